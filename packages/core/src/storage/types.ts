@@ -1,0 +1,280 @@
+/**
+ * The `Storage` contract: everything the engine and the worker need from a store.
+ *
+ * A store keeps records, their full history, durable timers (with leases), idempotency keys,
+ * counters, unique (duplicate-guard) keys and an outbox. Every call is scoped to one tenant.
+ * All writes of one engine call happen inside one {@link Storage.transaction}; if the callback
+ * throws, nothing it wrote is visible afterwards.
+ *
+ * Times are ISO-8601 strings in UTC with milliseconds (`2026-01-05T09:00:00.000Z`), so they sort
+ * lexically and survive JSON. Stores must return objects that the caller may mutate freely
+ * (copies, never internal state).
+ *
+ * Conformance: `@dealflow/storage-testkit`'s `runStorageSuite` checks every rule written here.
+ */
+
+/** A record (lead, deal, contract, payment…) as the store keeps it. */
+export interface StoredRecord {
+  tenantId: string;
+  /** Unique per tenant. */
+  id: string;
+  /** Record type from the blueprint, e.g. `deal`. */
+  type: string;
+  blueprintId: string;
+  /** The blueprint version this record is pinned to. */
+  blueprintVersion: number;
+  /** Current stage id (for parallel machines: the stage of the main region). */
+  stage: string;
+  /** Starts at 1 on insert; each update writes `version + 1`. */
+  version: number;
+  /** Field values declared by the blueprint. JSON values only. */
+  fields: Record<string, unknown>;
+  /** Current owner (rep id), or null when the record is in the public pool / unassigned. */
+  ownerId: string | null;
+  /** Team (or pool) the record belongs to, if any. */
+  teamId: string | null;
+  /** Engine-owned state: XState snapshot value, stage times, links, score, last activity… JSON only. */
+  meta: Record<string, unknown>;
+  /** When the record entered its current stage. */
+  stageEnteredAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * One history event. History is append-only and ordered per record by `seq` (1, 2, 3…, with no
+ * gaps); replaying a record's history rebuilds the record exactly.
+ */
+export interface HistoryEvent {
+  tenantId: string;
+  /** Globally unique, stable id (also used as the outbox message id to dedupe on). */
+  id: string;
+  recordId: string;
+  /** 1-based position in the record's history; equals the record's `version` after this event. */
+  seq: number;
+  /** When it happened (engine clock). */
+  at: string;
+  /** What happened: `created`, `transition`, `fields`, `assigned`, `timer`, `activity`… */
+  kind: string;
+  /** The process event name, for transitions. */
+  event?: string;
+  /** Stage before and after, for transitions. */
+  from?: string;
+  to?: string;
+  /** Who did it (rep id, `system`, `worker:<id>`). */
+  actorId?: string | null;
+  /** Kind-specific payload, JSON only. Must hold what replay needs. */
+  data: Record<string, unknown>;
+}
+
+/** Lifecycle of a timer. */
+export type TimerStatus = 'pending' | 'claimed' | 'done' | 'cancelled';
+
+/**
+ * A durable timer (deadline breach, reminder, escalation, inactivity, task reminder…).
+ * A timer carries the record version and stage it was set for, so a firing that no longer
+ * matches can be recorded as a no-op.
+ */
+export interface TimerRecord {
+  tenantId: string;
+  /** Unique per tenant. */
+  id: string;
+  recordId: string;
+  /** What the timer is for: `breach`, `reminder`, `escalation`, `inactivity`, `task`, … */
+  kind: string;
+  /**
+   * Optional dedupe key per record: scheduling a pending timer with the same (recordId, key)
+   * replaces the earlier pending one.
+   */
+  key: string | null;
+  /** When it becomes due. */
+  dueAt: string;
+  /** The event the engine sends when it fires. */
+  event: string;
+  /** Extra data for the firing, JSON only. */
+  payload: Record<string, unknown>;
+  /** Stage and record version the timer was scheduled for. */
+  stage: string | null;
+  recordVersion: number;
+  status: TimerStatus;
+  /** Worker holding the lease, while `claimed`. */
+  leaseOwner: string | null;
+  /** Lease expiry, while `claimed`; after it the timer may be claimed again. */
+  leaseUntil: string | null;
+  /** How many times it was claimed. */
+  attempts: number;
+  createdAt: string;
+  /** Set when done or cancelled. */
+  finishedAt: string | null;
+  /** Free-form outcome written on completion (`fired`, `noop:stale`, `error:…`). */
+  outcome: string | null;
+}
+
+/** A message for subscribers outside the process (mailer, webhooks); delivered at least once. */
+export interface OutboxMessage {
+  tenantId: string;
+  /** Stable id to dedupe on (e.g. the history event id, or `${historyId}:${n}`). */
+  id: string;
+  recordId: string | null;
+  /** Event type, e.g. `dealflow.transition`, `dealflow.notify`. */
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+  /** Global insertion order, assigned by the store (monotonic per store). */
+  position?: number;
+}
+
+/** Filter for {@link Storage.queryRecords} / {@link StorageTx.queryRecords}. All parts are ANDed. */
+export interface RecordQuery {
+  type?: string;
+  blueprintId?: string;
+  /** One stage or any of several. */
+  stage?: string | string[];
+  /** `null` selects unowned (pool) records. */
+  ownerId?: string | null;
+  teamId?: string | null;
+  /** Exact matches on field values (JSON equality on scalars). */
+  fields?: Record<string, string | number | boolean | null>;
+  /** Records updated at or after / before these times. */
+  updatedFrom?: string;
+  updatedTo?: string;
+  /** Order by `createdAt`, then `id`. Default ascending. */
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+/** Options for claiming due timers. */
+export interface ClaimTimersOptions {
+  /** Timers with `dueAt <= now` are due. */
+  now: string;
+  /** At most this many timers. */
+  limit: number;
+  /** The lease length; a claimed timer becomes claimable again at `now + leaseMs`. */
+  leaseMs: number;
+  /** The claiming worker's id (written to `leaseOwner`). */
+  workerId: string;
+  /** Restrict to one tenant; omitted = all tenants (a worker serves every tenant). */
+  tenantId?: string;
+}
+
+/** What `claimUniqueKeys` reports for a key already held by another record. */
+export interface UniqueKeyConflict {
+  key: string;
+  recordId: string;
+}
+
+/**
+ * The operations available inside one transaction of one tenant. Reads see the transaction's own
+ * writes. On PostgreSQL, `getRecord(id, { forUpdate: true })` locks the row until commit.
+ */
+export interface StorageTx {
+  readonly tenantId: string;
+
+  /** The record, or null. `forUpdate` locks it for this transaction where the store can. */
+  getRecord(id: string, options?: { forUpdate?: boolean }): Promise<StoredRecord | null>;
+  /** Records matching the query (this tenant only). */
+  queryRecords(query: RecordQuery): Promise<StoredRecord[]>;
+  /** Count of records matching the query. */
+  countRecords(query: RecordQuery): Promise<number>;
+  /** Inserts a new record (`version` must be 1). Throws `DealflowError('CONFLICT')` if the id exists. */
+  insertRecord(record: StoredRecord): Promise<void>;
+  /**
+   * Replaces the record if its stored version equals `expectedVersion`; the new record's `version`
+   * must be `expectedVersion + 1`. Otherwise throws `DealflowError('CONFLICT')` naming the record and
+   * both versions.
+   */
+  updateRecord(record: StoredRecord, expectedVersion: number): Promise<void>;
+
+  /** Appends events; each `seq` must be the next for its record, else `DealflowError('CONFLICT')`. */
+  appendHistory(events: HistoryEvent[]): Promise<void>;
+  /** A record's history in `seq` order (optionally from `afterSeq`, exclusive). */
+  listHistory(recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]>;
+
+  /**
+   * Adds pending timers. A timer with a `key` replaces (cancels) a pending or claimed timer of the
+   * same record with the same key.
+   */
+  scheduleTimers(timers: TimerRecord[]): Promise<void>;
+  /**
+   * Cancels a record's pending and claimed timers, all of them or those matching the filter.
+   * Returns how many were cancelled.
+   */
+  cancelTimers(recordId: string, filter?: { kinds?: string[]; keys?: string[]; stage?: string }): Promise<number>;
+  /** A record's timers (all statuses unless filtered), ordered by `dueAt`, then `id`. */
+  listTimers(recordId: string, options?: { status?: TimerStatus[] }): Promise<TimerRecord[]>;
+  /** One timer by id, or null. */
+  getTimer(timerId: string): Promise<TimerRecord | null>;
+  /**
+   * Marks a claimed timer done with its outcome, only if it is still claimed by `workerId`
+   * (lease not lost to another worker). Returns false, writing nothing, otherwise.
+   * A `pending` timer may be completed by any caller with `workerId: null` (engine.runDue path).
+   */
+  completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean>;
+
+  /** The stored result for an idempotency key, or undefined. */
+  getIdempotency(key: string): Promise<{ fingerprint: string; result: unknown } | undefined>;
+  /** Stores a result under a key. Throws `DealflowError('CONFLICT')` if the key exists. */
+  putIdempotency(key: string, fingerprint: string, result: unknown, at: string): Promise<void>;
+
+  /** Adds `by` (default 1) to a named counter (created at 0) and returns the new value. Atomic. */
+  incrementCounter(key: string, by?: number): Promise<number>;
+  /** A counter's value (0 if absent). */
+  getCounter(key: string): Promise<number>;
+  /** Sets a counter to a value. */
+  setCounter(key: string, value: number): Promise<void>;
+
+  /**
+   * Claims unique keys (duplicate guard: normalized e-mail, phone, company) for a record. If any key
+   * is held by another record, claims none and returns the conflicts; else returns [].
+   */
+  claimUniqueKeys(recordId: string, keys: string[]): Promise<UniqueKeyConflict[]>;
+  /** Releases keys held by the record (all of them when `keys` is omitted). */
+  releaseUniqueKeys(recordId: string, keys?: string[]): Promise<void>;
+  /** Which record holds a key, or null. */
+  findUniqueKey(key: string): Promise<string | null>;
+
+  /** Appends messages to the outbox (committed with the transaction). */
+  appendOutbox(messages: OutboxMessage[]): Promise<void>;
+}
+
+/**
+ * A Dealflow store. Implementations: `createMemoryStorage()` (core), `createSqliteStorage()`,
+ * `createPostgresStorage()`.
+ */
+export interface Storage {
+  /** Short name of the implementation (`memory`, `sqlite`, `postgres`). */
+  readonly name: string;
+
+  /**
+   * Runs `fn` in one transaction of `tenantId`. Commits when it resolves; rolls back everything
+   * when it throws (and rethrows the same error). Transactions on one record are serialized
+   * (row lock or a store-wide lock).
+   */
+  transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+
+  /** Read a record outside a transaction. */
+  getRecord(tenantId: string, id: string): Promise<StoredRecord | null>;
+  /** Query records outside a transaction. */
+  queryRecords(tenantId: string, query: RecordQuery): Promise<StoredRecord[]>;
+  /** A record's history outside a transaction. */
+  listHistory(tenantId: string, recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]>;
+
+  /**
+   * Atomically claims due timers: those `pending` with `dueAt <= now`, and those `claimed` whose
+   * lease expired (`leaseUntil <= now`). Sets status `claimed`, `leaseOwner`, `leaseUntil`,
+   * `attempts + 1`. Ordered by `dueAt`. Two concurrent claimers never receive the same timer
+   * within one lease period (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+   */
+  claimDueTimers(options: ClaimTimersOptions): Promise<TimerRecord[]>;
+  /** The earliest `dueAt` among pending timers (or expired leases), or null. Used for lag. */
+  oldestDueAt(options?: { tenantId?: string }): Promise<string | null>;
+
+  /** Outbox messages after `afterPosition` in position order (all tenants unless given). */
+  readOutbox(options: { afterPosition?: number; limit: number; tenantId?: string }): Promise<OutboxMessage[]>;
+  /** Deletes delivered messages up to and including `position`. */
+  ackOutbox(position: number, options?: { tenantId?: string }): Promise<void>;
+
+  /** Releases connections. Further calls throw `DealflowError('CLOSED')`. */
+  close(): Promise<void>;
+}
