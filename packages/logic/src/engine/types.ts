@@ -1,0 +1,63 @@
+import type { BusinessCalendar } from '../calendar/types.js';
+import type { Problem } from '../errors.js';
+
+/** A compiled rule: a plain function from data to the rule's value. */
+export type RuleFn = (data: unknown) => unknown;
+
+/**
+ * A custom operator. `fn` receives its arguments already evaluated (eagerly, like a
+ * json-logic-js custom operation). `minArgs`/`maxArgs` let `validate` check arity at load time.
+ */
+export interface OperatorDefinition {
+  fn: (...args: unknown[]) => unknown;
+  minArgs?: number;
+  maxArgs?: number;
+}
+
+/** Limits that keep hostile rules and inputs bounded. */
+export interface RuleLimits {
+  /** Deepest nesting of a rule (objects and arrays), default 100. */
+  maxDepth?: number;
+  /** Most values (operators, arguments, array items) one rule may contain, default 50 000. */
+  maxNodes?: number;
+  /** Longest `matches` pattern, default 256 characters. */
+  maxRegexLength?: number;
+  /** Longest string `matches` will test, default 10 000 characters (longer: `RULE_LIMIT`). */
+  maxInputLength?: number;
+}
+
+/** Options for {@link createRuleEngine}. */
+export interface CreateRuleEngineOptions {
+  /** Extra operators for this engine only. A name that already exists is `OPERATOR_CONFLICT`. */
+  operators?: Record<string, OperatorDefinition | ((...args: unknown[]) => unknown)>;
+  /** Business calendars by id, for `businessDaysSince(date, calendarId)`. */
+  calendars?: Record<string, BusinessCalendar>;
+  /** Clock for `now`, `daysSince`, `hoursSince`, `businessDaysSince` (default: real time). */
+  now?: () => Date;
+  limits?: RuleLimits;
+}
+
+/** Options for validating one rule. */
+export interface ValidateRuleOptions {
+  /** Allowed first segments of `var` paths (declared fields plus roots such as `record`). */
+  fields?: readonly string[];
+  /** JSON path prefix of the rule, e.g. `$.transitions[3].guard` (default `$`). */
+  path?: string;
+}
+
+/** A set of operators, a cache of compiled rules and the limits that apply to them. */
+export interface RuleEngine {
+  /** Validates (throws `RULE_INVALID` / `RULE_LIMIT`), then compiles; cached per rule. */
+  compile(rule: unknown): RuleFn;
+  /** Every problem of a rule, with JSON paths; empty when the rule is valid. */
+  validate(rule: unknown, options?: ValidateRuleOptions): Problem[];
+  /** Throws `RULE_INVALID` (or `RULE_LIMIT`) listing all problems. */
+  assertValid(rule: unknown, options?: ValidateRuleOptions): void;
+  /** Compiles (cached) and evaluates. */
+  apply(rule: unknown, data?: unknown): unknown;
+  /** Adds an operator to this engine only; `OPERATOR_CONFLICT` if the name exists. */
+  addOperator(name: string, op: OperatorDefinition | ((...args: unknown[]) => unknown)): void;
+  hasOperator(name: string): boolean;
+  /** Every literal `var` path a rule reads at the top scope (also keys named by `missing`). */
+  varsOf(rule: unknown): string[];
+}
