@@ -1,0 +1,67 @@
+import type { FeatureSpec } from '../features/spec.js';
+import type { StageKind } from '../features/as-of.js';
+
+/** The learning methods: naive Bayes with Laplace smoothing (Odoo's method) and logistic regression. */
+export type ScoringMethod = 'naive-bayes' | 'logistic';
+
+/** One training example: feature values (in feature order), the outcome and a weight. */
+export interface TrainingExample {
+  values: string[];
+  won: boolean;
+  weight: number;
+}
+
+/** What the model was fitted on. */
+export interface TrainingSummary {
+  /** Closed records used. */
+  examples: number;
+  won: number;
+  lost: number;
+  /** Earliest and latest closing time among them (null when none). */
+  firstClosedAt: string | null;
+  lastClosedAt: string | null;
+}
+
+/** Fields shared by every model. The whole model is plain JSON (`JSON.stringify` round-trips it). */
+export interface ScoringModelBase {
+  format: 'dealflow.scoring-model';
+  formatVersion: 1;
+  method: ScoringMethod;
+  /** The `asOf` date of the fit: no outcome or feature value known after it was used. */
+  fittedAt: string;
+  features: FeatureSpec[];
+  /** Stages with their kinds (needed for `stageReached`). */
+  stages: StageKind[];
+  training: TrainingSummary;
+}
+
+/** Naive Bayes: class counts and per-feature value counts `[won, lost]`, smoothed by `alpha`. */
+export interface NaiveBayesModel extends ScoringModelBase {
+  method: 'naive-bayes';
+  alpha: number;
+  classCounts: { won: number; lost: number };
+  /** feature name → value → [weight among won, weight among lost]. */
+  counts: Record<string, Record<string, [number, number]>>;
+}
+
+/** Logistic regression on one-hot feature values with an L2 penalty (not on the intercept). */
+export interface LogisticModel extends ScoringModelBase {
+  method: 'logistic';
+  l2: number;
+  intercept: number;
+  /** feature name → value → weight (unseen values weigh 0). */
+  weights: Record<string, Record<string, number>>;
+  /** Newton iterations run and whether the step converged. */
+  iterations: number;
+  converged: boolean;
+}
+
+/** A fitted, serializable scoring model. */
+export type ScoringModel = NaiveBayesModel | LogisticModel;
+
+/** One feature's part in a score, in log-odds (positive pushes towards won). */
+export interface Contribution {
+  feature: string;
+  value: string;
+  logOdds: number;
+}
