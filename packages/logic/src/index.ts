@@ -14,4 +14,5 @@ export type {
 } from './engine/types.js';
 export { DEFAULT_LIMITS } from './engine/limits.js';
 
+export { createCalendar } from './calendar/create-calendar.js';
 export type { BusinessCalendar, CalendarDefinition, TimeRange, Weekday } from './calendar/types.js';
