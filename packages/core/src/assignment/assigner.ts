@@ -1,0 +1,310 @@
+import { DealflowError } from '@dealflow/logic';
+import type { Problem } from '@dealflow/logic';
+import type { StorageTx } from '../storage/types.js';
+import type { Directory, Rep } from '../directory/types.js';
+import { assignmentConfigSchema } from './schema.js';
+import type { AssignmentConfig, AssignmentRule, Strategy } from './schema.js';
+import { compileInto, throwProblems, truthy, zodProblems } from './rules.js';
+import type { CompiledRule, RuleCompiler } from './rules.js';
+import { ruleData } from './context.js';
+import type { RecordLike } from './context.js';
+import { periodKey } from './period.js';
+
+/** The store operations assignment needs (a subset of {@link StorageTx}). */
+export type AssignmentStore = Pick<StorageTx, 'countRecords' | 'incrementCounter' | 'getCounter'>;
+
+/** The outcome of assignment: who gets the record, by which rule. */
+export interface AssignmentDecision {
+  /** The rule that matched (null when no rule could place the record). */
+  ruleId: string | null;
+  ruleIndex: number | null;
+  strategy: Strategy['strategy'] | null;
+  /** New owner, or null (pool / unassigned). */
+  ownerId: string | null;
+  /** Team of the record after assignment (the strategy's team, the pool, or the owner's first team). */
+  teamId: string | null;
+  /** The pool the record goes to, for the `pool` strategy. */
+  poolId: string | null;
+  /** Round-robin turn number taken from the shared cursor, if any. */
+  turn: number | null;
+  /** Human-readable why. */
+  reason: string;
+}
+
+/** Why one rule did or did not place the record (see `explainAssignment`). */
+export interface RuleExplanation {
+  ruleId: string;
+  index: number;
+  /** Whether the rule's `when` held. */
+  conditionHeld: boolean;
+  /** For a condition that failed: the first failing part of an `and` (or the whole rule). */
+  failedCondition?: unknown;
+  /** Whether the strategy found an owner or pool. */
+  resolved: boolean;
+  reason: string;
+  /** Candidates considered, with why each was rejected (empty reason = eligible). */
+  candidates?: Array<{ repId: string; eligible: boolean; reason: string; load?: number }>;
+}
+
+/** The answer of `explainAssignment`: the decision and the trace of every rule tried. */
+export interface AssignmentExplanation {
+  decision: AssignmentDecision;
+  rules: RuleExplanation[];
+}
+
+/** Options for one assignment run. */
+export interface AssignOptions {
+  /** Reps that must not receive the record (current owner on escalation, cool-down). */
+  exclude?: string[];
+  /** Compute without taking a turn or a capacity slot. */
+  dryRun?: boolean;
+  /** Collect candidate traces (explain). */
+  trace?: boolean;
+}
+
+interface CompiledAssignmentRule {
+  rule: AssignmentRule;
+  index: number;
+  when: CompiledRule | null;
+  whenParts: Array<{ part: unknown; test: CompiledRule }> | null;
+  match: Array<{ attribute: string; value: CompiledRule }>;
+}
+
+/** A compiled assignment rule set. */
+export interface Assigner {
+  readonly config: AssignmentConfig;
+  /** Runs the rules for a record; takes the turn and capacity slot unless `dryRun`. */
+  decide(store: AssignmentStore, record: RecordLike, now: string, options?: AssignOptions): Promise<AssignmentDecision & { trace: RuleExplanation[] }>;
+  /** Runs one strategy directly (escalation `reassign`, handover `strategy`). */
+  runStrategy(store: AssignmentStore, strategy: Strategy, record: RecordLike, now: string, options?: AssignOptions & { key?: string }): Promise<AssignmentDecision>;
+  /** Whether a rep can take one more record now (active, under `maxOpen` and the period cap). */
+  hasCapacity(store: AssignmentStore, rep: Rep, now: string): Promise<{ ok: boolean; reason: string; load: number }>;
+}
+
+/** Options of {@link createAssigner}. */
+export interface CreateAssignerOptions {
+  config: unknown;
+  directory: Directory;
+  compiler: RuleCompiler;
+  /** Used for load counting when `config.openStages` is absent. */
+  openStages?: string[];
+  /** JSON path of the config, for error messages (default `$.assignment`). */
+  path?: string;
+}
+
+/** Reads a rep attribute: top-level `region`/`role`/`id`, else `attributes[name]`. */
+function repAttribute(rep: Rep, name: string): unknown {
+  if (name === 'region') return rep.region ?? rep.attributes?.region;
+  if (name === 'roles' || name === 'role') return rep.roles ?? rep.attributes?.[name];
+  if (name === 'id') return rep.id;
+  if (name === 'teamIds' || name === 'team') return rep.teamIds ?? [];
+  return rep.attributes?.[name];
+}
+
+function norm(v: unknown): unknown {
+  return typeof v === 'string' ? v.trim().toLowerCase() : v;
+}
+
+/** Attribute match: equal, or lists that share a value (case-insensitive for strings). */
+export function attributeMatches(repValue: unknown, wanted: unknown): boolean {
+  if (wanted === null || wanted === undefined) return true; // nothing asked
+  const a = (Array.isArray(repValue) ? repValue : [repValue]).map(norm);
+  const b = (Array.isArray(wanted) ? wanted : [wanted]).map(norm);
+  return b.some((x) => a.includes(x));
+}
+
+/**
+ * Compiles assignment rules (validated with zod, conditions with `@dealflow/logic`).
+ * Throws `RULE_INVALID` naming every bad rule path.
+ *
+ * @example
+ * ```ts
+ * const assigner = createAssigner({ config: { rules: [{ id: 'default', assign: { strategy: 'pool', pool: 'all' } }] }, directory, compiler });
+ * ```
+ */
+export function createAssigner(options: CreateAssignerOptions): Assigner {
+  const root = options.path ?? '$.assignment';
+  const parsed = assignmentConfigSchema.safeParse(options.config);
+  if (!parsed.success) throwProblems('assignment rules', zodProblems(parsed.error, root));
+  const config = parsed.data as AssignmentConfig;
+  const problems: Problem[] = [];
+  const ids = new Set<string>();
+  config.rules.forEach((rule, index) => {
+    if (ids.has(rule.id)) problems.push({ path: `${root}.rules[${index}].id`, message: `duplicate assignment rule id '${rule.id}'`, code: 'duplicate_id' });
+    ids.add(rule.id);
+    const s = rule.assign;
+    if ((s.strategy === 'roundRobin' || s.strategy === 'leastLoaded') && !s.team && !s.reps && !s.match) {
+      problems.push({ path: `${root}.rules[${index}].assign`, message: `rule '${rule.id}': ${s.strategy} needs a team, reps or match`, code: 'missing_target' });
+    }
+  });
+  const last = config.rules[config.rules.length - 1]!;
+  if (last.when !== undefined && last.when !== true) {
+    problems.push({ path: `${root}.rules[${config.rules.length - 1}].when`, message: `the last assignment rule ('${last.id}') is the default and must have no 'when'`, code: 'default_required', hint: 'add a final rule without when, e.g. { id: "default", assign: { strategy: "pool", pool: "general" } }' });
+  }
+  const compiled: CompiledAssignmentRule[] = config.rules.map((rule, index) => {
+    const path = `${root}.rules[${index}]`;
+    const when = rule.when === undefined ? null : compileInto(options.compiler, rule.when, `${path}.when`, problems);
+    const andParts = rule.when && typeof rule.when === 'object' && !Array.isArray(rule.when) && Object.keys(rule.when).length === 1 && Array.isArray((rule.when as Record<string, unknown>).and)
+      ? ((rule.when as Record<string, unknown>).and as unknown[])
+      : null;
+    const whenParts = andParts ? andParts.map((part, i) => ({ part, test: compileInto(options.compiler, part, `${path}.when.and[${i}]`, []) })) : null;
+    const s = rule.assign;
+    const match = s.strategy === 'roundRobin' || s.strategy === 'leastLoaded'
+      ? Object.entries(s.match ?? {}).map(([attribute, value]) => ({ attribute, value: compileInto(options.compiler, value, `${path}.assign.match.${attribute}`, problems) }))
+      : [];
+    return { rule, index, when, whenParts, match };
+  });
+  throwProblems('assignment rules', problems);
+
+  const openStages = config.openStages ?? options.openStages;
+  const zone = config.timeZone ?? 'UTC';
+  const directory = options.directory;
+
+  const capKey = (rep: Rep, now: string): string | null =>
+    rep.capacity?.maxPerPeriod === undefined ? null : `assign:period:${rep.id}:${periodKey(now, rep.capacity.period ?? 'month', zone)}`;
+
+  async function loadOf(store: AssignmentStore, repId: string): Promise<number> {
+    return store.countRecords(openStages ? { ownerId: repId, stage: openStages } : { ownerId: repId });
+  }
+
+  async function hasCapacity(store: AssignmentStore, rep: Rep, now: string): Promise<{ ok: boolean; reason: string; load: number }> {
+    if (rep.active === false) return { ok: false, reason: 'inactive', load: 0 };
+    const needLoad = rep.capacity?.maxOpen !== undefined;
+    const load = needLoad ? await loadOf(store, rep.id) : 0;
+    if (needLoad && load >= rep.capacity!.maxOpen!) return { ok: false, reason: `at capacity (${load}/${rep.capacity!.maxOpen} open)`, load };
+    const key = capKey(rep, now);
+    if (key) {
+      const used = await store.getCounter(key);
+      if (used >= rep.capacity!.maxPerPeriod!) return { ok: false, reason: `period cap reached (${used}/${rep.capacity!.maxPerPeriod} this ${rep.capacity!.period ?? 'month'})`, load };
+    }
+    return { ok: true, reason: '', load };
+  }
+
+  /** Takes a period slot atomically (increment, then check), undoing on overflow. */
+  async function reserve(store: AssignmentStore, rep: Rep, now: string): Promise<boolean> {
+    const key = capKey(rep, now);
+    if (!key) return true;
+    const used = await store.incrementCounter(key, 1);
+    if (used > rep.capacity!.maxPerPeriod!) {
+      await store.incrementCounter(key, -1);
+      return false;
+    }
+    return true;
+  }
+
+  async function candidates(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }, data: unknown, exclude: Set<string>, trace: RuleExplanation['candidates']): Promise<Rep[]> {
+    let reps: Rep[];
+    if (strategy.reps) {
+      reps = (await Promise.all(strategy.reps.map((id) => directory.getRep(id)))).filter((r): r is Rep => r !== null);
+    } else if (strategy.team) {
+      const team = await directory.getTeam(strategy.team);
+      if (!team) throw new DealflowError('NOT_FOUND', `Assignment${compiledRule ? ` rule '${compiledRule.rule.id}'` : ''} names team '${strategy.team}', which is not in the directory`, { details: { teamId: strategy.team, ruleId: compiledRule?.rule.id } });
+      reps = (await Promise.all(team.memberIds.map((id) => directory.getRep(id)))).filter((r): r is Rep => r !== null);
+    } else {
+      reps = await directory.listReps();
+    }
+    reps.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const match = compiledRule?.match ?? Object.entries(strategy.match ?? {}).map(([attribute, value]) => ({ attribute, value: options.compiler.compile(value, `$.match.${attribute}`) }));
+    const wanted = match.map((m) => ({ attribute: m.attribute, value: m.value(data) }));
+    const out: Rep[] = [];
+    for (const rep of reps) {
+      let reason = '';
+      if (rep.active === false) reason = 'inactive';
+      else if (exclude.has(rep.id)) reason = 'excluded';
+      else {
+        const miss = wanted.find((w) => !attributeMatches(repAttribute(rep, w.attribute), w.value));
+        if (miss) reason = `${miss.attribute} does not match ${JSON.stringify(miss.value)}`;
+      }
+      if (reason) trace?.push({ repId: rep.id, eligible: false, reason });
+      else out.push(rep);
+    }
+    return out;
+  }
+
+  async function run(store: AssignmentStore, strategy: Strategy, compiledRule: CompiledAssignmentRule | null, record: RecordLike, now: string, opts: AssignOptions & { key?: string }, trace: RuleExplanation['candidates']): Promise<AssignmentDecision | string> {
+    const exclude = new Set(opts.exclude ?? []);
+    const base = { ruleId: compiledRule?.rule.id ?? null, ruleIndex: compiledRule?.index ?? null, strategy: strategy.strategy, poolId: null, turn: null };
+    const data = ruleData(record, now);
+    if (strategy.strategy === 'pool') {
+      return { ...base, ownerId: null, teamId: strategy.pool, poolId: strategy.pool, reason: `sent to pool '${strategy.pool}'` };
+    }
+    if (strategy.strategy === 'owner') {
+      const rep = await directory.getRep(strategy.owner);
+      if (!rep) return `owner '${strategy.owner}' is not in the directory`;
+      if (exclude.has(rep.id)) return `owner '${rep.id}' is excluded`;
+      const cap = await hasCapacity(store, rep, now);
+      trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
+      if (!cap.ok) return `owner '${rep.id}' is ${cap.reason}`;
+      if (!opts.dryRun && !(await reserve(store, rep, now))) return `owner '${rep.id}' reached the period cap`;
+      return { ...base, ownerId: rep.id, teamId: rep.teamIds?.[0] ?? record.teamId ?? null, reason: `named owner '${rep.id}'` };
+    }
+    const reps = await candidates(compiledRule, strategy, data, exclude, trace);
+    if (reps.length === 0) return 'no candidate rep (none active, matching and not excluded)';
+    const teamOf = (rep: Rep): string | null => strategy.team ?? rep.teamIds?.[0] ?? null;
+    if (strategy.strategy === 'roundRobin') {
+      const key = `assign:rr:${opts.key ?? strategy.team ?? compiledRule?.rule.id ?? 'adhoc'}`;
+      const turn = opts.dryRun ? (await store.getCounter(key)) + 1 : await store.incrementCounter(key, 1);
+      const start = (turn - 1) % reps.length;
+      for (let i = 0; i < reps.length; i++) {
+        const rep = reps[(start + i) % reps.length]!;
+        const cap = await hasCapacity(store, rep, now);
+        trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
+        if (!cap.ok) continue;
+        if (!opts.dryRun && !(await reserve(store, rep, now))) continue;
+        return { ...base, ownerId: rep.id, teamId: teamOf(rep), turn, reason: `round robin turn ${turn} → '${rep.id}'${i > 0 ? ` (skipped ${i} at capacity)` : ''}` };
+      }
+      return `all ${reps.length} candidate reps are at capacity`;
+    }
+    // least loaded
+    const loads = await Promise.all(reps.map(async (rep) => ({ rep, load: await loadOf(store, rep.id) })));
+    const weighted = strategy.weighted === true;
+    loads.sort((a, b) => {
+      const la = weighted ? a.load / (a.rep.weight ?? 1) : a.load;
+      const lb = weighted ? b.load / (b.rep.weight ?? 1) : b.load;
+      return la - lb || (a.rep.id < b.rep.id ? -1 : a.rep.id > b.rep.id ? 1 : 0);
+    });
+    for (const { rep, load } of loads) {
+      const cap = await hasCapacity(store, rep, now);
+      trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load });
+      if (!cap.ok) continue;
+      if (!opts.dryRun && !(await reserve(store, rep, now))) continue;
+      return { ...base, ownerId: rep.id, teamId: teamOf(rep), reason: `least loaded → '${rep.id}' (${load} open${weighted ? `, weight ${rep.weight ?? 1}` : ''})` };
+    }
+    return `all ${reps.length} candidate reps are at capacity`;
+  }
+
+  return {
+    config,
+    hasCapacity,
+    async runStrategy(store, strategy, record, now, opts = {}) {
+      const result = await run(store, strategy, null, record, now, opts, undefined);
+      if (typeof result === 'string') {
+        return { ruleId: null, ruleIndex: null, strategy: strategy.strategy, ownerId: null, teamId: record.teamId ?? null, poolId: null, turn: null, reason: result };
+      }
+      return result;
+    },
+    async decide(store, record, now, opts = {}) {
+      const data = ruleData(record, now);
+      const trace: RuleExplanation[] = [];
+      for (const c of compiled) {
+        const held = c.when ? truthy(c.when(data)) : true;
+        if (!held) {
+          if (opts.trace) {
+            const failed = c.whenParts?.find((p) => !truthy(p.test(data)))?.part ?? c.rule.when;
+            trace.push({ ruleId: c.rule.id, index: c.index, conditionHeld: false, failedCondition: failed, resolved: false, reason: `condition is false${c.whenParts ? `: ${JSON.stringify(failed)}` : ''}` });
+          }
+          continue;
+        }
+        const cands: RuleExplanation['candidates'] = opts.trace ? [] : undefined;
+        const result = await run(store, c.rule.assign, c, record, now, opts, cands);
+        if (typeof result === 'string') {
+          if (opts.trace) trace.push({ ruleId: c.rule.id, index: c.index, conditionHeld: true, resolved: false, reason: result, candidates: cands });
+          continue;
+        }
+        if (opts.trace) trace.push({ ruleId: c.rule.id, index: c.index, conditionHeld: true, resolved: true, reason: result.reason, candidates: cands });
+        return { ...result, trace };
+      }
+      return { ruleId: null, ruleIndex: null, strategy: null, ownerId: null, teamId: record.teamId ?? null, poolId: null, turn: null, reason: 'no assignment rule could place the record (every matching rule had no eligible rep)', trace };
+    },
+  };
+}

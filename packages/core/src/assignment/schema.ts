@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** Any JSON-logic rule (validated by `@dealflow/logic` when compiled). */
+export const jsonLogicSchema = z.unknown();
+
+/**
+ * Skill/territory match: rep attribute → JSON-logic giving the wanted value. A rep matches when
+ * its attribute (`region`, or `attributes[name]`) equals the value, or (when either side is a
+ * list) the lists share a value. `{ region: { var: 'fields.region' } }`.
+ */
+export const matchSchema = z.record(z.string().min(1), jsonLogicSchema);
+
+const teamTarget = {
+  /** Team whose active members are candidates. */
+  team: z.string().min(1).optional(),
+  /** Or an explicit list of rep ids. */
+  reps: z.array(z.string().min(1)).min(1).optional(),
+  match: matchSchema.optional(),
+};
+
+/** How a matched rule picks the owner. */
+export const strategySchema = z.discriminatedUnion('strategy', [
+  z.object({ strategy: z.literal('owner'), owner: z.string().min(1) }).strict(),
+  z.object({ strategy: z.literal('roundRobin'), ...teamTarget }).strict(),
+  z.object({ strategy: z.literal('leastLoaded'), ...teamTarget, weighted: z.boolean().optional() }).strict(),
+  z.object({ strategy: z.literal('pool'), pool: z.string().min(1) }).strict(),
+]);
+
+/** One assignment rule: first match wins. The last rule is the default (no `when`). */
+export const assignmentRuleSchema = z
+  .object({
+    id: z.string().min(1),
+    description: z.string().optional(),
+    when: jsonLogicSchema.optional(),
+    assign: strategySchema,
+  })
+  .strict();
+
+/** The `assignment` section of the engine rules. */
+export const assignmentConfigSchema = z
+  .object({
+    rules: z.array(assignmentRuleSchema).min(1, 'at least one (default) rule is required'),
+    /** Record types assigned automatically on create (default: every type). */
+    types: z.array(z.string().min(1)).optional(),
+    /** Assign automatically on create (default true). */
+    onCreate: z.boolean().optional(),
+    /** Stages counted as open for load and `maxOpen` (default: every stage not final in the blueprint, else all). */
+    openStages: z.array(z.string().min(1)).optional(),
+    /** Time zone of capacity periods (default UTC). */
+    timeZone: z.string().optional(),
+  })
+  .strict();
+
+export type Strategy = z.infer<typeof strategySchema>;
+export type AssignmentRule = z.infer<typeof assignmentRuleSchema>;
+export type AssignmentConfig = z.infer<typeof assignmentConfigSchema>;

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+
+/** A history event to append, without the parts the writer fills in. */
+export type PendingEvent = Omit<HistoryEvent, 'tenantId' | 'id' | 'recordId' | 'seq' | 'at'> & { at?: string };
+
+/**
+ * Writes one change of a record: version + 1 (optimistic check against `before.version`) and one
+ * history event whose `seq` is the new version. Returns the stored record.
+ */
+export async function writeChange(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<{ record: StoredRecord; event: HistoryEvent }> {
+  const record: StoredRecord = { ...after, version: before.version + 1, updatedAt: now };
+  await tx.updateRecord(record, before.version);
+  const history: HistoryEvent = { ...event, at: event.at ?? now, tenantId: tx.tenantId, id: randomUUID(), recordId: record.id, seq: record.version };
+  await tx.appendHistory([history]);
+  return { record, event: history };
+}
+
+/** A new pending timer for a record. */
+export function newTimer(tenantId: string, record: StoredRecord, init: { kind: string; key: string | null; dueAt: string; event: string; payload: Record<string, unknown>; stage?: string | null }, now: string): TimerRecord {
+  return {
+    tenantId,
+    id: randomUUID(),
+    recordId: record.id,
+    kind: init.kind,
+    key: init.key,
+    dueAt: init.dueAt,
+    event: init.event,
+    payload: init.payload,
+    stage: init.stage === undefined ? record.stage : init.stage,
+    recordVersion: record.version,
+    status: 'pending',
+    leaseOwner: null,
+    leaseUntil: null,
+    attempts: 0,
+    createdAt: now,
+    finishedAt: null,
+    outcome: null,
+  };
+}
+
+/** A stable-enough id for outbox messages derived from a history event. */
+export function outboxId(event: HistoryEvent, n = 0): string {
+  return `${event.id}:${n}`;
+}

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+
+/**
+ * The zod schema of a blueprint's JSON form. `defineBlueprint` parses with it, then runs the
+ * cross-reference checks (unknown stages, unreachable stages, …) that a schema cannot express.
+ * The CLI generates the editor JSON Schema from it with `z.toJSONSchema(blueprintSchema)`.
+ */
+
+/** Ids of blueprints, stages and events. Stage ids may not contain '.' (XState paths). */
+const id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z][A-Za-z0-9_.:-]*$/, 'must start with a letter and contain only letters, digits, _ . : -');
+
+/** A JSON-logic rule: any JSON value (validated by `@dealflow/logic` after parsing). */
+export const ruleSchema = z.unknown().describe('A JSON-logic rule');
+
+/** An ISO-8601 duration such as `P3D`, `PT4H`, `P1DT2H`. */
+export const isoDurationSchema = z
+  .string()
+  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration like P3D or PT4H');
+
+export const fieldTypeSchema = z.enum(['string', 'number', 'money', 'date', 'enum', 'boolean']);
+
+export const fieldSchema = z
+  .object({
+    type: fieldTypeSchema,
+    label: z.string().optional(),
+    description: z.string().optional(),
+    /** Allowed values, for `enum` fields (required there). */
+    values: z.array(z.string().min(1)).min(1).optional(),
+    /** ISO-4217 currency of a `money` field (its value is a number in that currency). */
+    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    /** Required when the record is created. */
+    required: z.boolean().optional(),
+    /** Stages (ids) in which the field must be set: entering them without it is rejected. `*` = every stage. */
+    requiredIn: z.union([z.literal('*'), z.array(z.string())]).optional(),
+    /** Value used when the record is created without it. */
+    default: z.unknown().optional(),
+  })
+  .strict();
+
+export const stageKindSchema = z.enum(['open', 'won', 'lost', 'closed']);
+export const forecastCategorySchema = z.enum(['pipeline', 'best_case', 'commit', 'closed', 'omitted']);
+
+export const deadlineSchema = z
+  .object({
+    /** How long a record may stay in the stage. */
+    within: isoDurationSchema,
+    /** Calendar id: count `within` in working hours of that calendar. */
+    businessTime: z.string().min(1).optional(),
+    /** Reminders, each this long before the breach. */
+    remindBefore: z.array(isoDurationSchema).optional(),
+    /** The event sent to the record when the deadline passes (an ordinary transition event). */
+    onBreach: id,
+  })
+  .strict();
+
+const stageId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must start with a letter and contain only letters, digits, _ and -');
+
+export const stageSchema = z
+  .object({
+    id: stageId,
+    label: z.string().optional(),
+    kind: stageKindSchema.default('open'),
+    probability: z.number().min(0).max(1).optional(),
+    forecastCategory: forecastCategorySchema.optional(),
+    deadline: deadlineSchema.optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const setAction = z
+  .object({
+    type: z.literal('set'),
+    /** The field to set. */
+    field: z.string().min(1),
+    /** JSON-logic rule computing the value over `{fields, record, actor, event, now}`. */
+    value: ruleSchema,
+  })
+  .strict();
+
+const taskAction = z
+  .object({
+    type: z.literal('task'),
+    title: z.string().min(1),
+    /** JSON-logic rule for the owner id (default: the record's owner). */
+    owner: ruleSchema.optional(),
+    /** Due this long after the transition. */
+    due: isoDurationSchema.optional(),
+    /** Calendar id for counting `due` in business time. */
+    businessTime: z.string().min(1).optional(),
+  })
+  .strict();
+
+const emitAction = z
+  .object({
+    type: z.literal('emit'),
+    /** Event name the app receives (`engine.on('emitted')`). */
+    event: z.string().min(1),
+    /** Each value is a JSON-logic rule. */
+    data: z.record(z.string(), ruleSchema).optional(),
+  })
+  .strict();
+
+const notifyAction = z
+  .object({
+    type: z.literal('notify'),
+    /** Who to notify: a JSON-logic rule or literal (e.g. `"manager"`, `{"var":"record.ownerId"}`). */
+    to: ruleSchema,
+    /** Channel hint for the app (`email`, `slack`…). */
+    channel: z.string().optional(),
+    /** Message template name or text. */
+    message: z.string().min(1),
+    data: z.record(z.string(), ruleSchema).optional(),
+  })
+  .strict();
+
+const convertTarget = z
+  .object({
+    /** Blueprint id of the record to create. */
+    blueprint: z.string().min(1),
+    /** Link name on the source record (e.g. `account`). */
+    as: z.string().min(1),
+    /** Link name on the new record pointing back (default: the source's record type). */
+    backlink: z.string().min(1).optional(),
+    /** Field values: each a JSON-logic rule over the source's data (`{"var":"fields.company"}`). */
+    fields: z.record(z.string(), ruleSchema).optional(),
+    /** Also link the previously created targets by these names (e.g. deal → account). */
+    linkTo: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const convertAction = z
+  .object({
+    type: z.literal('convert'),
+    create: z.array(convertTarget).min(1),
+  })
+  .strict();
+
+export const actionSchema = z.discriminatedUnion('type', [setAction, taskAction, emitAction, notifyAction, convertAction]);
+
+export const transitionSchema = z
+  .object({
+    /** Event name that fires it. */
+    event: id,
+    /** One stage id, several, or `*` (every non-final stage). */
+    from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    /** Target stage id. */
+    to: z.string().min(1),
+    label: z.string().optional(),
+    /** JSON-logic guard over `{fields, record, actor, event, now}`; false → rejected (`guard`). */
+    guard: ruleSchema.optional(),
+    /** Fields that must be set to fire it (besides the target stage's required fields). */
+    requires: z.array(z.string().min(1)).optional(),
+    /** Who may fire it: JSON-logic rule over `{actor, record, fields}`; false → rejected (`forbidden`). */
+    allow: ruleSchema.optional(),
+    actions: z.array(actionSchema).optional(),
+  })
+  .strict();
+
+export const calendarSchema = z
+  .object({
+    id: z.string().min(1),
+    timeZone: z.string().min(1),
+    workingHours: z.record(z.string(), z.array(z.tuple([z.string(), z.string()]))),
+    holidays: z.array(z.string()).optional(),
+    workdays: z.array(z.string()).optional(),
+  })
+  .passthrough();
+
+/** The JSON form of a blueprint. */
+export const blueprintSchema = z
+  .object({
+    $schema: z.string().optional(),
+    id,
+    version: z.number().int().min(1),
+    /** Record type: `lead`, `deal`, `contract`, `payment`, or any string. */
+    recordType: z.string().min(1),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    fields: z.record(z.string(), fieldSchema).default({}),
+    stages: z.array(stageSchema).min(1),
+    initialStage: z.string().min(1),
+    transitions: z.array(transitionSchema).default([]),
+    /** Business calendars the deadlines may refer to (besides those given to the engine). */
+    calendars: z.array(calendarSchema).optional(),
+  })
+  .strict();
+
+/** Blueprint JSON as written by a process designer (input of {@link blueprintSchema}). */
+export type BlueprintInput = z.input<typeof blueprintSchema>;
+/** Blueprint JSON after parsing (defaults applied). */
+export type BlueprintSpec = z.output<typeof blueprintSchema>;
+export type FieldSpec = z.output<typeof fieldSchema>;
+export type FieldType = z.output<typeof fieldTypeSchema>;
+export type StageSpec = z.output<typeof stageSchema>;
+export type StageKind = z.output<typeof stageKindSchema>;
+export type ForecastCategory = z.output<typeof forecastCategorySchema>;
+export type DeadlineSpec = z.output<typeof deadlineSchema>;
+export type TransitionSpec = z.output<typeof transitionSchema>;
+export type ActionSpec = z.output<typeof actionSchema>;
+export type ConvertTargetSpec = z.output<typeof convertTarget>;
+export type CalendarSpec = z.output<typeof calendarSchema>;

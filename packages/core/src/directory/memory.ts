@@ -1,0 +1,106 @@
+import { DealflowError } from '@dealflow/logic';
+import type { Directory, Rep, Team } from './types.js';
+
+/** Options of {@link createMemoryDirectory}. */
+export interface CreateMemoryDirectoryOptions {
+  reps?: Rep[];
+  teams?: Team[];
+}
+
+/** The in-memory directory: a {@link Directory} plus methods to change it at run time. */
+export interface MemoryDirectory extends Directory {
+  getRep(id: string): Rep | null;
+  getTeam(id: string): Team | null;
+  listReps(): Rep[];
+  /** Adds or replaces a rep. */
+  upsertRep(rep: Rep): void;
+  /** Adds or replaces a team. */
+  upsertTeam(team: Team): void;
+  /** Marks a rep inactive (a departing rep): they receive no new records. */
+  deactivateRep(id: string): void;
+}
+
+function copyRep(rep: Rep): Rep {
+  return structuredClone(rep);
+}
+
+/**
+ * An in-memory {@link Directory}. Team membership may be given on the team (`memberIds`) or on
+ * the rep (`teamIds`); both are merged.
+ *
+ * @example
+ * ```ts
+ * const directory = createMemoryDirectory({
+ *   reps: [{ id: 'ann', managerId: 'mia', region: 'East', capacity: { maxOpen: 20 } }],
+ *   teams: [{ id: 'east', managerId: 'mia', memberIds: ['ann'] }],
+ * });
+ * ```
+ */
+export function createMemoryDirectory(options: CreateMemoryDirectoryOptions = {}): MemoryDirectory {
+  const reps = new Map<string, Rep>();
+  const teams = new Map<string, Team>();
+
+  const link = (): void => {
+    for (const team of teams.values()) {
+      for (const repId of team.memberIds) {
+        const rep = reps.get(repId);
+        if (rep && !(rep.teamIds ?? []).includes(team.id)) rep.teamIds = [...(rep.teamIds ?? []), team.id];
+      }
+    }
+    for (const rep of reps.values()) {
+      for (const teamId of rep.teamIds ?? []) {
+        const team = teams.get(teamId);
+        if (team && !team.memberIds.includes(rep.id)) team.memberIds.push(rep.id);
+      }
+    }
+  };
+
+  const directory: MemoryDirectory = {
+    getRep: (id) => {
+      const rep = reps.get(id);
+      return rep ? copyRep(rep) : null;
+    },
+    getTeam: (id) => {
+      const team = teams.get(id);
+      return team ? structuredClone(team) : null;
+    },
+    listReps: () => [...reps.values()].map(copyRep),
+    upsertRep: (rep) => {
+      if (!rep.id) throw new DealflowError('INPUT_INVALID', 'A rep needs a non-empty id');
+      reps.set(rep.id, copyRep(rep));
+      link();
+    },
+    upsertTeam: (team) => {
+      if (!team.id) throw new DealflowError('INPUT_INVALID', 'A team needs a non-empty id');
+      teams.set(team.id, { ...structuredClone(team), memberIds: [...team.memberIds] });
+      link();
+    },
+    deactivateRep: (id) => {
+      const rep = reps.get(id);
+      if (!rep) throw new DealflowError('NOT_FOUND', `Rep '${id}' is not in the directory`, { details: { repId: id } });
+      rep.active = false;
+    },
+  };
+  for (const team of options.teams ?? []) teams.set(team.id, { ...structuredClone(team), memberIds: [...team.memberIds] });
+  for (const rep of options.reps ?? []) reps.set(rep.id, copyRep(rep));
+  link();
+  return directory;
+}
+
+/**
+ * The manager chain above a rep (manager, their manager, …), nearest first. Stops on cycles.
+ *
+ * @example
+ * ```ts
+ * await managerChain(directory, 'ann') // ['mia', 'dora']
+ * ```
+ */
+export async function managerChain(directory: Directory, repId: string | null | undefined, max = 10): Promise<string[]> {
+  const chain: string[] = [];
+  let current = repId ? await directory.getRep(repId) : null;
+  while (current?.managerId && chain.length < max && !chain.includes(current.managerId) && current.managerId !== repId) {
+    chain.push(current.managerId);
+    current = await directory.getRep(current.managerId);
+  }
+  return chain;
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { DealflowError } from '@dealflow/logic';
+import type { StorageTx, StoredRecord } from '../storage/types.js';
+import { throwProblems, zodProblems } from '../assignment/rules.js';
+import { normalizeCompany, normalizeEmail, normalizePhone, normalizeText } from './normalize.js';
+
+/** One duplicate key: a record field and how to normalize it. */
+export const duplicateKeySchema = z
+  .object({
+    /** Key name, e.g. `email`. */
+    name: z.string().min(1),
+    /** Field it reads (default: the name). */
+    field: z.string().min(1).optional(),
+    normalize: z.enum(['email', 'phone', 'company', 'text']),
+    /** For `phone`: country code for numbers written without one, e.g. `'49'`. */
+    defaultCountryCode: z.string().optional(),
+  })
+  .strict();
+
+/** The `duplicates` section of the engine rules. */
+export const duplicatesConfigSchema = z
+  .object({
+    keys: z.array(duplicateKeySchema).min(1),
+    /** Record types guarded (default: all). Keys are per type unless `acrossTypes`. */
+    types: z.array(z.string().min(1)).optional(),
+    /** One key space for all types (a lead and a deal with one e-mail collide). Default false. */
+    acrossTypes: z.boolean().optional(),
+  })
+  .strict();
+
+export type DuplicateKey = z.infer<typeof duplicateKeySchema>;
+export type DuplicatesConfig = z.infer<typeof duplicatesConfigSchema>;
+
+/** What a `DUPLICATE` error's `details` hold. */
+export interface DuplicateDetails {
+  recordId: string;
+  existingRecordId: string;
+  existingOwnerId: string | null;
+  /** The key names that collided, e.g. `['email']`. */
+  keys: string[];
+}
+
+/** The compiled duplicate guard. */
+export interface DuplicateGuard {
+  readonly config: DuplicatesConfig;
+  /** Whether the guard applies to a record type. */
+  guards(type: string): boolean;
+  /** Storage keys of a record, e.g. `dup:lead:email:ann@x.com` (null values give no key). */
+  keysFor(type: string, fields: Record<string, unknown>): Array<{ name: string; key: string }>;
+  /**
+   * Claims the record's keys in the transaction (re-claims changed ones on update). Throws
+   * `DUPLICATE` naming the existing record and its owner when another record holds one.
+   */
+  enforce(tx: StorageTx, before: StoredRecord | null, after: StoredRecord): Promise<void>;
+  /** The existing record holding any of these fields' keys, or null. */
+  findExisting(tx: StorageTx, type: string, fields: Record<string, unknown>, exceptId?: string): Promise<{ record: StoredRecord; keys: string[] } | null>;
+}
+
+/**
+ * Compiles the duplicate-guard config. Keys are claimed through the store's unique keys inside
+ * the write transaction, so two concurrent creates of one customer cannot both pass.
+ *
+ * @example
+ * ```ts
+ * const guard = createDuplicateGuard({ keys: [{ name: 'email', normalize: 'email' }, { name: 'company', normalize: 'company' }] });
+ * ```
+ */
+export function createDuplicateGuard(config: unknown, path = '$.duplicates'): DuplicateGuard {
+  const parsed = duplicatesConfigSchema.safeParse(config);
+  if (!parsed.success) throwProblems('duplicate keys', zodProblems(parsed.error, path));
+  const cfg = parsed.data as DuplicatesConfig;
+
+  const normalize = (k: DuplicateKey, value: unknown): string | null => {
+    switch (k.normalize) {
+      case 'email': return normalizeEmail(value);
+      case 'phone': return normalizePhone(value, k.defaultCountryCode);
+      case 'company': return normalizeCompany(value);
+      default: return normalizeText(value);
+    }
+  };
+  const keysFor = (type: string, fields: Record<string, unknown>): Array<{ name: string; key: string }> => {
+    const scope = cfg.acrossTypes ? '*' : type;
+    const out: Array<{ name: string; key: string }> = [];
+    for (const k of cfg.keys) {
+      const n = normalize(k, fields[k.field ?? k.name]);
+      if (n !== null) out.push({ name: k.name, key: `dup:${scope}:${k.name}:${n}` });
+    }
+    return out;
+  };
+  const guards = (type: string): boolean => !cfg.types || cfg.types.includes(type);
+
+  return {
+    config: cfg,
+    guards,
+    keysFor,
+    async findExisting(tx, type, fields, exceptId) {
+      for (const { key, name } of keysFor(type, fields)) {
+        const holder = await tx.findUniqueKey(key);
+        if (holder && holder !== exceptId) {
+          const record = await tx.getRecord(holder);
+          if (record) return { record, keys: [name] };
+        }
+      }
+      return null;
+    },
+    async enforce(tx, before, after) {
+      if (!guards(after.type)) return;
+      const next = keysFor(after.type, after.fields);
+      const prev = before ? keysFor(before.type, before.fields) : [];
+      const prevKeys = new Set(prev.map((k) => k.key));
+      const nextKeys = new Set(next.map((k) => k.key));
+      const released = prev.filter((k) => !nextKeys.has(k.key)).map((k) => k.key);
+      const added = next.filter((k) => !prevKeys.has(k.key));
+      if (added.length > 0) {
+        const conflicts = await tx.claimUniqueKeys(after.id, added.map((k) => k.key));
+        if (conflicts.length > 0) {
+          const first = conflicts[0]!;
+          const existing = await tx.getRecord(first.recordId);
+          const names = added.filter((k) => conflicts.some((c) => c.key === k.key)).map((k) => k.name);
+          const details: DuplicateDetails = { recordId: after.id, existingRecordId: first.recordId, existingOwnerId: existing?.ownerId ?? null, keys: names };
+          throw new DealflowError(
+            'DUPLICATE',
+            `Record '${after.id}' duplicates ${existing?.type ?? 'record'} '${first.recordId}' (owner ${existing?.ownerId ? `'${existing.ownerId}'` : 'none: in the pool'}) on ${names.join(', ')}`,
+            { details: { ...details }, problems: names.map((n) => ({ path: `$.fields.${cfg.keys.find((k) => k.name === n)?.field ?? n}`, message: `${n} already belongs to record '${first.recordId}'`, code: 'duplicate' })) },
+          );
+        }
+      }
+      if (released.length > 0) await tx.releaseUniqueKeys(after.id, released);
+    },
+  };
+}

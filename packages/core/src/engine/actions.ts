@@ -1,0 +1,192 @@
+import { DealflowError } from '@dealflow/logic';
+import type { Blueprint } from '../blueprint/define.js';
+import type { RuleData } from '../blueprint/machine.js';
+import type { TransitionSpec } from '../blueprint/schema.js';
+import type { OutboxMessage, StorageTx, StoredRecord } from '../storage/types.js';
+import { cloneJson } from '../storage/clone.js';
+import type { Actor, CallContext, Task } from './context.js';
+import type { EngineCore } from './core.js';
+import { createInTx } from './create-record.js';
+import type { CreatedInTx } from './create-record.js';
+import { addDuration } from './deadlines.js';
+import type { PendingEmit } from './events.js';
+import { checkFieldValue } from './fields.js';
+
+
+function evalRule(bp: Blueprint, path: string, data: unknown): unknown {
+  const rule = bp.rules.get(path);
+  if (!rule) throw new DealflowError('BLUEPRINT_INVALID', `blueprint '${bp.id}': no compiled rule at ${path}`);
+  return rule(data);
+}
+
+function evalData(bp: Blueprint, base: string, data: Record<string, unknown> | undefined, ruleData: RuleData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(data ?? {})) out[k] = cloneJson(evalRule(bp, `${base}.data.${k}`, ruleData));
+  return out;
+}
+
+/**
+ * Runs the `set` actions of transition `index` in order, writing computed values into `fields`
+ * (which is `data.fields`, so later actions see earlier results). A computed value that does not
+ * fit the field's type fails the call with `INPUT_INVALID` naming the action's path.
+ */
+export function applySetActions(bp: Blueprint, index: number, spec: TransitionSpec, fields: Record<string, unknown>, data: RuleData, recordId: string): void {
+  spec.actions?.forEach((a, j) => {
+    if (a.type !== 'set') return;
+    const path = `$.transitions[${index}].actions[${j}]`;
+    const value = evalRule(bp, `${path}.value`, data);
+    const fieldSpec = bp.fields[a.field]!;
+    const problem = value === undefined ? null : checkFieldValue(a.field, fieldSpec, value, `${path}.value`);
+    if (problem) {
+      throw new DealflowError('INPUT_INVALID', `record '${recordId}': action ${path} computed an invalid value: ${problem.message}`, {
+        problems: [problem],
+        details: { recordId, action: path },
+      });
+    }
+    if (value === undefined || value === null) delete fields[a.field];
+    else fields[a.field] = cloneJson(value);
+  });
+}
+
+/** What the non-`set` actions produced. */
+export interface SideEffects {
+  /** Facts for the history event's `data` (tasks, emitted, notified, created). */
+  history: Record<string, unknown>;
+  emits: PendingEmit[];
+  outbox: OutboxMessage[];
+  created: CreatedInTx[];
+}
+
+/**
+ * Runs `task`, `emit`, `notify` and `convert` actions of a transition against the new record
+ * `after` (mutating its `meta.tasks` / `meta.links`), inside the transaction.
+ */
+export async function runSideActions(
+  core: EngineCore,
+  tx: StorageTx,
+  bp: Blueprint,
+  index: number,
+  spec: TransitionSpec,
+  after: StoredRecord,
+  data: RuleData,
+  at: string,
+  actor: Actor,
+  ctx: CallContext,
+  historyId: string,
+): Promise<SideEffects> {
+  const out: SideEffects = { history: {}, emits: [], outbox: [], created: [] };
+  if (!spec.actions) return out;
+  let n = 0;
+  const msg = (type: string, payload: Record<string, unknown>): OutboxMessage => ({
+    tenantId: tx.tenantId,
+    id: `${historyId}:${++n}`,
+    recordId: after.id,
+    type,
+    payload,
+    createdAt: at,
+  });
+  for (let j = 0; j < spec.actions.length; j++) {
+    const a = spec.actions[j]!;
+    const path = `$.transitions[${index}].actions[${j}]`;
+    switch (a.type) {
+      case 'set':
+        break;
+      case 'task': {
+        const owner = a.owner !== undefined ? evalRule(bp, `${path}.owner`, data) : after.ownerId;
+        const task: Task = {
+          id: `${historyId}:task:${j}`,
+          title: a.title,
+          ownerId: owner === undefined || owner === null ? null : String(owner),
+          dueAt: a.due ? addDuration(core, at, a.due, a.businessTime) : null,
+          createdAt: at,
+          status: 'open',
+          event: spec.event,
+        };
+        const tasks = Array.isArray(after.meta.tasks) ? [...(after.meta.tasks as Task[])] : [];
+        tasks.push(task);
+        after.meta.tasks = tasks;
+        ((out.history.tasks ??= []) as Task[]).push(task);
+        out.emits.push({ name: 'task.created', payload: { record: after, task } });
+        out.outbox.push(msg('dealflow.task.created', { recordId: after.id, task: cloneJson(task) }));
+        break;
+      }
+      case 'emit': {
+        const payload = evalData(bp, path, a.data, data);
+        ((out.history.emitted ??= []) as unknown[]).push({ name: a.event, data: payload });
+        out.emits.push({ name: 'emitted', payload: { record: after, name: a.event, data: payload, historyId } });
+        out.outbox.push(msg('dealflow.emitted', { recordId: after.id, name: a.event, data: payload }));
+        break;
+      }
+      case 'notify': {
+        const to = cloneJson(evalRule(bp, `${path}.to`, data));
+        const payload = evalData(bp, path, a.data, data);
+        const note = { to, channel: a.channel ?? null, message: a.message, data: payload };
+        ((out.history.notified ??= []) as unknown[]).push(note);
+        out.emits.push({ name: 'notify', payload: { record: after, ...note, historyId } });
+        out.outbox.push(msg('dealflow.notify', { recordId: after.id, ...note }));
+        break;
+      }
+      case 'convert': {
+        const made = await convert(core, tx, bp, path, a.create, after, data, at, actor, ctx);
+        out.created.push(...made);
+        ((out.history.created ??= []) as unknown[]).push(...made.map((m) => ({ id: m.record.id, type: m.record.type })));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+async function convert(
+  core: EngineCore,
+  tx: StorageTx,
+  bp: Blueprint,
+  path: string,
+  targets: NonNullable<Extract<NonNullable<TransitionSpec['actions']>[number], { type: 'convert' }>['create']>,
+  source: StoredRecord,
+  data: RuleData,
+  at: string,
+  actor: Actor,
+  ctx: CallContext,
+): Promise<CreatedInTx[]> {
+  const plans = targets.map((t, k) => {
+    const target = core.blueprintFor(t.blueprint);
+    const fields: Record<string, unknown> = {};
+    for (const f of Object.keys(t.fields ?? {})) {
+      const v = evalRule(bp, `${path}.create[${k}].fields.${f}`, data);
+      if (v !== undefined && v !== null) fields[f] = v;
+    }
+    const links: Record<string, string[]> = { [t.backlink ?? source.type]: [source.id] };
+    return { t, target, id: core.newId(target.recordType), fields, links };
+  });
+  const byName = new Map(plans.map((p) => [p.t.as, p]));
+  for (const p of plans) {
+    for (const name of p.t.linkTo ?? []) {
+      const other = byName.get(name);
+      if (!other) {
+        throw new DealflowError('BLUEPRINT_INVALID', `blueprint '${bp.id}' ${path}: linkTo '${name}' names no target of this convert`);
+      }
+      (p.links[name] ??= []).push(other.id);
+      (other.links[p.t.as] ??= []).push(p.id);
+    }
+  }
+  const sourceLinks = { ...((source.meta.links as Record<string, string[]> | undefined) ?? {}) };
+  for (const p of plans) sourceLinks[p.t.as] = [...(sourceLinks[p.t.as] ?? []), p.id];
+  source.meta.links = sourceLinks;
+  const made: CreatedInTx[] = [];
+  for (const p of plans) {
+    try {
+      made.push(await createInTx(core, tx, p.target, { id: p.id, fields: p.fields, ownerId: source.ownerId, teamId: source.teamId }, ctx, actor, at, { links: p.links }));
+    } catch (e) {
+      if (e instanceof DealflowError && e.code === 'INPUT_INVALID') {
+        throw new DealflowError('INPUT_INVALID', `record '${source.id}': convert ${path} could not create '${p.t.blueprint}' (${p.t.as}): ${e.message}`, {
+          problems: e.problems,
+          details: { recordId: source.id, action: path },
+          cause: e,
+        });
+      }
+      throw e;
+    }
+  }
+  return made;
+}

@@ -1,0 +1,99 @@
+import type { Actor } from '../blueprint/machine.js';
+import type { HistoryEvent, StoredRecord } from '../storage/types.js';
+
+export type { Actor };
+
+/** What every engine call carries: who acts, and optionally an idempotency key. */
+export interface CallContext {
+  /** Who acts (default: `{ id: 'system', roles: ['system'] }`). */
+  actor?: Actor;
+  /** Repeating a call with the same key returns the first result and writes nothing. */
+  idempotencyKey?: string;
+  /** Fail with `CONFLICT` unless the record is at this version (no retry). */
+  expectedVersion?: number;
+  /** Tenant of the call (default: the engine's `tenantId`). */
+  tenantId?: string;
+}
+
+/** An event sent to a record: its name, or the name with field values and extra data. */
+export type SendInput =
+  | string
+  | {
+      type: string;
+      /** Field values set together with the transition (validated against the blueprint). */
+      fields?: Record<string, unknown>;
+      /** Extra data rules can read as `event.data`. */
+      data?: Record<string, unknown>;
+    };
+
+/** Input of `engine.create`. */
+export interface CreateInput {
+  /** Record id (default: generated). */
+  id?: string;
+  fields?: Record<string, unknown>;
+  ownerId?: string | null;
+  teamId?: string | null;
+}
+
+/** Why an event was rejected. */
+export type RejectionReason =
+  | 'no_transition'
+  | 'final_stage'
+  | 'guard'
+  | 'forbidden'
+  | 'required_fields';
+
+/** A typed rejection: the event was not applied and nothing was written. */
+export interface Rejection {
+  reason: RejectionReason;
+  recordId: string;
+  event: string;
+  /** The stage the record is (still) in. */
+  stage: string;
+  /** The stage the transition would have entered, when one was selected. */
+  to?: string;
+  /** Fields that must be set first (reason `required_fields`). */
+  missingFields: string[];
+  /** JSON path of the rule that said no (`guard`, `forbidden`). */
+  rule?: string;
+  actorId: string;
+  message: string;
+}
+
+/** Result of `engine.send`. */
+export type SendResult =
+  | {
+      ok: true;
+      record: StoredRecord;
+      /** History events written (the transition; records created by `convert` follow their own). */
+      events: HistoryEvent[];
+      from: string;
+      to: string;
+      /** Ids of records created by `convert` actions. */
+      created: string[];
+      /** True when this result was returned for a repeated idempotency key. */
+      replayed?: boolean;
+    }
+  | { ok: false; rejection: Rejection; record: StoredRecord };
+
+/** Result of `engine.create`. */
+export interface CreateResult {
+  record: StoredRecord;
+  events: HistoryEvent[];
+  replayed?: boolean;
+}
+
+/** The system actor, used when a call has none and for timers. */
+export const SYSTEM_ACTOR: Actor = { id: 'system', roles: ['system'], team: null };
+
+/** A task created by a `task` action, kept in `record.meta.tasks`. */
+export interface Task {
+  id: string;
+  title: string;
+  ownerId: string | null;
+  dueAt: string | null;
+  createdAt: string;
+  status: 'open' | 'done';
+  /** Transition event that created it. */
+  event: string;
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type EventEmitter from 'eventemitter3';
+import { DealflowError } from '@dealflow/logic';
+import type { BusinessCalendar } from '@dealflow/logic';
+import type { Blueprint } from '../blueprint/define.js';
+import { candidateTransitions } from '../blueprint/machine.js';
+import type { DealflowTransitionMeta } from '../blueprint/machine.js';
+import type { TransitionSpec } from '../blueprint/schema.js';
+import type { Clock } from '../clock.js';
+import type { CompiledRule, CoreRuleEngine } from '../rules.js';
+import type { Storage } from '../storage/types.js';
+import type { EngineEventMap } from './events.js';
+import type { EnginePlugin } from './plugins.js';
+
+/** A business calendar as the engine uses it (from `@dealflow/logic`'s `createCalendar`). */
+export type CalendarLike = BusinessCalendar;
+
+/** One candidate transition for (stage, event), resolved from the machine's state nodes. */
+export interface Candidate {
+  index: number;
+  spec: TransitionSpec;
+  guard: CompiledRule | undefined;
+  guardPath: string;
+  allow: CompiledRule | undefined;
+  to: string;
+}
+
+/** The engine's internal state shared by its parts. */
+export interface EngineCore {
+  storage: Storage;
+  clock: Clock;
+  tenantId: string;
+  ruleEngine: CoreRuleEngine;
+  plugins: readonly EnginePlugin[];
+  emitter: EventEmitter<EngineEventMap>;
+  maxRetries: number;
+  calendars: Map<string, CalendarLike>;
+  newId(prefix: string): string;
+  /** Blueprint by id and version; throws `BLUEPRINT_NOT_FOUND`. */
+  blueprintOf(id: string, version: number): Blueprint;
+  /** Latest blueprint by id or record type; throws `BLUEPRINT_NOT_FOUND`. */
+  blueprintFor(typeOrId: string): Blueprint;
+  /** Cached candidates for (blueprint, stage, event). */
+  candidates(bp: Blueprint, stage: string, event: string): Candidate[];
+}
+
+/** Resolves candidates from the machine once per (stage, event) and caches them. */
+export function createCandidateCache(): (bp: Blueprint, stage: string, event: string) => Candidate[] {
+  const byBlueprint = new WeakMap<Blueprint, Map<string, Map<string, Candidate[]>>>();
+  return (bp, stage, event) => {
+    let stages = byBlueprint.get(bp);
+    if (!stages) byBlueprint.set(bp, (stages = new Map()));
+    let events = stages.get(stage);
+    if (!events) stages.set(stage, (events = new Map()));
+    let list = events.get(event);
+    if (list) return list;
+    list = candidateTransitions(bp.machine, stage, event).map((def) => {
+      const index = (def.meta as DealflowTransitionMeta | undefined)?.transition;
+      if (index === undefined) throw new DealflowError('BLUEPRINT_INVALID', `machine '${bp.id}': transition without meta.transition`);
+      const spec = bp.transitions[index]!;
+      const target = def.target?.[0]?.key;
+      return {
+        index,
+        spec,
+        guard: bp.rules.get(`$.transitions[${index}].guard`),
+        guardPath: `$.transitions[${index}].guard`,
+        allow: bp.rules.get(`$.transitions[${index}].allow`),
+        to: target ?? stage,
+      };
+    });
+    events.set(event, list);
+    return list;
+  };
+}
+
+/** Default id generator: `<prefix>_<uuid>`. */
+export function defaultNewId(prefix: string): string {
+  return `${prefix}_${randomUUID()}`;
+}

@@ -1,0 +1,439 @@
+import type EventEmitter from 'eventemitter3';
+import { createCalendar, DealflowError, isDealflowError } from '@dealflow/logic';
+import type { BusinessCalendar, CalendarDefinition, OperatorDefinition, Problem } from '@dealflow/logic';
+import { defineBlueprint } from '../blueprint/define.js';
+import type { Blueprint } from '../blueprint/define.js';
+import type { BlueprintInput, CalendarSpec } from '../blueprint/schema.js';
+import { systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
+import { createCoreRuleEngine } from '../rules.js';
+import type { CoreRuleEngine } from '../rules.js';
+import type { HistoryEvent, RecordQuery, Storage, StorageTx, StoredRecord, TimerRecord, TimerStatus } from '../storage/types.js';
+import { SYSTEM_ACTOR } from './context.js';
+import type { Actor, CallContext, CreateInput, CreateResult, SendInput, SendResult } from './context.js';
+import { createCandidateCache, defaultNewId } from './core.js';
+import type { EngineCore } from './core.js';
+import { createInTx } from './create-record.js';
+import { createEmitter, flushEmits } from './events.js';
+import type { EngineEventMap, EngineEventName, PendingEmit } from './events.js';
+import type { EnginePlugin } from './plugins.js';
+import { replay } from './replay.js';
+import { transitionInTx } from './send.js';
+import type { EventInput } from './send.js';
+
+/** Options of {@link createEngine}. */
+export interface CreateEngineOptions {
+  storage: Storage;
+  /** Blueprints (from `defineBlueprint`, or JSON defined with this engine's rule engine). Several versions of one id may be given. */
+  blueprints: Array<Blueprint | BlueprintInput>;
+  /** Where time comes from (default: the system clock). */
+  clock?: Clock;
+  /** Business calendar definitions (`@dealflow/logic` format) deadlines may name. */
+  calendars?: CalendarSpec[];
+  /** Tenant of calls that do not name one (default `'default'`). */
+  tenantId?: string;
+  plugins?: EnginePlugin[];
+  /** Custom JSON-logic operators for this engine's rule engine. */
+  operators?: Record<string, OperatorDefinition | ((...args: unknown[]) => unknown)>;
+  /** A ready rule engine (instead of `operators`). */
+  ruleEngine?: CoreRuleEngine;
+  /** Id generator (default `<prefix>_<uuid>`). */
+  newId?: (prefix: string) => string;
+  /** How often a call is retried on a version conflict before failing with `CONFLICT` (default 3). */
+  maxRetries?: number;
+}
+
+/** Outcome of {@link Engine.fireTimer}. */
+export interface FireTimerResult {
+  outcome: 'fired' | 'noop' | 'lease-lost' | 'rejected';
+  record?: StoredRecord;
+  /** For `rejected`: why. */
+  reason?: string;
+}
+
+/** Summary of {@link Engine.runDue}. */
+export interface RunDueSummary {
+  fired: number;
+  noop: number;
+  rejected: number;
+  leaseLost: number;
+}
+
+/** The Dealflow engine: stateless between calls; every call is one store transaction. */
+export interface Engine {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly tenantId: string;
+  /** The engine's rule engine (custom operators live here). */
+  readonly rules: CoreRuleEngine;
+  /** Creates a record of a record type (or blueprint id), in the latest blueprint version. */
+  create(type: string, input?: CreateInput, ctx?: CallContext): Promise<CreateResult>;
+  /** Sends an event to a record. Rejections are returned (`ok: false`), not thrown. */
+  send(recordId: string, event: SendInput, ctx?: CallContext): Promise<SendResult>;
+  /** The record, or null. */
+  get(recordId: string, options?: { tenantId?: string }): Promise<StoredRecord | null>;
+  /** The record's history in order. */
+  history(recordId: string, options?: { tenantId?: string }): Promise<HistoryEvent[]>;
+  /** Records matching a filter. */
+  query(filter?: RecordQuery, options?: { tenantId?: string }): Promise<StoredRecord[]>;
+  /** The record as it was at `time` (replayed from history), or null if it did not exist yet. */
+  getAt(recordId: string, time: string | Date, options?: { tenantId?: string }): Promise<StoredRecord | null>;
+  /** The record's timers. */
+  timers(recordId: string, options?: { status?: TimerStatus[]; tenantId?: string }): Promise<TimerRecord[]>;
+  /** Fires one timer through the send path, in one transaction of the timer's tenant. */
+  fireTimer(timer: TimerRecord, options: { workerId: string | null }): Promise<FireTimerResult>;
+  /** Claims and fires every timer due at `now` (default: the clock) for this engine's tenant. */
+  runDue(now?: string | Date): Promise<RunDueSummary>;
+  /** The blueprint by id or record type (latest version), or a given version. */
+  blueprint(typeOrId: string, version?: number): Blueprint;
+  on<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
+  off<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
+  once<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
+}
+
+function normalizeEvent(event: SendInput): EventInput {
+  if (typeof event === 'string') return { type: event, fields: undefined, data: undefined };
+  if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || event.type.length === 0) {
+    throw new DealflowError('INPUT_INVALID', `send: event must be a name or { type, fields?, data? }, got ${JSON.stringify(event)}`);
+  }
+  return { type: event.type, fields: event.fields, data: event.data };
+}
+
+function isBlueprint(b: Blueprint | BlueprintInput): b is Blueprint {
+  return typeof b === 'object' && b !== null && 'machine' in b && 'spec' in b;
+}
+
+function iso(d: Date): string {
+  return d.toISOString();
+}
+
+/**
+ * Creates the engine over a store and a set of blueprints.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ storage: createMemoryStorage(), blueprints: [deal] })
+ * const { record } = await engine.create('deal', { fields: { name: 'ACME' } }, { actor: { id: 'ana' } })
+ * const r = await engine.send(record.id, 'qualify', { actor: { id: 'ana', roles: ['rep'] } })
+ * if (!r.ok) console.log(r.rejection.reason, r.rejection.missingFields)
+ * ```
+ */
+export function createEngine(options: CreateEngineOptions): Engine {
+  const storage = options.storage;
+  const clock = options.clock ?? systemClock;
+  const tenantId = options.tenantId ?? 'default';
+  const emitter: EventEmitter<EngineEventMap> = createEmitter();
+  const calendarSpecs = new Map<string, CalendarSpec>();
+  for (const c of options.calendars ?? []) calendarSpecs.set(c.id, c);
+  for (const b of options.blueprints) {
+    const cals = isBlueprint(b) ? b.spec.calendars : (b as { calendars?: CalendarSpec[] }).calendars;
+    for (const c of cals ?? []) if (!calendarSpecs.has(c.id)) calendarSpecs.set(c.id, c);
+  }
+  const calendars = new Map<string, BusinessCalendar>();
+  for (const [id, spec] of calendarSpecs) calendars.set(id, createCalendar(spec as CalendarDefinition));
+  const ruleEngine =
+    options.ruleEngine ??
+    createCoreRuleEngine({
+      ...(options.operators ? { operators: options.operators } : {}),
+      calendars: Object.fromEntries(calendars),
+      now: () => clock.now(),
+    });
+
+  const versions = new Map<string, Map<number, Blueprint>>();
+  const latest = new Map<string, Blueprint>();
+  const byType = new Map<string, Blueprint>();
+  const problems: Problem[] = [];
+  options.blueprints.forEach((b, i) => {
+    let bp: Blueprint;
+    if (isBlueprint(b)) bp = b;
+    else {
+      try {
+        bp = defineBlueprint(b, { ruleEngine });
+      } catch (e) {
+        if (isDealflowError(e, 'BLUEPRINT_INVALID')) {
+          problems.push(...e.problems.map((p) => ({ ...p, path: `blueprints[${i}]${p.path.slice(1)}` })));
+          return;
+        }
+        throw e;
+      }
+    }
+    let v = versions.get(bp.id);
+    if (!v) versions.set(bp.id, (v = new Map()));
+    if (v.has(bp.version)) problems.push({ path: `blueprints[${i}]`, code: 'duplicate_blueprint', message: `blueprint '${bp.id}' v${bp.version} is given twice` });
+    v.set(bp.version, bp);
+    if ((latest.get(bp.id)?.version ?? 0) < bp.version) latest.set(bp.id, bp);
+    // a record type maps to the first blueprint id declaring it (latest version)
+    const holder = byType.get(bp.recordType);
+    if (!holder || holder.id === bp.id) byType.set(bp.recordType, latest.get(bp.id)!);
+  });
+  // references the engine resolves: calendars and convert targets
+  for (const [id, v] of versions) {
+    for (const bp of v.values()) {
+      bp.spec.stages.forEach((s, si) => {
+        const cal = s.deadline?.businessTime;
+        if (cal && !calendars.has(cal)) {
+          problems.push({ path: `${id}@${bp.version}.stages[${si}].deadline.businessTime`, code: 'unknown_calendar', value: cal, message: `blueprint '${id}': stage '${s.id}' names unknown calendar '${cal}'` });
+        }
+      });
+      bp.spec.transitions.forEach((t, ti) =>
+        t.actions?.forEach((a, ai) => {
+          const p = `${id}@${bp.version}.transitions[${ti}].actions[${ai}]`;
+          if (a.type === 'task' && a.businessTime && !calendars.has(a.businessTime)) {
+            problems.push({ path: `${p}.businessTime`, code: 'unknown_calendar', value: a.businessTime, message: `blueprint '${id}': unknown calendar '${a.businessTime}'` });
+          }
+          if (a.type === 'convert') {
+            a.create.forEach((c, ci) => {
+              if (!latest.has(c.blueprint) && !byType.has(c.blueprint)) {
+                problems.push({ path: `${p}.create[${ci}].blueprint`, code: 'unknown_blueprint', value: c.blueprint, message: `blueprint '${id}': convert target '${c.blueprint}' is not given to the engine` });
+              }
+            });
+          }
+        }),
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new DealflowError('BLUEPRINT_INVALID', `createEngine: ${problems.length} blueprint problem(s); first: ${problems[0]!.path} ${problems[0]!.message}`, { problems });
+  }
+
+  const core: EngineCore = {
+    storage,
+    clock,
+    tenantId,
+    ruleEngine,
+    plugins: options.plugins ?? [],
+    emitter,
+    maxRetries: options.maxRetries ?? 3,
+    calendars,
+    newId: options.newId ?? defaultNewId,
+    blueprintOf(id, version) {
+      const bp = versions.get(id)?.get(version);
+      if (!bp) throw new DealflowError('BLUEPRINT_NOT_FOUND', `blueprint '${id}' v${version} is not loaded in this engine`, { details: { blueprintId: id, version } });
+      return bp;
+    },
+    blueprintFor(typeOrId) {
+      const bp = byType.get(typeOrId) ?? latest.get(typeOrId);
+      if (!bp) {
+        throw new DealflowError('BLUEPRINT_NOT_FOUND', `no blueprint for record type or id '${typeOrId}'`, {
+          details: { type: typeOrId, known: [...byType.keys(), ...latest.keys()] },
+        });
+      }
+      return bp;
+    },
+    candidates: createCandidateCache(),
+  };
+
+  const actorOf = (ctx: CallContext): Actor => {
+    const a = ctx.actor ?? SYSTEM_ACTOR;
+    if (typeof a !== 'object' || a === null || typeof a.id !== 'string' || a.id.length === 0) {
+      throw new DealflowError('INPUT_INVALID', `ctx.actor must be { id, roles?, team? }, got ${JSON.stringify(a)}`);
+    }
+    return a;
+  };
+
+  /** Runs `fn` in a transaction, retrying on version conflicts. */
+  async function withRetry<T>(tenant: string, what: string, fn: (tx: StorageTx) => Promise<T>, retry: boolean): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await storage.transaction(tenant, fn);
+      } catch (e) {
+        if (!retry || !isDealflowError(e, 'CONFLICT') || attempt >= core.maxRetries) {
+          if (isDealflowError(e, 'CONFLICT') && retry) {
+            throw new DealflowError('CONFLICT', `${what}: still conflicting after ${attempt + 1} attempt(s): ${e.message}`, { cause: e, details: e.details });
+          }
+          throw e;
+        }
+      }
+    }
+  }
+
+  async function idempotent<T>(tx: StorageTx, ctx: CallContext, fingerprint: string): Promise<T | undefined> {
+    if (ctx.idempotencyKey === undefined) return undefined;
+    const prior = await tx.getIdempotency(ctx.idempotencyKey);
+    if (!prior) return undefined;
+    if (prior.fingerprint !== fingerprint) {
+      throw new DealflowError('IDEMPOTENCY_MISMATCH', `idempotency key '${ctx.idempotencyKey}' was used for a different call`, {
+        details: { key: ctx.idempotencyKey },
+      });
+    }
+    return { ...(prior.result as object), replayed: true } as T;
+  }
+
+  const engine: Engine = {
+    storage,
+    clock,
+    tenantId,
+    rules: ruleEngine,
+
+    async create(type, input = {}, ctx = {}) {
+      const bp = core.blueprintFor(type);
+      const actor = actorOf(ctx);
+      const tenant = ctx.tenantId ?? tenantId;
+      const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['create', type, input]);
+      let emits: PendingEmit[] = [];
+      const result = await withRetry(tenant, `create '${type}'`, async (tx) => {
+        emits = [];
+        const prior = await idempotent<CreateResult>(tx, ctx, fingerprint);
+        if (prior) return prior;
+        const at = iso(clock.now());
+        const made = await createInTx(core, tx, bp, input, ctx, actor, at);
+        const res: CreateResult = { record: made.record, events: [made.event] };
+        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+        emits = made.emits;
+        return res;
+      }, true);
+      if (!result.replayed) flushEmits(emitter, emits);
+      return result;
+    },
+
+    async send(recordId, event, ctx = {}) {
+      const input = normalizeEvent(event);
+      const actor = actorOf(ctx);
+      const tenant = ctx.tenantId ?? tenantId;
+      const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null]);
+      let emits: PendingEmit[] = [];
+      const result = await withRetry(tenant, `send '${input.type}' to record '${recordId}'`, async (tx): Promise<SendResult> => {
+        emits = [];
+        const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
+        if (prior) return prior;
+        const record = await tx.getRecord(recordId, { forUpdate: true });
+        if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
+        if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
+          throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
+            details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
+          });
+        }
+        const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
+        const at = iso(clock.now());
+        const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
+        if (!out.ok) {
+          emits = [{ name: 'rejected', payload: out.rejection }];
+          return { ok: false, rejection: out.rejection, record };
+        }
+        const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
+        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+        emits = out.emits;
+        return res;
+      }, ctx.expectedVersion === undefined);
+      if (!(result.ok && result.replayed)) flushEmits(emitter, emits);
+      return result;
+    },
+
+    get: (recordId, opts = {}) => storage.getRecord(opts.tenantId ?? tenantId, recordId),
+    history: (recordId, opts = {}) => storage.listHistory(opts.tenantId ?? tenantId, recordId),
+    query: (filter = {}, opts = {}) => storage.queryRecords(opts.tenantId ?? tenantId, filter),
+
+    async getAt(recordId, time, opts = {}) {
+      const t = typeof time === 'string' ? new Date(time) : time;
+      if (Number.isNaN(t.getTime())) throw new DealflowError('INPUT_INVALID', `getAt: invalid time '${String(time)}'`);
+      const cut = t.toISOString();
+      const events = (await storage.listHistory(opts.tenantId ?? tenantId, recordId)).filter((e) => e.at <= cut);
+      return events.length === 0 ? null : replay(events);
+    },
+
+    timers: (recordId, opts = {}) =>
+      storage.transaction(opts.tenantId ?? tenantId, (tx) => tx.listTimers(recordId, opts.status ? { status: opts.status } : {})),
+
+    async fireTimer(timer, { workerId }) {
+      let emits: PendingEmit[] = [];
+      const res = await withRetry(timer.tenantId, `timer '${timer.id}'`, async (tx): Promise<FireTimerResult> => {
+        emits = [];
+        const cur = await tx.getTimer(timer.id);
+        const held = cur && (workerId === null ? cur.status === 'pending' : cur.status === 'claimed' && cur.leaseOwner === workerId);
+        if (!cur || !held) return { outcome: 'lease-lost' };
+        const at = iso(clock.now());
+        const complete = async (outcome: string) => {
+          if (!(await tx.completeTimer(cur.id, workerId, outcome, at))) {
+            throw new DealflowError('LEASE_LOST', `timer '${cur.id}': lease lost while firing`, { details: { timerId: cur.id } });
+          }
+        };
+        const record = await tx.getRecord(cur.recordId, { forUpdate: true });
+        if (!record) {
+          await complete('noop:missing');
+          return { outcome: 'noop' };
+        }
+        if (cur.stage !== null && record.stage !== cur.stage) {
+          await complete('noop:stale');
+          return { outcome: 'noop', record };
+        }
+        const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
+        const actor: Actor = { id: workerId === null ? 'system' : `worker:${workerId}`, roles: ['system'], team: null };
+        const deadline = { record, timer: cur, stage: record.stage };
+        if (cur.kind === 'reminder') {
+          const version = record.version + 1;
+          const hist: HistoryEvent = {
+            tenantId: tx.tenantId,
+            id: core.newId('evt'),
+            recordId: record.id,
+            seq: version,
+            at,
+            kind: 'reminder',
+            actorId: actor.id,
+            data: { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
+          };
+          const after: StoredRecord = { ...record, version, updatedAt: at };
+          await tx.updateRecord(after, record.version);
+          await tx.appendHistory([hist]);
+          await tx.appendOutbox([{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, deadline: cur.payload.deadline ?? null }, createdAt: at }]);
+          await complete('fired');
+          emits = [{ name: 'reminder', payload: { ...deadline, record: after } }];
+          return { outcome: 'fired', record: after };
+        }
+        const out = await transitionInTx(core, tx, bp, record, { type: cur.event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, {
+          system: true,
+          timer: { id: cur.id, kind: cur.kind },
+        });
+        if (!out.ok) {
+          await complete(`rejected:${out.rejection.reason}`);
+          emits = [{ name: 'rejected', payload: out.rejection }];
+          return { outcome: 'rejected', record, reason: out.rejection.reason };
+        }
+        await complete('fired');
+        emits = [...(cur.kind === 'breach' ? [{ name: 'deadline.breached' as const, payload: { ...deadline, timer: cur } }] : []), ...out.emits];
+        return { outcome: 'fired', record: out.record };
+      }, true).catch((e) => {
+        if (isDealflowError(e, 'LEASE_LOST')) return { outcome: 'lease-lost' } as FireTimerResult;
+        throw e;
+      });
+      flushEmits(emitter, emits);
+      return res;
+    },
+
+    async runDue(now) {
+      const at = now === undefined ? clock.now() : typeof now === 'string' ? new Date(now) : now;
+      const workerId = `runDue:${core.newId('w')}`;
+      const summary: RunDueSummary = { fired: 0, noop: 0, rejected: 0, leaseLost: 0 };
+      for (;;) {
+        const due = await storage.claimDueTimers({ now: at.toISOString(), limit: 100, leaseMs: 60_000, workerId, tenantId });
+        if (due.length === 0) break;
+        for (const t of due) {
+          const r = await engine.fireTimer(t, { workerId });
+          if (r.outcome === 'fired') summary.fired++;
+          else if (r.outcome === 'noop') summary.noop++;
+          else if (r.outcome === 'rejected') summary.rejected++;
+          else summary.leaseLost++;
+        }
+        if (due.length < 100) break;
+      }
+      return summary;
+    },
+
+    blueprint(typeOrId, version) {
+      if (version !== undefined) return core.blueprintOf(core.blueprintFor(typeOrId).id, version);
+      return core.blueprintFor(typeOrId);
+    },
+    on(name, handler) {
+      emitter.on(name, handler as never);
+      return engine;
+    },
+    off(name, handler) {
+      emitter.off(name, handler as never);
+      return engine;
+    },
+    once(name, handler) {
+      emitter.once(name, handler as never);
+      return engine;
+    },
+  };
+  return engine;
+}

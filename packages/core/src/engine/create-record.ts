@@ -1,0 +1,106 @@
+import { DealflowError } from '@dealflow/logic';
+import type { Problem } from '@dealflow/logic';
+import type { Blueprint } from '../blueprint/define.js';
+import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord } from '../storage/types.js';
+import { cloneJson } from '../storage/clone.js';
+import type { Actor, CallContext, CreateInput } from './context.js';
+import type { EngineCore } from './core.js';
+import { stageTimers } from './deadlines.js';
+import type { PendingEmit } from './events.js';
+import { assertFields, isSet } from './fields.js';
+import { runPlugins } from './plugins.js';
+import { createdSnapshot } from './replay.js';
+
+/** What creating one record wrote. */
+export interface CreatedInTx {
+  record: StoredRecord;
+  event: HistoryEvent;
+  emits: PendingEmit[];
+}
+
+/**
+ * Creates a record inside an open transaction: validates fields, applies defaults, checks fields
+ * required at creation and in the initial stage, runs plugins, writes record, `created` history
+ * event, initial-stage deadline timers and the outbox message.
+ */
+export async function createInTx(
+  core: EngineCore,
+  tx: StorageTx,
+  bp: Blueprint,
+  input: CreateInput,
+  ctx: CallContext,
+  actor: Actor,
+  at: string,
+  extraMeta: Record<string, unknown> = {},
+): Promise<CreatedInTx> {
+  if (typeof input !== 'object' || input === null) {
+    throw new DealflowError('INPUT_INVALID', `create '${bp.recordType}': input must be an object`);
+  }
+  const given = input.fields ?? {};
+  assertFields(bp, given, `create '${bp.recordType}'`, input.id ?? null);
+  const fields: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(bp.fields)) {
+    if (spec.default !== undefined) fields[name] = cloneJson(spec.default);
+  }
+  for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) fields[k] = cloneJson(v);
+  const required = new Set<string>(bp.requiredIn(bp.initialStage));
+  for (const [name, spec] of Object.entries(bp.fields)) if (spec.required) required.add(name);
+  const missing = [...required].filter((f) => !isSet(fields[f]));
+  if (missing.length > 0) {
+    const problems: Problem[] = missing.map((f) => ({ path: `$.fields.${f}`, code: 'required', message: `field '${f}' is required` }));
+    throw new DealflowError('INPUT_INVALID', `create '${bp.recordType}': missing required field(s) ${missing.map((f) => `'${f}'`).join(', ')}`, {
+      problems,
+      details: { blueprintId: bp.id, missingFields: missing },
+    });
+  }
+  const id = input.id ?? core.newId(bp.recordType);
+  if (typeof id !== 'string' || id.length === 0) throw new DealflowError('INPUT_INVALID', `create '${bp.recordType}': id must be a non-empty string`);
+  if (await tx.getRecord(id)) {
+    throw new DealflowError('DUPLICATE', `record '${id}' already exists in tenant '${tx.tenantId}'`, { details: { recordId: id } });
+  }
+  const record: StoredRecord = {
+    tenantId: tx.tenantId,
+    id,
+    type: bp.recordType,
+    blueprintId: bp.id,
+    blueprintVersion: bp.version,
+    stage: bp.initialStage,
+    version: 1,
+    fields,
+    ownerId: input.ownerId ?? null,
+    teamId: input.teamId ?? null,
+    meta: cloneJson(extraMeta),
+    stageEnteredAt: at,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const event: HistoryEvent = {
+    tenantId: tx.tenantId,
+    id: core.newId('evt'),
+    recordId: id,
+    seq: 1,
+    at,
+    kind: 'created',
+    to: bp.initialStage,
+    actorId: actor.id,
+    data: {},
+  };
+  await runPlugins(core.plugins, { before: null, after: record, events: [event], tx, ctx });
+  record.version = 1;
+  record.id = id;
+  event.data.record = createdSnapshot(record);
+  await tx.insertRecord(record);
+  await tx.appendHistory([event]);
+  const timers = stageTimers(core, bp, record);
+  if (timers.length > 0) await tx.scheduleTimers(timers);
+  const outbox: OutboxMessage = {
+    tenantId: tx.tenantId,
+    id: event.id,
+    recordId: id,
+    type: 'dealflow.created',
+    payload: { recordId: id, type: bp.recordType, blueprintId: bp.id, stage: record.stage, actorId: actor.id, version: 1 },
+    createdAt: at,
+  };
+  await tx.appendOutbox([outbox]);
+  return { record, event, emits: [{ name: 'created', payload: { record, history: event } }] };
+}

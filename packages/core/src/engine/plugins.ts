@@ -1,0 +1,42 @@
+import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
+import type { CallContext } from './context.js';
+
+/** What a plugin sees before a change is written. */
+export interface PluginChange {
+  /** The record before (null on create). */
+  before: StoredRecord | null;
+  /**
+   * The record about to be written. A plugin may change `after.fields`, `after.meta`,
+   * `after.ownerId` and `after.teamId`; the engine records the difference in the history event
+   * (computed after every plugin ran), so replay stays exact.
+   */
+  after: StoredRecord;
+  /** History events about to be appended (their `data.changes` is filled in after plugins). */
+  events: HistoryEvent[];
+  /** The open transaction (same tenant), for reads and extra writes (counters, unique keys…). */
+  tx: StorageTx;
+  ctx: CallContext;
+}
+
+/**
+ * An engine extension (scoring, assignment…). `beforeCommit` runs inside the transaction after the
+ * engine computed the new record and before it is written; throwing aborts the whole call.
+ *
+ * @example
+ * ```ts
+ * const touch: EnginePlugin = {
+ *   name: 'touch-count',
+ *   beforeCommit({ after }) { after.meta.touches = ((after.meta.touches as number) ?? 0) + 1 },
+ * }
+ * createEngine({ storage, blueprints, plugins: [touch] })
+ * ```
+ */
+export interface EnginePlugin {
+  name: string;
+  beforeCommit?(change: PluginChange): void | Promise<void>;
+}
+
+/** Runs every plugin's `beforeCommit` in order. */
+export async function runPlugins(plugins: readonly EnginePlugin[], change: PluginChange): Promise<void> {
+  for (const p of plugins) if (p.beforeCommit) await p.beforeCommit(change);
+}

@@ -1,0 +1,124 @@
+import { DealflowError } from '@dealflow/logic';
+import type { HistoryEvent, StoredRecord } from '../storage/types.js';
+import { cloneJson } from '../storage/clone.js';
+
+/**
+ * What a history event changed, kept in `event.data.changes`. Replay applies these in order.
+ * `fields`/`meta` hold the new values of changed keys, `unsetFields`/`unsetMeta` removed keys.
+ */
+export interface RecordChanges {
+  stage?: string;
+  stageEnteredAt?: string;
+  ownerId?: string | null;
+  teamId?: string | null;
+  fields?: Record<string, unknown>;
+  unsetFields?: string[];
+  meta?: Record<string, unknown>;
+  unsetMeta?: string[];
+}
+
+/** The record snapshot a `created` history event holds in `data.record`. */
+export type CreatedSnapshot = Omit<StoredRecord, 'tenantId' | 'version' | 'updatedAt'>;
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], bb[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+function diffMap(before: Record<string, unknown>, after: Record<string, unknown>): { set: Record<string, unknown>; unset: string[] } {
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const k in after) {
+    const v = after[k];
+    if (v === undefined) continue;
+    if (!sameJson(before[k], v)) set[k] = cloneJson(v);
+  }
+  for (const k in before) if (before[k] !== undefined && after[k] === undefined) unset.push(k);
+  return { set, unset };
+}
+
+/** The changes between two versions of a record. */
+export function diffRecords(before: StoredRecord, after: StoredRecord): RecordChanges {
+  const c: RecordChanges = {};
+  if (before.stage !== after.stage) c.stage = after.stage;
+  if (before.stageEnteredAt !== after.stageEnteredAt) c.stageEnteredAt = after.stageEnteredAt;
+  if (before.ownerId !== after.ownerId) c.ownerId = after.ownerId;
+  if (before.teamId !== after.teamId) c.teamId = after.teamId;
+  const f = diffMap(before.fields, after.fields);
+  if (Object.keys(f.set).length > 0) c.fields = f.set;
+  if (f.unset.length > 0) c.unsetFields = f.unset;
+  const m = diffMap(before.meta, after.meta);
+  if (Object.keys(m.set).length > 0) c.meta = m.set;
+  if (m.unset.length > 0) c.unsetMeta = m.unset;
+  return c;
+}
+
+/** The snapshot a `created` event stores. */
+export function createdSnapshot(r: StoredRecord): CreatedSnapshot {
+  return cloneJson({
+    id: r.id,
+    type: r.type,
+    blueprintId: r.blueprintId,
+    blueprintVersion: r.blueprintVersion,
+    stage: r.stage,
+    fields: r.fields,
+    ownerId: r.ownerId,
+    teamId: r.teamId,
+    meta: r.meta,
+    stageEnteredAt: r.stageEnteredAt,
+    createdAt: r.createdAt,
+  });
+}
+
+/** Applies one history event to a record (or builds it from a `created` event). */
+export function applyHistoryEvent(record: StoredRecord | null, e: HistoryEvent): StoredRecord {
+  if (e.kind === 'created') {
+    if (record !== null) throw new DealflowError('DATA_INVALID', `history of record '${e.recordId}': 'created' at seq ${e.seq} after the start`);
+    const snap = e.data.record as CreatedSnapshot | undefined;
+    if (!snap) throw new DealflowError('DATA_INVALID', `history event '${e.id}' of record '${e.recordId}' has no data.record`);
+    return { tenantId: e.tenantId, ...cloneJson(snap), version: e.seq, updatedAt: e.at };
+  }
+  if (record === null) throw new DealflowError('DATA_INVALID', `history of record '${e.recordId}' does not start with 'created' (seq ${e.seq} is '${e.kind}')`);
+  if (e.seq !== record.version + 1) {
+    throw new DealflowError('DATA_INVALID', `history of record '${e.recordId}': expected seq ${record.version + 1}, got ${e.seq}`);
+  }
+  const c = (e.data.changes ?? {}) as RecordChanges;
+  const next: StoredRecord = { ...record, fields: { ...record.fields }, meta: { ...record.meta }, version: e.seq, updatedAt: e.at };
+  if (c.stage !== undefined) next.stage = c.stage;
+  if (c.stageEnteredAt !== undefined) next.stageEnteredAt = c.stageEnteredAt;
+  if (c.ownerId !== undefined) next.ownerId = c.ownerId;
+  if (c.teamId !== undefined) next.teamId = c.teamId;
+  if (c.fields) for (const [k, v] of Object.entries(c.fields)) next.fields[k] = cloneJson(v);
+  if (c.unsetFields) for (const k of c.unsetFields) delete next.fields[k];
+  if (c.meta) for (const [k, v] of Object.entries(c.meta)) next.meta[k] = cloneJson(v);
+  if (c.unsetMeta) for (const k of c.unsetMeta) delete next.meta[k];
+  return next;
+}
+
+/**
+ * Rebuilds a record from its history (in `seq` order). The result equals the stored record.
+ *
+ * @example
+ * ```ts
+ * const rebuilt = replay(await engine.history(id))
+ * // deepEqual(rebuilt, await engine.get(id))
+ * ```
+ */
+export function replay(history: readonly HistoryEvent[]): StoredRecord {
+  let record: StoredRecord | null = null;
+  for (const e of history) record = applyHistoryEvent(record, e);
+  if (record === null) throw new DealflowError('DATA_INVALID', 'replay: empty history');
+  return record;
+}

@@ -1,0 +1,203 @@
+import { truthy } from '../blueprint/define.js';
+import type { Blueprint } from '../blueprint/define.js';
+import type { RecordView, RuleData } from '../blueprint/machine.js';
+import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord } from '../storage/types.js';
+import { applySetActions, runSideActions } from './actions.js';
+import type { Actor, CallContext, Rejection, RejectionReason } from './context.js';
+import type { Candidate, EngineCore } from './core.js';
+import { stageTimers, STAGE_TIMER_KINDS } from './deadlines.js';
+import type { PendingEmit } from './events.js';
+import { assertFields, isSet } from './fields.js';
+import { runPlugins } from './plugins.js';
+import { diffRecords } from './replay.js';
+
+/** A normalized event. */
+export interface EventInput {
+  type: string;
+  fields: Record<string, unknown> | undefined;
+  data: Record<string, unknown> | undefined;
+}
+
+/** What the internal send path did inside the transaction. */
+export type TransitionOutcome =
+  | {
+      ok: true;
+      record: StoredRecord;
+      events: HistoryEvent[];
+      emits: PendingEmit[];
+      from: string;
+      to: string;
+      created: string[];
+    }
+  | { ok: false; rejection: Rejection };
+
+/** How the send was caused (timers skip `allow`: the process itself fires them). */
+export interface SendCause {
+  system?: boolean;
+  timer?: { id: string; kind: string };
+}
+
+/** The record as rules see it under `record`. */
+export function recordView(r: StoredRecord): RecordView {
+  return {
+    id: r.id,
+    type: r.type,
+    stage: r.stage,
+    ownerId: r.ownerId,
+    teamId: r.teamId,
+    version: r.version,
+    createdAt: r.createdAt,
+    stageEnteredAt: r.stageEnteredAt,
+  };
+}
+
+function reject(
+  reason: RejectionReason,
+  record: StoredRecord,
+  event: string,
+  actor: Actor,
+  message: string,
+  extra: Partial<Rejection> = {},
+): TransitionOutcome {
+  return {
+    ok: false,
+    rejection: { reason, recordId: record.id, event, stage: record.stage, missingFields: [], actorId: actor.id, message, ...extra },
+  };
+}
+
+/**
+ * The one send path (used by `engine.send` and by timers): selects the transition the way XState
+ * does (candidates from the machine's state nodes, first whose guard holds), checks who may fire
+ * it and the required fields, runs actions and plugins, and writes record (version + 1), history
+ * event, timers and outbox in the given transaction. A rejection writes nothing.
+ */
+export async function transitionInTx(
+  core: EngineCore,
+  tx: StorageTx,
+  bp: Blueprint,
+  record: StoredRecord,
+  input: EventInput,
+  actor: Actor,
+  ctx: CallContext,
+  at: string,
+  cause: SendCause = {},
+): Promise<TransitionOutcome> {
+  const ev = input.type;
+  if (input.fields) assertFields(bp, input.fields, `event '${ev}'`, record.id);
+  if (bp.isFinal(record.stage)) {
+    return reject('final_stage', record, ev, actor, `record '${record.id}' is in final stage '${record.stage}'; event '${ev}' is not accepted`);
+  }
+  const candidates = core.candidates(bp, record.stage, ev);
+  if (candidates.length === 0) {
+    return reject('no_transition', record, ev, actor, `record '${record.id}': no transition for event '${ev}' from stage '${record.stage}'`);
+  }
+  const fields: Record<string, unknown> = { ...record.fields };
+  if (input.fields) {
+    for (const [k, v] of Object.entries(input.fields)) {
+      if (v === null || v === undefined) delete fields[k];
+      else fields[k] = v;
+    }
+  }
+  const data: RuleData = { fields, record: recordView(record), actor, event: { type: ev, data: input.data ?? {} }, now: at };
+  let chosen: Candidate | undefined;
+  for (const c of candidates) {
+    if (c.guard === undefined || truthy(c.guard(data))) {
+      chosen = c;
+      break;
+    }
+  }
+  if (!chosen) {
+    const last = candidates[candidates.length - 1]!;
+    return reject('guard', record, ev, actor, `record '${record.id}': guard ${last.guardPath} of event '${ev}' is false in stage '${record.stage}'`, {
+      rule: last.guardPath,
+      to: last.to,
+    });
+  }
+  const { spec, index, to } = chosen;
+  if (chosen.allow && !cause.system && !truthy(chosen.allow(data))) {
+    return reject('forbidden', record, ev, actor, `record '${record.id}': actor '${actor.id}' may not fire '${ev}' from stage '${record.stage}'`, {
+      rule: `$.transitions[${index}].allow`,
+      to,
+    });
+  }
+  applySetActions(bp, index, spec, fields, data, record.id);
+  const required = new Set<string>(spec.requires ?? []);
+  if (to !== record.stage) for (const f of bp.requiredIn(to)) required.add(f);
+  const missing = [...required].filter((f) => !isSet(fields[f]));
+  if (missing.length > 0) {
+    return reject(
+      'required_fields',
+      record,
+      ev,
+      actor,
+      `record '${record.id}': event '${ev}' to stage '${to}' needs field(s) ${missing.map((f) => `'${f}'`).join(', ')}`,
+      { missingFields: missing, to },
+    );
+  }
+
+  const from = record.stage;
+  const version = record.version + 1;
+  const after: StoredRecord = {
+    ...record,
+    fields,
+    meta: { ...record.meta },
+    stage: to,
+    stageEnteredAt: to !== from ? at : record.stageEnteredAt,
+    version,
+    updatedAt: at,
+  };
+  const historyId = core.newId('evt');
+  const side = await runSideActions(core, tx, bp, index, spec, after, data, at, actor, ctx, historyId);
+  const hist: HistoryEvent = {
+    tenantId: tx.tenantId,
+    id: historyId,
+    recordId: record.id,
+    seq: version,
+    at,
+    kind: 'transition',
+    event: ev,
+    from,
+    to,
+    actorId: actor.id,
+    data: { transition: index, ...side.history },
+  };
+  if (input.fields) hist.data.input = input.fields;
+  if (input.data) hist.data.eventData = input.data;
+  if (cause.timer) hist.data.timer = cause.timer;
+  if (core.plugins.length > 0) await runPlugins(core.plugins, { before: record, after, events: [hist], tx, ctx });
+  after.version = version;
+  hist.data.changes = diffRecords(record, after);
+
+  await tx.updateRecord(after, record.version);
+  await tx.appendHistory([hist]);
+  if (to !== from) {
+    await tx.cancelTimers(record.id, { stage: from, kinds: STAGE_TIMER_KINDS });
+    const timers = stageTimers(core, bp, after);
+    if (timers.length > 0) await tx.scheduleTimers(timers);
+  }
+  const outbox: OutboxMessage[] = [
+    {
+      tenantId: tx.tenantId,
+      id: historyId,
+      recordId: record.id,
+      type: 'dealflow.transition',
+      payload: { recordId: record.id, type: record.type, event: ev, from, to, actorId: actor.id, version },
+      createdAt: at,
+    },
+    ...side.outbox,
+  ];
+  await tx.appendOutbox(outbox);
+  const emits: PendingEmit[] = [];
+  for (const c of side.created) emits.push(...c.emits);
+  emits.push({ name: 'transition', payload: { record: after, from, to, event: ev, actorId: actor.id, history: hist } });
+  emits.push(...side.emits);
+  return {
+    ok: true,
+    record: after,
+    events: [hist],
+    emits,
+    from,
+    to,
+    created: side.created.map((c) => c.record.id),
+  };
+}

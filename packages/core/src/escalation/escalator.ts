@@ -1,0 +1,157 @@
+import { DealflowError } from '@dealflow/logic';
+import type { Problem } from '@dealflow/logic';
+import type { StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import { compileInto, throwProblems, truthy, zodProblems } from '../assignment/rules.js';
+import type { CompiledRule, RuleCompiler } from '../assignment/rules.js';
+import { ruleData } from '../assignment/context.js';
+import { addDuration } from '../assignment/durations.js';
+import type { CalendarLike } from '../assignment/durations.js';
+import { newTimer } from '../assignment/write.js';
+import { escalationsConfigSchema } from './schema.js';
+import type { EscalationLevel, EscalationRule } from './schema.js';
+
+/** Timer kind of escalation timers. */
+export const ESCALATION_TIMER = 'escalation';
+/** Event name carried by escalation timers. */
+export const ESCALATION_EVENT = 'dealflow.escalate';
+
+/** What `record.meta.escalations[id]` holds: the last level fired for a basis. */
+export interface EscalationState {
+  basis: string;
+  level: number;
+  at: string;
+}
+
+/** Payload of an escalation timer. */
+export interface EscalationTimerPayload {
+  escalationId: string;
+  level: number;
+  basis: string;
+}
+
+/** A compiled set of escalation rules. */
+export interface Escalator {
+  readonly rules: readonly EscalationRule[];
+  rule(id: string): EscalationRule | undefined;
+  /** The basis time an escalation counts from for this record, or null when it does not apply. */
+  basisOf(rule: EscalationRule, record: StoredRecord): string | null;
+  /**
+   * Brings the record's escalation timers in line with its state: schedules the next level for the
+   * current basis (activity, assignment or stage entry), cancels timers of rules that no longer
+   * apply. Idempotent.
+   */
+  schedule(tx: StorageTx, record: StoredRecord, now: string): Promise<void>;
+  /**
+   * Checks a firing: the level to run, or a `noop:` reason (stale basis, rule gone, `when` false).
+   */
+  check(record: StoredRecord, timer: TimerRecord, now: string): { rule: EscalationRule; level: EscalationLevel; levelIndex: number } | string;
+  /** Schedules level `levelIndex` of a rule from `from`. */
+  scheduleLevel(tx: StorageTx, record: StoredRecord, rule: EscalationRule, levelIndex: number, basis: string, from: string, now: string): Promise<void>;
+}
+
+/** Options of {@link createEscalator}. */
+export interface CreateEscalatorOptions {
+  config: unknown;
+  compiler: RuleCompiler;
+  calendars?: Record<string, CalendarLike>;
+  path?: string;
+  /** Extra, engine-made rules (the pool's automatic return), already valid. */
+  extra?: EscalationRule[];
+}
+
+/**
+ * Compiles escalation rules (deadline/stage and inactivity, multi-level).
+ *
+ * @example
+ * ```ts
+ * const escalator = createEscalator({ compiler, config: [{ id: 'no-call', on: 'inactivity', levels: [{ after: 'P3D', actions: [{ reassign: 'nextInTeam' }, { notify: 'manager' }] }] }] });
+ * ```
+ */
+export function createEscalator(options: CreateEscalatorOptions): Escalator {
+  const root = options.path ?? '$.escalations';
+  const parsed = escalationsConfigSchema.safeParse(options.config ?? []);
+  if (!parsed.success) throwProblems('escalation rules', zodProblems(parsed.error, root));
+  const rules = [...(parsed.data as EscalationRule[]), ...(options.extra ?? [])];
+  const problems: Problem[] = [];
+  const whens = new Map<string, CompiledRule>();
+  const ids = new Set<string>();
+  rules.forEach((rule, i) => {
+    if (ids.has(rule.id)) problems.push({ path: `${root}[${i}].id`, message: `duplicate escalation id '${rule.id}'`, code: 'duplicate_id' });
+    ids.add(rule.id);
+    if (rule.when !== undefined) whens.set(rule.id, compileInto(options.compiler, rule.when, `${root}[${i}].when`, problems));
+    if (rule.calendar && !options.calendars?.[rule.calendar]) {
+      problems.push({ path: `${root}[${i}].calendar`, message: `escalation '${rule.id}' names calendar '${rule.calendar}', which the engine does not have`, code: 'unknown_calendar', hint: `known: ${Object.keys(options.calendars ?? {}).join(', ') || 'none'}` });
+    }
+  });
+  throwProblems('escalation rules', problems);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+
+  function basisOf(rule: EscalationRule, record: StoredRecord): string | null {
+    if (rule.types && !rule.types.includes(record.type)) return null;
+    if (rule.stages && !rule.stages.includes(record.stage)) return null;
+    if (rule.on === 'stage') return record.stage === rule.stage ? `stage:${record.stage}@${record.stageEnteredAt}` : null;
+    if (!record.ownerId) return null;
+    const meta = record.meta as { lastActivityAt?: string; assignment?: { at?: string } };
+    const candidates = [meta.lastActivityAt, meta.assignment?.at].filter((x): x is string => typeof x === 'string');
+    const latest = candidates.sort().pop() ?? record.createdAt;
+    return `idle:${record.ownerId}@${latest}`;
+  }
+  const basisTime = (basis: string): string => basis.slice(basis.lastIndexOf('@') + 1);
+  const key = (rule: EscalationRule): string => `esc:${rule.id}`;
+  const calendarOf = (rule: EscalationRule): CalendarLike | null => (rule.calendar ? options.calendars?.[rule.calendar] ?? null : null);
+
+  async function scheduleLevel(tx: StorageTx, record: StoredRecord, rule: EscalationRule, levelIndex: number, basis: string, from: string, now: string): Promise<void> {
+    const level = rule.levels[levelIndex]!;
+    const payload: EscalationTimerPayload = { escalationId: rule.id, level: levelIndex, basis };
+    const dueAt = addDuration(from, level.after, calendarOf(rule));
+    await tx.scheduleTimers([newTimer(tx.tenantId, record, { kind: ESCALATION_TIMER, key: key(rule), dueAt, event: ESCALATION_EVENT, payload: { ...payload }, stage: rule.on === 'stage' ? record.stage : null }, now)]);
+  }
+
+  return {
+    rules,
+    rule: (id) => byId.get(id),
+    basisOf,
+    scheduleLevel,
+    async schedule(tx, record, now) {
+      if (rules.length === 0) return;
+      const pending = await tx.listTimers(record.id, { status: ['pending', 'claimed'] });
+      const states = ((record.meta as { escalations?: Record<string, EscalationState> }).escalations ?? {});
+      const cancel: string[] = [];
+      for (const rule of rules) {
+        const basis = basisOf(rule, record);
+        const existing = pending.find((t) => t.key === key(rule));
+        if (basis === null) {
+          if (existing) cancel.push(key(rule));
+          continue;
+        }
+        const state = states[rule.id];
+        const next = state && state.basis === basis ? state.level + 1 : 0;
+        if (next >= rule.levels.length) {
+          if (existing) cancel.push(key(rule));
+          continue;
+        }
+        const p = existing?.payload as Partial<EscalationTimerPayload> | undefined;
+        if (p && p.basis === basis && p.level === next) continue; // already planned
+        await scheduleLevel(tx, record, rule, next, basis, next === 0 ? basisTime(basis) : state!.at, now);
+      }
+      if (cancel.length > 0) await tx.cancelTimers(record.id, { keys: cancel });
+    },
+    check(record, timer, now) {
+      const p = timer.payload as Partial<EscalationTimerPayload>;
+      const rule = p.escalationId ? byId.get(p.escalationId) : undefined;
+      if (!rule) return `noop:unknown_escalation:${String(p.escalationId)}`;
+      const basis = basisOf(rule, record);
+      if (basis === null || basis !== p.basis) return 'noop:stale';
+      const level = rule.levels[p.level ?? -1];
+      if (!level) return 'noop:unknown_level';
+      const when = whens.get(rule.id);
+      if (when && !truthy(when(ruleData(record, now)))) return 'noop:condition_false';
+      return { rule, level, levelIndex: p.level! };
+    },
+  };
+}
+
+/** Throws when an escalation references something unusable at run time. */
+export function escalationError(rule: EscalationRule, message: string, recordId: string): DealflowError {
+  return new DealflowError('INPUT_INVALID', `Escalation '${rule.id}' on record '${recordId}': ${message}`, { details: { escalationId: rule.id, recordId } });
+}
