@@ -1,1 +1,15 @@
-export {};
+export type { StageInfo, FieldOptions, Period } from './data/options.js';
+export { parseCsv } from './data/csv.js';
+export { parsePipelineCsv, DEFAULT_PIPELINE_STAGES } from './data/pipeline-csv.js';
+export type { ParsePipelineCsvOptions, PipelineCsvColumns, PipelineData } from './data/pipeline-csv.js';
+export { quantile, summarize } from './stats/quantile.js';
+export type { Summary } from './stats/quantile.js';
+export { createRng } from './stats/rng.js';
+export type { Rng } from './stats/rng.js';
+export { simulateBookings } from './stats/monte-carlo.js';
+export type { SimulateBookingsInput, SimulateBookingsResult } from './stats/monte-carlo.js';
+export { accuracy, brierScore } from './stats/metrics.js';
+export { forecastBookings } from './forecast/bookings.js';
+export type { ForecastBookingsOptions, BookingsForecast, DealForecast } from './forecast/bookings.js';
+export { backtest } from './forecast/backtest.js';
+export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext } from './forecast/backtest.js';

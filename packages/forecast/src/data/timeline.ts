@@ -1,0 +1,121 @@
+import type { HistoryEvent, StoredRecord } from '@dealflow/core';
+import type { StageInfo } from './options.js';
+import { toMs } from './time.js';
+
+/** One stay of a record in a stage: entered at `enteredMs`, left at `exitedMs` (null = still there). */
+export interface Stay {
+  stage: string;
+  enteredMs: number;
+  exitedMs: number | null;
+  /** The stage it moved to, when it left. */
+  next: string | null;
+}
+
+/** A record with its stage stays and field changes, in time order (epoch ms). */
+export interface Timeline {
+  record: StoredRecord;
+  createdMs: number;
+  stays: Stay[];
+  /** Field values set by history events (`data.fields`), in time order. */
+  fieldChanges: { atMs: number; fields: Record<string, unknown> }[];
+}
+
+/** The state of a record at a past instant, rebuilt from history. */
+export interface StateAt {
+  stage: string;
+  enteredMs: number;
+}
+
+/**
+ * Builds one {@link Timeline} per record from its history (`created` and `transition` events,
+ * in `seq` order). A record with no history is taken as created in its current stage at
+ * `createdAt` (entered at `stageEnteredAt`).
+ */
+export function buildTimelines(records: readonly StoredRecord[], history: readonly HistoryEvent[]): Timeline[] {
+  const byRecord = new Map<string, HistoryEvent[]>();
+  for (const e of history) {
+    let list = byRecord.get(e.recordId);
+    if (!list) byRecord.set(e.recordId, (list = []));
+    list.push(e);
+  }
+  const out: Timeline[] = [];
+  for (const record of records) {
+    const events = byRecord.get(record.id);
+    const createdMs = toMs(record.createdAt, `record '${record.id}' createdAt`);
+    const stays: Stay[] = [];
+    const fieldChanges: Timeline['fieldChanges'] = [];
+    if (!events || events.length === 0) {
+      const entered = toMs(record.stageEnteredAt, `record '${record.id}' stageEnteredAt`);
+      stays.push({ stage: record.stage, enteredMs: Math.max(entered, createdMs), exitedMs: null, next: null });
+      out.push({ record, createdMs, stays, fieldChanges });
+      continue;
+    }
+    events.sort((a, b) => a.seq - b.seq);
+    for (const e of events) {
+      const at = toMs(e.at, `history event '${e.id}' of record '${record.id}'`);
+      const f = (e.data as { fields?: unknown } | undefined)?.fields;
+      if (f && typeof f === 'object') fieldChanges.push({ atMs: at, fields: f as Record<string, unknown> });
+      if (e.kind === 'created' && e.to) {
+        stays.push({ stage: e.to, enteredMs: at, exitedMs: null, next: null });
+      } else if (e.kind === 'transition' && e.to) {
+        const last = stays[stays.length - 1];
+        if (last && last.exitedMs === null) {
+          if (last.stage === e.to) continue; // self-transition: the stay goes on
+          last.exitedMs = at;
+          last.next = e.to;
+        }
+        stays.push({ stage: e.to, enteredMs: at, exitedMs: null, next: null });
+      }
+    }
+    const firstStay = stays[0];
+    out.push({ record, createdMs: firstStay ? Math.min(firstStay.enteredMs, createdMs) : createdMs, stays, fieldChanges });
+  }
+  return out;
+}
+
+/** The stage a timeline was in at `asMs` (null when the record did not exist yet). */
+export function stateAt(t: Timeline, asMs: number): StateAt | null {
+  let found: StateAt | null = null;
+  for (const s of t.stays) {
+    if (s.enteredMs > asMs) break;
+    found = { stage: s.stage, enteredMs: s.enteredMs };
+  }
+  return found;
+}
+
+/**
+ * A field's value as known at `asMs`: the latest history value set at or before `asMs`; if history
+ * never sets the field, the record's current value (taken as known since creation).
+ */
+export function fieldAt(t: Timeline, field: string, asMs: number): unknown {
+  let setByHistory = false;
+  let value: unknown = undefined;
+  for (const c of t.fieldChanges) {
+    if (!(field in c.fields)) continue;
+    setByHistory = true;
+    if (c.atMs <= asMs) value = c.fields[field];
+  }
+  if (!setByHistory) return t.createdMs <= asMs ? t.record.fields[field] : undefined;
+  return value;
+}
+
+/** Map of stage id → kind. */
+export function stageKinds(stages: readonly StageInfo[]): Map<string, StageInfo['kind']> {
+  return new Map(stages.map((s) => [s.id, s.kind]));
+}
+
+/** When (and how) a timeline closed: the first entry into a won/lost/closed stage. */
+export function closeOf(t: Timeline, kinds: Map<string, StageInfo['kind']>): { atMs: number; won: boolean; stage: string } | null {
+  for (const s of t.stays) {
+    const k = kinds.get(s.stage);
+    if (k === 'won' || k === 'lost' || k === 'closed') return { atMs: s.enteredMs, won: k === 'won', stage: s.stage };
+  }
+  return null;
+}
+
+/** A finite number or undefined. */
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
