@@ -40,7 +40,7 @@ export interface Escalator {
    * current basis (activity, assignment or stage entry), cancels timers of rules that no longer
    * apply. Idempotent.
    */
-  schedule(tx: StorageTx, record: StoredRecord, now: string): Promise<void>;
+  schedule(tx: StorageTx, record: StoredRecord, now: string, firingTimerId?: string): Promise<void>;
   /**
    * Checks a firing: the level to run, or a `noop:` reason (stale basis, rule gone, `when` false).
    */
@@ -97,14 +97,16 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
     return `idle:${record.ownerId}@${latest}`;
   }
   const basisTime = (basis: string): string => basis.slice(basis.lastIndexOf('@') + 1);
-  const key = (rule: EscalationRule): string => `esc:${rule.id}`;
+  // One key per (rule, level, basis): a timer being fired is never replaced by its own re-planning.
+  const prefix = (rule: EscalationRule): string => `esc:${rule.id}:`;
+  const key = (rule: EscalationRule, level: number, basis: string): string => `${prefix(rule)}${level}:${basis}`;
   const calendarOf = (rule: EscalationRule): CalendarLike | null => (rule.calendar ? options.calendars?.[rule.calendar] ?? null : null);
 
   async function scheduleLevel(tx: StorageTx, record: StoredRecord, rule: EscalationRule, levelIndex: number, basis: string, from: string, now: string): Promise<void> {
     const level = rule.levels[levelIndex]!;
     const payload: EscalationTimerPayload = { escalationId: rule.id, level: levelIndex, basis };
     const dueAt = addDuration(from, level.after, calendarOf(rule));
-    await tx.scheduleTimers([newTimer(tx.tenantId, record, { kind: ESCALATION_TIMER, key: key(rule), dueAt, event: ESCALATION_EVENT, payload: { ...payload }, stage: rule.on === 'stage' ? record.stage : null }, now)]);
+    await tx.scheduleTimers([newTimer(tx.tenantId, record, { kind: ESCALATION_TIMER, key: key(rule, levelIndex, basis), dueAt, event: ESCALATION_EVENT, payload: { ...payload }, stage: rule.on === 'stage' ? record.stage : null }, now)]);
   }
 
   return {
@@ -112,27 +114,20 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
     rule: (id) => byId.get(id),
     basisOf,
     scheduleLevel,
-    async schedule(tx, record, now) {
+    async schedule(tx, record, now, firingTimerId) {
       if (rules.length === 0) return;
-      const pending = await tx.listTimers(record.id, { status: ['pending', 'claimed'] });
+      const pending = (await tx.listTimers(record.id, { status: ['pending', 'claimed'] })).filter((t) => t.kind === ESCALATION_TIMER && t.id !== firingTimerId);
       const states = ((record.meta as { escalations?: Record<string, EscalationState> }).escalations ?? {});
       const cancel: string[] = [];
       for (const rule of rules) {
+        const mine = pending.filter((t) => t.key?.startsWith(prefix(rule)));
         const basis = basisOf(rule, record);
-        const existing = pending.find((t) => t.key === key(rule));
-        if (basis === null) {
-          if (existing) cancel.push(key(rule));
-          continue;
-        }
         const state = states[rule.id];
-        const next = state && state.basis === basis ? state.level + 1 : 0;
-        if (next >= rule.levels.length) {
-          if (existing) cancel.push(key(rule));
-          continue;
-        }
-        const p = existing?.payload as Partial<EscalationTimerPayload> | undefined;
-        if (p && p.basis === basis && p.level === next) continue; // already planned
-        await scheduleLevel(tx, record, rule, next, basis, next === 0 ? basisTime(basis) : state!.at, now);
+        const next = basis === null ? -1 : state && state.basis === basis ? state.level + 1 : 0;
+        const wanted = basis !== null && next < rule.levels.length ? key(rule, next, basis) : null;
+        for (const t of mine) if (t.key !== wanted && t.key) cancel.push(t.key);
+        if (wanted === null || mine.some((t) => t.key === wanted)) continue;
+        await scheduleLevel(tx, record, rule, next, basis!, next === 0 ? basisTime(basis!) : state!.at, now);
       }
       if (cancel.length > 0) await tx.cancelTimers(record.id, { keys: cancel });
     },
