@@ -19,3 +19,7 @@ export type {
   ScoringModelBase,
   TrainingSummary,
 } from './learned/types.js';
+export { createRuleScorer, explainScore, scoreDataOf, SCORE_DATA_ROOTS } from './rules/criteria.js';
+export type { CreateRuleScorerOptions, FiredCriterion, RuleScore, RuleScorer, ScoreCriterion, ScoreData } from './rules/criteria.js';
+export { scoringPlugin } from './rules/plugin.js';
+export type { ScoringChange, ScoringPlugin, ScoringPluginOptions } from './rules/plugin.js';

@@ -5,8 +5,9 @@
  * Mapping: each pipeline row with an engage date becomes a `deal` record created in stage
  * `engaging` on its engage date (09:00 UTC), joined with its account (sector, employees,
  * revenue), its product (series, list price) and its agent's team (manager, regional office);
- * closed rows get a `transition` into `won` or `lost` on the close date (17:00 UTC) whose data
- * sets the field `closeValue`. Rows without an engage date (Prospecting) have no dates and are left out.
+ * closed rows get a `transition` into `won` or `lost` on the close date (17:00 UTC) whose
+ * `data.changes` sets the field `closeValue` (history in the engine's format: `created` holds
+ * `data.record`, later events `data.changes`). Rows without an engage date (Prospecting) have no dates and are left out.
  */
 import { readFileSync } from 'node:fs';
 import type { HistoryEvent, StoredRecord } from '@dealflow/core';
@@ -116,7 +117,22 @@ export function loadCrmDataset(): CrmDataset {
     const closedAt = closed ? `${row['close_date']}T17:00:00.000Z` : null;
     const stage = stageName === 'Won' ? 'won' : stageName === 'Lost' ? 'lost' : 'engaging';
     const common = { tenantId: 'crm', recordId: id, actorId: row['sales_agent'] ?? null };
-    history.push({ ...common, id: `${id}:1`, seq: 1, at: createdAt, kind: 'created', to: 'engaging', data: { fields } });
+    const owner = row['sales_agent'] || null;
+    const teamId = team?.['manager'] ?? null;
+    const snapshot = {
+      id,
+      type: 'deal',
+      blueprintId: 'crm-deal',
+      blueprintVersion: 1,
+      stage: 'engaging',
+      fields,
+      ownerId: owner,
+      teamId,
+      meta: {},
+      stageEnteredAt: createdAt,
+      createdAt,
+    };
+    history.push({ ...common, id: `${id}:1`, seq: 1, at: createdAt, kind: 'created', to: 'engaging', data: { record: snapshot } });
     const finalFields = { ...fields };
     if (closed && closedAt) {
       const closeValue = Number(row['close_value']);
@@ -130,7 +146,7 @@ export function loadCrmDataset(): CrmDataset {
         event: stage === 'won' ? 'WIN' : 'LOSE',
         from: 'engaging',
         to: stage,
-        data: { fields: { closeValue } },
+        data: { changes: { stage, stageEnteredAt: closedAt, fields: { closeValue } } },
       });
     }
     records.push({
@@ -142,8 +158,8 @@ export function loadCrmDataset(): CrmDataset {
       stage,
       version: closed ? 2 : 1,
       fields: finalFields,
-      ownerId: row['sales_agent'] || null,
-      teamId: team?.['manager'] ?? null,
+      ownerId: owner,
+      teamId,
       meta: {},
       stageEnteredAt: closedAt ?? createdAt,
       createdAt,

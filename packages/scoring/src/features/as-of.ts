@@ -67,12 +67,24 @@ export function closedOutcome(
   return outcome;
 }
 
+/** What a history event changed (`data.changes`, as the engine writes it). */
+interface EventChanges {
+  stage?: string;
+  stageEnteredAt?: string;
+  ownerId?: string | null;
+  teamId?: string | null;
+  fields?: Record<string, unknown>;
+  unsetFields?: string[];
+  meta?: Record<string, unknown>;
+  unsetMeta?: string[];
+}
+
 /**
- * Rebuilds a record as it stood at `at` from its history: stage, the time it entered it, visited
- * stages and — when events carry `data.fields` (the `created` event's initial fields, later
- * events' changes) — field values. Events after `at` are ignored; with `beforeSeq`, so are events
- * from that `seq` on (to see a record just before its closing transition). Without any
- * `data.fields` in history, the current fields are kept (they cannot be rebuilt).
+ * Rebuilds a record as it stood at `at` from its history, the way the engine replays it: the
+ * `created` event's `data.record` snapshot, then each event's `data.changes` (stage, owner, team,
+ * fields, meta). Events after `at` are ignored; with `beforeSeq`, so are events from that `seq` on
+ * (to see a record just before its closing transition). Without a `created` snapshot, the current
+ * fields, owner and meta are kept (they cannot be rebuilt) and only the stage is followed.
  *
  * @example
  * ```ts
@@ -89,55 +101,48 @@ export function recordAsOf(
   const events = sortHistory(history).filter(
     (e) => e.at <= at && (options.beforeSeq === undefined || e.seq < options.beforeSeq),
   );
-  const hasFieldHistory = events.some((e) => isObject(e.data?.['fields']));
-  let fields: Record<string, unknown> = hasFieldHistory ? {} : structuredClone(record.fields);
-  let stage: string | undefined;
-  let stageEnteredAt: string | undefined;
+  const next: StoredRecord = structuredClone(record);
   const stagesVisited: string[] = [];
-  let ownerId = record.ownerId;
+  let started = false;
   for (const e of events) {
-    const changed = e.data?.['fields'];
-    if (hasFieldHistory && isObject(changed)) fields = { ...fields, ...structuredClone(changed) };
-    if (e.kind === 'created') {
-      const created = (e.to ?? (typeof e.data?.['stage'] === 'string' ? (e.data['stage'] as string) : undefined));
-      if (created !== undefined) {
-        stage = created;
-        stageEnteredAt = e.at;
-        stagesVisited.push(created);
+    const snap = e.kind === 'created' ? e.data?.['record'] : undefined;
+    if (isObject(snap)) {
+      const s = snap as Partial<StoredRecord>;
+      if (isObject(s.fields)) next.fields = structuredClone(s.fields);
+      if (isObject(s.meta)) next.meta = structuredClone(s.meta);
+      if (s.ownerId !== undefined) next.ownerId = s.ownerId;
+      if (s.teamId !== undefined) next.teamId = s.teamId;
+      if (typeof s.stage === 'string') {
+        next.stage = s.stage;
+        next.stageEnteredAt = typeof s.stageEnteredAt === 'string' ? s.stageEnteredAt : e.at;
+        stagesVisited.push(s.stage);
+        started = true;
       }
+      continue;
     }
-    if (e.kind === 'transition' && e.to !== undefined) {
-      if (stage === undefined && e.from !== undefined) {
-        stage = e.from;
-        stageEnteredAt = record.createdAt;
-        stagesVisited.push(e.from);
-      }
-      if (e.to !== stage) {
-        stage = e.to;
-        stageEnteredAt = e.at;
-        stagesVisited.push(e.to);
-      }
+    const c = (isObject(e.data?.['changes']) ? e.data['changes'] : {}) as EventChanges;
+    const to = c.stage ?? (e.kind === 'transition' ? e.to : undefined);
+    if (!started && e.kind === 'transition' && e.from !== undefined) {
+      next.stage = e.from;
+      next.stageEnteredAt = record.createdAt;
+      stagesVisited.push(e.from);
+      started = true;
     }
-    if (e.kind === 'assigned' && (typeof e.data?.['ownerId'] === 'string' || e.data?.['ownerId'] === null)) {
-      ownerId = e.data['ownerId'] as string | null;
-    }
+    if (to !== undefined && to !== next.stage) {
+      next.stage = to;
+      next.stageEnteredAt = c.stageEnteredAt ?? e.at;
+      stagesVisited.push(to);
+      started = true;
+    } else if (c.stageEnteredAt !== undefined) next.stageEnteredAt = c.stageEnteredAt;
+    if (c.ownerId !== undefined) next.ownerId = c.ownerId;
+    if (c.teamId !== undefined) next.teamId = c.teamId;
+    if (c.fields) for (const [k, v] of Object.entries(c.fields)) next.fields[k] = structuredClone(v);
+    if (c.unsetFields) for (const k of c.unsetFields) delete next.fields[k];
+    if (c.meta) for (const [k, v] of Object.entries(c.meta)) next.meta[k] = structuredClone(v);
+    if (c.unsetMeta) for (const k of c.unsetMeta) delete next.meta[k];
   }
-  if (stage === undefined) {
-    stage = record.stage;
-    stageEnteredAt = record.stageEnteredAt;
-    stagesVisited.push(stage);
-  }
-  return {
-    record: {
-      ...structuredClone(record),
-      stage,
-      stageEnteredAt: stageEnteredAt ?? record.createdAt,
-      fields,
-      ownerId,
-    },
-    stagesVisited,
-    at,
-  };
+  if (!started) stagesVisited.push(next.stage);
+  return { record: next, stagesVisited, at };
 }
 
 /** The view of a record as it stood just before its closing transition. */
