@@ -1,0 +1,141 @@
+import { DealflowError, isDealflowError } from '@dealflow/logic';
+import type { RecordQuery, Storage, StorageTx, StoredRecord } from '../storage/types.js';
+import type { AssignmentExplanation } from '../assignment/assigner.js';
+import type { RecordLike } from '../assignment/context.js';
+import type { Strategy } from '../assignment/schema.js';
+import type { Activity } from '../activities/activities.js';
+import type { PendingApproval } from '../approvals/schema.js';
+import type { ActorLike } from '../permissions/evaluator.js';
+import type { EnginePlugin } from '../engine/plugins.js';
+import type { SalesRules } from './sales-rules.js';
+import type { AssignResult, HandoverResult, HandoverTarget, SalesResult } from './types.js';
+
+/** Call options of the sales methods: who acts, and the tenant. */
+export interface SalesCallContext {
+  actor?: ActorLike;
+  tenantId?: string;
+}
+
+/**
+ * The engine methods added by the sales rules (`createEngine({ rules, directory })`). Every method
+ * is one store transaction; bad input fails whole with a `DealflowError`.
+ */
+export interface SalesEngineApi {
+  /** Runs the assignment rules (or `{ to }` / `{ strategy }`) for a record; writes an `assigned` event naming the rule. */
+  assign(recordId: string, options?: { to?: string; strategy?: Strategy }, ctx?: SalesCallContext): Promise<AssignResult>;
+  /** Which rule would place this (partial) record, and why every earlier rule did not. Writes nothing. */
+  explainAssignment(input: RecordLike, ctx?: SalesCallContext): Promise<AssignmentExplanation>;
+  /** Logs a call, e-mail, meeting, visit or note; updates `record.lastActivityAt` and pushes inactivity timers. */
+  logActivity(recordId: string, activity: { type: Activity['type']; at?: string; subject?: string; note?: string; outcome?: string; data?: Record<string, unknown> }, ctx?: SalesCallContext): Promise<SalesResult & { activity: Activity }>;
+  /** Adds a task with owner and due time; its reminder is a durable timer. */
+  addTask(recordId: string, task: { title: string; dueAt: string; ownerId?: string | null; remindBefore?: string }, ctx?: SalesCallContext): Promise<SalesResult & { taskId: string }>;
+  completeTask(recordId: string, taskId: string, ctx?: SalesCallContext): Promise<SalesResult>;
+  /** A rep (the actor) claims a pool record, within the claim limit and cool-down. */
+  claim(recordId: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<SalesResult>;
+  /** A manager hands a pool record to a rep. */
+  distribute(recordId: string, to: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<SalesResult>;
+  /** Sends an owned record back to its pool (cool-down for the owner if the rules say so). */
+  returnToPool(recordId: string, options?: { poolId?: string; reason?: string }, ctx?: SalesCallContext): Promise<SalesResult>;
+  /** Moves every open record of a departing rep in one audited batch (one transaction). */
+  handover(fromRep: string, target: HandoverTarget, ctx?: SalesCallContext): Promise<HandoverResult>;
+  /** Approves the pending transition and fires it through the normal send path. */
+  approve(recordId: string, ctx: SalesCallContext & { actor: ActorLike; note?: string }): Promise<SalesResult & { approval: PendingApproval; transition: unknown }>;
+  /** Rejects the pending transition: the record stays in its stage. */
+  reject(recordId: string, ctx: SalesCallContext & { actor: ActorLike; note?: string }): Promise<SalesResult & { approval: PendingApproval }>;
+  /** The record if the actor may read it (`permissions.read`), else null. */
+  getFor(recordId: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<StoredRecord | null>;
+  /** Records matching the filter that the actor may read. */
+  queryFor(filter: RecordQuery, ctx: SalesCallContext & { actor: ActorLike }): Promise<StoredRecord[]>;
+  /** Whether the actor may do an action on a record (for UIs). */
+  can(action: 'read' | 'edit' | 'claim' | 'distribute' | 'assign' | 'approve' | 'handover' | 'activity' | 'transition', recordId: string, ctx: SalesCallContext & { actor: ActorLike; event?: string }): Promise<boolean>;
+  /** The compiled sales rules (null when the engine has none). */
+  readonly sales: SalesRules | null;
+}
+
+/** What the sales methods need from the engine. */
+export interface SalesEngineDeps {
+  storage: Storage;
+  tenantId: string;
+  now(): string;
+  maxRetries: number;
+  /** Fires an event through the engine's send path (used by `approve`). */
+  send(recordId: string, event: { type: string; fields?: Record<string, unknown>; data?: Record<string, unknown> }, ctx: { actor?: ActorLike; tenantId?: string }): Promise<unknown>;
+}
+
+function noSales(): never {
+  throw new DealflowError('INPUT_INVALID', 'This engine has no sales rules: pass createEngine({ rules, directory })');
+}
+
+/**
+ * The engine plugin of the sales rules: duplicate guard, automatic assignment and escalation
+ * timers on create; permissions, approval gate, duplicate keys and timers on every change.
+ */
+export function salesPlugin(sales: SalesRules): EnginePlugin {
+  return {
+    name: 'dealflow.sales',
+    async beforeCommit({ before, after, events, tx, ctx }) {
+      const now = after.updatedAt;
+      if (before === null) await sales.onCreate(tx, after, events, ctx.actor, now);
+      else await sales.onUpdate(tx, before, after, events, ctx.actor, now);
+    },
+  };
+}
+
+/** Builds the sales methods of an engine. */
+export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps): SalesEngineApi {
+  async function run<T>(ctx: SalesCallContext | undefined, fn: (tx: StorageTx, s: SalesRules, now: string) => Promise<T>): Promise<T> {
+    const s = sales ?? noSales();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await deps.storage.transaction(ctx?.tenantId ?? deps.tenantId, (tx) => fn(tx, s, deps.now()));
+      } catch (e) {
+        if (!isDealflowError(e, 'CONFLICT') || attempt >= deps.maxRetries) throw e;
+      }
+    }
+  }
+  const needActor = (ctx: SalesCallContext | undefined, what: string): ActorLike => {
+    if (!ctx?.actor || typeof ctx.actor.id !== 'string' || ctx.actor.id.length === 0) throw new DealflowError('INPUT_INVALID', `${what} needs ctx.actor { id }`);
+    return ctx.actor;
+  };
+  return {
+    sales,
+    assign: (id, opts, ctx) => run(ctx, (tx, s, now) => s.assign(tx, id, now, ctx?.actor, opts)),
+    explainAssignment: (input, ctx) => run(ctx, (tx, s, now) => s.explain(tx, input, now)),
+    logActivity: (id, activity, ctx) => run(ctx, (tx, s, now) => s.logActivity(tx, id, activity, now, ctx?.actor)),
+    addTask: (id, task, ctx) => run(ctx, (tx, s, now) => s.addTask(tx, id, task, now, ctx?.actor)),
+    completeTask: (id, taskId, ctx) => run(ctx, (tx, s, now) => s.completeTask(tx, id, taskId, now, ctx?.actor)),
+    claim: (id, ctx) => { const a = needActor(ctx, `claim of record '${id}'`); return run(ctx, (tx, s, now) => s.claim(tx, id, now, a)); },
+    distribute: (id, to, ctx) => { const a = needActor(ctx, `distribute of record '${id}'`); return run(ctx, (tx, s, now) => s.distribute(tx, id, to, now, a)); },
+    returnToPool: (id, opts, ctx) => run(ctx, (tx, s, now) => s.returnToPool(tx, id, now, ctx?.actor, opts)),
+    handover: (from, target, ctx) => run(ctx, (tx, s, now) => s.handover(tx, from, target, now, ctx?.actor)),
+    async approve(id, ctx) {
+      const a = needActor(ctx, `approve of record '${id}'`);
+      const decided = await run(ctx, (tx, s, now) => s.decideApproval(tx, id, 'approve', now, a, ctx.note));
+      const held = decided.approval;
+      const transition = await deps.send(id, { type: held.event, ...(held.fields ? { fields: held.fields } : {}), ...(held.data ? { data: held.data } : {}) }, { actor: { id: held.requestedBy }, tenantId: ctx.tenantId });
+      return { ...decided, transition };
+    },
+    reject: (id, ctx) => { const a = needActor(ctx, `reject of record '${id}'`); return run(ctx, (tx, s, now) => s.decideApproval(tx, id, 'reject', now, a, ctx.note)); },
+    async getFor(id, ctx) {
+      const s = sales ?? noSales();
+      const a = needActor(ctx, 'getFor');
+      const r = await deps.storage.getRecord(ctx.tenantId ?? deps.tenantId, id);
+      return r && (await s.permissions.can('read', a, r, deps.now())) ? r : null;
+    },
+    async queryFor(filter, ctx) {
+      const s = sales ?? noSales();
+      const a = needActor(ctx, 'queryFor');
+      const now = deps.now();
+      const all = await deps.storage.queryRecords(ctx.tenantId ?? deps.tenantId, filter);
+      const keep = await Promise.all(all.map((r) => s.permissions.can('read', a, r, now)));
+      return all.filter((_, i) => keep[i]);
+    },
+    async can(action, id, ctx) {
+      const s = sales ?? noSales();
+      const a = needActor(ctx, 'can');
+      const r = await deps.storage.getRecord(ctx.tenantId ?? deps.tenantId, id);
+      if (!r) throw new DealflowError('NOT_FOUND', `Record '${id}' does not exist`, { details: { recordId: id } });
+      return s.permissions.can(action, a, r, deps.now(), ctx.event);
+    },
+  };
+}
