@@ -1,1 +1,10 @@
-export {};
+/**
+ * `@dealflow/storage-testkit`: the conformance suite every Dealflow store runs (ours and third
+ * parties'), plus the fixture builders it uses.
+ *
+ * @packageDocumentation
+ */
+export { runStorageSuite } from './suite.js';
+export type { RunStorageSuiteOptions, StorageSuiteSupports } from './context.js';
+export { expectDealflowError, InjectedFault } from './context.js';
+export { BASE_TIME, at, makeRecord, makeHistoryEvent, makeTimer, makeOutboxMessage } from './fixtures.js';

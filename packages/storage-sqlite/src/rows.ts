@@ -1,0 +1,107 @@
+import type { HistoryEvent, OutboxMessage, StoredRecord, TimerRecord, TimerStatus } from '@dealflow/core';
+
+export interface RecordRow {
+  tenant_id: string; id: string; type: string; blueprint_id: string; blueprint_version: number; stage: string;
+  version: number; fields: string; owner_id: string | null; team_id: string | null; meta: string;
+  stage_entered_at: string; created_at: string; updated_at: string;
+}
+export interface HistoryRow {
+  tenant_id: string; record_id: string; seq: number; id: string; at: string; kind: string; event: string | null;
+  from_stage: string | null; to_stage: string | null; actor_id: string | null; data: string;
+}
+export interface TimerRow {
+  tenant_id: string; id: string; record_id: string; kind: string; key: string | null; due_at: string; event: string;
+  payload: string; stage: string | null; record_version: number; status: string; lease_owner: string | null;
+  lease_until: string | null; attempts: number; created_at: string; finished_at: string | null; outcome: string | null;
+}
+export interface OutboxRow {
+  position: number; tenant_id: string; id: string; record_id: string | null; type: string; payload: string; created_at: string;
+}
+
+export function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+export function recordFromRow(r: RecordRow): StoredRecord {
+  return {
+    tenantId: r.tenant_id,
+    id: r.id,
+    type: r.type,
+    blueprintId: r.blueprint_id,
+    blueprintVersion: r.blueprint_version,
+    stage: r.stage,
+    version: r.version,
+    fields: JSON.parse(r.fields) as Record<string, unknown>,
+    ownerId: r.owner_id,
+    teamId: r.team_id,
+    meta: JSON.parse(r.meta) as Record<string, unknown>,
+    stageEnteredAt: r.stage_entered_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function recordParams(tenantId: string, r: StoredRecord): unknown[] {
+  return [
+    tenantId, r.id, r.type, r.blueprintId, r.blueprintVersion, r.stage, r.version, json(r.fields), r.ownerId ?? null,
+    r.teamId ?? null, json(r.meta), r.stageEnteredAt, r.createdAt, r.updatedAt,
+  ];
+}
+
+export function historyFromRow(r: HistoryRow): HistoryEvent {
+  const e: HistoryEvent = {
+    tenantId: r.tenant_id,
+    id: r.id,
+    recordId: r.record_id,
+    seq: r.seq,
+    at: r.at,
+    kind: r.kind,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+  if (r.event !== null) e.event = r.event;
+  if (r.from_stage !== null) e.from = r.from_stage;
+  if (r.to_stage !== null) e.to = r.to_stage;
+  if (r.actor_id !== null) e.actorId = r.actor_id;
+  return e;
+}
+
+export function timerFromRow(r: TimerRow): TimerRecord {
+  return {
+    tenantId: r.tenant_id,
+    id: r.id,
+    recordId: r.record_id,
+    kind: r.kind,
+    key: r.key,
+    dueAt: r.due_at,
+    event: r.event,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    stage: r.stage,
+    recordVersion: r.record_version,
+    status: r.status as TimerStatus,
+    leaseOwner: r.lease_owner,
+    leaseUntil: r.lease_until,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    outcome: r.outcome,
+  };
+}
+
+export function outboxFromRow(r: OutboxRow): OutboxMessage {
+  return {
+    tenantId: r.tenant_id,
+    id: r.id,
+    recordId: r.record_id,
+    type: r.type,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    createdAt: r.created_at,
+    position: r.position,
+  };
+}
+
+/** Sorts timers by `dueAt`, then `id` (RETURNING has no order). */
+export function byDue(a: TimerRecord, b: TimerRecord): number {
+  if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;
+}

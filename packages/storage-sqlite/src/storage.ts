@@ -1,0 +1,217 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { DealflowError, isDealflowError } from '@dealflow/core';
+import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core';
+import type { SqliteDatabase, SqliteStatement } from './driver.js';
+import { AsyncMutex } from './mutex.js';
+import { byDue, outboxFromRow, timerFromRow, type OutboxRow, type TimerRow } from './rows.js';
+import { MIGRATIONS } from './schema.js';
+import { readHistory, readRecord, readRecords, SqliteTx } from './tx.js';
+
+/** Options for {@link createSqliteStorage}: a file path (or `:memory:`), or an open database. */
+export type CreateSqliteStorageOptions =
+  | {
+      /** Database file path, or `:memory:`. Opened with better-sqlite3 in WAL mode. */
+      filename: string;
+      /** Milliseconds to wait for another process's write lock (default 5000). */
+      busyTimeoutMs?: number;
+    }
+  | {
+      /** An open better-sqlite3 (compatible) database; `close()` closes it too unless `closeDatabase: false`. */
+      database: SqliteDatabase;
+      closeDatabase?: boolean;
+      busyTimeoutMs?: number;
+    };
+
+/** A SQLite `Storage` with access to its database handle. */
+export interface SqliteStorage extends Storage {
+  /** The underlying database (for inspection and backups). */
+  readonly database: SqliteDatabase;
+}
+
+function openDatabase(filename: string): SqliteDatabase {
+  const require = createRequire(import.meta.url);
+  let Driver: new (filename: string) => SqliteDatabase;
+  try {
+    Driver = require('better-sqlite3') as new (filename: string) => SqliteDatabase;
+  } catch (error) {
+    throw new DealflowError('STORAGE', "createSqliteStorage({ filename }) needs the peer dependency 'better-sqlite3' (npm i better-sqlite3)", { cause: error });
+  }
+  return new Driver(filename);
+}
+
+function migrate(db: SqliteDatabase): void {
+  const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const again = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+      if (again === v) {
+        db.exec(MIGRATIONS[v]!);
+        db.exec(`PRAGMA user_version = ${v + 1}`);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw new DealflowError('MIGRATION', `SQLite migration ${v + 1} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+function wrap(error: unknown, what: string): unknown {
+  if (isDealflowError(error) || !(error instanceof Error) || !('code' in error)) return error;
+  return new DealflowError('STORAGE', `SQLite ${what} failed: ${error.message}`, { cause: error });
+}
+
+/**
+ * Creates the embedded SQLite store on better-sqlite3 (WAL mode, schema created on first use).
+ * All calls of one store are serialized by an async mutex, each transaction runs in
+ * `BEGIN IMMEDIATE`, so several processes may share one file (they wait on the write lock).
+ *
+ * @example
+ * ```ts
+ * import { createSqliteStorage } from '@dealflow/storage-sqlite'
+ * const storage = createSqliteStorage({ filename: './dealflow.db' })
+ * const engine = createEngine({ storage, blueprints: [sales] })
+ * ```
+ */
+export function createSqliteStorage(options: CreateSqliteStorageOptions): SqliteStorage {
+  const db = 'database' in options ? options.database : openDatabase(options.filename);
+  const closeDatabase = 'database' in options ? options.closeDatabase !== false : true;
+  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  migrate(db);
+
+  const cache = new Map<string, SqliteStatement>();
+  const prepare = (sql: string): SqliteStatement => {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  const mutex = new AsyncMutex();
+  /** Marks calls made from inside one of this store's transactions (they must not wait on the mutex). */
+  const inside = new AsyncLocalStorage<boolean>();
+  let closed = false;
+
+  const ensureOpen = (): void => {
+    if (closed) throw new DealflowError('CLOSED', 'the SQLite store was closed');
+  };
+  /** Runs a synchronous read/write under the mutex, so it never sees another call's open transaction. */
+  const locked = async <T>(what: string, fn: () => T): Promise<T> => {
+    ensureOpen();
+    const run = async (): Promise<T> => {
+      ensureOpen();
+      try {
+        return fn();
+      } catch (error) {
+        throw wrap(error, what);
+      }
+    };
+    // Inside a transaction callback the connection is already ours: run at once (no deadlock).
+    return inside.getStore() ? run() : mutex.run(run);
+  };
+  const immediate = <T>(fn: () => T): T => {
+    if (db.inTransaction) return fn();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      db.exec('COMMIT');
+      return out;
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  };
+
+  const storage: SqliteStorage = {
+    name: 'sqlite',
+    database: db,
+
+    async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+      ensureOpen();
+      if (inside.getStore()) {
+        throw new DealflowError('STORAGE', `SQLite store: transaction() of tenant '${tenantId}' was called inside another transaction of the same store; use the outer transaction's tx`);
+      }
+      return mutex.run(async () => {
+        ensureOpen();
+        try {
+          db.exec('BEGIN IMMEDIATE');
+        } catch (error) {
+          throw wrap(error, 'BEGIN');
+        }
+        const tx = new SqliteTx(tenantId, prepare);
+        try {
+          const result = await inside.run(true, () => fn(tx));
+          tx.active = false;
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          tx.active = false;
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw wrap(error, `transaction of tenant '${tenantId}'`);
+        }
+      });
+    },
+
+    getRecord: (tenantId, id) => locked('getRecord', () => readRecord(prepare, tenantId, id)),
+    queryRecords: (tenantId, query) => locked('queryRecords', () => readRecords(prepare, tenantId, query)),
+    listHistory: (tenantId, recordId, opts) => locked('listHistory', () => readHistory(prepare, tenantId, recordId, opts)),
+
+    claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {
+      return locked('claimDueTimers', () => {
+        const until = new Date(Date.parse(o.now) + o.leaseMs).toISOString();
+        const tenant = o.tenantId === undefined ? '' : ' AND tenant_id = ?';
+        const tp = o.tenantId === undefined ? [] : [o.tenantId];
+        const sql = `UPDATE timers SET status = 'claimed', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+          WHERE rowid IN (
+            SELECT rowid FROM (
+              SELECT rowid, due_at, id FROM timers WHERE status = 'pending' AND due_at <= ?${tenant}
+              UNION ALL
+              SELECT rowid, due_at, id FROM timers WHERE status = 'claimed' AND lease_until <= ?${tenant}
+            ) ORDER BY due_at, id LIMIT ?
+          ) RETURNING *`;
+        const rows = immediate(() => prepare(sql).all(o.workerId, until, o.now, ...tp, o.now, ...tp, o.limit) as TimerRow[]);
+        return rows.map(timerFromRow).sort(byDue);
+      });
+    },
+
+    oldestDueAt(opts = {}) {
+      return locked('oldestDueAt', () => {
+        const row = opts.tenantId === undefined
+          ? (prepare("SELECT MIN(due_at) AS d FROM timers WHERE status = 'pending'").get() as { d: string | null })
+          : (prepare("SELECT MIN(due_at) AS d FROM timers WHERE status = 'pending' AND tenant_id = ?").get(opts.tenantId) as { d: string | null });
+        return row.d;
+      });
+    },
+
+    readOutbox(opts): Promise<OutboxMessage[]> {
+      return locked('readOutbox', () => {
+        const rows = opts.tenantId === undefined
+          ? prepare('SELECT * FROM outbox WHERE position > ? ORDER BY position LIMIT ?').all(opts.afterPosition ?? 0, opts.limit)
+          : prepare('SELECT * FROM outbox WHERE tenant_id = ? AND position > ? ORDER BY position LIMIT ?').all(opts.tenantId, opts.afterPosition ?? 0, opts.limit);
+        return (rows as OutboxRow[]).map(outboxFromRow);
+      });
+    },
+
+    ackOutbox(position, opts = {}) {
+      return locked('ackOutbox', () => {
+        if (opts.tenantId === undefined) prepare('DELETE FROM outbox WHERE position <= ?').run(position);
+        else prepare('DELETE FROM outbox WHERE tenant_id = ? AND position <= ?').run(opts.tenantId, position);
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      await mutex.run(async () => {
+        closed = true;
+        cache.clear();
+        if (closeDatabase) db.close();
+      });
+    },
+  };
+  return storage;
+}

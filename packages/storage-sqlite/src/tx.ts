@@ -1,0 +1,313 @@
+import { DealflowError } from '@dealflow/core';
+import type {
+  HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
+} from '@dealflow/core';
+import { recordPage, recordWhere } from './query.js';
+import {
+  historyFromRow, json, recordFromRow, recordParams, timerFromRow,
+  type HistoryRow, type RecordRow, type TimerRow,
+} from './rows.js';
+import type { SqliteStatement } from './driver.js';
+
+/** Prepared-statement cache shared by the store and its transactions. */
+export type Prepare = (sql: string) => SqliteStatement;
+
+const INSERT_RECORD = `INSERT INTO records (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields,
+  owner_id, team_id, meta, stage_entered_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function isConstraint(error: unknown): boolean {
+  return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/** Reads shared by transactions and the store's out-of-transaction reads. */
+export function readRecord(prepare: Prepare, tenantId: string, id: string): StoredRecord | null {
+  const row = prepare('SELECT * FROM records WHERE tenant_id = ? AND id = ?').get(tenantId, id) as RecordRow | undefined;
+  return row ? recordFromRow(row) : null;
+}
+
+export function readRecords(prepare: Prepare, tenantId: string, q: RecordQuery): StoredRecord[] {
+  const { where, params } = recordWhere(tenantId, q);
+  const sql = `SELECT * FROM records WHERE ${where}${recordPage(q, params)}`;
+  return (prepare(sql).all(...params) as RecordRow[]).map(recordFromRow);
+}
+
+export function readHistory(
+  prepare: Prepare, tenantId: string, recordId: string, options: { afterSeq?: number; limit?: number } = {},
+): HistoryEvent[] {
+  const rows = prepare(
+    'SELECT * FROM history WHERE tenant_id = ? AND record_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  ).all(tenantId, recordId, options.afterSeq ?? 0, options.limit ?? -1) as HistoryRow[];
+  return rows.map(historyFromRow);
+}
+
+/** The operations of one SQLite transaction (the connection is inside `BEGIN IMMEDIATE`). */
+export class SqliteTx implements StorageTx {
+  active = true;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly prepare: Prepare,
+  ) {}
+
+  private check(): void {
+    if (!this.active) {
+      throw new DealflowError('CLOSED', `transaction of tenant '${this.tenantId}' was already committed or rolled back`);
+    }
+  }
+
+  private own(kind: string, id: string, tenantId: string): void {
+    if (tenantId !== this.tenantId) {
+      throw new DealflowError('INPUT_INVALID', `${kind} '${id}' belongs to tenant '${tenantId}', not to this transaction's tenant '${this.tenantId}'`, {
+        details: { id, tenantId, txTenantId: this.tenantId },
+      });
+    }
+  }
+
+  async getRecord(id: string): Promise<StoredRecord | null> {
+    this.check();
+    return readRecord(this.prepare, this.tenantId, id);
+  }
+
+  async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
+    this.check();
+    return readRecords(this.prepare, this.tenantId, query);
+  }
+
+  async countRecords(query: RecordQuery): Promise<number> {
+    this.check();
+    const { where, params } = recordWhere(this.tenantId, query);
+    const row = this.prepare(`SELECT COUNT(*) AS n FROM records WHERE ${where}`).get(...params) as { n: number };
+    return row.n;
+  }
+
+  async insertRecord(record: StoredRecord): Promise<void> {
+    this.check();
+    this.own('record', record.id, record.tenantId);
+    if (record.version !== 1) {
+      throw new DealflowError('INPUT_INVALID', `record '${record.id}': a new record must have version 1, got ${record.version}`, {
+        details: { recordId: record.id, version: record.version },
+      });
+    }
+    try {
+      this.prepare(INSERT_RECORD).run(...recordParams(this.tenantId, record));
+    } catch (error) {
+      if (isConstraint(error)) {
+        throw new DealflowError('CONFLICT', `record '${record.id}' already exists in tenant '${this.tenantId}'`, {
+          cause: error, details: { recordId: record.id },
+        });
+      }
+      throw error;
+    }
+  }
+
+  async updateRecord(record: StoredRecord, expectedVersion: number): Promise<void> {
+    this.check();
+    this.own('record', record.id, record.tenantId);
+    if (record.version !== expectedVersion + 1) {
+      throw new DealflowError('CONFLICT', `record '${record.id}': new version ${record.version} must be expected version ${expectedVersion} + 1`, {
+        details: { recordId: record.id, expectedVersion, version: record.version },
+      });
+    }
+    const p = recordParams(this.tenantId, record);
+    const res = this.prepare(`UPDATE records SET type = ?, blueprint_id = ?, blueprint_version = ?, stage = ?, version = ?,
+      fields = ?, owner_id = ?, team_id = ?, meta = ?, stage_entered_at = ?, created_at = ?, updated_at = ?
+      WHERE tenant_id = ? AND id = ? AND version = ?`).run(...p.slice(2), this.tenantId, record.id, expectedVersion);
+    if (res.changes === 0) {
+      const current = readRecord(this.prepare, this.tenantId, record.id);
+      throw new DealflowError(
+        'CONFLICT',
+        current
+          ? `record '${record.id}' is at version ${current.version}, expected version ${expectedVersion}`
+          : `record '${record.id}' does not exist (expected version ${expectedVersion})`,
+        { details: { recordId: record.id, expectedVersion, actualVersion: current?.version ?? null } },
+      );
+    }
+  }
+
+  async appendHistory(events: HistoryEvent[]): Promise<void> {
+    this.check();
+    const next = new Map<string, number>();
+    for (const e of events) {
+      this.own('history event', e.id, e.tenantId);
+      let last = next.get(e.recordId);
+      if (last === undefined) {
+        const row = this.prepare('SELECT MAX(seq) AS s FROM history WHERE tenant_id = ? AND record_id = ?')
+          .get(this.tenantId, e.recordId) as { s: number | null };
+        last = row.s ?? 0;
+      }
+      if (e.seq !== last + 1) {
+        throw new DealflowError('CONFLICT', `history of record '${e.recordId}': event seq ${e.seq} is not the next seq ${last + 1}`, {
+          details: { recordId: e.recordId, seq: e.seq, expectedSeq: last + 1 },
+        });
+      }
+      next.set(e.recordId, e.seq);
+    }
+    const insert = this.prepare(`INSERT INTO history (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const e of events) {
+      try {
+        insert.run(this.tenantId, e.recordId, e.seq, e.id, e.at, e.kind, e.event ?? null, e.from ?? null, e.to ?? null, e.actorId ?? null, json(e.data));
+      } catch (error) {
+        if (isConstraint(error)) {
+          throw new DealflowError('CONFLICT', `history event '${e.id}' of record '${e.recordId}' (seq ${e.seq}) already exists`, {
+            cause: error, details: { recordId: e.recordId, seq: e.seq, id: e.id },
+          });
+        }
+        throw error;
+      }
+    }
+  }
+
+  async listHistory(recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]> {
+    this.check();
+    return readHistory(this.prepare, this.tenantId, recordId, options);
+  }
+
+  async scheduleTimers(timers: TimerRecord[]): Promise<void> {
+    this.check();
+    const replace = this.prepare(`UPDATE timers SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
+      WHERE tenant_id = ? AND record_id = ? AND key = ? AND status IN ('pending', 'claimed')`);
+    const insert = this.prepare(`INSERT INTO timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version,
+      status, lease_owner, lease_until, attempts, created_at, finished_at, outcome)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, NULL, NULL)`);
+    for (const t of timers) {
+      this.own('timer', t.id, t.tenantId);
+      if (t.key !== null) replace.run(t.createdAt, this.tenantId, t.recordId, t.key);
+      try {
+        insert.run(this.tenantId, t.id, t.recordId, t.kind, t.key, t.dueAt, t.event, json(t.payload), t.stage, t.recordVersion, t.attempts ?? 0, t.createdAt);
+      } catch (error) {
+        if (isConstraint(error)) {
+          throw new DealflowError('CONFLICT', `timer '${t.id}' already exists in tenant '${this.tenantId}'`, { cause: error, details: { timerId: t.id } });
+        }
+        throw error;
+      }
+    }
+  }
+
+  async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
+    this.check();
+    const parts = ['tenant_id = ?', 'record_id = ?', "status IN ('pending', 'claimed')"];
+    const params: unknown[] = [new Date().toISOString(), this.tenantId, recordId];
+    if (filter.kinds) {
+      if (filter.kinds.length === 0) return 0;
+      parts.push(`kind IN (${filter.kinds.map(() => '?').join(', ')})`);
+      params.push(...filter.kinds);
+    }
+    if (filter.keys) {
+      if (filter.keys.length === 0) return 0;
+      parts.push(`key IN (${filter.keys.map(() => '?').join(', ')})`);
+      params.push(...filter.keys);
+    }
+    if (filter.stage !== undefined) { parts.push('stage = ?'); params.push(filter.stage); }
+    const res = this.prepare(
+      `UPDATE timers SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled' WHERE ${parts.join(' AND ')}`,
+    ).run(...params);
+    return res.changes;
+  }
+
+  async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
+    this.check();
+    const params: unknown[] = [this.tenantId, recordId];
+    let sql = 'SELECT * FROM timers WHERE tenant_id = ? AND record_id = ?';
+    if (options.status) {
+      if (options.status.length === 0) return [];
+      sql += ` AND status IN (${options.status.map(() => '?').join(', ')})`;
+      params.push(...options.status);
+    }
+    return (this.prepare(`${sql} ORDER BY due_at, id`).all(...params) as TimerRow[]).map(timerFromRow);
+  }
+
+  async getTimer(timerId: string): Promise<TimerRecord | null> {
+    this.check();
+    const row = this.prepare('SELECT * FROM timers WHERE tenant_id = ? AND id = ?').get(this.tenantId, timerId) as TimerRow | undefined;
+    return row ? timerFromRow(row) : null;
+  }
+
+  async completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean> {
+    this.check();
+    const res = workerId === null
+      ? this.prepare(`UPDATE timers SET status = 'done', outcome = ?, finished_at = ? WHERE tenant_id = ? AND id = ? AND status = 'pending'`)
+          .run(outcome, at, this.tenantId, timerId)
+      : this.prepare(`UPDATE timers SET status = 'done', outcome = ?, finished_at = ?, lease_until = NULL
+          WHERE tenant_id = ? AND id = ? AND status = 'claimed' AND lease_owner = ?`).run(outcome, at, this.tenantId, timerId, workerId);
+    return res.changes === 1;
+  }
+
+  async getIdempotency(key: string): Promise<{ fingerprint: string; result: unknown } | undefined> {
+    this.check();
+    const row = this.prepare('SELECT fingerprint, result FROM idempotency WHERE tenant_id = ? AND key = ?').get(this.tenantId, key) as
+      | { fingerprint: string; result: string }
+      | undefined;
+    return row ? { fingerprint: row.fingerprint, result: JSON.parse(row.result) as unknown } : undefined;
+  }
+
+  async putIdempotency(key: string, fingerprint: string, result: unknown, at: string): Promise<void> {
+    this.check();
+    try {
+      this.prepare('INSERT INTO idempotency (tenant_id, key, fingerprint, result, at) VALUES (?, ?, ?, ?, ?)').run(this.tenantId, key, fingerprint, json(result), at);
+    } catch (error) {
+      if (isConstraint(error)) {
+        throw new DealflowError('CONFLICT', `idempotency key '${key}' is already used in tenant '${this.tenantId}'`, { cause: error, details: { key } });
+      }
+      throw error;
+    }
+  }
+
+  async incrementCounter(key: string, by = 1): Promise<number> {
+    this.check();
+    const row = this.prepare(`INSERT INTO counters (tenant_id, key, value) VALUES (?, ?, ?)
+      ON CONFLICT (tenant_id, key) DO UPDATE SET value = value + excluded.value RETURNING value`).get(this.tenantId, key, by) as { value: number };
+    return row.value;
+  }
+
+  async getCounter(key: string): Promise<number> {
+    this.check();
+    const row = this.prepare('SELECT value FROM counters WHERE tenant_id = ? AND key = ?').get(this.tenantId, key) as { value: number } | undefined;
+    return row?.value ?? 0;
+  }
+
+  async setCounter(key: string, value: number): Promise<void> {
+    this.check();
+    this.prepare(`INSERT INTO counters (tenant_id, key, value) VALUES (?, ?, ?)
+      ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`).run(this.tenantId, key, value);
+  }
+
+  async claimUniqueKeys(recordId: string, keys: string[]): Promise<UniqueKeyConflict[]> {
+    this.check();
+    const find = this.prepare('SELECT record_id FROM unique_keys WHERE tenant_id = ? AND key = ?');
+    const conflicts: UniqueKeyConflict[] = [];
+    for (const key of keys) {
+      const row = find.get(this.tenantId, key) as { record_id: string } | undefined;
+      if (row && row.record_id !== recordId) conflicts.push({ key, recordId: row.record_id });
+    }
+    if (conflicts.length > 0) return conflicts;
+    const insert = this.prepare('INSERT OR IGNORE INTO unique_keys (tenant_id, key, record_id) VALUES (?, ?, ?)');
+    for (const key of keys) insert.run(this.tenantId, key, recordId);
+    return [];
+  }
+
+  async releaseUniqueKeys(recordId: string, keys?: string[]): Promise<void> {
+    this.check();
+    if (keys === undefined) {
+      this.prepare('DELETE FROM unique_keys WHERE tenant_id = ? AND record_id = ?').run(this.tenantId, recordId);
+      return;
+    }
+    const del = this.prepare('DELETE FROM unique_keys WHERE tenant_id = ? AND record_id = ? AND key = ?');
+    for (const key of keys) del.run(this.tenantId, recordId, key);
+  }
+
+  async findUniqueKey(key: string): Promise<string | null> {
+    this.check();
+    const row = this.prepare('SELECT record_id FROM unique_keys WHERE tenant_id = ? AND key = ?').get(this.tenantId, key) as { record_id: string } | undefined;
+    return row?.record_id ?? null;
+  }
+
+  async appendOutbox(messages: OutboxMessage[]): Promise<void> {
+    this.check();
+    const insert = this.prepare('INSERT INTO outbox (tenant_id, id, record_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const m of messages) {
+      this.own('outbox message', m.id, m.tenantId);
+      insert.run(this.tenantId, m.id, m.recordId ?? null, m.type, json(m.payload), m.createdAt);
+    }
+  }
+}

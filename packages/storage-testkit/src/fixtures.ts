@@ -1,0 +1,111 @@
+import type { HistoryEvent, OutboxMessage, StoredRecord, TimerRecord } from '@dealflow/core';
+
+/** A fixed base time for fixtures (UTC, with milliseconds). */
+export const BASE_TIME = '2026-01-05T09:00:00.000Z';
+
+/**
+ * `BASE_TIME` shifted by `ms` milliseconds, as an ISO string.
+ *
+ * @example
+ * ```ts
+ * at(60_000) // '2026-01-05T09:01:00.000Z'
+ * ```
+ */
+export function at(ms: number): string {
+  return new Date(Date.parse(BASE_TIME) + ms).toISOString();
+}
+
+/**
+ * A valid `StoredRecord` (version 1) with the given overrides.
+ *
+ * @example
+ * ```ts
+ * await tx.insertRecord(makeRecord({ tenantId: 't1', id: 'deal-1', stage: 'qualified' }))
+ * ```
+ */
+export function makeRecord(overrides: Partial<StoredRecord> & { id: string; tenantId: string }): StoredRecord {
+  return {
+    type: 'deal',
+    blueprintId: 'sales',
+    blueprintVersion: 1,
+    stage: 'new',
+    version: 1,
+    fields: {},
+    ownerId: null,
+    teamId: null,
+    meta: {},
+    stageEnteredAt: BASE_TIME,
+    createdAt: BASE_TIME,
+    updatedAt: BASE_TIME,
+    ...overrides,
+  };
+}
+
+/**
+ * A history event for `recordId` at position `seq`.
+ *
+ * @example
+ * ```ts
+ * await tx.appendHistory([makeHistoryEvent({ tenantId: 't1', recordId: 'deal-1', seq: 1 })])
+ * ```
+ */
+export function makeHistoryEvent(
+  overrides: Partial<HistoryEvent> & { tenantId: string; recordId: string; seq: number },
+): HistoryEvent {
+  return {
+    id: `${overrides.tenantId}:${overrides.recordId}:${overrides.seq}`,
+    at: BASE_TIME,
+    kind: overrides.seq === 1 ? 'created' : 'transition',
+    actorId: 'rep-1',
+    data: {},
+    ...overrides,
+  };
+}
+
+/**
+ * A pending timer with the given overrides.
+ *
+ * @example
+ * ```ts
+ * await tx.scheduleTimers([makeTimer({ tenantId: 't1', id: 'tm-1', recordId: 'deal-1', dueAt: at(1000) })])
+ * ```
+ */
+export function makeTimer(
+  overrides: Partial<TimerRecord> & { tenantId: string; id: string; recordId: string },
+): TimerRecord {
+  return {
+    kind: 'breach',
+    key: null,
+    dueAt: BASE_TIME,
+    event: 'deadline.breach',
+    payload: {},
+    stage: 'new',
+    recordVersion: 1,
+    status: 'pending',
+    leaseOwner: null,
+    leaseUntil: null,
+    attempts: 0,
+    createdAt: BASE_TIME,
+    finishedAt: null,
+    outcome: null,
+    ...overrides,
+  };
+}
+
+/**
+ * An outbox message with the given overrides.
+ *
+ * @example
+ * ```ts
+ * await tx.appendOutbox([makeOutboxMessage({ tenantId: 't1', id: 'h-1' })])
+ * ```
+ */
+export function makeOutboxMessage(overrides: Partial<OutboxMessage> & { tenantId: string; id: string }): OutboxMessage {
+  return {
+    recordId: null,
+    type: 'dealflow.transition',
+    payload: {},
+    createdAt: BASE_TIME,
+    ...overrides,
+  };
+}
