@@ -82,3 +82,35 @@ export { cloneJson } from './storage/clone.js';
 // rules and calendars (from @dealflow/logic)
 export { createCalendar, createRuleEngine, truthy } from '@dealflow/logic';
 export type { BusinessCalendar, CalendarDefinition, TimeRange, Weekday, RuleEngine, RuleFn, OperatorDefinition } from '@dealflow/logic';
+
+// ── sales rules: assignment, escalation, public pool, duplicate guard, activities, approvals,
+// ── permissions (engine-level `createEngine({ rules, directory })`; docs/assignment.md)
+export { createMemoryDirectory, managerChain } from './directory/index.js';
+export type { Directory, Rep, RepCapacity, Team, Awaitable, CreateMemoryDirectoryOptions, MemoryDirectory } from './directory/index.js';
+export { createAssigner, attributeMatches } from './assignment/assigner.js';
+export type { Assigner, AssignmentDecision, AssignmentExplanation, RuleExplanation, AssignOptions, CreateAssignerOptions, AssignmentStore } from './assignment/assigner.js';
+export { assignmentConfigSchema, assignmentRuleSchema, strategySchema } from './assignment/schema.js';
+export type { AssignmentConfig, AssignmentRule, Strategy } from './assignment/schema.js';
+export { ruleCompilerFrom } from './assignment/rules.js';
+export type { RuleCompiler } from './assignment/rules.js';
+export type { RecordLike, RuleRecordView } from './assignment/context.js';
+export { createEscalator, ESCALATION_TIMER, ESCALATION_EVENT } from './escalation/escalator.js';
+export type { Escalator, EscalationState } from './escalation/escalator.js';
+export { escalationSchema, escalationsConfigSchema } from './escalation/schema.js';
+export type { EscalationRule, EscalationAction, EscalationLevel, EscalationTarget } from './escalation/schema.js';
+export { poolConfigSchema } from './pool/schema.js';
+export type { PoolConfig, PoolState } from './pool/schema.js';
+export { createDuplicateGuard, duplicatesConfigSchema, normalizeEmail, normalizePhone, normalizeCompany, normalizeText } from './duplicates/index.js';
+export type { DuplicateGuard, DuplicatesConfig, DuplicateKey, DuplicateDetails } from './duplicates/index.js';
+export { ACTIVITY_TYPES, activityInputSchema, taskInputSchema } from './activities/index.js';
+export type { Activity, ActivityInput, ActivityType, TaskInput } from './activities/index.js';
+export { createApprovals, approvalsConfigSchema } from './approvals/index.js';
+export type { Approvals, ApprovalRule, PendingApproval } from './approvals/index.js';
+export { createPermissions, permissionsConfigSchema } from './permissions/index.js';
+export type { Permissions, PermissionsConfig, PermissionAction, ActorLike, ActorView } from './permissions/index.js';
+export { createSalesRules, POOL_RETURN_ESCALATION } from './sales/sales-rules.js';
+export type { SalesRules, CreateSalesRulesOptions } from './sales/sales-rules.js';
+export { salesPlugin } from './sales/engine-api.js';
+export type { SalesEngineApi, SalesCallContext } from './sales/engine-api.js';
+export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, HandoverResult, SalesTimerOutcome } from './sales/types.js';
+// ── end sales rules

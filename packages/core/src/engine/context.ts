@@ -41,7 +41,9 @@ export type RejectionReason =
   | 'final_stage'
   | 'guard'
   | 'forbidden'
-  | 'required_fields';
+  | 'required_fields'
+  /** The transition needs approval (sales rules `approvals`); the record now waits for it. */
+  | 'approval_pending';
 
 /** A typed rejection: the event was not applied and nothing was written. */
 export interface Rejection {

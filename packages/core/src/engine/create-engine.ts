@@ -20,6 +20,15 @@ import type { EnginePlugin } from './plugins.js';
 import { replay } from './replay.js';
 import { transitionInTx } from './send.js';
 import type { EventInput } from './send.js';
+// sales rules (assignment, escalation, pool, duplicates, approvals, permissions)
+import type { Directory } from '../directory/types.js';
+import { createMemoryDirectory } from '../directory/memory.js';
+import { ruleCompilerFrom } from '../assignment/rules.js';
+import { createSalesRules } from '../sales/sales-rules.js';
+import type { SalesRules } from '../sales/sales-rules.js';
+import { salesEngineApi, salesPlugin } from '../sales/engine-api.js';
+import type { SalesEngineApi } from '../sales/engine-api.js';
+import type { SalesRulesInput } from '../sales/types.js';
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions {
@@ -41,6 +50,13 @@ export interface CreateEngineOptions {
   newId?: (prefix: string) => string;
   /** How often a call is retried on a version conflict before failing with `CONFLICT` (default 3). */
   maxRetries?: number;
+  /**
+   * Engine-level sales rules: `{ assignment, escalations, pool, duplicates, permissions, approvals }`
+   * (see docs/assignment.md). Validated when the engine is created (`RULE_INVALID` with paths).
+   */
+  rules?: SalesRulesInput;
+  /** Reps and teams for the sales rules (default: an empty in-memory directory). */
+  directory?: Directory;
 }
 
 /** Outcome of {@link Engine.fireTimer}. */
@@ -60,7 +76,7 @@ export interface RunDueSummary {
 }
 
 /** The Dealflow engine: stateless between calls; every call is one store transaction. */
-export interface Engine {
+export interface Engine extends SalesEngineApi {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly tenantId: string;
@@ -196,12 +212,24 @@ export function createEngine(options: CreateEngineOptions): Engine {
     throw new DealflowError('BLUEPRINT_INVALID', `createEngine: ${problems.length} blueprint problem(s); first: ${problems[0]!.path} ${problems[0]!.message}`, { problems });
   }
 
+  // sales rules: compiled once, enforced through a plugin that runs after the app's plugins
+  const sales: SalesRules | null =
+    options.rules === undefined && options.directory === undefined
+      ? null
+      : createSalesRules({
+          rules: options.rules ?? {},
+          directory: options.directory ?? createMemoryDirectory(),
+          compiler: ruleCompilerFrom(ruleEngine),
+          calendars: Object.fromEntries(calendars),
+          openStages: [...new Set([...latest.values()].flatMap((bp) => bp.spec.stages.filter((st) => st.kind === 'open').map((st) => st.id)))],
+        });
+
   const core: EngineCore = {
     storage,
     clock,
     tenantId,
     ruleEngine,
-    plugins: options.plugins ?? [],
+    plugins: [...(options.plugins ?? []), ...(sales ? [salesPlugin(sales)] : [])],
     emitter,
     maxRetries: options.maxRetries ?? 3,
     calendars,
@@ -264,6 +292,13 @@ export function createEngine(options: CreateEngineOptions): Engine {
     clock,
     tenantId,
     rules: ruleEngine,
+    ...salesEngineApi(sales, {
+      storage,
+      tenantId,
+      now: () => iso(clock.now()),
+      maxRetries: core.maxRetries,
+      send: (recordId, event, ctx) => engine.send(recordId, event, ctx),
+    }),
 
     async create(type, input = {}, ctx = {}) {
       const bp = core.blueprintFor(type);
@@ -305,6 +340,14 @@ export function createEngine(options: CreateEngineOptions): Engine {
         }
         const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
         const at = iso(clock.now());
+        if (sales && core.candidates(bp, record.stage, input.type).length > 0) {
+          const held = await sales.requestApproval(tx, record, input, at, actor);
+          if (held) {
+            const rejection = { reason: 'approval_pending' as const, recordId, event: input.type, stage: record.stage, missingFields: [], rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === held.approval.ruleId)}]`, actorId: actor.id, message: `'${input.type}' on record '${recordId}' waits for approval (rule '${held.approval.ruleId}', approvers: ${held.approval.approverIds.join(', ') || `role ${held.approval.approverRole}`})` };
+            emits = [{ name: 'rejected', payload: rejection }];
+            return { ok: false, rejection, record: held.record };
+          }
+        }
         const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
         if (!out.ok) {
           emits = [{ name: 'rejected', payload: out.rejection }];
@@ -359,6 +402,18 @@ export function createEngine(options: CreateEngineOptions): Engine {
         const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
         const actor: Actor = { id: workerId === null ? 'system' : `worker:${workerId}`, roles: ['system'], team: null };
         const deadline = { record, timer: cur, stage: record.stage };
+        if (sales && sales.timerKinds.includes(cur.kind)) {
+          // escalation / task timers: run the rule's actions, then any transition it fires
+          const fired = await sales.fireTimer(tx, cur, at);
+          let last = fired?.record ?? record;
+          for (const event of fired?.transitions ?? []) {
+            const t = await transitionInTx(core, tx, core.blueprintOf(last.blueprintId, last.blueprintVersion), last, { type: event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, { system: true, timer: { id: cur.id, kind: cur.kind } });
+            if (t.ok) { last = t.record; emits.push(...t.emits); } else emits.push({ name: 'rejected', payload: t.rejection });
+          }
+          const outcome = fired?.outcome ?? 'noop:unhandled';
+          await complete(outcome);
+          return outcome === 'fired' ? { outcome: 'fired', record: last } : { outcome: 'noop', record: last };
+        }
         if (cur.kind === 'reminder') {
           const version = record.version + 1;
           const hist: HistoryEvent = {
