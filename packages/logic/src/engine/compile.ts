@@ -1,4 +1,5 @@
 import { DealflowError } from '../errors.js';
+import { analyzeRegex, maxSafeInputLength } from '../operators/safe-regex.js';
 import { inOp } from '../operators/standard.js';
 import { missingKeys, readKey, readPath, readVar } from './data-access.js';
 import type { ResolvedLimits } from './limits.js';
@@ -171,7 +172,7 @@ function specialise(op: string, args: Node[]): RuleFn | undefined {
 
 function specialiseIn(a: RuleFn, haystack: Node): RuleFn {
   const raw = haystack.constant?.value;
-  if (typeof raw === 'string') return (d) => raw.indexOf(a(d) as string) !== -1;
+  if (typeof raw === 'string') return raw === '' ? (d) => (a(d), false) : (d) => raw.indexOf(a(d) as string) !== -1;
   const list = haystack.primitives;
   if (list !== undefined) {
     // Strict equality on primitives equals Set membership (JSON has no NaN), so this is exact.
@@ -336,15 +337,17 @@ function compileScoped(ctx: CompileContext, op: string, args: unknown[]): Node {
 function compileMatches(ctx: CompileContext, args: unknown[]): Node {
   const subject = compileNode(ctx, args[0]).fn;
   const flags = typeof args[2] === 'string' ? args[2] : '';
-  const re = new RegExp(`^(?:${args[1] as string})$`, flags);
-  const max = ctx.limits.maxInputLength;
+  const pattern = args[1] as string;
+  const re = new RegExp(`^(?:${pattern})$`, flags);
+  // Validation refused patterns that backtrack exponentially; this cap bounds the polynomial rest.
+  const max = maxSafeInputLength(analyzeRegex(pattern), ctx.limits.maxInputLength);
   return {
     fn: (d) => {
       const v = subject(d);
       if (v === null || v === undefined) return false;
       const s = typeof v === 'string' ? v : String(v);
       if (s.length > max) {
-        throw new DealflowError('RULE_LIMIT', `matches: input is ${s.length} characters, more than ${max} (limit maxInputLength)`, {
+        throw new DealflowError('RULE_LIMIT', `matches '${pattern}': input is ${s.length} characters, more than ${max} (maxInputLength, or less for patterns with many repetitions)`, {
           details: { pattern: args[1], length: s.length },
         });
       }

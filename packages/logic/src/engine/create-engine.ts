@@ -81,12 +81,20 @@ export function createRuleEngine(options: CreateRuleEngineOptions = {}): RuleEng
     }
     assertValid(rule);
     // Validation bounded the rule's depth and size, so stringify and compile are safe.
-    const key = JSON.stringify(rule) ?? 'undefined';
-    let fn = byText.get(key);
+    // JSON text does not tell -0 from 0, so a rule holding -0 is cached by identity only.
+    let negativeZero = false;
+    const key =
+      JSON.stringify(rule, (_k, v: unknown) => {
+        if (Object.is(v, -0)) negativeZero = true;
+        return v;
+      }) ?? 'undefined';
+    let fn = negativeZero ? undefined : byText.get(key);
     if (fn === undefined) {
       fn = compileValidated(compileContext, rule);
-      if (byText.size >= CACHE_LIMIT) byText.clear();
-      byText.set(key, fn);
+      if (!negativeZero) {
+        if (byText.size >= CACHE_LIMIT) byText.clear();
+        byText.set(key, fn);
+      }
     }
     if (isObject) byObject.set(rule, fn);
     return fn;

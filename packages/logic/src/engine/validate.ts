@@ -1,5 +1,5 @@
 import type { Problem } from '../errors.js';
-import { ALLOWED_REGEX_FLAGS, unsafeRegexReason } from '../operators/safe-regex.js';
+import { ALLOWED_REGEX_FLAGS, analyzeRegex } from '../operators/safe-regex.js';
 import type { ResolvedLimits } from './limits.js';
 import { FORBIDDEN_NAMES, argsOf, isLogic, operatorOf, pathKey } from './rule-shape.js';
 
@@ -206,7 +206,7 @@ export function validateRuleWith(
       problems.push({ path, code: 'invalid_regex', value: pattern, message: `invalid pattern: ${(e as Error).message}` });
       return;
     }
-    const unsafe = unsafeRegexReason(pattern);
+    const unsafe = analyzeRegex(pattern).unsafe;
     if (unsafe !== undefined) {
       problems.push({ path, code: 'unsafe_regex', value: pattern, message: `pattern '${pattern}' could backtrack catastrophically: ${unsafe}` });
     }

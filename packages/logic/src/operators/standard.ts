@@ -101,7 +101,7 @@ export const STANDARD_OPERATORS: Readonly<Record<string, OperatorDefinition>> = 
 
 /** `in`: substring of a string or strict member of an array; anything else is `false`. */
 export function inOp(a: unknown, b: unknown): boolean {
-  if (typeof b === 'string') return b.indexOf(a as string) !== -1;
+  if (typeof b === 'string') return b !== '' && b.indexOf(a as string) !== -1;
   if (Array.isArray(b)) return b.indexOf(a) !== -1;
   return false;
 }

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { compileRule, createRuleEngine, isDealflowError, validateRule } from '../src/index.js';
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    if (isDealflowError(e)) return e.code;
+    throw e; // a RangeError or TypeError escaping would fail the test here
+  }
+}
+
+function nest(depth: number, wrap: (inner: unknown) => unknown, leaf: unknown): unknown {
+  let r = leaf;
+  for (let i = 0; i < depth; i++) r = wrap(r);
+  return r;
+}
+
+describe('hostile rules', () => {
+  it('a rule nested 10 000 deep is RULE_LIMIT, not a stack overflow', () => {
+    const deep = nest(10_000, (r) => ({ '!': [r] }), { var: 'a' });
+    expect(codeOf(() => compileRule(deep))).toBe('RULE_LIMIT');
+    expect(validateRule(deep)[0]).toMatchObject({ code: 'max_depth' });
+  });
+
+  it('so are 200 000-deep arrays, constant objects and unary chains', () => {
+    expect(codeOf(() => compileRule(nest(200_000, (r) => [r], 1)))).toBe('RULE_LIMIT');
+    expect(codeOf(() => compileRule(nest(200_000, (r) => ({ a: r, b: 0 }), 1)))).toBe('RULE_LIMIT');
+    expect(codeOf(() => compileRule(nest(200_000, (r) => ({ if: r }), 1)))).toBe('RULE_LIMIT');
+  });
+
+  it('a cyclic rule object is RULE_LIMIT', () => {
+    const list: unknown[] = [];
+    const cyclic = { and: list };
+    list.push(cyclic);
+    expect(codeOf(() => compileRule(cyclic))).toBe('RULE_LIMIT');
+  });
+
+  it('a 1 MB rule is RULE_LIMIT (too many values) and fails fast', () => {
+    const big = { in: [{ var: 'x' }, Array.from({ length: 150_000 }, (_, i) => `v${i}`)] };
+    expect(JSON.stringify(big).length).toBeGreaterThan(1_000_000);
+    expect(codeOf(() => compileRule(big))).toBe('RULE_LIMIT');
+    const wide = { or: Array.from({ length: 60_000 }, (_, i) => ({ '==': [{ var: 'x' }, i] })) };
+    expect(codeOf(() => compileRule(wide))).toBe('RULE_LIMIT');
+  });
+
+  it('limits are per engine', () => {
+    const strict = createRuleEngine({ limits: { maxDepth: 3 } });
+    expect(codeOf(() => strict.compile({ '!': { '!': { '!': { '!': true } } } }))).toBe('RULE_LIMIT');
+    expect(strict.apply({ '!': { '!': true } })).toBe(true);
+  });
+
+  it('a long string literal is just a value', () => {
+    const s = 'x'.repeat(1_000_000);
+    expect(compileRule({ '==': [{ var: 'a' }, s] })({ a: s })).toBe(true);
+  });
+
+  it('var paths into prototypes are RULE_INVALID and read nothing at run time', () => {
+    expect(codeOf(() => compileRule({ var: '__proto__.polluted' }))).toBe('RULE_INVALID');
+    expect(codeOf(() => compileRule({ var: 'constructor.prototype' }))).toBe('RULE_INVALID');
+    expect(codeOf(() => compileRule({ missing: ['toString'] }))).toBe('RULE_INVALID');
+    const dynamic = compileRule({ var: { var: 'path' } });
+    expect(dynamic({ path: '__proto__' })).toBe(null);
+    expect(dynamic({ path: 'constructor.name' })).toBe(null);
+    expect(dynamic({ path: 'valueOf' })).toBe(null);
+    // nothing can write: the prototype is untouched
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('operator names from the prototype are not operators', () => {
+    for (const op of ['toString', 'hasOwnProperty', 'valueOf', '__proto__', 'constructor']) {
+      expect(codeOf(() => compileRule(JSON.parse(`{"${op}": [1]}`)))).toBe('RULE_INVALID');
+    }
+  });
+
+  it('functions and symbols inside a rule are RULE_INVALID', () => {
+    expect(codeOf(() => compileRule({ '==': [() => 1, 1] }))).toBe('RULE_INVALID');
+  });
+});
+
+describe('hostile regexes', () => {
+  const refused = ['(a+)+$', '(a|aa)*', '(.*a){12}', '(a*)*b', '(\\w+\\s?)+$', '(a)\\1', '(?=a)a', '(?<!a)b', 'a*a*a*a*a*a*a*b'];
+  it.each(refused)('refuses %s at validation', (pattern) => {
+    const problems = validateRule({ matches: [{ var: 'x' }, pattern] });
+    expect(problems[0]).toMatchObject({ code: 'unsafe_regex', path: '$.matches[1]' });
+    expect(codeOf(() => compileRule({ matches: [{ var: 'x' }, pattern] }))).toBe('RULE_INVALID');
+  });
+
+  it('refuses dynamic, invalid and over-long patterns and unknown flags', () => {
+    expect(validateRule({ matches: [{ var: 'x' }, { var: 'p' }] })[0]).toMatchObject({ code: 'invalid_argument' });
+    expect(validateRule({ matches: [{ var: 'x' }, '(unclosed'] })[0]).toMatchObject({ code: 'invalid_regex' });
+    expect(validateRule({ matches: [{ var: 'x' }, 'a'.repeat(300)] })[0]).toMatchObject({ code: 'regex_too_long' });
+    expect(validateRule({ matches: [{ var: 'x' }, 'a', 'g'] })[0]).toMatchObject({ code: 'invalid_argument' });
+  });
+
+  it('caps the input length of an accepted pattern (RULE_LIMIT), so evaluation stays bounded', () => {
+    const engine = createRuleEngine({ limits: { maxInputLength: 1000 } });
+    const f = engine.compile({ matches: [{ var: 'x' }, '[a-z]+@[a-z]+'] });
+    expect(f({ x: 'ada@example' })).toBe(true);
+    expect(f({ x: 'a'.repeat(1000) })).toBe(false);
+    expect(codeOf(() => f({ x: 'a'.repeat(1001) }))).toBe('RULE_LIMIT');
+  });
+
+  it('a polynomially backtracking pattern gets a smaller cap', () => {
+    // .*a.*a.*a.*b has 4 unbounded repetitions: L^4/24 ≤ 1e8 gives L ≤ 221.
+    const f = compileRule({ matches: [{ var: 'x' }, '.*a.*a.*a.*b'] });
+    expect(f({ x: 'a'.repeat(200) })).toBe(false);
+    expect(codeOf(() => f({ x: 'a'.repeat(300) }))).toBe('RULE_LIMIT');
+  });
+});
