@@ -21,7 +21,7 @@ export function recordWhere(tenantId: string, q: RecordQuery): { where: string; 
   }
   for (const [key, value] of Object.entries(q.fields ?? {})) {
     const path = `$."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-    if (value === null) { parts.push(`json_type(fields, ?) = 'null'`); params.push(path); }
+    if (value === null) { parts.push(`COALESCE(json_type(fields, ?), 'null') = 'null'`); params.push(path); }
     else if (typeof value === 'boolean') { parts.push(`json_type(fields, ?) = ?`); params.push(path, value ? 'true' : 'false'); }
     else if (typeof value === 'number') {
       parts.push(`json_type(fields, ?) IN ('integer', 'real') AND json_extract(fields, ?) = ?`);
