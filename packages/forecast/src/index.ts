@@ -1,15 +1,46 @@
+// Data: stage metadata, CSV adapter
 export type { StageInfo, FieldOptions, Period } from './data/options.js';
 export { parseCsv } from './data/csv.js';
 export { parsePipelineCsv, DEFAULT_PIPELINE_STAGES } from './data/pipeline-csv.js';
 export type { ParsePipelineCsvOptions, PipelineCsvColumns, PipelineData } from './data/pipeline-csv.js';
+
+// Reports
+export type { ReportInput } from './reports/input.js';
+export { conversionRates, timeInStage, slaBreachRate } from './reports/stages.js';
+export type { StageConversion, StageTime, StageSla } from './reports/stages.js';
+export { salesCycle, winRates, repKpis, leaderboard } from './reports/outcomes.js';
+export type { SalesCycle, WinRateRow, WinRateOptions, RepKpi, LeaderboardRow } from './reports/outcomes.js';
+export { funnelAt, pipelineCoverage } from './reports/pipeline.js';
+export type { FunnelStage, PipelineCoverage } from './reports/pipeline.js';
+
+// Forecasts
+export { weightedPipeline, forecastCategories } from './forecast/weighted.js';
+export type { WeightedPipeline, WeightedDeal, CategoryRollup } from './forecast/weighted.js';
+export { fitStageMarkov } from './forecast/markov.js';
+export type { StageMarkovOptions, StageMarkovModel } from './forecast/markov.js';
+export { timeToClose } from './forecast/survival.js';
+export type { TimeToClose } from './forecast/survival.js';
+export { DEFAULT_AGE_BANDS } from './forecast/hazard.js';
+export type { CloseHazardOptions, Seasonality } from './forecast/hazard.js';
+export { forecastBookings } from './forecast/bookings.js';
+export type { ForecastBookingsOptions, BookingsForecast, DealForecast } from './forecast/bookings.js';
+export { forecastFan } from './forecast/fan.js';
+export { forecastCollections } from './forecast/payments.js';
+export type { CollectionsOptions, CollectionsForecast, Installment, InstallmentForecast } from './forecast/payments.js';
+export { backtest } from './forecast/backtest.js';
+export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext } from './forecast/backtest.js';
+
+// Statistics
 export { quantile, summarize } from './stats/quantile.js';
 export type { Summary } from './stats/quantile.js';
+export { kaplanMeier } from './stats/survival.js';
+export type { SurvivalCurve } from './stats/survival.js';
 export { createRng } from './stats/rng.js';
 export type { Rng } from './stats/rng.js';
 export { simulateBookings } from './stats/monte-carlo.js';
 export type { SimulateBookingsInput, SimulateBookingsResult } from './stats/monte-carlo.js';
 export { accuracy, brierScore } from './stats/metrics.js';
-export { forecastBookings } from './forecast/bookings.js';
-export type { ForecastBookingsOptions, BookingsForecast, DealForecast } from './forecast/bookings.js';
-export { backtest } from './forecast/backtest.js';
-export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext } from './forecast/backtest.js';
+
+// Rendering
+export { renderFanChartSvg } from './render/fan-chart.js';
+export type { FanPoint, FanChartOptions } from './render/fan-chart.js';

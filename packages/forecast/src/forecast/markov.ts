@@ -1,0 +1,161 @@
+import { DealflowError } from '@dealflow/core';
+import type { HistoryEvent, StoredRecord } from '@dealflow/core';
+import type { StageInfo } from '../data/options.js';
+import { buildTimelines, stageKinds, stateAt } from '../data/timeline.js';
+import { DAY_MS, toMs } from '../data/time.js';
+import { solveLinear } from '../stats/linear.js';
+
+/** Options of {@link fitStageMarkov}. */
+export interface StageMarkovOptions {
+  records: readonly StoredRecord[];
+  history: readonly HistoryEvent[];
+  stages: readonly StageInfo[];
+  /** Only transitions known at this instant are used (default: all). */
+  asOf?: string | Date;
+  /** Bands of days spent in the current stage (default [0, 7, 30, 90]); one state per open stage × band. */
+  ageBands?: readonly number[];
+}
+
+/** A fitted absorbing Markov chain over (open stage, age band) states. */
+export interface StageMarkovModel {
+  /** Open stages in state order. */
+  stages: string[];
+  ageBands: number[];
+  /** Observed departures per state: `counts[state][target]`, target = `stage#band` or a closed stage id. */
+  counts: Record<string, Record<string, number>>;
+  /** P(eventually won) for a record in `stage` that has been there `ageDays` days. */
+  winProbability(stage: string, ageDays?: number): number;
+  /** Win probability of every record open at `asOf` (default: the fit's asOf), by current stage and age. */
+  openDeals(asOf?: string | Date): { id: string; stage: string; ageDays: number; pWin: number }[];
+}
+
+/**
+ * Fits stage transition probabilities from history as an absorbing Markov chain: states are
+ * (open stage, band of days in stage); from each, a stay either passes into the next age band or
+ * leaves to another stage; won / lost / closed stages absorb. Solving (I − Q) x = R·won gives the
+ * probability that a record in a given stage and age is eventually won. Stays still open at
+ * `asOf` count only the band crossings they made (censoring). States never left in history
+ * borrow the nearest younger band of their stage; a stage never left at all uses its
+ * `probability` (else 0).
+ *
+ * @example
+ * ```ts
+ * const m = fitStageMarkov({ records, history, stages })
+ * m.winProbability('proposal', 20) // e.g. 0.41
+ * ```
+ */
+export function fitStageMarkov(options: StageMarkovOptions): StageMarkovModel {
+  const kinds = stageKinds(options.stages);
+  const open = options.stages.filter((s) => s.kind === 'open').map((s) => s.id);
+  const bands = [...(options.ageBands ?? [0, 7, 30, 90])];
+  if (bands[0] !== 0 || bands.some((b, i) => i > 0 && b <= bands[i - 1]!)) {
+    throw new DealflowError('INPUT_INVALID', `ageBands must start at 0 and increase, got [${bands.join(', ')}]`);
+  }
+  const nb = bands.length;
+  const openIdx = new Map(open.map((s, i) => [s, i]));
+  const n = open.length * nb;
+  const asMs = options.asOf === undefined ? Number.POSITIVE_INFINITY : toMs(options.asOf, 'asOf');
+  const timelines = buildTimelines(options.records, options.history);
+  // counts: per state, to each state (n) + won + notWon
+  const toState = new Float64Array(n * n);
+  const toWon = new Float64Array(n);
+  const toLost = new Float64Array(n);
+  const departures = new Float64Array(n);
+  const bandOf = (days: number): number => {
+    let b = 0;
+    while (b + 1 < nb && days >= bands[b + 1]!) b++;
+    return b;
+  };
+  for (const t of timelines) {
+    for (const s of t.stays) {
+      if (s.enteredMs > asMs) break;
+      const si = openIdx.get(s.stage);
+      if (si === undefined) {
+        if (!kinds.has(s.stage)) throw new DealflowError('DATA_INVALID', `record '${t.record.id}' is in stage '${s.stage}', which is not in stages`);
+        continue;
+      }
+      const ended = s.exitedMs !== null && s.exitedMs <= asMs;
+      const days = ((ended ? s.exitedMs! : Math.min(asMs, Date.now())) - s.enteredMs) / DAY_MS;
+      const last = bandOf(days);
+      for (let b = 0; b < last; b++) {
+        const from = si * nb + b;
+        toState[from * n + from + 1]! += 1;
+        departures[from]! += 1;
+      }
+      if (!ended || s.next === null) continue;
+      const from = si * nb + last;
+      departures[from]! += 1;
+      const ti = openIdx.get(s.next);
+      if (ti !== undefined) toState[from * n + ti * nb]! += 1;
+      else if (kinds.get(s.next) === 'won') toWon[from]! += 1;
+      else toLost[from]! += 1;
+    }
+  }
+  // Fill states never left: borrow the nearest younger band with departures.
+  const src = new Int32Array(n).fill(-1);
+  for (let si = 0; si < open.length; si++) {
+    let lastGood = -1;
+    for (let b = 0; b < nb; b++) {
+      const k = si * nb + b;
+      if (departures[k]! > 0) lastGood = k;
+      src[k] = departures[k]! > 0 ? k : lastGood;
+    }
+  }
+  // Build I − Q and R·won, with the borrowed rows (a borrowed "advance to next band" becomes a stay
+  // in the same state, i.e. dropped and renormalized).
+  const a = new Float64Array(n * n);
+  const rhs = new Float64Array(n);
+  const counts: Record<string, Record<string, number>> = {};
+  const stageProb = new Map(options.stages.map((s) => [s.id, s.probability ?? 0]));
+  for (let k = 0; k < n; k++) {
+    a[k * n + k] = 1;
+    const si = Math.floor(k / nb);
+    const name = `${open[si]}#${k % nb}`;
+    const row: Record<string, number> = {};
+    for (let j = 0; j < n; j++) if (toState[k * n + j]! > 0) row[`${open[Math.floor(j / nb)]}#${j % nb}`] = toState[k * n + j]!;
+    if (toWon[k]! > 0) row.won = toWon[k]!;
+    if (toLost[k]! > 0) row.notWon = toLost[k]!;
+    counts[name] = row;
+    const s = src[k]!;
+    if (s < 0) {
+      rhs[k] = stageProb.get(open[si]!) ?? 0; // absorbing at the stage's nominal probability
+      continue;
+    }
+    let total = departures[s]!;
+    // When borrowing from a younger band, its "advance" goes to the band after it, which is k's
+    // own band or younger: treat it as staying in k (renormalize without it).
+    let skip = 0;
+    if (s !== k) skip = toState[s * n + s + 1] ?? 0;
+    total -= skip;
+    if (total <= 0) {
+      rhs[k] = stageProb.get(open[si]!) ?? 0;
+      continue;
+    }
+    for (let j = 0; j < n; j++) {
+      const c = toState[s * n + j]!;
+      if (c === 0 || (s !== k && j === s + 1)) continue;
+      a[k * n + j]! -= c / total;
+    }
+    rhs[k] = toWon[s]! / total;
+  }
+  const x = n > 0 ? solveLinear(a, rhs, n) : new Float64Array(0);
+  const winProbability = (stage: string, ageDays = 0): number => {
+    const kind = kinds.get(stage);
+    if (kind === undefined) throw new DealflowError('INPUT_INVALID', `winProbability: unknown stage '${stage}'`);
+    if (kind === 'won') return 1;
+    if (kind !== 'open') return 0;
+    return Math.min(1, Math.max(0, x[openIdx.get(stage)! * nb + bandOf(ageDays)]!));
+  };
+  const openDeals = (at?: string | Date) => {
+    const ms = at === undefined ? (Number.isFinite(asMs) ? asMs : Date.now()) : toMs(at, 'asOf');
+    const out: { id: string; stage: string; ageDays: number; pWin: number }[] = [];
+    for (const t of timelines) {
+      const st = stateAt(t, ms);
+      if (!st || kinds.get(st.stage) !== 'open') continue;
+      const ageDays = (ms - st.enteredMs) / DAY_MS;
+      out.push({ id: t.record.id, stage: st.stage, ageDays, pWin: winProbability(st.stage, ageDays) });
+    }
+    return out;
+  };
+  return { stages: open, ageBands: bands, counts, winProbability, openDeals };
+}
