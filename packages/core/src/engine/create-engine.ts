@@ -298,6 +298,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       now: () => iso(clock.now()),
       maxRetries: core.maxRetries,
       send: (recordId, event, ctx) => engine.send(recordId, event, ctx),
+      create: (type, input, ctx) => engine.create(type, input, ctx),
     }),
 
     async create(type, input = {}, ctx = {}) {

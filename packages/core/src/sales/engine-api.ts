@@ -30,6 +30,11 @@ export interface SalesEngineApi {
   /** Adds a task with owner and due time; its reminder is a durable timer. */
   addTask(recordId: string, task: { title: string; dueAt: string; ownerId?: string | null; remindBefore?: string }, ctx?: SalesCallContext): Promise<SalesResult & { taskId: string }>;
   completeTask(recordId: string, taskId: string, ctx?: SalesCallContext): Promise<SalesResult>;
+  /**
+   * Creates a record, or, when the duplicate guard finds an existing one, merges the input into it
+   * (empty fields filled, set fields kept) and returns it with `merged: true`.
+   */
+  createOrMerge(type: string, input: { id?: string; fields?: Record<string, unknown>; ownerId?: string | null; teamId?: string | null }, ctx?: SalesCallContext): Promise<SalesResult & { merged: boolean; filled?: string[]; kept?: string[] }>;
   /** A rep (the actor) claims a pool record, within the claim limit and cool-down. */
   claim(recordId: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<SalesResult>;
   /** A manager hands a pool record to a rep. */
@@ -58,6 +63,8 @@ export interface SalesEngineDeps {
   tenantId: string;
   now(): string;
   maxRetries: number;
+  /** The engine's create (used by `createOrMerge`). */
+  create(type: string, input: { id?: string; fields?: Record<string, unknown>; ownerId?: string | null; teamId?: string | null }, ctx: { actor?: ActorLike; tenantId?: string }): Promise<SalesResult>;
   /** Fires an event through the engine's send path (used by `approve`). */
   send(recordId: string, event: { type: string; fields?: Record<string, unknown>; data?: Record<string, unknown> }, ctx: { actor?: ActorLike; tenantId?: string }): Promise<unknown>;
 }
@@ -104,6 +111,17 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
     logActivity: (id, activity, ctx) => run(ctx, (tx, s, now) => s.logActivity(tx, id, activity, now, ctx?.actor)),
     addTask: (id, task, ctx) => run(ctx, (tx, s, now) => s.addTask(tx, id, task, now, ctx?.actor)),
     completeTask: (id, taskId, ctx) => run(ctx, (tx, s, now) => s.completeTask(tx, id, taskId, now, ctx?.actor)),
+    async createOrMerge(type, input, ctx = {}) {
+      try {
+        const made = await deps.create(type, input, ctx);
+        return { record: made.record, events: made.events, merged: false };
+      } catch (e) {
+        const existing = isDealflowError(e, 'DUPLICATE') ? (e.details.existingRecordId as string | undefined) : undefined;
+        if (!existing) throw e;
+        const merged = await run(ctx, (tx, s, now) => s.merge(tx, existing, input.fields ?? {}, now, ctx.actor));
+        return { ...merged, merged: true };
+      }
+    },
     claim: (id, ctx) => { const a = needActor(ctx, `claim of record '${id}'`); return run(ctx, (tx, s, now) => s.claim(tx, id, now, a)); },
     distribute: (id, to, ctx) => { const a = needActor(ctx, `distribute of record '${id}'`); return run(ctx, (tx, s, now) => s.distribute(tx, id, to, now, a)); },
     returnToPool: (id, opts, ctx) => run(ctx, (tx, s, now) => s.returnToPool(tx, id, now, ctx?.actor, opts)),

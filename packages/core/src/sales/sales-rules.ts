@@ -77,6 +77,8 @@ export interface SalesRules {
   logActivity(tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { activity: Activity }>;
   addTask(tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { taskId: string }>;
   completeTask(tx: StorageTx, recordId: string, taskId: string, now: string, actor?: ActorLike): Promise<SalesResult>;
+  /** Merges a duplicate's field values into the existing record: empty fields are filled, set ones kept. */
+  merge(tx: StorageTx, recordId: string, fields: Record<string, unknown>, now: string, actor?: ActorLike): Promise<SalesResult & { filled: string[]; kept: string[] }>;
   claim(tx: StorageTx, recordId: string, now: string, actor: ActorLike): Promise<SalesResult>;
   distribute(tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult>;
   returnToPool(tx: StorageTx, recordId: string, now: string, actor?: ActorLike, options?: { poolId?: string; reason?: string }): Promise<SalesResult>;
@@ -339,6 +341,24 @@ export function createSalesRules(options: CreateSalesRulesOptions): SalesRules {
       const res = await commit(tx, before, next, { kind: 'task_done', actorId: who.id, data: { taskId } }, now);
       await tx.cancelTimers(recordId, { keys: [`task:${taskId}`] });
       return res;
+    },
+
+    async merge(tx, recordId, fields, now, actor) {
+      const before = await load(tx, recordId);
+      const who = actorOf(actor);
+      if (actor) await permissions.assert('edit', who, before, now);
+      const next = cloneRecord(before);
+      const filled: string[] = [];
+      const kept: string[] = [];
+      for (const [k, v] of Object.entries(fields)) {
+        if (v === undefined || v === null || v === '') continue;
+        const cur = before.fields[k];
+        if (cur === undefined || cur === null || cur === '') { next.fields[k] = structuredClone(v); filled.push(k); }
+        else if (JSON.stringify(cur) !== JSON.stringify(v)) kept.push(k);
+      }
+      if (duplicates?.guards(next.type)) await duplicates.enforce(tx, before, next);
+      const res = await commit(tx, before, next, { kind: 'merged', actorId: who.id, data: { filled, kept, values: Object.fromEntries(filled.map((k) => [k, next.fields[k]])) } }, now);
+      return { ...res, filled, kept };
     },
 
     async claim(tx, recordId, now, actor) {
