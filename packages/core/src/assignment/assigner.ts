@@ -77,6 +77,8 @@ export interface Assigner {
   decide(store: AssignmentStore, record: RecordLike, now: string, options?: AssignOptions): Promise<AssignmentDecision & { trace: RuleExplanation[] }>;
   /** Runs one strategy directly (escalation `reassign`, handover `strategy`). */
   runStrategy(store: AssignmentStore, strategy: Strategy, record: RecordLike, now: string, options?: AssignOptions & { key?: string }): Promise<AssignmentDecision>;
+  /** The next active rep with capacity after `after` in the team's id order (escalation "next rep of the team"). */
+  nextInTeam(store: AssignmentStore, teamId: string, after: string | null, now: string, options?: AssignOptions): Promise<AssignmentDecision>;
   /** Whether a rep can take one more record now (active, under `maxOpen` and the period cap). */
   hasCapacity(store: AssignmentStore, rep: Rep, now: string): Promise<{ ok: boolean; reason: string; load: number }>;
 }
@@ -276,6 +278,24 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
   return {
     config,
     hasCapacity,
+    async nextInTeam(store, teamId, after, now, opts = {}) {
+      const base = { ruleId: null, ruleIndex: null, strategy: 'roundRobin' as const, poolId: null, turn: null };
+      const team = await directory.getTeam(teamId);
+      if (!team) return { ...base, ownerId: null, teamId, reason: `team '${teamId}' is not in the directory` };
+      const ids = [...team.memberIds].sort();
+      const start = after === null ? 0 : ids.filter((id) => id <= after).length;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[(start + i) % ids.length]!;
+        if (id === after || opts.exclude?.includes(id)) continue;
+        const rep = await directory.getRep(id);
+        if (!rep) continue;
+        const cap = await hasCapacity(store, rep, now);
+        if (!cap.ok) continue;
+        if (!opts.dryRun && !(await reserve(store, rep, now))) continue;
+        return { ...base, ownerId: rep.id, teamId, reason: `next rep of team '${teamId}' after '${after ?? '-'}' → '${rep.id}'` };
+      }
+      return { ...base, ownerId: null, teamId, reason: `no other rep of team '${teamId}' is active with capacity` };
+    },
     async runStrategy(store, strategy, record, now, opts = {}) {
       const result = await run(store, strategy, null, record, now, opts, undefined);
       if (typeof result === 'string') {

@@ -125,7 +125,8 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
         const state = states[rule.id];
         const next = basis === null ? -1 : state && state.basis === basis ? state.level + 1 : 0;
         const wanted = basis !== null && next < rule.levels.length ? key(rule, next, basis) : null;
-        for (const t of mine) if (t.key !== wanted && t.key) cancel.push(t.key);
+        // claimed timers are being fired right now; they check their basis and no-op when stale
+        for (const t of mine) if (t.key !== wanted && t.key && t.status === 'pending') cancel.push(t.key);
         if (wanted === null || mine.some((t) => t.key === wanted)) continue;
         await scheduleLevel(tx, record, rule, next, basis!, next === 0 ? basisTime(basis!) : state!.at, now);
       }

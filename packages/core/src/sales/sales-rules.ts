@@ -516,11 +516,14 @@ export function createSalesRules(options: CreateSalesRulesOptions): SalesRules {
       const transitions: string[] = [];
       for (const action of level.actions as EscalationAction[]) {
         if ('reassign' in action) {
-          const strategy: Strategy | 'rules' = action.reassign === 'nextInTeam'
-            ? { strategy: 'roundRobin', team: next.teamId ?? undefined, ...(next.teamId ? {} : { match: {} }) } as Strategy
-            : action.reassign;
-          if (action.reassign === 'nextInTeam' && !next.teamId) { done.push({ reassign: null, reason: 'record has no team' }); continue; }
-          const decision = await decideFor(tx, next, now, strategy, owner ? [owner] : []);
+          let decision: AssignmentDecision;
+          if (action.reassign === 'nextInTeam') {
+            if (!next.teamId) { done.push({ reassign: null, reason: 'record has no team' }); continue; }
+            const a = assigner ?? createAssigner({ config: { rules: [{ id: 'adhoc', assign: { strategy: 'pool', pool: 'none' } }] }, directory, compiler, openStages: options.openStages });
+            decision = await a.nextInTeam(tx, next.teamId, owner, now);
+          } else {
+            decision = await decideFor(tx, next, now, action.reassign, owner ? [owner] : []);
+          }
           if (decision.ownerId || decision.poolId) applyDecision(next, decision, now, 'escalation');
           done.push({ reassign: decision.ownerId, poolId: decision.poolId, reason: decision.reason });
         } else if ('notify' in action) {
