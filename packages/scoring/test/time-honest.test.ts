@@ -38,6 +38,26 @@ describe('time-honest fitting', () => {
     expect(model.counts['reached']).toEqual({ new: [0, 1], proposal: [1, 0] });
   });
 
+  it('with sampleEveryDays, learns from every open snapshot of each closed record', () => {
+    // won: created Jan 1, won Jan 20 -> snapshots Jan 1, 8, 15 (ages 0, 7, 14 days in 'new')
+    // lost: created Jan 1, lost Jan 3 -> one snapshot, Jan 1 (age 0)
+    const deals = collect([
+      buildRecord('w', '2024-01-01T00:00:00.000Z', {}, [{ to: 'won', at: '2024-01-20T00:00:00.000Z' }]),
+      buildRecord('l', '2024-01-01T00:00:00.000Z', {}, [{ to: 'lost', at: '2024-01-03T00:00:00.000Z' }]),
+    ]);
+    const model = fitScoring({
+      ...deals,
+      stages: STAGES,
+      method: 'naive-bayes',
+      asOf: '2024-03-01',
+      sampleEveryDays: 7,
+      features: [{ name: 'age', kind: 'numeric', source: 'ageInStageDays', bands: [7] }],
+    }) as NaiveBayesModel;
+    expect(model.training).toMatchObject({ examples: 2, won: 1, lost: 1, sampleEveryDays: 7, snapshots: 4 });
+    expect(model.classCounts).toEqual({ won: 3, lost: 1 });
+    expect(model.counts['age']).toEqual({ '<7': [1, 1], '>=7': [2, 0] });
+  });
+
   it('a record closed after asOf is not an example, and one reopened before asOf is open', () => {
     const deals = collect([
       closedDeal('early-won', { g: 'a' }, true, '2024-02-01T00:00:00.000Z'),

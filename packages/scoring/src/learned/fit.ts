@@ -1,7 +1,7 @@
 import type { HistoryEvent, StoredRecord } from '@dealflow/core';
 import { DealflowError } from '@dealflow/core';
 import type { Problem } from '@dealflow/core';
-import { closedOutcome, recordBeforeClose, sortHistory } from '../features/as-of.js';
+import { closedOutcome, recordAsOf, recordBeforeClose, sortHistory } from '../features/as-of.js';
 import type { ClosedOutcome, RecordAsOf, StageKind } from '../features/as-of.js';
 import { featureVector } from '../features/extract.js';
 import { assertFeatures } from '../features/spec.js';
@@ -31,6 +31,14 @@ export interface FitScoringOptions {
   l2?: number;
   /** Newton iterations for logistic regression (default 50). */
   maxIterations?: number;
+  /**
+   * How closed records become examples. Omitted: one example per record, as it stood just before
+   * it closed (Odoo's way). A number of days: one example per record every that many days while it
+   * was open (from creation until the close), each labelled with the final outcome — the model then
+   * estimates P(won | still open, as it stands now), which is what a live score of an open record
+   * asks when age in stage is a feature.
+   */
+  sampleEveryDays?: number;
 }
 
 /** A closed record with its outcome and the view of it just before it closed. */
@@ -116,6 +124,18 @@ export function closedExamples(
   return out;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Views of a closed record every `everyDays` days from its creation while it was open. */
+export function openSnapshots(ex: ClosedExample, events: readonly HistoryEvent[], everyDays: number): RecordAsOf[] {
+  const views: RecordAsOf[] = [];
+  const end = Date.parse(ex.outcome.closedAt);
+  for (let t = Date.parse(ex.record.createdAt); t < end; t += everyDays * DAY_MS) {
+    views.push(recordAsOf(ex.record, events, new Date(t).toISOString()));
+  }
+  return views.length > 0 ? views : [ex.view];
+}
+
 function positive(value: number | undefined, fallback: number, option: string): number {
   const v = value ?? fallback;
   if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
@@ -157,18 +177,20 @@ export function fitScoring(options: FitScoringOptions): ScoringModel {
       problems: [{ path: '$.method', message: 'unknown method', value: options.method }],
     });
   }
-  const examples = closedExamples(options.records, options.history, stages, asOf);
-  const training: TrainingExample[] = examples.map((ex) => ({
-    values: featureVector(features, ex.view, stages),
-    won: ex.outcome.won,
-    weight: 1,
-  }));
-  const won = training.filter((t) => t.won).length;
-  const lost = training.length - won;
+  const every = options.sampleEveryDays === undefined ? null : positive(options.sampleEveryDays, 1, 'sampleEveryDays');
+  const grouped = groupHistory(options.history);
+  const examples = closedExamples(options.records, grouped, stages, asOf);
+  const training: TrainingExample[] = [];
+  for (const ex of examples) {
+    const views = every === null ? [ex.view] : openSnapshots(ex, grouped.get(ex.record.id) ?? [], every);
+    for (const view of views) training.push({ values: featureVector(features, view, stages), won: ex.outcome.won, weight: 1 });
+  }
+  const won = examples.filter((e) => e.outcome.won).length;
+  const lost = examples.length - won;
   if (won === 0 || lost === 0) {
     throw new DealflowError(
       'DATA_INVALID',
-      `cannot fit a scoring model as of ${asOf}: ${training.length} closed record(s), ${won} won and ${lost} lost; both outcomes are needed`,
+      `cannot fit a scoring model as of ${asOf}: ${examples.length} closed record(s), ${won} won and ${lost} lost; both outcomes are needed`,
       { details: { asOf, won, lost } },
     );
   }
@@ -180,9 +202,11 @@ export function fitScoring(options: FitScoringOptions): ScoringModel {
     features: structuredClone(features),
     stages: stages.map((s) => ({ id: s.id, kind: s.kind })),
     training: {
-      examples: training.length,
+      examples: examples.length,
       won,
       lost,
+      sampleEveryDays: every,
+      snapshots: training.length,
       firstClosedAt: closedAts[0] ?? null,
       lastClosedAt: closedAts[closedAts.length - 1] ?? null,
     },

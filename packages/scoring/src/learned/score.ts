@@ -81,6 +81,8 @@ const baseSchema = {
     examples: z.number(),
     won: z.number(),
     lost: z.number(),
+    sampleEveryDays: z.number().positive().nullable(),
+    snapshots: z.number(),
     firstClosedAt: z.string().nullable(),
     lastClosedAt: z.string().nullable(),
   }),

@@ -17,6 +17,10 @@ export interface TrainingSummary {
   examples: number;
   won: number;
   lost: number;
+  /** `sampleEveryDays` of the fit (null: one example per record, at its close). */
+  sampleEveryDays: number | null;
+  /** Training rows (= examples, or the open snapshots when sampling). */
+  snapshots: number;
   /** Earliest and latest closing time among them (null when none). */
   firstClosedAt: string | null;
   lastClosedAt: string | null;
