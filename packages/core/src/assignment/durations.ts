@@ -18,3 +18,10 @@ export function addDuration(start: string, duration: string, calendar?: Calendar
   if (!d.isValid) throw new DealflowError('INPUT_INVALID', `'${duration}' is not an ISO-8601 duration`);
   return DateTime.fromISO(start, { zone: 'utc' }).plus(d).toUTC().toISO()!;
 }
+
+/** `end - duration` in wall-clock time (task reminders before a due time). ISO UTC out. */
+export function subtractDuration(end: string, duration: string): string {
+  const d = Duration.fromISO(duration);
+  if (!d.isValid) throw new DealflowError('INPUT_INVALID', `'${duration}' is not an ISO-8601 duration`);
+  return DateTime.fromISO(end, { zone: 'utc' }).minus(d).toUTC().toISO()!;
+}

@@ -9,7 +9,7 @@ import type { Strategy } from '../assignment/schema.js';
 import type { RuleCompiler } from '../assignment/rules.js';
 import { throwProblems, zodProblems } from '../assignment/rules.js';
 import type { RecordLike } from '../assignment/context.js';
-import { addDuration } from '../assignment/durations.js';
+import { addDuration, subtractDuration } from '../assignment/durations.js';
 import type { CalendarLike } from '../assignment/durations.js';
 import { periodKey } from '../assignment/period.js';
 import { newTimer, writeChange } from '../assignment/write.js';
@@ -319,8 +319,7 @@ export function createSalesRules(options: CreateSalesRulesOptions): SalesRules {
       const next = cloneRecord(before);
       next.meta = { ...next.meta, tasks: [...((before.meta.tasks as TaskEntry[] | undefined) ?? []), task] };
       const res = await commit(tx, before, next, { kind: 'task', actorId: who.id, data: { task: { ...task } } }, now);
-      const remindAt = parsed.data.remindBefore ? addDuration(dueAt, parsed.data.remindBefore.replace(/^P/, 'P'), null) : dueAt;
-      const due = parsed.data.remindBefore ? new Date(2 * Date.parse(dueAt) - Date.parse(remindAt)).toISOString() : dueAt;
+      const due = parsed.data.remindBefore ? subtractDuration(dueAt, parsed.data.remindBefore) : dueAt;
       await tx.scheduleTimers([newTimer(tx.tenantId, res.record, { kind: TASK_TIMER, key: `task:${task.id}`, dueAt: due, event: TASK_EVENT, payload: { taskId: task.id }, stage: null }, now)]);
       return { ...res, taskId: task.id };
     },
