@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module';
+import { DealflowError } from '@dealflow/core';
+import type { PgClient, PgPool } from './driver.js';
+
+interface PgModule {
+  Pool: new (config: { connectionString: string; max?: number }) => PgPool;
+  Client: new (config: { connectionString: string }) => PgClient;
+}
+
+function loadPg(what: string): PgModule {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('pg') as PgModule;
+  } catch (error) {
+    throw new DealflowError('STORAGE', `${what} needs the peer dependency 'pg' (npm i pg)`, { cause: error });
+  }
+}
+
+/** Opens a `pg.Pool` for a connection string (the `pg` peer dependency must be installed). */
+export function openPool(connectionString: string, max?: number): PgPool {
+  const { Pool } = loadPg('a connectionString');
+  return new Pool(max === undefined ? { connectionString } : { connectionString, max });
+}
+
+/** Opens a single `pg.Client` (for LISTEN). */
+export function openClient(connectionString: string): PgClient {
+  const { Client } = loadPg('LISTEN/NOTIFY');
+  return new Client({ connectionString });
+}
+
+/** Checks a schema name and returns it double-quoted. */
+export function quoteSchema(schema: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new DealflowError('INPUT_INVALID', `PostgreSQL schema name '${schema}' must match [A-Za-z_][A-Za-z0-9_]* (at most 63 characters)`, {
+      details: { schema },
+    });
+  }
+  return `"${schema}"`;
+}
+
+/** The default schema of Dealflow's tables. */
+export const DEFAULT_SCHEMA = 'dealflow';

@@ -1,0 +1,211 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DealflowError } from '@dealflow/core';
+import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core';
+import { DEFAULT_SCHEMA, openPool, quoteSchema } from './connect.js';
+import type { PgPool, PgPoolClient } from './driver.js';
+import { pgError } from './errors.js';
+import { migrate } from './migrate.js';
+import { byDue, outboxFromRow, timerFromRow } from './rows.js';
+import { PgTx, readHistory, readRecord, readRecords, run, type Tables } from './tx.js';
+
+/** Options for {@link createPostgresStorage}. */
+export type CreatePostgresStorageOptions = (
+  | {
+      /** A `pg.Pool` (or compatible). Left open by `close()` unless `closePool: true`. */
+      pool: PgPool;
+      closePool?: boolean;
+    }
+  | {
+      /** Opens a pool of `max` connections (default 10); `close()` ends it. */
+      connectionString: string;
+      max?: number;
+    }
+) & {
+  /** Schema of Dealflow's tables (default `dealflow`). */
+  schema?: string;
+  /**
+   * Send `NOTIFY` on the timers channel when timers are scheduled, so workers using
+   * {@link createTimerListener} wake at once (default false).
+   */
+  notify?: boolean;
+};
+
+/** A PostgreSQL `Storage` with its pool and schema. */
+export interface PostgresStorage extends Storage {
+  readonly pool: PgPool;
+  readonly schema: string;
+  /** Applies the shipped migrations to this store's schema (idempotent; advisory-locked). */
+  migrate(): Promise<{ applied: number[]; version: number }>;
+}
+
+/** The NOTIFY channel for new timers of a schema. */
+export function timersChannel(schema: string = DEFAULT_SCHEMA): string {
+  return `dealflow_timers_${schema}`.toLowerCase();
+}
+
+/**
+ * Creates the PostgreSQL store on a `pg` pool. Run {@link migrate} (or `storage.migrate()`, or
+ * `dealflow migrate`) once before use. Every query is parameterized and keyed by tenant; rows are
+ * locked with `SELECT … FOR UPDATE`, and workers claim timers with `FOR UPDATE SKIP LOCKED`.
+ *
+ * @example
+ * ```ts
+ * import { createPostgresStorage } from '@dealflow/storage-postgres'
+ * const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL!, max: 8 })
+ * await storage.migrate()
+ * const engine = createEngine({ storage, blueprints: [sales] })
+ * ```
+ */
+export function createPostgresStorage(options: CreatePostgresStorageOptions): PostgresStorage {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const q = quoteSchema(schema);
+  const pool = 'pool' in options ? options.pool : openPool(options.connectionString, options.max ?? 10);
+  const ownsPool = 'pool' in options ? options.closePool === true : true;
+  const t: Tables = {
+    records: `${q}.records`,
+    history: `${q}.history`,
+    timers: `${q}.timers`,
+    idempotency: `${q}.idempotency`,
+    counters: `${q}.counters`,
+    uniqueKeys: `${q}.unique_keys`,
+    outbox: `${q}.outbox`,
+    outboxHead: `${q}.outbox_head`,
+    notifyChannel: options.notify ? timersChannel(schema) : null,
+  };
+  let closed = false;
+  const inside = new AsyncLocalStorage<PgPoolClient>();
+  const ensureOpen = (): void => {
+    if (closed) throw new DealflowError('CLOSED', `the PostgreSQL store (schema '${schema}') was closed`);
+  };
+  /** Inside a transaction, reads go through its connection (they see its writes). */
+  const db = () => inside.getStore() ?? pool;
+
+  async function inTransaction<T>(what: string, fn: (client: PgPoolClient) => Promise<T>): Promise<T> {
+    let client: PgPoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw pgError(error, `${what}: connect`);
+    }
+    let broken: Error | undefined;
+    try {
+      await run(client, what, 'BEGIN');
+      const result = await fn(client);
+      await run(client, what, 'COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  const storage: PostgresStorage = {
+    name: 'postgres',
+    pool,
+    schema,
+
+    async migrate() {
+      ensureOpen();
+      const r = await migrate({ pool, schema });
+      return { applied: r.applied, version: r.version };
+    },
+
+    async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+      ensureOpen();
+      return inTransaction(`transaction of tenant '${tenantId}'`, async (client) => {
+        const tx = new PgTx(tenantId, client, t);
+        try {
+          return await inside.run(client, () => fn(tx));
+        } finally {
+          tx.active = false;
+        }
+      });
+    },
+
+    async getRecord(tenantId, id) {
+      ensureOpen();
+      return readRecord(db(), t, tenantId, id);
+    },
+    async queryRecords(tenantId, query) {
+      ensureOpen();
+      return readRecords(db(), t, tenantId, query);
+    },
+    async listHistory(tenantId, recordId, opts) {
+      ensureOpen();
+      return readHistory(db(), t, tenantId, recordId, opts);
+    },
+
+    async claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {
+      ensureOpen();
+      const until = new Date(Date.parse(o.now) + o.leaseMs).toISOString();
+      const tenant = o.tenantId === undefined ? '' : ' AND tenant_id = $5';
+      const params: unknown[] = [o.now, o.limit, o.workerId, until];
+      if (o.tenantId !== undefined) params.push(o.tenantId);
+      const { rows } = await run(db(), 'claimDueTimers',
+        `WITH due AS (
+           SELECT tenant_id, id, due_at FROM ${t.timers}
+           WHERE status = 'pending' AND due_at <= $1::timestamptz${tenant}
+           ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), expired AS (
+           SELECT tenant_id, id, due_at FROM ${t.timers}
+           WHERE status = 'claimed' AND lease_until <= $1::timestamptz${tenant}
+           ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), pick AS (
+           SELECT * FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS u ORDER BY due_at LIMIT $2
+         )
+         UPDATE ${t.timers} AS tm SET status = 'claimed', lease_owner = $3, lease_until = $4::timestamptz, attempts = tm.attempts + 1
+         FROM pick WHERE tm.tenant_id = pick.tenant_id AND tm.id = pick.id
+         RETURNING tm.*`,
+        params);
+      return rows.map(timerFromRow).sort(byDue);
+    },
+
+    async oldestDueAt(opts = {}) {
+      ensureOpen();
+      const { rows } = await run(db(), 'oldestDueAt',
+        `SELECT min(due_at) AS d FROM ${t.timers} WHERE status = 'pending' AND ($1::text IS NULL OR tenant_id = $1::text)`, [opts.tenantId ?? null]);
+      const d = rows[0]?.d;
+      return d === null || d === undefined ? null : (d instanceof Date ? d : new Date(String(d))).toISOString();
+    },
+
+    async readOutbox(opts): Promise<OutboxMessage[]> {
+      ensureOpen();
+      // Positions are handed out here, under the head row's lock, to committed rows only: a
+      // transaction that commits late gets a later position, never one behind an acknowledged one.
+      await inTransaction('readOutbox', async (client) => {
+        const head = await run(client, 'readOutbox', `SELECT last_position FROM ${t.outboxHead} FOR UPDATE`);
+        const last = Number(head.rows[0]?.last_position ?? 0);
+        const { rowCount } = await run(client, 'readOutbox',
+          `WITH todo AS (
+             SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM ${t.outbox} WHERE position IS NULL ORDER BY seq LIMIT 100000
+           )
+           UPDATE ${t.outbox} AS o SET position = $1::bigint + todo.rn FROM todo WHERE o.seq = todo.seq`, [last]);
+        if (rowCount > 0) await run(client, 'readOutbox', `UPDATE ${t.outboxHead} SET last_position = $1`, [last + rowCount]);
+      });
+      const { rows } = await run(db(), 'readOutbox',
+        `SELECT * FROM ${t.outbox} WHERE position > $1 AND ($2::text IS NULL OR tenant_id = $2::text) ORDER BY position LIMIT $3`,
+        [opts.afterPosition ?? 0, opts.tenantId ?? null, opts.limit]);
+      return rows.map(outboxFromRow);
+    },
+
+    async ackOutbox(position, opts = {}) {
+      ensureOpen();
+      await run(db(), 'ackOutbox', `DELETE FROM ${t.outbox} WHERE position <= $1 AND ($2::text IS NULL OR tenant_id = $2::text)`, [
+        position, opts.tenantId ?? null,
+      ]);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsPool) await pool.end();
+    },
+  };
+  return storage;
+}

@@ -1,0 +1,353 @@
+import { DealflowError } from '@dealflow/core';
+import type {
+  HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
+} from '@dealflow/core';
+import type { PgQueryable } from './driver.js';
+import { pgError } from './errors.js';
+import { recordPage, recordWhere } from './query.js';
+import { historyFromRow, recordFromRow, timerFromRow } from './rows.js';
+
+/** Table names qualified with the store's schema. */
+export interface Tables {
+  records: string; history: string; timers: string; idempotency: string; counters: string;
+  uniqueKeys: string; outbox: string; outboxHead: string;
+  /** Channel for NOTIFY on new timers, or null when notifications are off. */
+  notifyChannel: string | null;
+}
+
+type Row = Record<string, unknown>;
+
+export async function run(db: PgQueryable, what: string, text: string, values: unknown[] = []): Promise<{ rows: Row[]; rowCount: number }> {
+  try {
+    const res = await db.query<Row>(text, values);
+    return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+  } catch (error) {
+    throw pgError(error, what);
+  }
+}
+
+export async function readRecord(db: PgQueryable, t: Tables, tenantId: string, id: string, forUpdate = false): Promise<StoredRecord | null> {
+  const { rows } = await run(db, `getRecord '${id}'`, `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [tenantId, id]);
+  return rows[0] ? recordFromRow(rows[0]) : null;
+}
+
+export async function readRecords(db: PgQueryable, t: Tables, tenantId: string, q: RecordQuery): Promise<StoredRecord[]> {
+  const { where, params } = recordWhere(tenantId, q);
+  const { rows } = await run(db, 'queryRecords', `SELECT * FROM ${t.records} WHERE ${where}${recordPage(q, params)}`, params);
+  return rows.map(recordFromRow);
+}
+
+export async function readHistory(
+  db: PgQueryable, t: Tables, tenantId: string, recordId: string, o: { afterSeq?: number; limit?: number } = {},
+): Promise<HistoryEvent[]> {
+  const { rows } = await run(
+    db, `listHistory '${recordId}'`,
+    `SELECT * FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
+    [tenantId, recordId, o.afterSeq ?? 0, o.limit ?? null],
+  );
+  return rows.map(historyFromRow);
+}
+
+const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+/** The operations of one PostgreSQL transaction on one pooled connection. */
+export class PgTx implements StorageTx {
+  active = true;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly db: PgQueryable,
+    private readonly t: Tables,
+  ) {}
+
+  private check(): void {
+    if (!this.active) throw new DealflowError('CLOSED', `transaction of tenant '${this.tenantId}' was already committed or rolled back`);
+  }
+
+  private own(kind: string, id: string, tenantId: string): void {
+    if (tenantId !== this.tenantId) {
+      throw new DealflowError('INPUT_INVALID', `${kind} '${id}' belongs to tenant '${tenantId}', not to this transaction's tenant '${this.tenantId}'`, {
+        details: { id, tenantId, txTenantId: this.tenantId },
+      });
+    }
+  }
+
+  async getRecord(id: string, options?: { forUpdate?: boolean }): Promise<StoredRecord | null> {
+    this.check();
+    return readRecord(this.db, this.t, this.tenantId, id, options?.forUpdate === true);
+  }
+
+  async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
+    this.check();
+    return readRecords(this.db, this.t, this.tenantId, query);
+  }
+
+  async countRecords(query: RecordQuery): Promise<number> {
+    this.check();
+    const { where, params } = recordWhere(this.tenantId, query);
+    const { rows } = await run(this.db, 'countRecords', `SELECT count(*) AS n FROM ${this.t.records} WHERE ${where}`, params);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async insertRecord(r: StoredRecord): Promise<void> {
+    this.check();
+    this.own('record', r.id, r.tenantId);
+    if (r.version !== 1) {
+      throw new DealflowError('INPUT_INVALID', `record '${r.id}': a new record must have version 1, got ${r.version}`, { details: { recordId: r.id, version: r.version } });
+    }
+    const { rowCount } = await run(this.db, `insertRecord '${r.id}'`,
+      `INSERT INTO ${this.t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,
+        stage_entered_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 1, $7::jsonb, $8, $9, $10::jsonb, $11::timestamptz, $12::timestamptz, $13::timestamptz)
+       ON CONFLICT (tenant_id, id) DO NOTHING`,
+      [this.tenantId, r.id, r.type, r.blueprintId, r.blueprintVersion, r.stage, json(r.fields), r.ownerId ?? null, r.teamId ?? null,
+        json(r.meta), r.stageEnteredAt, r.createdAt, r.updatedAt]);
+    if (rowCount === 0) {
+      throw new DealflowError('CONFLICT', `record '${r.id}' already exists in tenant '${this.tenantId}'`, { details: { recordId: r.id } });
+    }
+  }
+
+  async updateRecord(r: StoredRecord, expectedVersion: number): Promise<void> {
+    this.check();
+    this.own('record', r.id, r.tenantId);
+    if (r.version !== expectedVersion + 1) {
+      throw new DealflowError('CONFLICT', `record '${r.id}': new version ${r.version} must be expected version ${expectedVersion} + 1`, {
+        details: { recordId: r.id, expectedVersion, version: r.version },
+      });
+    }
+    const { rowCount } = await run(this.db, `updateRecord '${r.id}'`,
+      `UPDATE ${this.t.records} SET type = $3, blueprint_id = $4, blueprint_version = $5, stage = $6, version = $7, fields = $8::jsonb,
+        owner_id = $9, team_id = $10, meta = $11::jsonb, stage_entered_at = $12::timestamptz, created_at = $13::timestamptz,
+        updated_at = $14::timestamptz
+       WHERE tenant_id = $1 AND id = $2 AND version = $15`,
+      [this.tenantId, r.id, r.type, r.blueprintId, r.blueprintVersion, r.stage, r.version, json(r.fields), r.ownerId ?? null,
+        r.teamId ?? null, json(r.meta), r.stageEnteredAt, r.createdAt, r.updatedAt, expectedVersion]);
+    if (rowCount === 0) {
+      const current = await readRecord(this.db, this.t, this.tenantId, r.id);
+      throw new DealflowError(
+        'CONFLICT',
+        current
+          ? `record '${r.id}' is at version ${current.version}, expected version ${expectedVersion}`
+          : `record '${r.id}' does not exist (expected version ${expectedVersion})`,
+        { details: { recordId: r.id, expectedVersion, actualVersion: current?.version ?? null } },
+      );
+    }
+  }
+
+  async appendHistory(events: HistoryEvent[]): Promise<void> {
+    this.check();
+    if (events.length === 0) return;
+    for (const e of events) this.own('history event', e.id, e.tenantId);
+    const conflict = (e: HistoryEvent, expected: number | null) =>
+      new DealflowError('CONFLICT', expected === null
+        ? `history of record '${e.recordId}': event '${e.id}' (seq ${e.seq}) is not the next event or its id is taken`
+        : `history of record '${e.recordId}': event seq ${e.seq} is not the next seq ${expected}`, {
+        details: { recordId: e.recordId, seq: e.seq, id: e.id, expectedSeq: expected },
+      });
+    if (events.length === 1) {
+      const e = events[0]!;
+      // one round trip: insert only when seq is the next one
+      const { rowCount } = await run(this.db, `appendHistory '${e.recordId}'`,
+        `INSERT INTO ${this.t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+         SELECT $1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9, $10, $11::jsonb
+         WHERE (SELECT COALESCE(max(seq), 0) FROM ${this.t.history} WHERE tenant_id = $1 AND record_id = $2) = $3 - 1
+         ON CONFLICT DO NOTHING`,
+        [this.tenantId, e.recordId, e.seq, e.id, e.at, e.kind, e.event ?? null, e.from ?? null, e.to ?? null, e.actorId ?? null, json(e.data)]);
+      if (rowCount === 0) throw conflict(e, null);
+      return;
+    }
+    const ids = [...new Set(events.map((e) => e.recordId))];
+    const { rows } = await run(this.db, 'appendHistory',
+      `SELECT record_id, max(seq) AS s FROM ${this.t.history} WHERE tenant_id = $1 AND record_id = ANY($2::text[]) GROUP BY record_id`,
+      [this.tenantId, ids]);
+    const last = new Map<string, number>(rows.map((r) => [r.record_id as string, Number(r.s)]));
+    for (const e of events) {
+      const expected = (last.get(e.recordId) ?? 0) + 1;
+      if (e.seq !== expected) throw conflict(e, expected);
+      last.set(e.recordId, e.seq);
+    }
+    const { rowCount } = await run(this.db, 'appendHistory',
+      `INSERT INTO ${this.t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+       SELECT $1, x.record_id, x.seq, x.id, x.at, x.kind, x.event, x.from_stage, x.to_stage, x.actor_id, x.data
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_id text, seq integer, id text, at timestamptz, kind text, event text,
+         from_stage text, to_stage text, actor_id text, data jsonb)
+       ON CONFLICT DO NOTHING`,
+      [this.tenantId, JSON.stringify(events.map((e) => ({
+        record_id: e.recordId, seq: e.seq, id: e.id, at: e.at, kind: e.kind, event: e.event ?? null, from_stage: e.from ?? null,
+        to_stage: e.to ?? null, actor_id: e.actorId ?? null, data: e.data ?? {},
+      })))]);
+    if (rowCount !== events.length) throw conflict(events[0]!, null);
+  }
+
+  async listHistory(recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]> {
+    this.check();
+    return readHistory(this.db, this.t, this.tenantId, recordId, options);
+  }
+
+  async scheduleTimers(timers: TimerRecord[]): Promise<void> {
+    this.check();
+    if (timers.length === 0) return;
+    for (const tm of timers) this.own('timer', tm.id, tm.tenantId);
+    const seen = new Set<string>();
+    const batches: TimerRecord[][] = [[]];
+    for (const tm of timers) {
+      // two timers with one key in one call: the later replaces the earlier, so split the batch
+      const k = tm.key === null ? null : `${tm.recordId}\u0000${tm.key}`;
+      if (k !== null && seen.has(k)) { batches.push([]); seen.clear(); }
+      if (k !== null) seen.add(k);
+      batches[batches.length - 1]!.push(tm);
+    }
+    for (const batch of batches) {
+      const { rowCount } = await run(this.db, 'scheduleTimers',
+        `WITH input AS (
+           SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id text, record_id text, kind text, key text, due_at timestamptz, event text,
+             payload jsonb, stage text, record_version integer, attempts integer, created_at timestamptz)
+         ), replaced AS (
+           UPDATE ${this.t.timers} t SET status = 'cancelled', finished_at = i.created_at, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
+           FROM input i WHERE t.tenant_id = $1 AND t.record_id = i.record_id AND t.key = i.key AND t.status IN ('pending', 'claimed')
+           RETURNING 1
+         )
+         INSERT INTO ${this.t.timers} (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status,
+           lease_owner, lease_until, attempts, created_at, finished_at, outcome)
+         SELECT $1, id, record_id, kind, key, due_at, event, payload, stage, record_version, 'pending', NULL, NULL, attempts, created_at, NULL, NULL
+         FROM input ON CONFLICT DO NOTHING`,
+        [this.tenantId, JSON.stringify(batch.map((tm) => ({
+          id: tm.id, record_id: tm.recordId, kind: tm.kind, key: tm.key, due_at: tm.dueAt, event: tm.event, payload: tm.payload ?? {},
+          stage: tm.stage, record_version: tm.recordVersion, attempts: tm.attempts ?? 0, created_at: tm.createdAt,
+        })))]);
+      if (rowCount !== batch.length) {
+        throw new DealflowError('CONFLICT', `scheduleTimers: a timer id of [${batch.map((b) => b.id).join(', ')}] already exists in tenant '${this.tenantId}'`, {
+          details: { timerIds: batch.map((b) => b.id) },
+        });
+      }
+    }
+    if (this.t.notifyChannel) {
+      await run(this.db, 'notify', 'SELECT pg_notify($1, $2)', [this.t.notifyChannel, timers.map((tm) => tm.dueAt).sort()[0]!]);
+    }
+  }
+
+  async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
+    this.check();
+    const { rowCount } = await run(this.db, `cancelTimers '${recordId}'`,
+      `UPDATE ${this.t.timers} SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
+       WHERE tenant_id = $1 AND record_id = $2 AND status IN ('pending', 'claimed')
+         AND ($3::text[] IS NULL OR kind = ANY($3::text[])) AND ($4::text[] IS NULL OR key = ANY($4::text[]))
+         AND ($5::text IS NULL OR stage = $5::text)`,
+      [this.tenantId, recordId, filter.kinds ?? null, filter.keys ?? null, filter.stage ?? null]);
+    return rowCount;
+  }
+
+  async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
+    this.check();
+    const { rows } = await run(this.db, `listTimers '${recordId}'`,
+      `SELECT * FROM ${this.t.timers} WHERE tenant_id = $1 AND record_id = $2 AND ($3::text[] IS NULL OR status = ANY($3::text[]))
+       ORDER BY due_at, id`,
+      [this.tenantId, recordId, options.status ?? null]);
+    return rows.map(timerFromRow);
+  }
+
+  async getTimer(timerId: string): Promise<TimerRecord | null> {
+    this.check();
+    const { rows } = await run(this.db, `getTimer '${timerId}'`, `SELECT * FROM ${this.t.timers} WHERE tenant_id = $1 AND id = $2`, [this.tenantId, timerId]);
+    return rows[0] ? timerFromRow(rows[0]) : null;
+  }
+
+  async completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean> {
+    this.check();
+    const { rowCount } = workerId === null
+      ? await run(this.db, `completeTimer '${timerId}'`,
+          `UPDATE ${this.t.timers} SET status = 'done', outcome = $3, finished_at = $4::timestamptz
+           WHERE tenant_id = $1 AND id = $2 AND status = 'pending'`, [this.tenantId, timerId, outcome, at])
+      : await run(this.db, `completeTimer '${timerId}'`,
+          `UPDATE ${this.t.timers} SET status = 'done', outcome = $3, finished_at = $4::timestamptz, lease_until = NULL
+           WHERE tenant_id = $1 AND id = $2 AND status = 'claimed' AND lease_owner = $5`, [this.tenantId, timerId, outcome, at, workerId]);
+    return rowCount === 1;
+  }
+
+  async getIdempotency(key: string): Promise<{ fingerprint: string; result: unknown } | undefined> {
+    this.check();
+    const { rows } = await run(this.db, `getIdempotency '${key}'`,
+      `SELECT fingerprint, result FROM ${this.t.idempotency} WHERE tenant_id = $1 AND key = $2`, [this.tenantId, key]);
+    const r = rows[0];
+    return r ? { fingerprint: r.fingerprint as string, result: r.result } : undefined;
+  }
+
+  async putIdempotency(key: string, fingerprint: string, result: unknown, at: string): Promise<void> {
+    this.check();
+    const { rowCount } = await run(this.db, `putIdempotency '${key}'`,
+      `INSERT INTO ${this.t.idempotency} (tenant_id, key, fingerprint, result, at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz)
+       ON CONFLICT DO NOTHING`, [this.tenantId, key, fingerprint, json(result), at]);
+    if (rowCount === 0) {
+      throw new DealflowError('CONFLICT', `idempotency key '${key}' is already used in tenant '${this.tenantId}'`, { details: { key } });
+    }
+  }
+
+  async incrementCounter(key: string, by = 1): Promise<number> {
+    this.check();
+    const { rows } = await run(this.db, `incrementCounter '${key}'`,
+      `INSERT INTO ${this.t.counters} (tenant_id, key, value) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET value = ${this.t.counters}.value + excluded.value RETURNING value`, [this.tenantId, key, by]);
+    return Number(rows[0]!.value);
+  }
+
+  async getCounter(key: string): Promise<number> {
+    this.check();
+    const { rows } = await run(this.db, `getCounter '${key}'`, `SELECT value FROM ${this.t.counters} WHERE tenant_id = $1 AND key = $2`, [this.tenantId, key]);
+    return rows[0] ? Number(rows[0].value) : 0;
+  }
+
+  async setCounter(key: string, value: number): Promise<void> {
+    this.check();
+    await run(this.db, `setCounter '${key}'`,
+      `INSERT INTO ${this.t.counters} (tenant_id, key, value) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`, [this.tenantId, key, value]);
+  }
+
+  async claimUniqueKeys(recordId: string, keys: string[]): Promise<UniqueKeyConflict[]> {
+    this.check();
+    if (keys.length === 0) return [];
+    await run(this.db, 'claimUniqueKeys', 'SAVEPOINT dealflow_unique_keys');
+    const { rows: inserted } = await run(this.db, 'claimUniqueKeys',
+      `INSERT INTO ${this.t.uniqueKeys} (tenant_id, key, record_id) SELECT $1, k, $2 FROM unnest($3::text[]) AS k
+       ON CONFLICT DO NOTHING RETURNING key`, [this.tenantId, recordId, [...new Set(keys)]]);
+    const got = new Set(inserted.map((r) => r.key as string));
+    const missing = keys.filter((k) => !got.has(k));
+    let conflicts: UniqueKeyConflict[] = [];
+    if (missing.length > 0) {
+      // a fresh statement sees keys committed by concurrent claimers we waited for
+      const { rows } = await run(this.db, 'claimUniqueKeys',
+        `SELECT key, record_id FROM ${this.t.uniqueKeys} WHERE tenant_id = $1 AND key = ANY($2::text[]) AND record_id <> $3`,
+        [this.tenantId, missing, recordId]);
+      const holder = new Map(rows.map((r) => [r.key as string, r.record_id as string]));
+      conflicts = missing.filter((k) => holder.has(k)).map((k) => ({ key: k, recordId: holder.get(k)! }));
+    }
+    await run(this.db, 'claimUniqueKeys', conflicts.length > 0 ? 'ROLLBACK TO SAVEPOINT dealflow_unique_keys' : 'RELEASE SAVEPOINT dealflow_unique_keys');
+    return conflicts;
+  }
+
+  async releaseUniqueKeys(recordId: string, keys?: string[]): Promise<void> {
+    this.check();
+    await run(this.db, 'releaseUniqueKeys',
+      `DELETE FROM ${this.t.uniqueKeys} WHERE tenant_id = $1 AND record_id = $2 AND ($3::text[] IS NULL OR key = ANY($3::text[]))`,
+      [this.tenantId, recordId, keys ?? null]);
+  }
+
+  async findUniqueKey(key: string): Promise<string | null> {
+    this.check();
+    const { rows } = await run(this.db, 'findUniqueKey', `SELECT record_id FROM ${this.t.uniqueKeys} WHERE tenant_id = $1 AND key = $2`, [this.tenantId, key]);
+    return (rows[0]?.record_id as string | undefined) ?? null;
+  }
+
+  async appendOutbox(messages: OutboxMessage[]): Promise<void> {
+    this.check();
+    if (messages.length === 0) return;
+    for (const m of messages) this.own('outbox message', m.id, m.tenantId);
+    await run(this.db, 'appendOutbox',
+      `INSERT INTO ${this.t.outbox} (tenant_id, id, record_id, type, payload, created_at)
+       SELECT $1, x.id, x.record_id, x.type, x.payload, x.created_at
+       FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, record_id text, type text, payload jsonb, created_at timestamptz))
+         WITH ORDINALITY AS x(id, record_id, type, payload, created_at, n)
+       ORDER BY x.n`,
+      [this.tenantId, JSON.stringify(messages.map((m) => ({ id: m.id, record_id: m.recordId ?? null, type: m.type, payload: m.payload ?? {}, created_at: m.createdAt })))]);
+  }
+}
