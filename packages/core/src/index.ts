@@ -114,3 +114,8 @@ export { salesPlugin } from './sales/engine-api.js';
 export type { SalesEngineApi, SalesCallContext } from './sales/engine-api.js';
 export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, HandoverResult, SalesTimerOutcome } from './sales/types.js';
 // ── end sales rules
+
+// ── authoring: JSON Schema, diagrams, blueprint test coverage (docs/cli.md)
+export { blueprintJsonSchema, BLUEPRINT_SCHEMA_ID, renderMermaid, renderSvg, toStatelyConfig, ruleText, testBlueprint } from './authoring/index.js';
+export type { RenderSvgOptions, BlueprintTester, BlueprintPath, PathStep, CoverageEdge, CoverageReport, TestBlueprintOptions } from './authoring/index.js';
+// ── end authoring

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { blueprintSchema } from '../blueprint/schema.js';
+
+/** Where the published JSON Schema lives (the `$id` of {@link blueprintJsonSchema}). */
+export const BLUEPRINT_SCHEMA_ID = 'https://dealflow.dev/schemas/blueprint.schema.json';
+
+/**
+ * Descriptions editors show on hover, keyed by JSON-Schema location (`properties.x`,
+ * `stage.deadline.within`, …). The zod schema documents its fields in comments; these are the
+ * same words, attached to the generated schema.
+ */
+const DESCRIPTIONS: Record<string, string> = {
+  '': 'A Dealflow blueprint: the stages a record moves through, the transitions between them, what each transition requires and how long a record may stay in a stage.',
+  $schema: 'The JSON Schema of this file (for editor completion), e.g. "../../packages/core/blueprint.schema.json".',
+  id: 'Blueprint id (letters, digits, _ . : -; starts with a letter).',
+  version: 'Blueprint version (integer ≥ 1). Records keep the version they were created with.',
+  recordType: 'Record type: lead, deal, contract, payment, or any string.',
+  name: 'Human-readable name.',
+  description: 'Free text.',
+  fields: 'Fields of the record, by name (an identifier).',
+  stages: 'The stages, in display order. Stages of kind won, lost and closed are final.',
+  initialStage: 'The stage a new record starts in (a declared stage id).',
+  transitions: 'The transitions: an event moves a record from one stage (or several, or `*`) to another.',
+  calendars: 'Business calendars deadlines may name in `businessTime` (besides those given to the engine).',
+  'field.type': 'Value type: string, number, money (number in `currency`), date (ISO), enum (one of `values`), boolean.',
+  'field.label': 'Label shown in apps.',
+  'field.description': 'Free text.',
+  'field.values': 'Allowed values of an `enum` field (required there).',
+  'field.currency': 'ISO-4217 currency of a `money` field.',
+  'field.required': 'Required when the record is created.',
+  'field.requiredIn': 'Stages (ids) in which the field must be set; entering them without it is rejected. `*` = every stage.',
+  'field.default': 'Value used when the record is created without it.',
+  'stage.id': 'Stage id (letters, digits, _ and -; starts with a letter).',
+  'stage.label': 'Label shown in apps and diagrams.',
+  'stage.kind': 'open (default), or a final kind: won, lost, closed.',
+  'stage.probability': 'Win probability of a record in this stage (0–1), for weighted pipeline forecasts.',
+  'stage.forecastCategory': 'Forecast category: pipeline, best_case, commit, closed, omitted.',
+  'stage.deadline': 'How long a record may stay in this stage, and what happens when it stays longer.',
+  'stage.description': 'Free text.',
+  'deadline.within': 'ISO-8601 duration (P3D, PT4H, P1DT2H) a record may stay in the stage.',
+  'deadline.businessTime': 'Calendar id: count `within` in working hours of that calendar.',
+  'deadline.remindBefore': 'Reminders, each this long (ISO duration) before the breach.',
+  'deadline.onBreach': 'The event sent to the record when the deadline passes (handled by an ordinary transition).',
+  'transition.event': 'Event name that fires the transition.',
+  'transition.from': 'Stage id, list of stage ids, or `*` (every non-final stage).',
+  'transition.to': 'Target stage id.',
+  'transition.label': 'Label shown in diagrams.',
+  'transition.guard': 'JSON-logic rule over {fields, record, actor, event, now}; false → rejected (reason `guard`).',
+  'transition.requires': 'Fields that must be set to fire it (besides the target stage\'s required fields).',
+  'transition.allow': 'Who may fire it: JSON-logic rule over {actor, record, fields}; false → rejected (reason `forbidden`).',
+  'transition.actions': 'Actions run when the transition fires: set, task, emit, notify, convert.',
+};
+
+type JsonObject = Record<string, unknown>;
+
+function obj(v: unknown): JsonObject | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : undefined;
+}
+
+function describe(node: unknown, key: string): void {
+  const o = obj(node);
+  const text = DESCRIPTIONS[key];
+  if (o && text && o.description === undefined) o.description = text;
+}
+
+function describeProps(node: unknown, prefix: string): void {
+  const props = obj(obj(node)?.properties);
+  if (!props) return;
+  for (const [k, v] of Object.entries(props)) describe(v, prefix ? `${prefix}.${k}` : k);
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a blueprint file, generated from the zod
+ * `blueprintSchema` with `z.toJSONSchema` (input side: defaults are optional), with editor
+ * descriptions. The same document is committed as `@dealflow/core/blueprint.schema.json`.
+ *
+ * @example
+ * ```ts
+ * import { blueprintJsonSchema } from '@dealflow/core'
+ * fs.writeFileSync('blueprint.schema.json', JSON.stringify(blueprintJsonSchema(), null, 2))
+ * // in a blueprint: { "$schema": "./blueprint.schema.json", "id": "deal", ... }
+ * ```
+ */
+export function blueprintJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(blueprintSchema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+  const schema: JsonObject = {
+    $schema: generated.$schema,
+    $id: BLUEPRINT_SCHEMA_ID,
+    title: 'Dealflow blueprint',
+    ...generated,
+  };
+  describe(schema, '');
+  describeProps(schema, '');
+  const props = obj(schema.properties) ?? {};
+  const field = obj(obj(props.fields)?.additionalProperties);
+  describeProps(field, 'field');
+  const stage = obj(obj(props.stages)?.items);
+  describeProps(stage, 'stage');
+  describeProps(obj(obj(stage?.properties)?.deadline), 'deadline');
+  const transition = obj(obj(props.transitions)?.items);
+  describeProps(transition, 'transition');
+  return schema;
+}
