@@ -28,6 +28,8 @@ export { forecastFan } from './forecast/fan.js';
 export { forecastCollections } from './forecast/payments.js';
 export type { CollectionsOptions, CollectionsForecast, Installment, InstallmentForecast } from './forecast/payments.js';
 export { backtest } from './forecast/backtest.js';
+export type { PreparedForecastData } from './forecast/bookings.js';
+export type { Timeline, Stay } from './data/timeline.js';
 export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext } from './forecast/backtest.js';
 
 // Statistics
