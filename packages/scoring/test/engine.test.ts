@@ -125,6 +125,38 @@ describe('scoringPlugin inside createEngine', () => {
     expect(cold.ownerId).toBe('jo');
   });
 
+  it('escalates only stalled hot deals through an escalation rule on the score', async () => {
+    const directory = createMemoryDirectory({
+      reps: [{ id: 'ana', managerId: 'max' }, { id: 'max', roles: ['manager'] }],
+      teams: [{ id: 'sales', memberIds: ['ana'], managerId: 'max' }],
+    });
+    const { engine, clock, storage } = setup({
+      directory,
+      rules: {
+        escalations: [
+          {
+            id: 'stalled-hot',
+            on: 'stage',
+            stage: 'qualified',
+            when: { '>=': [{ var: 'fields.leadScore' }, 50] },
+            levels: [{ after: 'P3D', actions: [{ notify: 'manager' }] }],
+          },
+        ],
+      },
+    });
+    const hot = (await engine.create('lead', { fields: { name: 'Big', employees: 5000, urgency: 'high' }, ownerId: 'ana' }, rep)).record;
+    const cold = (await engine.create('lead', { fields: { name: 'Small', employees: 5 }, ownerId: 'ana' }, rep)).record;
+    await engine.send(hot.id, 'qualify', rep);
+    await engine.send(cold.id, 'qualify', rep);
+    clock.advance('P3DT1H');
+    await engine.runDue();
+    const notified = (await storage.readOutbox({ limit: 100 }))
+      .filter((m) => m.type === 'dealflow.notify')
+      .map((m) => [m.recordId, (m.payload as { to?: string[] }).to]);
+    expect(notified).toEqual([[hot.id, ['max']]]);
+    expect(cold.meta['score']).toBe(0);
+  });
+
   it('fits a model from the engine store and writes meta.winProbability for new leads', async () => {
     const { engine, storage } = setup();
     const sectors = ['retail', 'retail', 'retail', 'education', 'education', 'retail', 'education', 'education'];
