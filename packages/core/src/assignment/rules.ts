@@ -27,7 +27,8 @@ export function zodProblems(error: ZodError, root: string): Problem[] {
 export function throwProblems(what: string, problems: Problem[]): void {
   if (problems.length === 0) return;
   const first = problems[0]!;
-  throw new DealflowError('RULE_INVALID', `Invalid ${what}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, { problems });
+  const text = first.message.startsWith(first.path) ? first.message : `${first.path}: ${first.message}`;
+  throw new DealflowError('RULE_INVALID', `Invalid ${what}: ${text}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, { problems });
 }
 
 /** Compiles a rule, collecting a problem instead of throwing (so all problems are reported). */
