@@ -119,3 +119,14 @@ export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, Handov
 export { blueprintJsonSchema, BLUEPRINT_SCHEMA_ID, renderMermaid, renderSvg, toStatelyConfig, ruleText, testBlueprint } from './authoring/index.js';
 export type { RenderSvgOptions, BlueprintTester, BlueprintPath, PathStep, CoverageEdge, CoverageReport, TestBlueprintOptions } from './authoring/index.js';
 // ── end authoring
+
+// ── blueprint evolution: static analysis, versioned migrations (docs/linting.md, docs/evolving-processes.md)
+export { lintBlueprint, analyzeCondition, implies } from './lint/index.js';
+export type { LintFinding, LintOptions, LintSeverity, Verdict, ConditionAnalysis } from './lint/index.js';
+// ── end blueprint evolution
+
+// durable deadlines and outside delivery (worker, outbox relay)
+export { createWorker } from './worker/index.js';
+export type { CreateWorkerOptions, TickResult, Worker, WorkerStats } from './worker/index.js';
+export { createOutboxRelay } from './outbox/index.js';
+export type { CreateOutboxRelayOptions, OutboxRelay, OutboxRelayStats } from './outbox/index.js';

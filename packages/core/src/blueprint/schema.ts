@@ -72,6 +72,8 @@ export const stageSchema = z
     forecastCategory: forecastCategorySchema.optional(),
     deadline: deadlineSchema.optional(),
     description: z.string().optional(),
+    /** Static analysis settings for this stage (`lintBlueprint`): finding codes to silence here. */
+    lint: z.object({ ignore: z.array(z.string().min(1)) }).strict().optional(),
   })
   .strict();
 
