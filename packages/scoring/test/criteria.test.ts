@@ -72,10 +72,10 @@ describe('scoringPlugin (engine hook, driven directly)', () => {
   const at = '2024-01-05T00:00:00.000Z';
   const event = (recordId: string) => [{ tenantId: 't1', id: 'e', recordId, seq: 2, at, kind: 'fields', data: {} }];
 
-  it('scores a new record, and rescoring happens only when a read field changes', () => {
+  it('scores a new record, and rescoring happens only when a read field changes', async () => {
     const plugin = scoringPlugin({ criteria, scoreField: 'leadScore' });
     const after = lead({ employees: 5000 });
-    plugin.beforeCommit({ before: null, after, events: event('L-1') });
+    await plugin.beforeCommit({ before: null, after, events: event('L-1') });
     expect(after.meta).toMatchObject({ score: 30, scoredAt: at });
     expect(after.fields['leadScore']).toBe(30);
     expect(explainScore(after).map((f) => f.id)).toEqual(['enterprise']);
@@ -84,17 +84,17 @@ describe('scoringPlugin (engine hook, driven directly)', () => {
     const before = structuredClone(after);
     const next = { ...structuredClone(after), fields: { ...after.fields, note: 'called' } };
     next.meta = { ...next.meta, scoredAt: 'untouched' };
-    plugin.beforeCommit({ before, after: next, events: event('L-1') });
+    await plugin.beforeCommit({ before, after: next, events: event('L-1') });
     expect(next.meta['scoredAt']).toBe('untouched');
 
     // a read field changes: rescored
     const urgent = { ...structuredClone(after), fields: { ...after.fields, urgency: 'high' } as Record<string, unknown> };
-    plugin.beforeCommit({ before, after: urgent, events: event('L-1') });
+    await plugin.beforeCommit({ before, after: urgent, events: event('L-1') });
     expect(urgent.meta['score']).toBe(55);
     expect(urgent.fields['leadScore']).toBe(55);
   });
 
-  it('writes the learned win probability when given a model, and watches its inputs', () => {
+  it('writes the learned win probability when given a model, and watches its inputs', async () => {
     const train = collect([
       closedDeal('a', { sector: 'retail' }, true, '2024-01-02T00:00:00.000Z'),
       closedDeal('b', { sector: 'retail' }, true, '2024-01-02T00:00:00.000Z'),
@@ -105,8 +105,8 @@ describe('scoringPlugin (engine hook, driven directly)', () => {
     expect(plugin.watches).toContain('fields.sector');
     const retail = lead({ sector: 'retail' });
     const edu = lead({ sector: 'education' });
-    plugin.beforeCommit({ before: null, after: retail, events: event('L-1') });
-    plugin.beforeCommit({ before: null, after: edu, events: event('L-1') });
+    await plugin.beforeCommit({ before: null, after: retail, events: event('L-1') });
+    await plugin.beforeCommit({ before: null, after: edu, events: event('L-1') });
     expect(retail.meta['winProbability']).toBeGreaterThan(edu.meta['winProbability'] as number);
     expect(retail.fields['winProbability']).toBe(retail.meta['winProbability']);
   });

@@ -163,7 +163,8 @@ describe('scoringPlugin inside createEngine', () => {
     const outcomes = [true, true, false, false, false, true, true, false];
     for (let i = 0; i < sectors.length; i++) {
       const { record } = await engine.create('lead', { fields: { name: `L${i}`, sector: sectors[i] } }, rep);
-      await engine.send(record.id, 'qualify', rep);
+      // two leads (3 and 4) are lost straight from 'new'; the rest reach 'qualified'
+      if (i !== 3 && i !== 4) await engine.send(record.id, 'qualify', rep);
       await engine.send(record.id, outcomes[i] ? 'win' : 'lose', rep);
     }
     const records = await storage.queryRecords('default', {});
@@ -189,9 +190,20 @@ describe('scoringPlugin inside createEngine', () => {
     });
     const retail = (await scored.create('lead', { fields: { name: 'R', sector: 'retail' } }, rep)).record;
     const edu = (await scored.create('lead', { fields: { name: 'E', sector: 'education' } }, rep)).record;
-    // retail won 3 of 4, education 1 of 4
+    // retail won 3 of 4, education 1 of 4 (both new leads reached only 'new')
     expect(retail.meta['winProbability'] as number).toBeGreaterThan(edu.meta['winProbability'] as number);
     expect(retail.fields['winProbability']).toBe(retail.meta['winProbability']);
     expect(probabilityFor(model, retail, { asOf: '2026-02-01T09:00:00.000Z' })).toBeCloseTo(retail.meta['winProbability'] as number, 12);
+
+    // qualifying moves the stage reached from 'new' (2 lost, 0 won) to 'qualified' (4 won, 2 lost):
+    // the plugin rescores, reading the earlier history in the transaction
+    await scored.send(retail.id, 'qualify', rep);
+    const qualified = (await scored.get(retail.id)) as StoredRecord;
+    const history2 = await scored.history(retail.id);
+    expect(qualified.meta['winProbability'] as number).toBeGreaterThan(retail.meta['winProbability'] as number);
+    expect(qualified.meta['winProbability'] as number).toBeCloseTo(
+      probabilityFor(model, qualified, { history: history2, asOf: '2026-02-01T09:00:00.000Z' }),
+      12,
+    );
   });
 });

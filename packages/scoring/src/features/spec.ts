@@ -103,7 +103,16 @@ export function assertFeatures(features: unknown, path = '$.features'): FeatureS
   return parsed.data as FeatureSpec[];
 }
 
-/** Label of the band a number falls in, for the ascending `edges`. */
+/**
+ * Label of the band a number falls in, for the ascending `edges`.
+ *
+ * @example
+ * ```ts
+ * bandLabel(5, [10, 100]);   // '<10'
+ * bandLabel(50, [10, 100]);  // '10..<100'
+ * bandLabel(100, [10, 100]); // '>=100'
+ * ```
+ */
 export function bandLabel(value: number, edges: number[]): string {
   const first = edges[0] as number;
   if (value < first) return `<${first}`;

@@ -110,7 +110,14 @@ export function evaluateProbabilities(items: readonly ScoredOutcome[], options: 
   };
 }
 
-/** Renders a calibration table as Markdown (bin, count, mean predicted, observed). */
+/**
+ * Renders a calibration table as Markdown (bin, count, mean predicted, observed).
+ *
+ * @example
+ * ```ts
+ * console.log(formatCalibration(evaluateProbabilities(predictions).calibration));
+ * ```
+ */
 export function formatCalibration(bins: readonly CalibrationBin[]): string {
   const fmt = (v: number | null) => (v === null ? '–' : v.toFixed(3));
   const lines = ['| bin | deals | mean predicted | observed win rate |', '|---|---:|---:|---:|'];

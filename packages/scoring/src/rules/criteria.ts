@@ -68,10 +68,17 @@ export interface RuleScorer {
   scoreRecord(record: StoredRecord, now?: string | Date): RuleScore;
 }
 
-/** Roots a criterion may read. */
+/** Roots a criterion may read (`fields.*`, `record.*` including `record.meta.*`, `now`). */
 export const SCORE_DATA_ROOTS = ['fields', 'record', 'now'] as const;
 
-/** Builds the data criteria see for a record at a time. */
+/**
+ * Builds the data criteria see for a record at a time.
+ *
+ * @example
+ * ```ts
+ * scorer.score(scoreDataOf(deal, new Date().toISOString()));
+ * ```
+ */
 export function scoreDataOf(record: StoredRecord, now: string): ScoreData {
   return {
     fields: record.fields,

@@ -11,6 +11,8 @@ export interface ScoringChange {
   before: StoredRecord | null;
   after: StoredRecord;
   events: HistoryEvent[];
+  /** The open transaction; used to read earlier history when a model feature needs `stageReached`. */
+  tx?: { listHistory(recordId: string): Promise<HistoryEvent[]> };
 }
 
 /** An engine plugin (structurally core's `EnginePlugin`). */
@@ -18,7 +20,7 @@ export interface ScoringPlugin {
   name: string;
   /** Paths of the rule data whose change triggers a new score. */
   readonly watches: readonly string[];
-  beforeCommit(change: ScoringChange): void;
+  beforeCommit(change: ScoringChange): Promise<void>;
 }
 
 /** Options of {@link scoringPlugin}. */
@@ -95,10 +97,11 @@ export function scoringPlugin(options: ScoringPluginOptions): ScoringPlugin {
   const watches = [
     ...new Set([...scorer.reads, ...(model ? featureWatches(model) : [])].filter((p) => p !== 'now' && !own.has(p))),
   ].sort();
+  const needsVisited = model?.features.some((f) => f.source === 'stageReached') ?? false;
   return {
     name: 'scoring',
     watches,
-    beforeCommit({ before, after, events }) {
+    async beforeCommit({ before, after, events, tx }) {
       const now = events[0]?.at ?? after.updatedAt;
       if (before !== null && after.meta['score'] !== undefined) {
         const a = scoreDataOf(before, now);
@@ -111,7 +114,12 @@ export function scoringPlugin(options: ScoringPluginOptions): ScoringPlugin {
       after.meta = { ...after.meta, score: result.points, scoreReasons: reasons, scoredAt: now };
       if (options.scoreField) after.fields = { ...after.fields, [options.scoreField]: result.points };
       if (model) {
-        const p = scoreView(model, { record: after, stagesVisited: [after.stage], at: now }).probability;
+        let stagesVisited = [after.stage];
+        if (needsVisited && before !== null && tx) {
+          const earlier = await tx.listHistory(after.id);
+          stagesVisited = [...recordAsOf(before, earlier, now).stagesVisited, after.stage];
+        }
+        const p = scoreView(model, { record: after, stagesVisited, at: now }).probability;
         after.meta.winProbability = p;
         if (options.probabilityField) after.fields = { ...after.fields, [options.probabilityField]: p };
       }
