@@ -1,0 +1,2 @@
+export { createWorker } from './worker.js';
+export type { CreateWorkerOptions, TickResult, Worker, WorkerStats } from './worker.js';

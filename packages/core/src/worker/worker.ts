@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { DealflowError } from '@dealflow/logic';
+import type { Engine } from '../engine/create-engine.js';
+import type { TimerRecord } from '../storage/types.js';
+import { eachLimited, Sleeper } from './sleep.js';
+
+/** Options of {@link createWorker}. */
+export interface CreateWorkerOptions {
+  /** The engine whose store holds the timers; each timer is fired with `engine.fireTimer`. */
+  engine: Engine;
+  /** Timers claimed per round (default 100). */
+  batchSize?: number;
+  /** Timers fired at once within a round (default 4). */
+  concurrency?: number;
+  /** Lease length: a claimed timer not completed within it may be claimed by another worker (default 30 000 ms). */
+  leaseMs?: number;
+  /** Wait between rounds when nothing was due (default 1 000 ms). */
+  pollMs?: number;
+  /** This worker's id, written as the lease owner (default `worker-<uuid>`). */
+  workerId?: string;
+  /** Serve one tenant only (default: every tenant in the store). */
+  tenantId?: string;
+  /**
+   * Optional wake-up source (e.g. PostgreSQL `LISTEN`, see `createTimerListener`): called with a
+   * function that starts the next round at once; returns an unsubscribe function.
+   */
+  wakeUp?: (wake: () => void) => () => void;
+  /** Called with errors of firing or claiming (the timer is retried after its lease expires). */
+  onError?: (error: unknown, timer?: TimerRecord) => void;
+}
+
+/** Outcome counts of one claim+fire round. */
+export interface TickResult {
+  claimed: number;
+  fired: number;
+  noop: number;
+  rejected: number;
+  leaseLost: number;
+  failed: number;
+}
+
+/** Counters since start, and the current lag. */
+export interface WorkerStats extends TickResult {
+  workerId: string;
+  running: boolean;
+  ticks: number;
+  inFlight: number;
+  /** Now minus the oldest due time of a pending timer, in ms (0 when nothing is overdue). */
+  lagMs: number;
+  oldestDueAt: string | null;
+}
+
+/** The durable deadline worker. */
+export interface Worker {
+  readonly workerId: string;
+  /** Starts polling (idempotent). */
+  start(): void;
+  /** Stops polling and waits for the timers in flight to finish (graceful). */
+  stop(): Promise<void>;
+  /** One claim+fire round (for tests and cron-style use). */
+  tick(): Promise<TickResult>;
+  /** Counters and lag. */
+  stats(): Promise<WorkerStats>;
+}
+
+const empty = (): TickResult => ({ claimed: 0, fired: 0, noop: 0, rejected: 0, leaseLost: 0, failed: 0 });
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) {
+    throw new DealflowError('INPUT_INVALID', `createWorker: ${name} must be a positive number, got ${String(value)}`, { details: { [name]: value } });
+  }
+  return v;
+}
+
+/**
+ * Creates the deadline worker: it claims due timers in batches (`storage.claimDueTimers`, with a
+ * lease; `FOR UPDATE SKIP LOCKED` on PostgreSQL) and fires each through `engine.fireTimer`, which
+ * completes the timer in the same transaction as the record change. Any number of workers (in any
+ * number of processes) may run: each timer's effect happens once, and a crashed worker's timers
+ * are fired by another once their lease expires.
+ *
+ * @example
+ * ```ts
+ * const worker = createWorker({ engine, batchSize: 100, concurrency: 4, leaseMs: 30_000, pollMs: 1_000 })
+ * worker.start()
+ * process.on('SIGTERM', () => void worker.stop())
+ * ```
+ */
+export function createWorker(options: CreateWorkerOptions): Worker {
+  const { engine } = options;
+  const batchSize = Math.floor(positive('batchSize', options.batchSize, 100));
+  const concurrency = Math.floor(positive('concurrency', options.concurrency, 4));
+  const leaseMs = positive('leaseMs', options.leaseMs, 30_000);
+  const pollMs = positive('pollMs', options.pollMs, 1_000);
+  const workerId = options.workerId ?? `worker-${randomUUID()}`;
+  const totals = empty();
+  const sleeper = new Sleeper();
+  let ticks = 0;
+  let inFlight = 0;
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let unsubscribe: (() => void) | null = null;
+
+  const report = (error: unknown, timer?: TimerRecord): void => {
+    if (options.onError) options.onError(error, timer);
+  };
+
+  async function tick(): Promise<TickResult> {
+    const result = empty();
+    const now = engine.clock.now().toISOString();
+    const claimed = await engine.storage.claimDueTimers({
+      now,
+      limit: batchSize,
+      leaseMs,
+      workerId,
+      ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
+    });
+    result.claimed = claimed.length;
+    await eachLimited(claimed, concurrency, async (timer) => {
+      inFlight++;
+      try {
+        const r = await engine.fireTimer(timer, { workerId });
+        if (r.outcome === 'fired') result.fired++;
+        else if (r.outcome === 'noop') result.noop++;
+        else if (r.outcome === 'rejected') result.rejected++;
+        else result.leaseLost++;
+      } catch (error) {
+        result.failed++;
+        report(error, timer);
+      } finally {
+        inFlight--;
+      }
+    });
+    ticks++;
+    for (const k of Object.keys(result) as (keyof TickResult)[]) totals[k] += result[k];
+    return result;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let full = false;
+      try {
+        full = (await tick()).claimed >= batchSize;
+      } catch (error) {
+        report(error);
+      }
+      if (running && !full) await sleeper.sleep(pollMs);
+    }
+  }
+
+  return {
+    workerId,
+    start() {
+      if (running) return;
+      running = true;
+      if (options.wakeUp) unsubscribe = options.wakeUp(() => sleeper.wake());
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      unsubscribe?.();
+      unsubscribe = null;
+      sleeper.wake();
+      await loop;
+      loop = null;
+    },
+    tick,
+    async stats() {
+      const oldestDueAt = await engine.storage.oldestDueAt(options.tenantId !== undefined ? { tenantId: options.tenantId } : {});
+      const lagMs = oldestDueAt === null ? 0 : Math.max(0, engine.clock.now().getTime() - Date.parse(oldestDueAt));
+      return { ...totals, workerId, running, ticks, inFlight, lagMs, oldestDueAt };
+    },
+  };
+}
