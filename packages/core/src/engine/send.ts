@@ -171,7 +171,9 @@ export async function transitionInTx(
   await tx.updateRecord(after, record.version);
   await tx.appendHistory([hist]);
   if (to !== from) {
-    await tx.cancelTimers(record.id, { stage: from, kinds: STAGE_TIMER_KINDS });
+    // a firing timer's own kind is left alone: fireTimer completes it in this transaction
+    const kinds = cause.timer ? STAGE_TIMER_KINDS.filter((k) => k !== cause.timer!.kind) : STAGE_TIMER_KINDS;
+    if (kinds.length > 0) await tx.cancelTimers(record.id, { stage: from, kinds });
     const timers = stageTimers(core, bp, after);
     if (timers.length > 0) await tx.scheduleTimers(timers);
   }
