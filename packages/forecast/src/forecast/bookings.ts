@@ -4,7 +4,7 @@ import type { StageInfo } from '../data/options.js';
 import { buildTimelines, closeOf, fieldAt, num, stageKinds, type Timeline } from '../data/timeline.js';
 import { DAY_MS, toMs } from '../data/time.js';
 import { simulateBookings } from '../stats/monte-carlo.js';
-import { dayOf, fitCloseHazard, winWithin, type CloseHazardOptions, type CloseHazardModel } from './hazard.js';
+import { compactDeals, dayOf, fitCloseHazard, winWithin, type CloseHazardOptions, type CloseHazardModel, type CompactDeals } from './hazard.js';
 
 /** Options of {@link forecastBookings}. */
 export interface ForecastBookingsOptions extends CloseHazardOptions {
@@ -75,13 +75,14 @@ interface Prepared {
   timelines: Timeline[];
   kinds: Map<string, StageInfo['kind']>;
   closes: ({ atMs: number; won: boolean } | null)[];
+  compact: CompactDeals;
 }
 
 function prepare(records: readonly StoredRecord[], history: readonly HistoryEvent[], stages: readonly StageInfo[]): Prepared {
   if (stages.length === 0) throw new DealflowError('INPUT_INVALID', 'forecast: stages is empty');
   const timelines = buildTimelines(records, history);
   const kinds = stageKinds(stages);
-  return { timelines, kinds, closes: timelines.map((t) => closeOf(t, kinds)) };
+  return { timelines, kinds, closes: timelines.map((t) => closeOf(t, kinds)), compact: compactDeals(timelines, kinds) };
 }
 
 /** Won bookings closing in (fromMs, toMs]. */
@@ -107,7 +108,7 @@ interface PointForecast {
 function pointForecast(p: Prepared, asMs: number, horizon: number, o: ForecastBookingsOptions): PointForecast {
   const amountField = o.amountField ?? 'amount';
   const segmentField = o.segmentField ?? 'product';
-  const model = fitCloseHazard(p.timelines, p.kinds, asMs, o);
+  const model = fitCloseHazard(p.compact, asMs, o);
   const asDay = dayOf(asMs);
   // Past won amounts, overall and per segment.
   const segSum = new Map<string, { sum: number; n: number }>();
@@ -212,23 +213,37 @@ export function forecastPrepared(p: Prepared, o: ForecastBookingsOptions): Booki
   const sigma = Math.sqrt((priorWeight * prior * prior + eff * ss) / (priorWeight + eff * logErrors.length));
   const factor = Math.exp(bias);
 
-  // Plain (independent) simulation, to see how much spread is already there.
+  // Spread the independent-deal model already has (log-normal approximation of its mean and
+  // variance); the period shock adds only what is missing to reach the calibrated sigma.
   const probs = Float64Array.from(point.deals, (d) => d.pWin);
   const values = Float64Array.from(point.deals, (d) => d.value);
-  const sim = (shockSigma: number) =>
-    simulateBookings({
-      probabilities: probs,
-      amounts: values,
-      trials: o.trials ?? 10_000,
-      seed: o.seed ?? 1,
-      shockSigma,
-      newDealsMean: point.newDealsMean,
-      newDealValues: point.newDealValues,
-    });
-  const plain = sim(0);
-  const plainSigma = plain.p50 > 0 && plain.p10 > 0 ? Math.log(plain.p90 / plain.p10) / (2 * 1.2816) : 0;
+  let mean = 0, variance = 0;
+  for (let i = 0; i < probs.length; i++) {
+    mean += probs[i]! * values[i]!;
+    variance += probs[i]! * (1 - probs[i]!) * values[i]! * values[i]!;
+  }
+  if (point.newDealValues.length > 0) {
+    let m1 = 0, m2 = 0;
+    for (const v of point.newDealValues) {
+      m1 += v;
+      m2 += v * v;
+    }
+    m1 /= point.newDealValues.length;
+    m2 /= point.newDealValues.length;
+    mean += point.newDealsMean * m1;
+    variance += point.newDealsMean * m2; // compound Poisson
+  }
+  const plainSigma = mean > 0 ? Math.sqrt(Math.log(1 + variance / (mean * mean))) : 0;
   const shockSigma = Math.sqrt(Math.max(0, sigma * sigma - plainSigma * plainSigma));
-  const r = sim(shockSigma);
+  const r = simulateBookings({
+    probabilities: probs,
+    amounts: values,
+    trials: o.trials ?? 10_000,
+    seed: o.seed ?? 1,
+    shockSigma,
+    newDealsMean: point.newDealsMean,
+    newDealValues: point.newDealValues,
+  });
   const scale = (x: number): number => x * factor;
   return {
     asOf: new Date(asMs).toISOString(),

@@ -59,17 +59,33 @@ function bandOf(bands: Float64Array, age: number): number {
   return b;
 }
 
+/** Deals as typed arrays of UTC days: creation, close (or -1 when never closed) and outcome. */
+export interface CompactDeals {
+  created: Int32Array;
+  closed: Int32Array;
+  won: Uint8Array;
+}
+
+/** Packs timelines into {@link CompactDeals} once, for repeated fits. */
+export function compactDeals(timelines: readonly Timeline[], kinds: Map<string, StageInfo['kind']>): CompactDeals {
+  const n = timelines.length;
+  const out: CompactDeals = { created: new Int32Array(n), closed: new Int32Array(n), won: new Uint8Array(n) };
+  timelines.forEach((t, i) => {
+    out.created[i] = dayOf(t.createdMs);
+    const c = closeOf(t, kinds);
+    out.closed[i] = c ? dayOf(c.atMs) : -1;
+    out.won[i] = c?.won ? 1 : 0;
+  });
+  return out;
+}
+
 /**
- * Fits the close hazard from timelines as known at `asMs`: a deal is at risk from its creation
+ * Fits the close hazard from deals as known at `asMs`: a deal is at risk from its creation
  * day to its close day (an event) or to `asMs` (censored), counted per age band and calendar
- * stratum; closes after `asMs` are invisible.
+ * stratum; closes after `asMs` are invisible. Exposure is summed per band from prefix counts of
+ * calendar strata, so a fit costs O(deals × bands), not O(deal-days).
  */
-export function fitCloseHazard(
-  timelines: readonly Timeline[],
-  kinds: Map<string, StageInfo['kind']>,
-  asMs: number,
-  options: CloseHazardOptions = {},
-): CloseHazardModel {
+export function fitCloseHazard(deals: CompactDeals, asMs: number, options: CloseHazardOptions = {}): CloseHazardModel {
   const bands = Float64Array.from(options.ageBands ?? DEFAULT_AGE_BANDS);
   const strata = (options.seasonality ?? 'quarter') === 'quarter' ? 3 : 1;
   const fy = options.fiscalYearStartMonth ?? 1;
@@ -78,37 +94,45 @@ export function fitCloseHazard(
   const closes = new Float64Array(nb * strata);
   const wins = new Float64Array(nb * strata);
   const asDay = dayOf(asMs);
-  const stratumCache = new Map<number, number>();
-  const strat = (day: number): number => {
-    let s = stratumCache.get(day);
-    if (s === undefined) stratumCache.set(day, (s = stratumOf(day, strata, fy)));
-    return s;
-  };
+  const n = deals.created.length;
   // Left truncation: before the first close history shows, closes were not being recorded (an
   // export that starts mid-stream); deals count as at risk only from that day on.
-  let observedFrom = Number.POSITIVE_INFINITY;
-  for (const t of timelines) {
-    if (t.createdMs > asMs) continue;
-    const c = closeOf(t, kinds);
-    if (c && c.atMs <= asMs) observedFrom = Math.min(observedFrom, dayOf(c.atMs));
+  let observedFrom = 2147483647;
+  let minDay = 2147483647;
+  for (let i = 0; i < n; i++) {
+    const c0 = deals.created[i]!;
+    if (c0 > asDay) continue;
+    if (c0 < minDay) minDay = c0;
+    const cd = deals.closed[i]!;
+    if (cd >= 0 && cd <= asDay && cd < observedFrom) observedFrom = cd;
   }
   if (options.observedFrom !== undefined) observedFrom = dayOf(options.observedFrom);
-  for (const t of timelines) {
-    if (t.createdMs > asMs) continue;
-    const c0 = dayOf(t.createdMs);
-    const close = closeOf(t, kinds);
-    const closed = close !== null && close.atMs <= asMs;
-    const endDay = closed ? dayOf(close.atMs) : asDay;
-    let b = 0;
-    for (let day = Math.max(c0, observedFrom); day <= endDay; day++) {
-      const age = day - c0;
-      while (b + 1 < nb && age >= bands[b + 1]!) b++;
-      const k = b * strata + strat(day);
-      exposure[k]! += 1;
-      if (closed && day === endDay) {
-        closes[k]! += 1;
-        if (close.won) wins[k]! += 1;
-      }
+  if (minDay > asDay) minDay = asDay;
+  // prefix[s][d - minDay] = number of days of stratum s in [minDay, d)
+  const span = asDay - minDay + 2;
+  const prefix: Int32Array[] = [];
+  for (let s = 0; s < strata; s++) prefix.push(new Int32Array(span + 1));
+  for (let d = 0; d < span; d++) {
+    const s = stratumOf(minDay + d, strata, fy);
+    for (let k = 0; k < strata; k++) prefix[k]![d + 1] = prefix[k]![d]! + (k === s ? 1 : 0);
+  }
+  for (let i = 0; i < n; i++) {
+    const c0 = deals.created[i]!;
+    if (c0 > asDay) continue;
+    const cd = deals.closed[i]!;
+    const closed = cd >= 0 && cd <= asDay;
+    const endDay = closed ? cd : asDay;
+    const from = Math.max(c0, observedFrom);
+    for (let b = 0; b < nb; b++) {
+      const lo = Math.max(from, c0 + bands[b]!);
+      const hi = Math.min(endDay, b + 1 < nb ? c0 + bands[b + 1]! - 1 : endDay);
+      if (hi < lo) continue;
+      for (let s = 0; s < strata; s++) exposure[b * strata + s]! += prefix[s]![hi + 1 - minDay]! - prefix[s]![lo - minDay]!;
+    }
+    if (closed && cd >= from) {
+      const k = bandOf(bands, cd - c0) * strata + stratumOf(cd, strata, fy);
+      closes[k]! += 1;
+      if (deals.won[i]) wins[k]! += 1;
     }
   }
   const hazardPrior = options.hazardPrior ?? 200;
@@ -145,13 +169,17 @@ export function fitCloseHazard(
  * that it closes won within days `asDay+1 .. asDay+horizon`, and that it closes at all.
  */
 export function winWithin(model: CloseHazardModel, createdDay: number, asDay: number, horizon: number): { win: number; close: number } {
+  const cache = (model as CloseHazardModel & { strataCache?: Map<number, number> }).strataCache ?? new Map<number, number>();
+  (model as CloseHazardModel & { strataCache?: Map<number, number> }).strataCache = cache;
   let surv = 1;
   let pWin = 0;
   let pClose = 0;
   for (let j = 1; j <= horizon; j++) {
     const day = asDay + j;
     const age = day - createdDay;
-    const k = bandOf(model.bands, age) * model.strata + stratumOf(day, model.strata, model.fiscalYearStartMonth);
+    let st = cache.get(day);
+    if (st === undefined) cache.set(day, (st = stratumOf(day, model.strata, model.fiscalYearStartMonth)));
+    const k = bandOf(model.bands, age) * model.strata + st;
     const h = model.hazard[k]!;
     const pc = surv * h;
     pClose += pc;

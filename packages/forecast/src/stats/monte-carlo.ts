@@ -78,19 +78,18 @@ export function simulateBookings(input: SimulateBookingsInput): SimulateBookings
     amt[m] = v[i]!;
     m++;
   }
-  // sfc32 state, inlined for speed.
+  // sfc32 state; the hot loop (dealsOnce) keeps it in locals.
   const seed = input.seed ?? 1;
-  let a = 0x9e3779b9 ^ (seed | 0);
-  let b = 0x243f6a88 ^ Math.imul(seed | 0, 0x85ebca6b);
-  let c = 0xb7e15162;
-  let d = 1;
+  const state = new Int32Array([0x9e3779b9 ^ (seed | 0), 0x243f6a88 ^ Math.imul(seed | 0, 0x85ebca6b), 0xb7e15162 | 0, 1]);
   const next32 = (): number => {
+    let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;
     c = (c << 21) | (c >>> 11);
     c = (c + t) | 0;
+    state[0] = a; state[1] = b; state[2] = c; state[3] = d;
     return t >>> 0;
   };
   for (let i = 0; i < 15; i++) next32();
@@ -112,17 +111,7 @@ export function simulateBookings(input: SimulateBookingsInput): SimulateBookings
   const totals = new Float64Array(trials);
   let sumAll = 0;
   for (let t = 0; t < trials; t++) {
-    let total = 0;
-    for (let i = 0; i < m; i++) {
-      // inline sfc32
-      const r = (((a + b) | 0) + d) | 0;
-      d = (d + 1) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (c << 21) | (c >>> 11);
-      c = (c + r) | 0;
-      if (r >>> 0 < thr[i]!) total += amt[i]!;
-    }
+    let total = dealsOnce(thr, amt, m, state);
     if (newMean > 0) {
       const k = poisson(newMean);
       for (let j = 0; j < k; j++) total += newValues[Math.floor(uniform() * newValues.length)]!;
@@ -143,4 +132,24 @@ export function simulateBookings(input: SimulateBookingsInput): SimulateBookings
     p90: quantileSorted(totals, 0.9),
     totals,
   };
+}
+
+/** One trial over the deals: sums the amounts of those whose draw falls under their threshold. */
+function dealsOnce(thr: Uint32Array, amt: Float64Array, m: number, state: Int32Array): number {
+  let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!;
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    const r = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + r) | 0;
+    if (r >>> 0 < thr[i]!) total += amt[i]!;
+  }
+  state[0] = a;
+  state[1] = b;
+  state[2] = c;
+  state[3] = d;
+  return total;
 }
