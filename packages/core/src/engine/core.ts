@@ -23,6 +23,8 @@ export interface Candidate {
   guardPath: string;
   allow: CompiledRule | undefined;
   to: string;
+  /** True when the transition has `set` actions (the engine then copies the fields first). */
+  hasSet: boolean;
 }
 
 /** The engine's internal state shared by its parts. */
@@ -66,6 +68,7 @@ export function createCandidateCache(): (bp: Blueprint, stage: string, event: st
         guardPath: `$.transitions[${index}].guard`,
         allow: bp.rules.get(`$.transitions[${index}].allow`),
         to: target ?? stage,
+        hasSet: spec.actions?.some((a) => a.type === 'set') ?? false,
       };
     });
     events.set(event, list);

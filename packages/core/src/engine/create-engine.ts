@@ -119,8 +119,16 @@ function isBlueprint(b: Blueprint | BlueprintInput): b is Blueprint {
   return typeof b === 'object' && b !== null && 'machine' in b && 'spec' in b;
 }
 
+let lastMs = NaN;
+let lastIso = '';
+/** `d.toISOString()`, reusing the string while the millisecond is the same (hot path). */
 function iso(d: Date): string {
-  return d.toISOString();
+  const ms = d.getTime();
+  if (ms !== lastMs) {
+    lastIso = d.toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 /**
@@ -260,14 +268,14 @@ export function createEngine(options: CreateEngineOptions): Engine {
   };
 
   /** Runs `fn` in a transaction, retrying on version conflicts. */
-  async function withRetry<T>(tenant: string, what: string, fn: (tx: StorageTx) => Promise<T>, retry: boolean): Promise<T> {
+  async function withRetry<T>(tenant: string, what: () => string, fn: (tx: StorageTx) => Promise<T>, retry: boolean): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await storage.transaction(tenant, fn);
       } catch (e) {
         if (!retry || !isDealflowError(e, 'CONFLICT') || attempt >= core.maxRetries) {
           if (isDealflowError(e, 'CONFLICT') && retry) {
-            throw new DealflowError('CONFLICT', `${what}: still conflicting after ${attempt + 1} attempt(s): ${e.message}`, { cause: e, details: e.details });
+            throw new DealflowError('CONFLICT', `${what()}: still conflicting after ${attempt + 1} attempt(s): ${e.message}`, { cause: e, details: e.details });
           }
           throw e;
         }
@@ -307,7 +315,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       const tenant = ctx.tenantId ?? tenantId;
       const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['create', type, input]);
       let emits: PendingEmit[] = [];
-      const result = await withRetry(tenant, `create '${type}'`, async (tx) => {
+      const result = await withRetry(tenant, () => `create '${type}'`, async (tx) => {
         emits = [];
         const prior = await idempotent<CreateResult>(tx, ctx, fingerprint);
         if (prior) return prior;
@@ -328,10 +336,12 @@ export function createEngine(options: CreateEngineOptions): Engine {
       const tenant = ctx.tenantId ?? tenantId;
       const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null]);
       let emits: PendingEmit[] = [];
-      const result = await withRetry(tenant, `send '${input.type}' to record '${recordId}'`, async (tx): Promise<SendResult> => {
+      const result = await withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, async (tx): Promise<SendResult> => {
         emits = [];
-        const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
-        if (prior) return prior;
+        if (ctx.idempotencyKey !== undefined) {
+          const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
+          if (prior) return prior;
+        }
         const record = await tx.getRecord(recordId, { forUpdate: true });
         if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
         if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
@@ -380,7 +390,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
 
     async fireTimer(timer, { workerId }) {
       let emits: PendingEmit[] = [];
-      const res = await withRetry(timer.tenantId, `timer '${timer.id}'`, async (tx): Promise<FireTimerResult> => {
+      const res = await withRetry(timer.tenantId, () => `timer '${timer.id}'`, async (tx): Promise<FireTimerResult> => {
         emits = [];
         const cur = await tx.getTimer(timer.id);
         const held = cur && (workerId === null ? cur.status === 'pending' : cur.status === 'claimed' && cur.leaseOwner === workerId);

@@ -7,6 +7,8 @@ import { cloneJson } from '../storage/clone.js';
  * `fields`/`meta` hold the new values of changed keys, `unsetFields`/`unsetMeta` removed keys.
  */
 export interface RecordChanges {
+  /** Set by `migrated` events: the blueprint version the record moved to. */
+  blueprintVersion?: number;
   stage?: string;
   stageEnteredAt?: string;
   ownerId?: string | null;
@@ -37,31 +39,34 @@ function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function diffMap(before: Record<string, unknown>, after: Record<string, unknown>): { set: Record<string, unknown>; unset: string[] } {
-  const set: Record<string, unknown> = {};
-  const unset: string[] = [];
+function diffInto(c: RecordChanges, before: Record<string, unknown>, after: Record<string, unknown>, which: 'fields' | 'meta'): void {
+  let set: Record<string, unknown> | undefined;
+  let unset: string[] | undefined;
   for (const k in after) {
     const v = after[k];
     if (v === undefined) continue;
-    if (!sameJson(before[k], v)) set[k] = cloneJson(v);
+    if (!sameJson(before[k], v)) (set ??= {})[k] = cloneJson(v);
   }
-  for (const k in before) if (before[k] !== undefined && after[k] === undefined) unset.push(k);
-  return { set, unset };
+  for (const k in before) if (before[k] !== undefined && after[k] === undefined) (unset ??= []).push(k);
+  if (which === 'fields') {
+    if (set) c.fields = set;
+    if (unset) c.unsetFields = unset;
+  } else {
+    if (set) c.meta = set;
+    if (unset) c.unsetMeta = unset;
+  }
 }
 
 /** The changes between two versions of a record. */
 export function diffRecords(before: StoredRecord, after: StoredRecord): RecordChanges {
   const c: RecordChanges = {};
+  if (before.blueprintVersion !== after.blueprintVersion) c.blueprintVersion = after.blueprintVersion;
   if (before.stage !== after.stage) c.stage = after.stage;
   if (before.stageEnteredAt !== after.stageEnteredAt) c.stageEnteredAt = after.stageEnteredAt;
   if (before.ownerId !== after.ownerId) c.ownerId = after.ownerId;
   if (before.teamId !== after.teamId) c.teamId = after.teamId;
-  const f = diffMap(before.fields, after.fields);
-  if (Object.keys(f.set).length > 0) c.fields = f.set;
-  if (f.unset.length > 0) c.unsetFields = f.unset;
-  const m = diffMap(before.meta, after.meta);
-  if (Object.keys(m.set).length > 0) c.meta = m.set;
-  if (m.unset.length > 0) c.unsetMeta = m.unset;
+  if (before.fields !== after.fields) diffInto(c, before.fields, after.fields, 'fields');
+  if (before.meta !== after.meta) diffInto(c, before.meta, after.meta, 'meta');
   return c;
 }
 
@@ -96,6 +101,7 @@ export function applyHistoryEvent(record: StoredRecord | null, e: HistoryEvent):
   }
   const c = (e.data.changes ?? {}) as RecordChanges;
   const next: StoredRecord = { ...record, fields: { ...record.fields }, meta: { ...record.meta }, version: e.seq, updatedAt: e.at };
+  if (c.blueprintVersion !== undefined) next.blueprintVersion = c.blueprintVersion;
   if (c.stage !== undefined) next.stage = c.stage;
   if (c.stageEnteredAt !== undefined) next.stageEnteredAt = c.stageEnteredAt;
   if (c.ownerId !== undefined) next.ownerId = c.ownerId;

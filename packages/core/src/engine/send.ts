@@ -3,6 +3,7 @@ import type { Blueprint } from '../blueprint/define.js';
 import type { RecordView, RuleData } from '../blueprint/machine.js';
 import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord } from '../storage/types.js';
 import { applySetActions, runSideActions } from './actions.js';
+import type { SideEffects } from './actions.js';
 import type { Actor, CallContext, Rejection, RejectionReason } from './context.js';
 import type { Candidate, EngineCore } from './core.js';
 import { stageTimers, STAGE_TIMER_KINDS } from './deadlines.js';
@@ -10,6 +11,8 @@ import type { PendingEmit } from './events.js';
 import { assertFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
+
+const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ history: Object.freeze({}), emits: [], outbox: [], created: [] }) as SideEffects;
 
 /** A normalized event. */
 export interface EventInput {
@@ -35,6 +38,11 @@ export type TransitionOutcome =
 export interface SendCause {
   system?: boolean;
   timer?: { id: string; kind: string };
+}
+
+function hasSetActions(candidates: readonly Candidate[]): boolean {
+  for (const c of candidates) if (c.hasSet) return true;
+  return false;
 }
 
 /** The record as rules see it under `record`. */
@@ -91,7 +99,8 @@ export async function transitionInTx(
   if (candidates.length === 0) {
     return reject('no_transition', record, ev, actor, `record '${record.id}': no transition for event '${ev}' from stage '${record.stage}'`);
   }
-  const fields: Record<string, unknown> = { ...record.fields };
+  // the fields object is copied only when this event can change it (event fields, set actions)
+  const fields: Record<string, unknown> = input.fields || hasSetActions(candidates) ? { ...record.fields } : record.fields;
   if (input.fields) {
     for (const [k, v] of Object.entries(input.fields)) {
       if (v === null || v === undefined) delete fields[k];
@@ -140,14 +149,16 @@ export async function transitionInTx(
   const after: StoredRecord = {
     ...record,
     fields,
-    meta: { ...record.meta },
+    // actions and plugins may change meta: give them their own object (else share the loaded one)
+    meta: spec.actions || core.plugins.length > 0 ? { ...record.meta } : record.meta,
     stage: to,
     stageEnteredAt: to !== from ? at : record.stageEnteredAt,
     version,
     updatedAt: at,
   };
   const historyId = core.newId('evt');
-  const side = await runSideActions(core, tx, bp, index, spec, after, data, at, actor, ctx, historyId);
+  const side = spec.actions ? await runSideActions(core, tx, bp, index, spec, after, data, at, actor, ctx, historyId) : NO_SIDE_EFFECTS;
+  const histData: Record<string, unknown> = side.history === NO_SIDE_EFFECTS.history ? { transition: index } : { transition: index, ...side.history };
   const hist: HistoryEvent = {
     tenantId: tx.tenantId,
     id: historyId,
@@ -159,7 +170,7 @@ export async function transitionInTx(
     from,
     to,
     actorId: actor.id,
-    data: { transition: index, ...side.history },
+    data: histData,
   };
   if (input.fields) hist.data.input = input.fields;
   if (input.data) hist.data.eventData = input.data;
@@ -171,9 +182,12 @@ export async function transitionInTx(
   await tx.updateRecord(after, record.version);
   await tx.appendHistory([hist]);
   if (to !== from) {
-    // a firing timer's own kind is left alone: fireTimer completes it in this transaction
-    const kinds = cause.timer ? STAGE_TIMER_KINDS.filter((k) => k !== cause.timer!.kind) : STAGE_TIMER_KINDS;
-    if (kinds.length > 0) await tx.cancelTimers(record.id, { stage: from, kinds });
+    // only stages with a deadline have stage timers to cancel
+    // (a firing timer's own kind is left alone: the worker completes it in this transaction)
+    if (bp.stages.get(from)?.deadline) {
+      const kinds = cause.timer ? STAGE_TIMER_KINDS.filter((k) => k !== cause.timer!.kind) : STAGE_TIMER_KINDS;
+      if (kinds.length > 0) await tx.cancelTimers(record.id, { stage: from, kinds });
+    }
     const timers = stageTimers(core, bp, after);
     if (timers.length > 0) await tx.scheduleTimers(timers);
   }
@@ -186,13 +200,13 @@ export async function transitionInTx(
       payload: { recordId: record.id, type: record.type, event: ev, from, to, actorId: actor.id, version },
       createdAt: at,
     },
-    ...side.outbox,
   ];
+  if (side.outbox.length > 0) outbox.push(...side.outbox);
   await tx.appendOutbox(outbox);
   const emits: PendingEmit[] = [];
   for (const c of side.created) emits.push(...c.emits);
   emits.push({ name: 'transition', payload: { record: after, from, to, event: ev, actorId: actor.id, history: hist } });
-  emits.push(...side.emits);
+  if (side.emits.length > 0) emits.push(...side.emits);
   return {
     ok: true,
     record: after,
@@ -200,6 +214,6 @@ export async function transitionInTx(
     emits,
     from,
     to,
-    created: side.created.map((c) => c.record.id),
+    created: side.created.length > 0 ? side.created.map((c) => c.record.id) : [],
   };
 }

@@ -16,7 +16,6 @@ import { cloneJson } from './clone.js';
 interface TenantData {
   records: Map<string, StoredRecord>;
   history: Map<string, HistoryEvent[]>;
-  historyIds: Set<string>;
   timers: Map<string, TimerRecord>;
   timersByRecord: Map<string, Set<string>>;
   idempotency: Map<string, { fingerprint: string; result: unknown; at: string }>;
@@ -28,7 +27,6 @@ function emptyTenant(): TenantData {
   return {
     records: new Map(),
     history: new Map(),
-    historyIds: new Set(),
     timers: new Map(),
     timersByRecord: new Map(),
     idempotency: new Map(),
@@ -64,10 +62,275 @@ function sortAndPage(list: StoredRecord[], q: RecordQuery): StoredRecord[] {
   return list.slice(start, q.limit !== undefined ? start + q.limit : undefined);
 }
 
+// Undo-journal operations (flat entries, no closures: this is the hot path of every engine call).
+const RESTORE = 0; // [RESTORE, map, key, previous | ABSENT]
+const POP_HISTORY = 1; // [POP_HISTORY, list, _, _]
+const DROP_OUTBOX = 2; // [DROP_OUTBOX, message, _, _]
+const ABSENT = Symbol('absent');
+
+function readHistory(list: HistoryEvent[] | undefined, options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
+  if (!list) return [];
+  const start = options.afterSeq ?? 0;
+  const end = Math.min(list.length, options.limit !== undefined ? start + options.limit : list.length);
+  const out: HistoryEvent[] = [];
+  for (let i = start; i < end; i++) out.push(cloneJson(list[i]!));
+  return out;
+}
+
+function compareTimers(a: TimerRecord, b: TimerRecord): number {
+  return a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Shared state of one memory store. */
+/** An outbox entry (a private copy of the message, with its tenant and position). */
+type OutboxEntry = OutboxMessage & { position: number };
+
+interface MemoryState {
+  tenants: Map<string, TenantData>;
+  outbox: OutboxEntry[];
+  position: number;
+}
+
+function tenantOf(state: MemoryState, id: string): TenantData {
+  let t = state.tenants.get(id);
+  if (!t) {
+    t = emptyTenant();
+    state.tenants.set(id, t);
+  }
+  return t;
+}
+
+/** One transaction: reads see its own writes; `rollback()` undoes every write in reverse. */
+class MemoryTx implements StorageTx {
+  readonly journal: unknown[] = [];
+  private readonly t: TenantData;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly state: MemoryState,
+  ) {
+    this.t = tenantOf(state, tenantId);
+  }
+
+  private remember(map: Map<string, unknown>, key: string): void {
+    this.journal.push(RESTORE, map, key, map.has(key) ? map.get(key) : ABSENT);
+  }
+
+  rollback(): void {
+    const j = this.journal;
+    for (let i = j.length - 4; i >= 0; i -= 4) {
+      const op = j[i];
+      if (op === RESTORE) {
+        const map = j[i + 1] as Map<string, unknown>;
+        const prev = j[i + 3];
+        if (prev === ABSENT) map.delete(j[i + 2] as string);
+        else map.set(j[i + 2] as string, prev);
+      } else if (op === POP_HISTORY) {
+        (j[i + 1] as HistoryEvent[]).pop();
+      } else if (op === DROP_OUTBOX) {
+        const k = this.state.outbox.lastIndexOf(j[i + 1] as OutboxEntry);
+        if (k >= 0) this.state.outbox.splice(k, 1);
+      }
+    }
+    j.length = 0;
+  }
+
+  private setTimer(timer: TimerRecord): void {
+    this.remember(this.t.timers as Map<string, unknown>, timer.id);
+    this.t.timers.set(timer.id, timer);
+    let set = this.t.timersByRecord.get(timer.recordId);
+    if (!set) this.t.timersByRecord.set(timer.recordId, (set = new Set()));
+    set.add(timer.id); // the index may keep ids of rolled-back timers; readers skip missing ones
+  }
+
+  private recordTimers(recordId: string): TimerRecord[] {
+    const ids = this.t.timersByRecord.get(recordId);
+    if (!ids) return [];
+    const out: TimerRecord[] = [];
+    for (const id of ids) {
+      const timer = this.t.timers.get(id);
+      if (timer) out.push(timer);
+    }
+    return out;
+  }
+
+  private cancel(timer: TimerRecord, at: string): void {
+    this.setTimer({ ...timer, status: 'cancelled', finishedAt: at, leaseOwner: null, leaseUntil: null, outcome: timer.outcome ?? 'cancelled' });
+  }
+
+  async getRecord(id: string): Promise<StoredRecord | null> {
+    const r = this.t.records.get(id);
+    return r ? cloneJson(r) : null;
+  }
+  async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
+    const list: StoredRecord[] = [];
+    for (const r of this.t.records.values()) if (matchesQuery(r, query)) list.push(r);
+    return sortAndPage(list, query).map(cloneJson);
+  }
+  async countRecords(query: RecordQuery): Promise<number> {
+    let n = 0;
+    for (const r of this.t.records.values()) if (matchesQuery(r, query)) n++;
+    return n;
+  }
+  async insertRecord(record: StoredRecord): Promise<void> {
+    if (this.t.records.has(record.id)) {
+      throw new DealflowError('CONFLICT', `record '${record.id}' already exists in tenant '${this.tenantId}'`, { details: { recordId: record.id } });
+    }
+    if (record.version !== 1) {
+      throw new DealflowError('CONFLICT', `record '${record.id}' must be inserted with version 1, got ${record.version}`, { details: { recordId: record.id } });
+    }
+    this.remember(this.t.records as Map<string, unknown>, record.id);
+    const copy = cloneJson(record);
+    copy.tenantId = this.tenantId;
+    this.t.records.set(record.id, copy);
+  }
+  async updateRecord(record: StoredRecord, expectedVersion: number): Promise<void> {
+    const cur = this.t.records.get(record.id);
+    if (!cur || cur.version !== expectedVersion || record.version !== expectedVersion + 1) {
+      throw new DealflowError(
+        'CONFLICT',
+        `record '${record.id}': expected stored version ${expectedVersion}, found ${cur ? cur.version : 'none'} (new version ${record.version})`,
+        { details: { recordId: record.id, expectedVersion, actualVersion: cur?.version ?? null } },
+      );
+    }
+    this.remember(this.t.records as Map<string, unknown>, record.id);
+    const copy = cloneJson(record);
+    copy.tenantId = this.tenantId;
+    this.t.records.set(record.id, copy);
+  }
+  async appendHistory(events: HistoryEvent[]): Promise<void> {
+    const t = this.t;
+    for (const e of events) {
+      let list = t.history.get(e.recordId);
+      const expected = (list?.length ?? 0) + 1;
+      if (e.seq !== expected) {
+        throw new DealflowError('CONFLICT', `history of record '${e.recordId}': expected seq ${expected}, got ${e.seq}`, {
+          details: { recordId: e.recordId, expectedSeq: expected, seq: e.seq },
+        });
+      }
+      if (!list) t.history.set(e.recordId, (list = []));
+      const copy = cloneJson(e);
+      copy.tenantId = this.tenantId;
+      list.push(copy);
+      this.journal.push(POP_HISTORY, list, null, null);
+    }
+  }
+  async listHistory(recordId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<HistoryEvent[]> {
+    return readHistory(this.t.history.get(recordId), options);
+  }
+  async scheduleTimers(timers: TimerRecord[]): Promise<void> {
+    for (const timer of timers) {
+      if (timer.key !== null) {
+        for (const other of this.recordTimers(timer.recordId)) {
+          if (other.key === timer.key && other.id !== timer.id && (other.status === 'pending' || other.status === 'claimed')) {
+            this.cancel(other, timer.createdAt);
+          }
+        }
+      }
+      if (this.t.timers.has(timer.id)) {
+        throw new DealflowError('CONFLICT', `timer '${timer.id}' already exists`, { details: { timerId: timer.id } });
+      }
+      const copy = cloneJson(timer);
+      copy.tenantId = this.tenantId;
+      this.setTimer(copy);
+    }
+  }
+  async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
+    let n = 0;
+    let at: string | undefined;
+    for (const timer of this.recordTimers(recordId)) {
+      if (timer.status !== 'pending' && timer.status !== 'claimed') continue;
+      if (filter.kinds && !filter.kinds.includes(timer.kind)) continue;
+      if (filter.keys && (timer.key === null || !filter.keys.includes(timer.key))) continue;
+      if (filter.stage !== undefined && timer.stage !== filter.stage) continue;
+      this.cancel(timer, (at ??= new Date().toISOString()));
+      n++;
+    }
+    return n;
+  }
+  async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
+    const list = this.recordTimers(recordId).filter((x) => !options.status || options.status.includes(x.status));
+    list.sort(compareTimers);
+    return list.map(cloneJson);
+  }
+  async getTimer(timerId: string): Promise<TimerRecord | null> {
+    const timer = this.t.timers.get(timerId);
+    return timer ? cloneJson(timer) : null;
+  }
+  async completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean> {
+    const timer = this.t.timers.get(timerId);
+    if (!timer) return false;
+    const ok = workerId === null ? timer.status === 'pending' : timer.status === 'claimed' && timer.leaseOwner === workerId;
+    if (!ok) return false;
+    this.setTimer({ ...timer, status: 'done', outcome, finishedAt: at, leaseOwner: null, leaseUntil: null });
+    return true;
+  }
+  async getIdempotency(key: string): Promise<{ fingerprint: string; result: unknown } | undefined> {
+    const v = this.t.idempotency.get(key);
+    return v ? { fingerprint: v.fingerprint, result: cloneJson(v.result) } : undefined;
+  }
+  async putIdempotency(key: string, fingerprint: string, result: unknown, at: string): Promise<void> {
+    if (this.t.idempotency.has(key)) {
+      throw new DealflowError('CONFLICT', `idempotency key '${key}' already exists`, { details: { key } });
+    }
+    this.remember(this.t.idempotency as Map<string, unknown>, key);
+    this.t.idempotency.set(key, { fingerprint, result: cloneJson(result), at });
+  }
+  async incrementCounter(key: string, by = 1): Promise<number> {
+    const next = (this.t.counters.get(key) ?? 0) + by;
+    this.remember(this.t.counters as Map<string, unknown>, key);
+    this.t.counters.set(key, next);
+    return next;
+  }
+  async getCounter(key: string): Promise<number> {
+    return this.t.counters.get(key) ?? 0;
+  }
+  async setCounter(key: string, value: number): Promise<void> {
+    this.remember(this.t.counters as Map<string, unknown>, key);
+    this.t.counters.set(key, value);
+  }
+  async claimUniqueKeys(recordId: string, keys: string[]): Promise<UniqueKeyConflict[]> {
+    const conflicts: UniqueKeyConflict[] = [];
+    for (const key of keys) {
+      const holder = this.t.uniqueKeys.get(key);
+      if (holder !== undefined && holder !== recordId) conflicts.push({ key, recordId: holder });
+    }
+    if (conflicts.length > 0) return conflicts;
+    for (const key of keys) {
+      if (this.t.uniqueKeys.get(key) === recordId) continue;
+      this.remember(this.t.uniqueKeys as Map<string, unknown>, key);
+      this.t.uniqueKeys.set(key, recordId);
+    }
+    return [];
+  }
+  async releaseUniqueKeys(recordId: string, keys?: string[]): Promise<void> {
+    const list = keys ?? [...this.t.uniqueKeys.entries()].filter(([, r]) => r === recordId).map(([k]) => k);
+    for (const key of list) {
+      if (this.t.uniqueKeys.get(key) !== recordId) continue;
+      this.remember(this.t.uniqueKeys as Map<string, unknown>, key);
+      this.t.uniqueKeys.delete(key);
+    }
+  }
+  async findUniqueKey(key: string): Promise<string | null> {
+    return this.t.uniqueKeys.get(key) ?? null;
+  }
+  async appendOutbox(messages: OutboxMessage[]): Promise<void> {
+    for (const m of messages) {
+      const position = ++this.state.position;
+      const entry = cloneJson(m) as OutboxEntry;
+      entry.tenantId = this.tenantId;
+      entry.position = position;
+      this.state.outbox.push(entry);
+      this.journal.push(DROP_OUTBOX, entry, null, null);
+    }
+  }
+}
+
 /**
  * An in-memory {@link Storage}: the full contract (records, history, timers with leases,
  * idempotency, counters, unique keys, outbox), for tests, examples and single-process apps.
- * Transactions run one at a time (a store-wide async lock) and roll back whole through an undo log.
+ * Transactions run one at a time (a store-wide async lock) and roll back whole through an undo
+ * journal.
  *
  * @example
  * ```ts
@@ -76,249 +339,26 @@ function sortAndPage(list: StoredRecord[], q: RecordQuery): StoredRecord[] {
  * ```
  */
 export function createMemoryStorage(): Storage {
-  const tenants = new Map<string, TenantData>();
-  const outbox: OutboxMessage[] = [];
-  let position = 0;
+  const state: MemoryState = { tenants: new Map(), outbox: [], position: 0 };
   let closed = false;
-  let tail: Promise<void> = Promise.resolve();
+  let busy = false;
+  const waiters: Array<() => void> = [];
 
-  const tenant = (id: string): TenantData => {
-    let t = tenants.get(id);
-    if (!t) {
-      t = emptyTenant();
-      tenants.set(id, t);
-    }
-    return t;
-  };
   const ensureOpen = () => {
     if (closed) throw new DealflowError('CLOSED', 'memory storage is closed');
   };
-  async function locked<T>(fn: () => Promise<T>): Promise<T> {
-    ensureOpen();
-    const prev = tail;
-    let release!: () => void;
-    tail = new Promise<void>((r) => (release = r));
-    await prev;
-    try {
-      ensureOpen();
-      return await fn();
-    } finally {
-      release();
+  const acquire = (): Promise<void> | undefined => {
+    if (!busy) {
+      busy = true;
+      return undefined;
     }
-  }
-
-  function makeTx(tenantId: string, undo: Array<() => void>): StorageTx {
-    const t = tenant(tenantId);
-    const setTimer = (timer: TimerRecord) => {
-      const prev = t.timers.get(timer.id);
-      t.timers.set(timer.id, timer);
-      let set = t.timersByRecord.get(timer.recordId);
-      if (!set) t.timersByRecord.set(timer.recordId, (set = new Set()));
-      const had = set.has(timer.id);
-      set.add(timer.id);
-      undo.push(() => {
-        if (prev) t.timers.set(timer.id, prev);
-        else {
-          t.timers.delete(timer.id);
-          if (!had) set.delete(timer.id);
-        }
-      });
-    };
-    const recordTimers = (recordId: string): TimerRecord[] => {
-      const ids = t.timersByRecord.get(recordId);
-      if (!ids) return [];
-      const out: TimerRecord[] = [];
-      for (const id of ids) {
-        const timer = t.timers.get(id);
-        if (timer) out.push(timer);
-      }
-      return out;
-    };
-    const cancel = (timer: TimerRecord, at: string) =>
-      setTimer({ ...timer, status: 'cancelled', finishedAt: at, leaseOwner: null, leaseUntil: null, outcome: timer.outcome ?? 'cancelled' });
-
-    const tx: StorageTx = {
-      tenantId,
-      async getRecord(id) {
-        const r = t.records.get(id);
-        return r ? cloneJson(r) : null;
-      },
-      async queryRecords(query) {
-        const list: StoredRecord[] = [];
-        for (const r of t.records.values()) if (matchesQuery(r, query)) list.push(r);
-        return sortAndPage(list, query).map(cloneJson);
-      },
-      async countRecords(query) {
-        let n = 0;
-        for (const r of t.records.values()) if (matchesQuery(r, query)) n++;
-        return n;
-      },
-      async insertRecord(record) {
-        if (t.records.has(record.id)) {
-          throw new DealflowError('CONFLICT', `record '${record.id}' already exists in tenant '${tenantId}'`, { details: { recordId: record.id } });
-        }
-        if (record.version !== 1) {
-          throw new DealflowError('CONFLICT', `record '${record.id}' must be inserted with version 1, got ${record.version}`, { details: { recordId: record.id } });
-        }
-        t.records.set(record.id, cloneJson({ ...record, tenantId }));
-        undo.push(() => t.records.delete(record.id));
-      },
-      async updateRecord(record, expectedVersion) {
-        const cur = t.records.get(record.id);
-        if (!cur || cur.version !== expectedVersion || record.version !== expectedVersion + 1) {
-          throw new DealflowError(
-            'CONFLICT',
-            `record '${record.id}': expected stored version ${expectedVersion}, found ${cur ? cur.version : 'none'} (new version ${record.version})`,
-            { details: { recordId: record.id, expectedVersion, actualVersion: cur?.version ?? null } },
-          );
-        }
-        t.records.set(record.id, cloneJson({ ...record, tenantId }));
-        undo.push(() => t.records.set(record.id, cur));
-      },
-      async appendHistory(events) {
-        const added: HistoryEvent[] = [];
-        try {
-          for (const e of events) {
-            let list = t.history.get(e.recordId);
-            const expected = (list?.length ?? 0) + 1;
-            if (e.seq !== expected) {
-              throw new DealflowError('CONFLICT', `history of record '${e.recordId}': expected seq ${expected}, got ${e.seq}`, {
-                details: { recordId: e.recordId, expectedSeq: expected, seq: e.seq },
-              });
-            }
-            if (t.historyIds.has(e.id)) {
-              throw new DealflowError('CONFLICT', `history event id '${e.id}' already exists`, { details: { eventId: e.id } });
-            }
-            if (!list) t.history.set(e.recordId, (list = []));
-            const copy = cloneJson({ ...e, tenantId });
-            list.push(copy);
-            t.historyIds.add(e.id);
-            added.push(copy);
-          }
-        } finally {
-          undo.push(() => {
-            for (const e of added.reverse()) {
-              t.history.get(e.recordId)?.pop();
-              t.historyIds.delete(e.id);
-            }
-          });
-        }
-      },
-      async listHistory(recordId, options = {}) {
-        const list = t.history.get(recordId) ?? [];
-        const start = options.afterSeq ?? 0;
-        const end = options.limit !== undefined ? start + options.limit : undefined;
-        return list.slice(start, end).map(cloneJson);
-      },
-      async scheduleTimers(timers) {
-        for (const timer of timers) {
-          if (timer.key !== null) {
-            for (const other of recordTimers(timer.recordId)) {
-              if (other.key === timer.key && other.id !== timer.id && (other.status === 'pending' || other.status === 'claimed')) {
-                cancel(other, timer.createdAt);
-              }
-            }
-          }
-          if (t.timers.has(timer.id)) {
-            throw new DealflowError('CONFLICT', `timer '${timer.id}' already exists`, { details: { timerId: timer.id } });
-          }
-          setTimer(cloneJson({ ...timer, tenantId }));
-        }
-      },
-      async cancelTimers(recordId, filter = {}) {
-        let n = 0;
-        const at = new Date().toISOString();
-        for (const timer of recordTimers(recordId)) {
-          if (timer.status !== 'pending' && timer.status !== 'claimed') continue;
-          if (filter.kinds && !filter.kinds.includes(timer.kind)) continue;
-          if (filter.keys && (timer.key === null || !filter.keys.includes(timer.key))) continue;
-          if (filter.stage !== undefined && timer.stage !== filter.stage) continue;
-          cancel(timer, at);
-          n++;
-        }
-        return n;
-      },
-      async listTimers(recordId, options = {}) {
-        const list = recordTimers(recordId).filter((x) => !options.status || options.status.includes(x.status));
-        list.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        return list.map(cloneJson);
-      },
-      async getTimer(timerId) {
-        const timer = t.timers.get(timerId);
-        return timer ? cloneJson(timer) : null;
-      },
-      async completeTimer(timerId, workerId, outcome, at) {
-        const timer = t.timers.get(timerId);
-        if (!timer) return false;
-        const ok = workerId === null ? timer.status === 'pending' : timer.status === 'claimed' && timer.leaseOwner === workerId;
-        if (!ok) return false;
-        setTimer({ ...timer, status: 'done', outcome, finishedAt: at, leaseOwner: null, leaseUntil: null });
-        return true;
-      },
-      async getIdempotency(key) {
-        const v = t.idempotency.get(key);
-        return v ? { fingerprint: v.fingerprint, result: cloneJson(v.result) } : undefined;
-      },
-      async putIdempotency(key, fingerprint, result, at) {
-        if (t.idempotency.has(key)) {
-          throw new DealflowError('CONFLICT', `idempotency key '${key}' already exists`, { details: { key } });
-        }
-        t.idempotency.set(key, { fingerprint, result: cloneJson(result), at });
-        undo.push(() => t.idempotency.delete(key));
-      },
-      async incrementCounter(key, by = 1) {
-        const prev = t.counters.get(key);
-        const next = (prev ?? 0) + by;
-        t.counters.set(key, next);
-        undo.push(() => (prev === undefined ? t.counters.delete(key) : t.counters.set(key, prev)));
-        return next;
-      },
-      async getCounter(key) {
-        return t.counters.get(key) ?? 0;
-      },
-      async setCounter(key, value) {
-        const prev = t.counters.get(key);
-        t.counters.set(key, value);
-        undo.push(() => (prev === undefined ? t.counters.delete(key) : t.counters.set(key, prev)));
-      },
-      async claimUniqueKeys(recordId, keys) {
-        const conflicts: UniqueKeyConflict[] = [];
-        for (const key of keys) {
-          const holder = t.uniqueKeys.get(key);
-          if (holder !== undefined && holder !== recordId) conflicts.push({ key, recordId: holder });
-        }
-        if (conflicts.length > 0) return conflicts;
-        for (const key of keys) {
-          if (t.uniqueKeys.get(key) === recordId) continue;
-          t.uniqueKeys.set(key, recordId);
-          undo.push(() => t.uniqueKeys.delete(key));
-        }
-        return [];
-      },
-      async releaseUniqueKeys(recordId, keys) {
-        const list = keys ?? [...t.uniqueKeys.entries()].filter(([, r]) => r === recordId).map(([k]) => k);
-        for (const key of list) {
-          if (t.uniqueKeys.get(key) !== recordId) continue;
-          t.uniqueKeys.delete(key);
-          undo.push(() => t.uniqueKeys.set(key, recordId));
-        }
-      },
-      async findUniqueKey(key) {
-        return t.uniqueKeys.get(key) ?? null;
-      },
-      async appendOutbox(messages) {
-        for (const m of messages) {
-          const copy = cloneJson({ ...m, tenantId, position: ++position });
-          outbox.push(copy);
-          undo.push(() => {
-            const i = outbox.lastIndexOf(copy);
-            if (i >= 0) outbox.splice(i, 1);
-          });
-        }
-      },
-    };
-    return tx;
-  }
+    return new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  const release = () => {
+    const next = waiters.shift();
+    if (next) next();
+    else busy = false;
+  };
 
   const claimable = (timer: TimerRecord, now: string) =>
     (timer.status === 'pending' && timer.dueAt <= now) ||
@@ -326,25 +366,29 @@ export function createMemoryStorage(): Storage {
 
   return {
     name: 'memory',
-    async transaction(tenantId, fn) {
-      return locked(async () => {
-        const undo: Array<() => void> = [];
-        try {
-          return await fn(makeTx(tenantId, undo));
-        } catch (e) {
-          for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
-          throw e;
-        }
-      });
+    async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+      ensureOpen();
+      const wait = acquire();
+      if (wait) await wait;
+      const tx = new MemoryTx(tenantId, state);
+      try {
+        ensureOpen();
+        return await fn(tx);
+      } catch (e) {
+        tx.rollback();
+        throw e;
+      } finally {
+        release();
+      }
     },
     async getRecord(tenantId, id) {
       ensureOpen();
-      const r = tenants.get(tenantId)?.records.get(id);
+      const r = state.tenants.get(tenantId)?.records.get(id);
       return r ? cloneJson(r) : null;
     },
     async queryRecords(tenantId, query) {
       ensureOpen();
-      const t = tenants.get(tenantId);
+      const t = state.tenants.get(tenantId);
       if (!t) return [];
       const list: StoredRecord[] = [];
       for (const r of t.records.values()) if (matchesQuery(r, query)) list.push(r);
@@ -352,19 +396,19 @@ export function createMemoryStorage(): Storage {
     },
     async listHistory(tenantId, recordId, options = {}) {
       ensureOpen();
-      const list = tenants.get(tenantId)?.history.get(recordId) ?? [];
-      const start = options.afterSeq ?? 0;
-      const end = options.limit !== undefined ? start + options.limit : undefined;
-      return list.slice(start, end).map(cloneJson);
+      return readHistory(state.tenants.get(tenantId)?.history.get(recordId), options);
     },
     async claimDueTimers(options: ClaimTimersOptions) {
-      return locked(async () => {
+      ensureOpen();
+      const wait = acquire();
+      if (wait) await wait;
+      try {
         const due: TimerRecord[] = [];
-        for (const [id, t] of tenants) {
+        for (const [id, t] of state.tenants) {
           if (options.tenantId !== undefined && id !== options.tenantId) continue;
           for (const timer of t.timers.values()) if (claimable(timer, options.now)) due.push(timer);
         }
-        due.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        due.sort(compareTimers);
         const leaseUntil = new Date(Date.parse(options.now) + options.leaseMs).toISOString();
         return due.slice(0, Math.max(0, options.limit)).map((timer) => {
           const claimed: TimerRecord = {
@@ -374,15 +418,17 @@ export function createMemoryStorage(): Storage {
             leaseUntil,
             attempts: timer.attempts + 1,
           };
-          tenant(timer.tenantId).timers.set(timer.id, claimed);
+          tenantOf(state, timer.tenantId).timers.set(timer.id, claimed);
           return cloneJson(claimed);
         });
-      });
+      } finally {
+        release();
+      }
     },
     async oldestDueAt(options = {}) {
       ensureOpen();
       let oldest: string | null = null;
-      for (const [id, t] of tenants) {
+      for (const [id, t] of state.tenants) {
         if (options.tenantId !== undefined && id !== options.tenantId) continue;
         for (const timer of t.timers.values()) {
           const at = timer.status === 'pending' ? timer.dueAt : timer.status === 'claimed' ? timer.leaseUntil : null;
@@ -395,8 +441,8 @@ export function createMemoryStorage(): Storage {
       ensureOpen();
       const after = options.afterPosition ?? 0;
       const out: OutboxMessage[] = [];
-      for (const m of outbox) {
-        if ((m.position ?? 0) <= after) continue;
+      for (const m of state.outbox) {
+        if (m.position <= after) continue;
         if (options.tenantId !== undefined && m.tenantId !== options.tenantId) continue;
         out.push(cloneJson(m));
         if (out.length >= options.limit) break;
@@ -405,10 +451,14 @@ export function createMemoryStorage(): Storage {
     },
     async ackOutbox(pos, options = {}) {
       ensureOpen();
-      for (let i = outbox.length - 1; i >= 0; i--) {
-        const m = outbox[i]!;
-        if ((m.position ?? 0) <= pos && (options.tenantId === undefined || m.tenantId === options.tenantId)) outbox.splice(i, 1);
+      const outbox = state.outbox;
+      let w = 0;
+      for (let r = 0; r < outbox.length; r++) {
+        const m = outbox[r]!;
+        if (m.position <= pos && (options.tenantId === undefined || m.tenantId === options.tenantId)) continue;
+        outbox[w++] = m;
       }
+      outbox.length = w;
     },
     async close() {
       closed = true;
