@@ -20,6 +20,8 @@ export type DealflowErrorCode =
   // storage and infrastructure
   | 'STORAGE'
   | 'MIGRATION'
+  /** A blueprint-version migration plan or run (planMigration, migrateRecords) is invalid. */
+  | 'MIGRATION_INVALID'
   | 'LEASE_LOST'
   | 'CLOSED'
   // analytics

@@ -164,3 +164,46 @@ describe('varsOf', () => {
     expect(e.varsOf(rule).sort()).toEqual(['amount', 'deal.amount', 'items', 'owner', 'region', 'threshold']);
   });
 });
+
+describe('generated code backend', () => {
+  // no dots: a dot in a var path means nesting
+  const payloads = ['"); process[\'exit\'](1); ("', "'; throw 1; '", '`${process[`exit`](1)}`', '\u2028x', '*/ throw 1 /*', 'k0', 't0', 'd'];
+
+  it('never puts rule text into the generated source', () => {
+    for (const p of payloads) {
+      const rule = {
+        and: [
+          { '==': [{ var: `${p}.x` }, p] },
+          { in: [{ var: p }, [p, `${p}2`]] },
+          { '!': { missing: [p] } },
+        ],
+      };
+      const f = createRuleEngine().compile(rule);
+      const source = f.toString();
+      expect(source).toContain('dealflowRule');
+      if (p.length > 2) expect(source).not.toContain(p);
+      expect(f({ [p]: p, [`${p}`]: p })).toBe(false);
+      const data = { [p]: { x: p } };
+      expect(f(data)).toBe(false);
+      expect(createRuleEngine().apply({ '==': [{ var: `${p}.x` }, p] }, data)).toBe(true);
+    }
+  });
+
+  it('gives the same results as the closure compiler', () => {
+    const generated = createRuleEngine();
+    const closures = createRuleEngine({ compiler: 'closures' });
+    const rule = {
+      if: [
+        { missing: ['a', 'b.c'] },
+        'incomplete',
+        { and: [{ in: [{ var: 'b.c' }, ['x', 'y', 'z', 1, 2, 3, 4, 5, 6, 7]] }, { '<=': [1, { var: 'a' }, 10] }] },
+        { cat: ['ok-', { var: 'b.c' }] },
+        { missing_some: [1, ['a', 'z']] },
+      ],
+    };
+    const inputs = [{}, { a: 5, b: { c: 'x' } }, { a: 50, b: { c: 'x' } }, { a: 5, b: { c: 9 } }, { a: '', b: { c: null } }];
+    for (const d of inputs) expect(generated.compile(rule)(d)).toStrictEqual(closures.compile(rule)(d));
+    expect(generated.compile(rule).toString()).toContain('dealflowRule');
+    expect(closures.compile(rule).toString()).not.toContain('dealflowRule');
+  });
+});

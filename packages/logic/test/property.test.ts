@@ -82,8 +82,10 @@ function run(f: () => unknown): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-describe('property: compiled rules agree with json-logic-js', () => {
-  const engine = createRuleEngine();
+describe.each([
+  ['generated code', createRuleEngine()],
+  ['closures', createRuleEngine({ compiler: 'closures' })],
+])('property (%s): compiled rules agree with json-logic-js', (_name, engine) => {
 
   it('random rules over random data give identical results', () => {
     fc.assert(

@@ -2,6 +2,7 @@ import type { BusinessCalendar } from '../calendar/types.js';
 import { DealflowError, type Problem } from '../errors.js';
 import { MATCHES_ARITY, dealflowOperators } from '../operators/dealflow.js';
 import { SPECIAL_FORMS, STANDARD_OPERATORS } from '../operators/standard.js';
+import { canGenerateCode, generateRule } from './codegen.js';
 import { compileValidated } from './compile.js';
 import { resolveLimits } from './limits.js';
 import { FORBIDDEN_NAMES, argsOf, isLogic, operatorOf } from './rule-shape.js';
@@ -43,6 +44,7 @@ export function createRuleEngine(options: CreateRuleEngineOptions = {}): RuleEng
     ops.set(name, toEntry('dealflow', def));
   }
 
+  const generate = options.compiler !== 'closures' && canGenerateCode();
   const byObject = new WeakMap<object, RuleFn>();
   const byText = new Map<string, RuleFn>();
 
@@ -90,7 +92,7 @@ export function createRuleEngine(options: CreateRuleEngineOptions = {}): RuleEng
       }) ?? 'undefined';
     let fn = negativeZero ? undefined : byText.get(key);
     if (fn === undefined) {
-      fn = compileValidated(compileContext, rule);
+      fn = (generate ? generateRule(compileContext, rule) : undefined) ?? compileValidated(compileContext, rule);
       if (!negativeZero) {
         if (byText.size >= CACHE_LIMIT) byText.clear();
         byText.set(key, fn);

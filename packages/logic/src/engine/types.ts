@@ -35,6 +35,11 @@ export interface CreateRuleEngineOptions {
   /** Clock for `now`, `daysSince`, `hoursSince`, `businessDaysSince` (default: real time). */
   now?: () => Date;
   limits?: RuleLimits;
+  /**
+   * `'auto'` (default): generate one function per rule where the platform allows `new Function`
+   * (rule text never becomes source; see docs/rules.md), else closures. `'closures'`: closures only.
+   */
+  compiler?: 'auto' | 'closures';
 }
 
 /** Options for validating one rule. */
