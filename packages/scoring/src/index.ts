@@ -2,7 +2,7 @@ export { assertFeatures, bandLabel, MISSING } from './features/spec.js';
 export type { CategoricalFeature, FeatureSource, FeatureSpec, NumericFeature } from './features/spec.js';
 export { closedOutcome, recordAsOf } from './features/as-of.js';
 export type { ClosedOutcome, RecordAsOf, StageKind } from './features/as-of.js';
-export { fitScoring } from './learned/fit.js';
+export { fitScoring, groupHistory } from './learned/fit.js';
 export type { FitScoringOptions, HistoryInput } from './learned/fit.js';
 export { parseScoringModel, probabilityFor, scoreRecord } from './learned/score.js';
 export type { RecordScore, ScoreRecordOptions } from './learned/score.js';

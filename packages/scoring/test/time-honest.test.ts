@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedOutcome, fitScoring, recordAsOf, scoreRecord } from '../src/index.js';
+import { closedOutcome, fitScoring, groupHistory, recordAsOf, scoreRecord } from '../src/index.js';
 import type { FeatureSpec, NaiveBayesModel } from '../src/index.js';
 import { STAGES, buildRecord, closedDeal, collect } from './helpers.js';
 
@@ -109,6 +109,9 @@ describe('time-honest fitting', () => {
     expect(then.contributions[0]?.value).toBe('free');
     expect(now.contributions[0]?.value).toBe('pro');
     expect(now.probability).toBeGreaterThan(then.probability);
+    // the same with history grouped by record id
+    const grouped = groupHistory(b.history);
+    expect(scoreRecord(model, b.record, { history: grouped, asOf: '2024-01-05T00:00:00.000Z' })).toEqual(then);
   });
 });
 

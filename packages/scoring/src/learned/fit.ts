@@ -48,7 +48,16 @@ export interface ClosedExample {
   view: RecordAsOf;
 }
 
-/** Groups a flat history by record id (each list sorted by `seq`). */
+/**
+ * Groups a flat history by record id (each list sorted by `seq`); pass the result as `history`
+ * when scoring many records.
+ *
+ * @example
+ * ```ts
+ * const byRecord = groupHistory(history);
+ * const ps = records.map((r) => probabilityFor(model, r, { history: byRecord }));
+ * ```
+ */
 export function groupHistory(history: HistoryInput): Map<string, HistoryEvent[]> {
   if (!Array.isArray(history)) {
     const grouped = new Map<string, HistoryEvent[]>();

@@ -6,14 +6,18 @@ import type { RecordAsOf } from '../features/as-of.js';
 import { featureVector } from '../features/extract.js';
 import { featureListSchema } from '../features/spec.js';
 import { toIso } from './fit.js';
+import type { HistoryInput } from './fit.js';
 import { logisticLogOdds, sigmoid } from './logistic.js';
 import { naiveBayesLogOdds } from './naive-bayes.js';
 import type { Contribution, ScoringMethod, ScoringModel } from './types.js';
 
 /** Options of {@link scoreRecord}. */
 export interface ScoreRecordOptions {
-  /** The record's history; when given, the record is rebuilt as of `asOf` (stage reached, fields). */
-  history?: readonly HistoryEvent[];
+  /**
+   * History (the record's own, all records' flat, or grouped by record id); when given, the record
+   * is rebuilt as of `asOf` (stage, stage reached, fields). Group it once when scoring many records.
+   */
+  history?: HistoryInput;
   /** The moment to score at (ages are measured to it). Default: now. */
   asOf?: string | Date;
 }
@@ -51,9 +55,14 @@ export function scoreView(model: ScoringModel, view: RecordAsOf): RecordScore {
  */
 export function scoreRecord(model: ScoringModel, record: StoredRecord, options: ScoreRecordOptions = {}): RecordScore {
   const at = toIso(options.asOf ?? new Date(), 'asOf');
-  const view: RecordAsOf = options.history
-    ? recordAsOf(record, options.history.filter((e) => e.recordId === record.id), at)
-    : { record, stagesVisited: [record.stage], at };
+  const history = options.history;
+  let events: readonly HistoryEvent[] | undefined;
+  if (history !== undefined) {
+    events = Array.isArray(history)
+      ? (history as readonly HistoryEvent[]).filter((e) => e.recordId === record.id)
+      : ((history as ReadonlyMap<string, readonly HistoryEvent[]>).get(record.id) ?? []);
+  }
+  const view: RecordAsOf = events ? recordAsOf(record, events, at) : { record, stagesVisited: [record.stage], at };
   return scoreView(model, view);
 }
 
