@@ -123,6 +123,8 @@ export type { RenderSvgOptions, BlueprintTester, BlueprintPath, PathStep, Covera
 // ── blueprint evolution: static analysis, versioned migrations (docs/linting.md, docs/evolving-processes.md)
 export { lintBlueprint, analyzeCondition, implies } from './lint/index.js';
 export type { LintFinding, LintOptions, LintSeverity, Verdict, ConditionAnalysis } from './lint/index.js';
+export { planMigration, previewMigration, migrateRecords, DEADLINE_POLICIES } from './migration/index.js';
+export type { DeadlinePolicy, StageMapping, PlanMigrationOptions, MigrationPlan, MigrateRecordsOptions, MigrationReport, DeadlineChange, RecordMove } from './migration/index.js';
 // ── end blueprint evolution
 
 // durable deadlines and outside delivery (worker, outbox relay)
