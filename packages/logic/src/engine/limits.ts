@@ -3,7 +3,14 @@ import type { RuleLimits } from './types.js';
 /** Limits with every field set. */
 export type ResolvedLimits = Required<RuleLimits>;
 
-/** Defaults: generous for real rules, small enough that hostile ones fail fast. */
+/**
+ * Default limits: generous for real rules, small enough that hostile ones fail fast.
+ *
+ * @example
+ * ```ts
+ * const strict = createRuleEngine({ limits: { ...DEFAULT_LIMITS, maxDepth: 20 } })
+ * ```
+ */
 export const DEFAULT_LIMITS: ResolvedLimits = {
   maxDepth: 100,
   maxNodes: 50_000,
