@@ -19,6 +19,7 @@ const history = backtest({ ...data, asOf, horizon: 30, method: 'history' });
 const seconds = (performance.now() - t0) / 1000;
 const noSeason = backtest({ ...data, asOf, horizon: 30, method: 'history', seasonality: 'none' });
 const noBias = backtest({ ...data, asOf, horizon: 30, method: 'history', biasCorrection: false });
+const segments = backtest({ ...data, asOf, horizon: 30, method: 'history', winSegments: ['product', 'owner'] });
 const naive = backtest({ ...data, asOf, horizon: 30, method: 'naive' });
 const weighted = backtest({ ...data, asOf, horizon: 30, method: 'weighted' });
 
@@ -39,6 +40,7 @@ const line = (name: string, r: BacktestResult): string =>
   (r.brier === null ? '' : `  Brier ${r.brier.toFixed(4)}`);
 console.log('');
 console.log(line('history (Dealflow, default)', history));
+console.log(line('history + product/agent win odds', segments));
 console.log(line('history without quarter strata', noSeason));
 console.log(line('history without bias correction', noBias));
 console.log(line('naive: last 30 days', naive));

@@ -19,6 +19,15 @@ export interface ForecastBookingsOptions extends CloseHazardOptions {
   amountField?: string;
   /** Field whose past won amounts value an open deal of unknown amount (default `product`). */
   segmentField?: string;
+  /**
+   * Fields (or `owner` for the record owner) whose win rate adjusts each open deal's P(win): the
+   * group's win rate over closes known at asOf, shrunk toward the overall rate by `winSegmentPrior`
+   * closes, as a multiplier of the odds, e.g. ['product', 'owner'] (default [] = off; on the CRM
+   * backtest it moved WAPE by 0.3 points and did not improve the Brier score).
+   */
+  winSegments?: string[];
+  /** Prior strength of {@link winSegments} (default 50 closes). */
+  winSegmentPrior?: number;
   /** Days of recent creations used for the rate of new deals (default 30). */
   newDealWindowDays?: number;
   /** Calibration: past origins every `calibrationStepDays` (default 7)… */
@@ -126,6 +135,36 @@ function pointForecast(p: Prepared, asMs: number, horizon: number, o: ForecastBo
     s.n += 1;
     segSum.set(seg, s);
   }
+  // Segment win-rate odds ratios (product, owner…), from closes known at asOf.
+  const segKeys = o.winSegments ?? [];
+  const segOf = (t: Timeline, f: string): string => String((f === 'owner' ? t.record.ownerId : fieldAt(t, f, asMs)) ?? '');
+  const segStats = segKeys.map(() => new Map<string, { w: number; n: number }>());
+  let allW = 0, allN = 0;
+  for (let i = 0; i < p.timelines.length; i++) {
+    const c = p.closes[i];
+    if (!c || c.atMs > asMs) continue;
+    allN++;
+    if (c.won) allW++;
+    segKeys.forEach((f, j) => {
+      const key = segOf(p.timelines[i]!, f);
+      const st = segStats[j]!.get(key) ?? { w: 0, n: 0 };
+      st.n++;
+      if (c.won) st.w++;
+      segStats[j]!.set(key, st);
+    });
+  }
+  const overall = allN > 0 ? allW / allN : 0.5;
+  const kPrior = o.winSegmentPrior ?? 50;
+  const oddsOf = (q: number): number => q / Math.max(1e-9, 1 - q);
+  const segOdds = (t: Timeline): number => {
+    let ratio = 1;
+    segKeys.forEach((f, j) => {
+      const st = segStats[j]!.get(segOf(t, f));
+      const rate = ((st?.w ?? 0) + kPrior * overall) / ((st?.n ?? 0) + kPrior);
+      ratio *= oddsOf(rate) / oddsOf(overall);
+    });
+    return ratio;
+  };
   const meanWon = wonValues.length > 0 ? wonValues.reduce((a, b) => a + b, 0) / wonValues.length : 0;
   const deals: DealForecast[] = [];
   let fromOpen = 0;
@@ -143,8 +182,15 @@ function pointForecast(p: Prepared, asMs: number, horizon: number, o: ForecastBo
       value = s && s.n > 0 ? s.sum / s.n : meanWon;
     }
     const w = winWithin(model, dayOf(t.createdMs), asDay, horizon);
-    deals.push({ id: t.record.id, pWin: w.win, pClose: w.close, value });
-    fromOpen += w.win * value;
+    let pWin = w.win;
+    if (segKeys.length > 0 && w.close > 0) {
+      // Adjust P(won | closes) by the segment odds ratio, keep P(closes).
+      const q = w.win / w.close;
+      const adj = oddsOf(q) * segOdds(t);
+      pWin = w.close * (adj / (1 + adj));
+    }
+    deals.push({ id: t.record.id, pWin, pClose: w.close, value });
+    fromOpen += pWin * value;
   }
   // New deals: created on day asDay+u at the recent daily rate, closing won by asDay+horizon.
   const rate = created / windowDays;
