@@ -1,0 +1,24 @@
+import { DealflowError, isDealflowError } from '@dealflow/core';
+
+/** Hides the password of a connection URL. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+const NET = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+
+/** One clear line for a database that cannot be reached or refused the call. */
+export function connectionError(e: unknown, url: string): Error {
+  const find = (x: unknown, depth = 0): { code?: string; message: string } | undefined => {
+    if (!(x instanceof Error) || depth > 4) return undefined;
+    const code = (x as NodeJS.ErrnoException).code;
+    if (code && NET.has(code)) return { code, message: x.message };
+    const agg = (x as { errors?: unknown[] }).errors;
+    if (Array.isArray(agg)) for (const a of agg) if (find(a, depth + 1)) return find(a, depth + 1);
+    return find((x as { cause?: unknown }).cause, depth + 1);
+  };
+  const net = find(e);
+  if (net) return new DealflowError('STORAGE', `cannot reach database ${redact(url)}: ${net.code}`, { cause: e });
+  if (isDealflowError(e)) return e;
+  return new DealflowError('STORAGE', `database ${redact(url)}: ${(e as Error).message ?? String(e)}`, { cause: e });
+}

@@ -1,0 +1,19 @@
+/** Where a CLI run writes: anything with `write(text)` (process streams, test buffers). */
+export interface CliStream {
+  write(text: string): unknown;
+  /** True for a terminal (the progress bar shows only then). */
+  isTTY?: boolean;
+}
+
+/** The streams of one CLI run, and the directory relative paths are read from. */
+export interface CliIO {
+  stdout: CliStream;
+  stderr: CliStream;
+  /** Base directory for relative paths (default `process.cwd()`). */
+  cwd?: string;
+}
+
+/** Writes a line. */
+export function line(stream: CliStream, text = ''): void {
+  stream.write(`${text}\n`);
+}

@@ -1,0 +1,111 @@
+import { Command, CommanderError, Option } from 'commander';
+import { describeError } from './errors.js';
+import type { CliIO } from './io.js';
+import { validateCommand } from './commands/validate.js';
+import { diagramCommand, DIAGRAM_FORMATS } from './commands/diagram.js';
+import { simulateCommand } from './commands/simulate.js';
+import { migrateCommand } from './commands/migrate.js';
+import { forecastCommand } from './commands/forecast.js';
+
+/** The version printed by `dealflow --version`. */
+export const CLI_VERSION = '0.1.0';
+
+/**
+ * Runs the `dealflow` command line with `argv` (without `node` and the script name), writing to
+ * the given streams. Returns the exit code: 0 on success, 1 on problems or bad input. Bad input
+ * (missing file, invalid JSON, unreadable CSV, unreachable database) is one line on stderr,
+ * with the stack only under `--verbose`.
+ *
+ * @example
+ * ```ts
+ * import { run } from '@dealflow/cli'
+ * const code = await run(['validate', 'deal.json', '--json'], { stdout: process.stdout, stderr: process.stderr })
+ * process.exitCode = code
+ * ```
+ */
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  let code = 0;
+  const program = new Command('dealflow')
+    .description('Dealflow: validate, draw, simulate and forecast sales processes.')
+    .version(CLI_VERSION)
+    .option('--verbose', 'print stack traces of errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run dealflow --help for usage)');
+
+  program
+    .command('validate')
+    .description('check blueprint files (JSON or TS): every problem with file, line, JSON path, value and hint')
+    .argument('<blueprint...>', 'blueprint files (.json or .ts)')
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      code = await validateCommand(files, opts, io);
+    });
+
+  program
+    .command('diagram')
+    .description('draw a blueprint as a Mermaid state diagram, an SVG, or the XState config the Stately editor imports')
+    .argument('<blueprint>', 'blueprint file')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...DIAGRAM_FORMATS]).default('mermaid'))
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(async (file: string, opts: { format: string; out?: string }) => {
+      code = await diagramCommand(file, opts, io);
+    });
+
+  program
+    .command('simulate')
+    .description('drive generated records through a blueprint on an embedded store with a moving clock')
+    .argument('<blueprint>', 'blueprint file')
+    .option('-n, --records <n>', 'records to generate', '1000')
+    .option('-d, --days <n>', 'days to simulate', '90')
+    .option('-s, --seed <n>', 'random seed', '1')
+    .option('--policy <blueprint>', 'run the same seeded simulation on a changed blueprint and print the difference')
+    .option('--rules <file>', 'engine sales rules JSON (assignment, escalations, …)')
+    .option('--dwell <duration>', 'mean time between a record\'s events (ISO duration)', 'P2D')
+    .option('--json', 'machine-readable output')
+    .option('--no-progress', 'no progress bar')
+    .action(async (file: string, opts: Parameters<typeof simulateCommand>[1]) => {
+      code = await simulateCommand(file, opts, io);
+    });
+
+  program
+    .command('forecast')
+    .description('pipeline reports and forecasts from a CSV export or a Dealflow database')
+    .option('--csv <file>', 'pipeline CSV (columns of the CRM Sales Opportunities dataset by default)')
+    .option('--db <url>', 'a Dealflow database: postgres://… or a SQLite file path')
+    .option('--blueprint <file>', 'with --db: the blueprint whose stages (kinds, probabilities) the records use')
+    .option('--tenant <id>', 'with --db: tenant id', 'default')
+    .option('--as-of <date>', 'forecast date (default: the latest date in the data)')
+    .option('--horizon <days>', 'forecast horizon in days', '90')
+    .option('--svg <file>', 'write the fan chart of the weekly forecast to this SVG file')
+    .option('--amount-field <name>', 'field holding the deal value', 'amount')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: Parameters<typeof forecastCommand>[0]) => {
+      code = await forecastCommand(opts, io);
+    });
+
+  program
+    .command('migrate')
+    .description('apply the Dealflow schema to a PostgreSQL database')
+    .requiredOption('--db <url>', 'postgres://user@host:5432/db')
+    .option('--schema <name>', 'schema name', 'dealflow')
+    .action(async (opts: { db: string; schema?: string }) => {
+      code = await migrateCommand(opts, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; usage errors were already printed by commander
+      return e.exitCode === 0 ? 0 : 1;
+    }
+    io.stderr.write(`dealflow: ${describeError(e, verbose)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,35 @@
+import type { FieldSpec } from '@dealflow/core';
+import type { SimRng } from './rng.js';
+
+/** A plausible random value for a field of this type. */
+export function randomFieldValue(name: string, field: FieldSpec, rng: SimRng, now: Date): unknown {
+  switch (field.type) {
+    case 'number':
+      return Math.round(rng.exp(50));
+    case 'money':
+      return Math.round(Math.exp(7 + rng.next() * 4)); // ~1 100 … 60 000
+    case 'boolean':
+      return rng.next() < 0.5;
+    case 'date':
+      return new Date(now.getTime() + rng.int(90) * 86_400_000).toISOString().slice(0, 10);
+    case 'enum':
+      return field.values ? rng.pick(field.values) : null;
+    default:
+      return `${name}-${rng.int(10_000)}`;
+  }
+}
+
+/**
+ * Field values for a new record: every field marked `required`, and each other field with
+ * probability `fillRate` (so stages that require more fields see real rejections).
+ */
+export function initialFields(fields: Readonly<Record<string, FieldSpec>>, rng: SimRng, now: Date, fillRate: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(fields)) {
+    const draw = rng.next();
+    const value = randomFieldValue(name, f, rng, now);
+    if (f.default !== undefined && !f.required) continue;
+    if (f.required || draw < fillRate) out[name] = value;
+  }
+  return out;
+}
