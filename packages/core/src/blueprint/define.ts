@@ -8,6 +8,7 @@ import { checkBlueprint, suggest } from './checks.js';
 import { compileMachine, RULE_ROOTS } from './machine.js';
 import type { RuleData } from './machine.js';
 import { createCoreRuleEngine } from '../rules.js';
+import { cloneJson } from '../storage/clone.js';
 import type { CompiledRule, CoreRuleEngine } from '../rules.js';
 
 /** A validated blueprint: its spec, lookup tables, compiled rules and the XState machine. */
@@ -125,7 +126,8 @@ export function defineBlueprint(json: BlueprintInput | unknown, options: DefineB
       details: { blueprintId: idOf },
     });
   }
-  const spec = parsed.data;
+  // plain objects throughout (zod hands back null-prototype objects for free-form JSON values)
+  const spec = cloneJson(parsed.data);
   const problems = checkBlueprint(spec);
   const ruleEngine = options.ruleEngine ?? createCoreRuleEngine();
   const rules = new Map<string, CompiledRule>();
