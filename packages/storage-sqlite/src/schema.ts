@@ -60,7 +60,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS timers_pending_due ON timers (due_at) WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS timers_claimed_lease ON timers (lease_until) WHERE status = 'claimed';
-  CREATE INDEX IF NOT EXISTS timers_by_record ON timers (tenant_id, record_id, key);
+  CREATE INDEX IF NOT EXISTS timers_active_by_record ON timers (tenant_id, record_id, key) WHERE status IN ('pending', 'claimed');
+  CREATE INDEX IF NOT EXISTS timers_by_record ON timers (tenant_id, record_id, due_at);
 
   CREATE TABLE IF NOT EXISTS idempotency (
     tenant_id TEXT NOT NULL,

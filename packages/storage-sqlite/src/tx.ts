@@ -165,7 +165,7 @@ export class SqliteTx implements StorageTx {
 
   async scheduleTimers(timers: TimerRecord[]): Promise<void> {
     this.check();
-    const replace = this.prepare(`UPDATE timers SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
+    const replace = this.prepare(`UPDATE timers INDEXED BY timers_active_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
       WHERE tenant_id = ? AND record_id = ? AND key = ? AND status IN ('pending', 'claimed')`);
     const insert = this.prepare(`INSERT INTO timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version,
       status, lease_owner, lease_until, attempts, created_at, finished_at, outcome)
@@ -200,7 +200,8 @@ export class SqliteTx implements StorageTx {
     }
     if (filter.stage !== undefined) { parts.push('stage = ?'); params.push(filter.stage); }
     const res = this.prepare(
-      `UPDATE timers SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled' WHERE ${parts.join(' AND ')}`,
+      `UPDATE timers INDEXED BY timers_active_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
+       WHERE ${parts.join(' AND ')}`,
     ).run(...params);
     return res.changes;
   }
