@@ -43,7 +43,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     .argument('<blueprint...>', 'blueprint files (.json or .ts)')
     .option('--json', 'machine-readable output')
     .action(async (files: string[], opts: { json?: boolean }) => {
-      code = await validateCommand(files, opts, io);
+      code = await validateCommand(files, { ...opts, verbose }, io);
     });
 
   program

@@ -1,7 +1,8 @@
 /** Renders rows as a plain-text table with aligned columns (numbers right-aligned). */
 export function table(header: string[], rows: Array<Array<string | number | null>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null ? '–' : typeof c === 'number' ? fmtNumber(c) : c)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === null));
+  const looksNumeric = (c: string | number | null | undefined) => typeof c === 'number' || c === null || (typeof c === 'string' && /^([-+]?[\d,]+(\.\d+)?%?|–)$/.test(c));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => looksNumeric(r[i])));
   const width = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join('  ').trimEnd();
   return [fmt(header), width.map((w) => '─'.repeat(w)).join('  '), ...cells.map(fmt)].join('\n') + '\n';
