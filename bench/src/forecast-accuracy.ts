@@ -20,6 +20,7 @@ const seconds = (performance.now() - t0) / 1000;
 const noSeason = backtest({ ...data, asOf, horizon: 30, method: 'history', seasonality: 'none' });
 const noBias = backtest({ ...data, asOf, horizon: 30, method: 'history', biasCorrection: false });
 const segments = backtest({ ...data, asOf, horizon: 30, method: 'history', winSegments: ['product', 'owner'] });
+const independent = backtest({ ...data, asOf, horizon: 30, method: 'history', intervals: 'independent' });
 const naive = backtest({ ...data, asOf, horizon: 30, method: 'naive' });
 const weighted = backtest({ ...data, asOf, horizon: 30, method: 'weighted' });
 
@@ -41,6 +42,7 @@ const line = (name: string, r: BacktestResult): string =>
 console.log('');
 console.log(line('history (Dealflow, default)', history));
 console.log(line('history + product/agent win odds', segments));
+console.log(line('history, independent-deal intervals', independent));
 console.log(line('history without quarter strata', noSeason));
 console.log(line('history without bias correction', noBias));
 console.log(line('naive: last 30 days', naive));
@@ -54,6 +56,7 @@ console.log(
     mape: +history.mape.toFixed(4),
     bias: +history.bias.toFixed(4),
     coverage_p10_p90: +(history.coverage ?? 0).toFixed(4),
+    coverage_independent: +(independent.coverage ?? 0).toFixed(4),
     brier: +(history.brier ?? 0).toFixed(4),
     wape_naive: +naive.wape.toFixed(4),
     wape_weighted: +weighted.wape.toFixed(4),

@@ -34,6 +34,13 @@ describe('forecast accuracy on the CRM dataset (backtest)', () => {
     expect(covered).toBeGreaterThanOrEqual(7);
   });
 
+  it('needs the calibration: independent-deal intervals cover far fewer periods', () => {
+    const independent = backtest({ ...data, asOf, horizon: 30, method: 'history', intervals: 'independent' });
+    const covered = (r: typeof history) => r.rows.filter((x) => x.covered).length;
+    expect(covered(independent)).toBeLessThan(covered(history));
+    expect(covered(independent)).toBeLessThanOrEqual(3);
+  });
+
   it('gives per-deal win probabilities that beat a time-honest constant (Brier score)', () => {
     // Baseline: every open deal gets the share of deals open 30 days earlier that were won within
     // those 30 days (known at asOf).

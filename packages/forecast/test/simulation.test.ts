@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isDealflowError } from '@dealflow/core';
-import { backtest, createRng, forecastBookings, renderFanChartSvg, simulateBookings } from '../src/index.js';
+import { backtest, createRng, forecastBookings, parsePipelineCsv, renderFanChartSvg, simulateBookings } from '../src/index.js';
 import { day, deal, dataset } from './helpers.js';
 
 describe('simulateBookings', () => {
@@ -136,6 +136,31 @@ describe('forecastBookings', () => {
         },
       ),
       { numRuns: 25 },
+    );
+  });
+
+  it('does not see amounts or outcomes of CSV deals that close after asOf (property)', () => {
+    const head = 'opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n';
+    const past =
+      'a,Ann,P1,,Won,2017-01-02,2017-01-20,500\n' +
+      'b,Bob,P1,,Lost,2017-01-03,2017-01-25,0\n' +
+      'c,Ann,P2,,Won,2017-01-05,2017-01-28,900\n' +
+      'd,Bob,P2,,Won,2017-01-06,2017-02-01,800\n';
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 99_999 }), fc.integer({ min: 10, max: 28 })), { minLength: 3, maxLength: 3 }),
+        (futures) => {
+          // Same deals, open at asOf (2017-02-05); after it they close in ways that differ per run.
+          const later = futures.map(([won, value, dd], i) => `f${i},Ann,P1,,${won ? 'Won' : 'Lost'},2017-01-1${i},2017-02-${dd},${won ? value : 0}\n`).join('');
+          const open = futures.map((_, i) => `f${i},Ann,P1,,Engaging,2017-01-1${i},,\n`).join('');
+          const o = { asOf: '2017-02-05T00:00:00.000Z', horizonDays: 10, trials: 300, calibrationMinClosed: 1 };
+          const a = forecastBookings({ ...parsePipelineCsv(head + past + later), ...o });
+          const b = forecastBookings({ ...parsePipelineCsv(head + past + open), ...o });
+          expect(a.expected).toBeCloseTo(b.expected, 6);
+          expect(a.deals).toEqual(b.deals);
+        },
+      ),
+      { numRuns: 20 },
     );
   });
 

@@ -44,6 +44,11 @@ export interface ForecastBookingsOptions extends CloseHazardOptions {
   biasCorrection?: boolean;
   /** Weight (pseudo-periods) pulling the bias estimate toward 0 (default 1). */
   biasPriorWeight?: number;
+  /**
+   * `calibrated` (default): add the period shock fitted on past errors; `independent`: simulate
+   * deals as independent (known to give intervals far too narrow; for comparison).
+   */
+  intervals?: 'calibrated' | 'independent';
   /** Monte Carlo trials (default 10 000) and seed (default 1). */
   trials?: number;
   seed?: number;
@@ -280,7 +285,7 @@ export function forecastPrepared(p: Prepared, o: ForecastBookingsOptions): Booki
     variance += point.newDealsMean * m2; // compound Poisson
   }
   const plainSigma = mean > 0 ? Math.sqrt(Math.log(1 + variance / (mean * mean))) : 0;
-  const shockSigma = Math.sqrt(Math.max(0, sigma * sigma - plainSigma * plainSigma));
+  const shockSigma = o.intervals === 'independent' ? 0 : Math.sqrt(Math.max(0, sigma * sigma - plainSigma * plainSigma));
   const r = simulateBookings({
     probabilities: probs,
     amounts: values,
