@@ -151,6 +151,17 @@ async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, 
   return { record, to, missing, unmapped, oldBreach, dueAfter, cancel, schedule, after, history };
 }
 
+/** Retries a batch that lost a version race (a record changed while the batch ran). */
+async function withConflictRetry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isDealflowError(e, 'CONFLICT') || i >= attempts) throw e;
+    }
+  }
+}
+
 function emptyReport(plan: MigrationPlan, dryRun: boolean, at: string): MigrationReport {
   return { blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, dryRun, at, examined: 0, migrated: 0, moves: [], missingRequired: [], unmapped: [], deadlines: [], timers: { cancelled: 0, scheduled: 0 } };
 }
@@ -173,15 +184,15 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
   const newId = () => `evt_migrate_${plan.blueprintId}_${plan.toVersion}_${Date.parse(now).toString(36)}_${(counter++).toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 
   for (let offset = 0; ; offset += batchSize) {
-    const page = await engine.storage.queryRecords(tenant, { blueprintId: plan.blueprintId, order: 'asc', limit: batchSize, offset });
-    if (page.length === 0) break;
-    const ids = page.filter((r) => r.blueprintVersion === plan.fromVersion).map((r) => r.id);
-    if (ids.length > 0) {
-      const decisions = await engine.storage.transaction(tenant, async (tx) => {
+    // One transaction per page. Records are read inside it; a record changed by someone else
+    // meanwhile makes `updateRecord` fail its version check, which rolls the whole batch back and
+    // the batch is read and decided again.
+    const decisions = await withConflictRetry(() =>
+      engine.storage.transaction(tenant, async (tx) => {
+        const page = await tx.queryRecords({ blueprintId: plan.blueprintId, order: 'asc', limit: batchSize, offset });
         const out: Decision[] = [];
-        for (const id of ids) {
-          const record = await tx.getRecord(id, { forUpdate: apply });
-          if (!record || record.blueprintVersion !== plan.fromVersion) continue; // migrated meanwhile
+        for (const record of page) {
+          if (record.blueprintVersion !== plan.fromVersion) continue;
           const d = await decide(tx, plan, record, calendars, now, actorId, newId);
           out.push(d);
           if (!apply || d.missing.length > 0 || d.unmapped !== undefined) continue;
@@ -200,40 +211,40 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
             },
           ]);
         }
-        return out;
-      });
-      for (const d of decisions) {
-        report.examined++;
-        if (d.unmapped !== undefined) {
-          report.unmapped.push({ recordId: d.record.id, from: d.record.stage, result: d.unmapped });
-          continue;
-        }
-        if (d.missing.length > 0) {
-          report.missingRequired.push({ recordId: d.record.id, from: d.record.stage, to: d.to, fields: d.missing });
-          continue;
-        }
-        report.migrated++;
-        const key = `${d.record.stage}\u0000${d.to}`;
-        moves.set(key, (moves.get(key) ?? 0) + 1);
-        report.timers.cancelled += d.cancel.length;
-        report.timers.scheduled += d.schedule.length;
-        let dc = deadlines.get(d.to);
-        if (!dc) deadlines.set(d.to, (dc = { stage: d.to, policy: plan.policyFor(d.to), records: 0, earlier: 0, later: 0, unchanged: 0, added: 0, removed: 0, overdue: 0 }));
-        dc.records++;
-        const before = d.oldBreach?.dueAt ?? null;
-        if (before === null && d.dueAfter !== null) dc.added++;
-        else if (before !== null && d.dueAfter === null) dc.removed++;
-        else if (before !== null && d.dueAfter !== null) {
-          if (d.dueAfter < before) dc.earlier++;
-          else if (d.dueAfter > before) dc.later++;
-          else dc.unchanged++;
-        }
-        if (d.dueAfter !== null && d.dueAfter <= now) dc.overdue++;
-        report.records?.push({ recordId: d.record.id, from: d.record.stage, to: d.to, dueBefore: before, dueAfter: d.dueAfter });
+        return { out, size: page.length };
+      }),
+    );
+    for (const d of decisions.out) {
+      report.examined++;
+      if (d.unmapped !== undefined) {
+        report.unmapped.push({ recordId: d.record.id, from: d.record.stage, result: d.unmapped });
+        continue;
       }
-      options.onBatch?.({ examined: report.examined, migrated: report.migrated });
+      if (d.missing.length > 0) {
+        report.missingRequired.push({ recordId: d.record.id, from: d.record.stage, to: d.to, fields: d.missing });
+        continue;
+      }
+      report.migrated++;
+      const key = `${d.record.stage}\u0000${d.to}`;
+      moves.set(key, (moves.get(key) ?? 0) + 1);
+      report.timers.cancelled += d.cancel.length;
+      report.timers.scheduled += d.schedule.length;
+      let dc = deadlines.get(d.to);
+      if (!dc) deadlines.set(d.to, (dc = { stage: d.to, policy: plan.policyFor(d.to), records: 0, earlier: 0, later: 0, unchanged: 0, added: 0, removed: 0, overdue: 0 }));
+      dc.records++;
+      const before = d.oldBreach?.dueAt ?? null;
+      if (before === null && d.dueAfter !== null) dc.added++;
+      else if (before !== null && d.dueAfter === null) dc.removed++;
+      else if (before !== null && d.dueAfter !== null) {
+        if (d.dueAfter < before) dc.earlier++;
+        else if (d.dueAfter > before) dc.later++;
+        else dc.unchanged++;
+      }
+      if (d.dueAfter !== null && d.dueAfter <= now) dc.overdue++;
+      report.records?.push({ recordId: d.record.id, from: d.record.stage, to: d.to, dueBefore: before, dueAfter: d.dueAfter });
     }
-    if (page.length < batchSize) break;
+    options.onBatch?.({ examined: report.examined, migrated: report.migrated });
+    if (decisions.size < batchSize) break;
   }
   report.moves = [...moves].map(([k, count]) => {
     const [from, to] = k.split('\u0000') as [string, string];
