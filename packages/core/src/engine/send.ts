@@ -14,6 +14,8 @@ import { diffRecords } from './replay.js';
 
 const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ history: Object.freeze({}), emits: [], outbox: [], created: [] }) as SideEffects;
 
+const NO_DATA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
 /** A normalized event. */
 export interface EventInput {
   type: string;
@@ -107,7 +109,7 @@ export async function transitionInTx(
       else fields[k] = v;
     }
   }
-  const data: RuleData = { fields, record: recordView(record), actor, event: { type: ev, data: input.data ?? {} }, now: at };
+  const data: RuleData = { fields, record: recordView(record), actor, event: { type: ev, data: input.data ?? NO_DATA }, now: at };
   let chosen: Candidate | undefined;
   for (const c of candidates) {
     if (c.guard === undefined || truthy(c.guard(data))) {

@@ -13,3 +13,19 @@ export function cloneJson<T>(value: T): T {
   }
   return out as T;
 }
+
+/** Copy of a stored record (known shape: a fast path for the store's hottest copy). */
+export function cloneRecord<R extends { fields: Record<string, unknown>; meta: Record<string, unknown> }>(r: R): R {
+  const out = { ...r };
+  out.fields = cloneJson(r.fields);
+  out.meta = cloneJson(r.meta);
+  return out;
+}
+
+/** Copy of an object whose top-level values are scalars except `data`/`payload` (history, outbox). */
+export function cloneWithData<E extends object>(e: E, key: 'data' | 'payload'): E {
+  const out = { ...e } as Record<string, unknown>;
+  const inner = (e as Record<string, unknown>)[key];
+  if (inner !== undefined) out[key] = cloneJson(inner);
+  return out as E;
+}

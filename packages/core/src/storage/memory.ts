@@ -11,7 +11,7 @@ import type {
   TimerStatus,
   UniqueKeyConflict,
 } from './types.js';
-import { cloneJson } from './clone.js';
+import { cloneJson, cloneRecord, cloneWithData } from './clone.js';
 
 interface TenantData {
   records: Map<string, StoredRecord>;
@@ -73,7 +73,7 @@ function readHistory(list: HistoryEvent[] | undefined, options: { afterSeq?: num
   const start = options.afterSeq ?? 0;
   const end = Math.min(list.length, options.limit !== undefined ? start + options.limit : list.length);
   const out: HistoryEvent[] = [];
-  for (let i = start; i < end; i++) out.push(cloneJson(list[i]!));
+  for (let i = start; i < end; i++) out.push(cloneWithData(list[i]!, 'data'));
   return out;
 }
 
@@ -160,7 +160,7 @@ class MemoryTx implements StorageTx {
 
   async getRecord(id: string): Promise<StoredRecord | null> {
     const r = this.t.records.get(id);
-    return r ? cloneJson(r) : null;
+    return r ? cloneRecord(r) : null;
   }
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
     const list: StoredRecord[] = [];
@@ -194,7 +194,7 @@ class MemoryTx implements StorageTx {
       );
     }
     this.remember(this.t.records as Map<string, unknown>, record.id);
-    const copy = cloneJson(record);
+    const copy = cloneRecord(record);
     copy.tenantId = this.tenantId;
     this.t.records.set(record.id, copy);
   }
@@ -209,7 +209,7 @@ class MemoryTx implements StorageTx {
         });
       }
       if (!list) t.history.set(e.recordId, (list = []));
-      const copy = cloneJson(e);
+      const copy = cloneWithData(e, 'data');
       copy.tenantId = this.tenantId;
       list.push(copy);
       this.journal.push(POP_HISTORY, list, null, null);
@@ -317,7 +317,7 @@ class MemoryTx implements StorageTx {
   async appendOutbox(messages: OutboxMessage[]): Promise<void> {
     for (const m of messages) {
       const position = ++this.state.position;
-      const entry = cloneJson(m) as OutboxEntry;
+      const entry = cloneWithData(m, 'payload') as OutboxEntry;
       entry.tenantId = this.tenantId;
       entry.position = position;
       this.state.outbox.push(entry);
@@ -384,7 +384,7 @@ export function createMemoryStorage(): Storage {
     async getRecord(tenantId, id) {
       ensureOpen();
       const r = state.tenants.get(tenantId)?.records.get(id);
-      return r ? cloneJson(r) : null;
+      return r ? cloneRecord(r) : null;
     },
     async queryRecords(tenantId, query) {
       ensureOpen();
