@@ -10,7 +10,7 @@ import { createActor, transition } from 'xstate';
 import { createEngine, createMemoryStorage, defineBlueprint, toMachineSnapshot } from '@dealflow/core';
 import type { BlueprintInput } from '@dealflow/core';
 
-const N = Number(process.env.BENCH_N ?? 100_000);
+const N = Number(process.env.BENCH_N ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /** A sales cycle with guards on every step; the bench drives it around the loop. */
