@@ -150,7 +150,13 @@ describe('stage deadlines on a business calendar', () => {
     expect(breach).toMatchObject({ status: 'done', outcome: 'rejected:guard' });
   });
 
-  test('the calendar of the fixture is the one from the blueprint', () => {
-    expect(berlin.holidays).toContain('2026-12-25');
+  test('an initial stage with a deadline gets its timers at creation', async () => {
+    const json = dealJson();
+    json.stages![0] = { ...json.stages![0]!, deadline: { within: 'PT8H', businessTime: 'berlin', onBreach: 'lose' } };
+    const { engine } = setup('2026-01-09T15:00:00.000Z', json); // Friday 16:00 Berlin
+    const { record } = await engine.create('deal', { fields: { name: 'x' } }, rep);
+    // 1 working hour left on Friday, 7 more on Monday → Monday 16:00 Berlin
+    expect((await engine.timers(record.id)).map((t) => [t.kind, t.dueAt])).toEqual([['breach', '2026-01-12T15:00:00.000Z']]);
+    expect(berlin.timeZone).toBe('Europe/Berlin');
   });
 });
