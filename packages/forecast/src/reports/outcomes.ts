@@ -1,6 +1,6 @@
 import type { Period } from '../data/options.js';
 import { fieldAt, num, type Timeline } from '../data/timeline.js';
-import { DAY_MS } from '../data/time.js';
+import { DAY_MS, toMs } from '../data/time.js';
 import { summarize, type Summary } from '../stats/quantile.js';
 import { periodMs, prepareReport, type ReportInput } from './input.js';
 
@@ -114,7 +114,7 @@ export interface RepKpi {
 export function repKpis(input: ReportInput & { period?: Period; asOf?: string | Date; amountField?: string; ownerField?: string }): RepKpi[] {
   const data = prepareReport(input);
   const { from, to } = periodMs(input.period);
-  const asMs = input.asOf !== undefined ? new Date(input.asOf).getTime() : Number.isFinite(to) ? to : Date.now();
+  const asMs = input.asOf !== undefined ? toMs(input.asOf, 'asOf') : Number.isFinite(to) ? to : Date.now();
   const amountField = input.amountField ?? 'amount';
   const reps = new Map<string, RepKpi & { cycles: number[] }>();
   const get = (owner: string) => {
