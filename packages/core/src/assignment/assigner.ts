@@ -9,6 +9,7 @@ import type { CompiledRule, RuleCompiler } from './rules.js';
 import { ruleData } from './context.js';
 import type { RecordLike } from './context.js';
 import { periodKey } from './period.js';
+import { buildRuleIndex } from './rule-index.js';
 
 /** The store operations assignment needs (a subset of {@link StorageTx}). */
 export type AssignmentStore = Pick<StorageTx, 'countRecords' | 'incrementCounter' | 'getCounter'>;
@@ -68,6 +69,7 @@ interface CompiledAssignmentRule {
   when: CompiledRule | null;
   whenParts: Array<{ part: unknown; test: CompiledRule }> | null;
   match: Array<{ attribute: string; value: CompiledRule }>;
+  base: { ruleId: string; ruleIndex: number; strategy: Strategy['strategy'] };
 }
 
 /** A compiled assignment rule set. */
@@ -107,12 +109,36 @@ function norm(v: unknown): unknown {
   return typeof v === 'string' ? v.trim().toLowerCase() : v;
 }
 
+function hasValue(repValue: unknown, w: unknown): boolean {
+  if (repValue === w) return true;
+  if (Array.isArray(repValue)) {
+    for (const x of repValue) if (x === w || norm(x) === w) return true;
+    return false;
+  }
+  return norm(repValue) === w;
+}
+
 /** Attribute match: equal, or lists that share a value (case-insensitive for strings). */
 export function attributeMatches(repValue: unknown, wanted: unknown): boolean {
   if (wanted === null || wanted === undefined) return true; // nothing asked
-  const a = (Array.isArray(repValue) ? repValue : [repValue]).map(norm);
-  const b = (Array.isArray(wanted) ? wanted : [wanted]).map(norm);
-  return b.some((x) => a.includes(x));
+  if (Array.isArray(wanted)) {
+    for (const w of wanted) if (hasValue(repValue, norm(w))) return true;
+    return false;
+  }
+  return hasValue(repValue, norm(wanted));
+}
+
+/** Builds a decision as one object literal (no spread: this is the routing hot path). */
+function made(base: { ruleId: string | null; ruleIndex: number | null; strategy: Strategy['strategy'] | null }, ownerId: string | null, teamId: string | null, poolId: string | null, turn: number | null, reason: string): AssignmentDecision {
+  return { ruleId: base.ruleId, ruleIndex: base.ruleIndex, strategy: base.strategy, ownerId, teamId, poolId, turn, reason };
+}
+
+function byRepId(a: Rep, b: Rep): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 /**
@@ -154,9 +180,10 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     const match = s.strategy === 'roundRobin' || s.strategy === 'leastLoaded'
       ? Object.entries(s.match ?? {}).map(([attribute, value]) => ({ attribute, value: compileInto(options.compiler, value, `${path}.assign.match.${attribute}`, problems) }))
       : [];
-    return { rule, index, when, whenParts, match };
+    return { rule, index, when, whenParts, match, base: { ruleId: rule.id, ruleIndex: index, strategy: rule.assign.strategy } };
   });
   throwProblems('assignment rules', problems);
+  const index = buildRuleIndex(config.rules.map((r) => r.when));
 
   const openStages = config.openStages ?? options.openStages;
   const zone = config.timeZone ?? 'UTC';
@@ -169,12 +196,22 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     return store.countRecords(openStages ? { ownerId: repId, stage: openStages } : { ownerId: repId });
   }
 
-  async function hasCapacity(store: AssignmentStore, rep: Rep, now: string): Promise<{ ok: boolean; reason: string; load: number }> {
+  const OK = Object.freeze({ ok: true, reason: '', load: 0 });
+  const INACTIVE = Object.freeze({ ok: false, reason: 'inactive', load: 0 });
+  /** Capacity without touching the store, when that is enough (no `maxOpen`, period cap left to reserve). */
+  function quickCapacity(rep: Rep, skipPeriod: boolean): { ok: boolean; reason: string; load: number } | null {
+    if (rep.active === false) return INACTIVE;
+    if (rep.capacity?.maxOpen === undefined && (skipPeriod || rep.capacity?.maxPerPeriod === undefined)) return OK;
+    return null;
+  }
+
+  async function hasCapacity(store: AssignmentStore, rep: Rep, now: string, skipPeriod = false): Promise<{ ok: boolean; reason: string; load: number }> {
     if (rep.active === false) return { ok: false, reason: 'inactive', load: 0 };
     const needLoad = rep.capacity?.maxOpen !== undefined;
     const load = needLoad ? await loadOf(store, rep.id) : 0;
     if (needLoad && load >= rep.capacity!.maxOpen!) return { ok: false, reason: `at capacity (${load}/${rep.capacity!.maxOpen} open)`, load };
-    const key = capKey(rep, now);
+    // a real run checks the period cap atomically in reserve(); only dry runs and traces read it here
+    const key = skipPeriod ? null : capKey(rep, now);
     if (key) {
       const used = await store.getCounter(key);
       if (used >= rep.capacity!.maxPerPeriod!) return { ok: false, reason: `period cap reached (${used}/${rep.capacity!.maxPerPeriod} this ${rep.capacity!.period ?? 'month'})`, load };
@@ -184,8 +221,8 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
 
   /** Takes a period slot atomically (increment, then check), undoing on overflow. */
   async function reserve(store: AssignmentStore, rep: Rep, now: string): Promise<boolean> {
-    const key = capKey(rep, now);
-    if (!key) return true;
+    if (rep.capacity?.maxPerPeriod === undefined) return true;
+    const key = capKey(rep, now)!;
     const used = await store.incrementCounter(key, 1);
     if (used > rep.capacity!.maxPerPeriod!) {
       await store.incrementCounter(key, -1);
@@ -194,28 +231,52 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     return true;
   }
 
-  async function candidates(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }, data: unknown, exclude: Set<string>, trace: RuleExplanation['candidates']): Promise<Rep[]> {
-    let reps: Rep[];
-    if (strategy.reps) {
-      reps = (await Promise.all(strategy.reps.map((id) => directory.getRep(id)))).filter((r): r is Rep => r !== null);
-    } else if (strategy.team) {
-      const team = await directory.getTeam(strategy.team);
-      if (!team) throw new DealflowError('NOT_FOUND', `Assignment${compiledRule ? ` rule '${compiledRule.rule.id}'` : ''} names team '${strategy.team}', which is not in the directory`, { details: { teamId: strategy.team, ruleId: compiledRule?.rule.id } });
-      reps = (await Promise.all(team.memberIds.map((id) => directory.getRep(id)))).filter((r): r is Rep => r !== null);
-    } else {
-      reps = await directory.listReps();
+  function noTeam(compiledRule: CompiledAssignmentRule | null, teamId: string): never {
+    throw new DealflowError('NOT_FOUND', `Assignment${compiledRule ? ` rule '${compiledRule.rule.id}'` : ''} names team '${teamId}', which is not in the directory`, { details: { teamId, ruleId: compiledRule?.rule.id } });
+  }
+  function keepReps(all: Array<Rep | null>): Rep[] {
+    const out: Rep[] = [];
+    for (const r of all) if (r) out.push(r);
+    return out;
+  }
+  function fromIds(ids: readonly string[]): Rep[] | Promise<Rep[]> {
+    const out: Rep[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const r = directory.getRep(ids[i]!);
+      if (isPromise(r)) return Promise.all(ids.map((id) => directory.getRep(id))).then(keepReps);
+      if (r) out.push(r);
     }
-    reps.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const match = compiledRule?.match ?? Object.entries(strategy.match ?? {}).map(([attribute, value]) => ({ attribute, value: options.compiler.compile(value, `$.match.${attribute}`) }));
-    const wanted = match.map((m) => ({ attribute: m.attribute, value: m.value(data) }));
+    return out;
+  }
+  /** The reps a strategy draws from: synchronous when the directory is (the in-memory one is). */
+  function pool(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }): Rep[] | Promise<Rep[]> {
+    if (strategy.reps) return fromIds(strategy.reps);
+    if (strategy.team) {
+      const t = directory.getTeam(strategy.team);
+      if (isPromise(t)) return t.then((team) => (team ? fromIds(team.memberIds) : noTeam(compiledRule, strategy.team!)));
+      return t ? fromIds(t.memberIds) : noTeam(compiledRule, strategy.team);
+    }
+    const all = directory.listReps();
+    return isPromise(all) ? all.then((a) => Array.from(a)) : Array.from(all);
+  }
+
+  function filterCandidates(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }, reps: Rep[], data: unknown, exclude: ReadonlySet<string>, trace: RuleExplanation['candidates']): Rep[] {
+    reps.sort(byRepId);
+    const match = compiledRule?.match ?? adhocMatch(strategy);
+    const values: unknown[] = new Array(match.length);
+    for (let i = 0; i < match.length; i++) values[i] = match[i]!.value(data);
     const out: Rep[] = [];
     for (const rep of reps) {
       let reason = '';
       if (rep.active === false) reason = 'inactive';
       else if (exclude.has(rep.id)) reason = 'excluded';
       else {
-        const miss = wanted.find((w) => !attributeMatches(repAttribute(rep, w.attribute), w.value));
-        if (miss) reason = `${miss.attribute} does not match ${JSON.stringify(miss.value)}`;
+        for (let i = 0; i < match.length; i++) {
+          if (!attributeMatches(repAttribute(rep, match[i]!.attribute), values[i])) {
+            reason = `${match[i]!.attribute} does not match ${JSON.stringify(values[i])}`;
+            break;
+          }
+        }
       }
       if (reason) trace?.push({ repId: rep.id, eligible: false, reason });
       else out.push(rep);
@@ -223,37 +284,48 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     return out;
   }
 
-  async function run(store: AssignmentStore, strategy: Strategy, compiledRule: CompiledAssignmentRule | null, record: RecordLike, now: string, opts: AssignOptions & { key?: string }, trace: RuleExplanation['candidates']): Promise<AssignmentDecision | string> {
-    const exclude = new Set(opts.exclude ?? []);
-    const base = { ruleId: compiledRule?.rule.id ?? null, ruleIndex: compiledRule?.index ?? null, strategy: strategy.strategy, poolId: null, turn: null };
-    const data = ruleData(record, now);
+  const NO_EXCLUDE: ReadonlySet<string> = new Set();
+  const NO_TRACE: RuleExplanation[] = Object.freeze([]) as unknown as RuleExplanation[];
+  const adhoc = new WeakMap<object, Array<{ attribute: string; value: CompiledRule }>>();
+  /** Compiled `match` of a strategy given at run time (escalation, handover), compiled once. */
+  function adhocMatch(strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }): Array<{ attribute: string; value: CompiledRule }> {
+    let m = adhoc.get(strategy);
+    if (!m) {
+      m = Object.entries(strategy.match ?? {}).map(([attribute, value]) => ({ attribute, value: options.compiler.compile(value, `$.match.${attribute}`) }));
+      adhoc.set(strategy, m);
+    }
+    return m;
+  }
+  async function run(store: AssignmentStore, strategy: Strategy, compiledRule: CompiledAssignmentRule | null, record: RecordLike, now: string, opts: AssignOptions & { key?: string }, trace: RuleExplanation['candidates'], data: unknown = ruleData(record, now)): Promise<AssignmentDecision | string> {
+    const exclude = opts.exclude && opts.exclude.length > 0 ? new Set(opts.exclude) : NO_EXCLUDE;
+    const base = compiledRule ? compiledRule.base : { ruleId: null, ruleIndex: null, strategy: strategy.strategy };
     if (strategy.strategy === 'pool') {
-      return { ...base, ownerId: null, teamId: strategy.pool, poolId: strategy.pool, reason: `sent to pool '${strategy.pool}'` };
+      return made(base, null, strategy.pool, strategy.pool, null, `sent to pool '${strategy.pool}'`);
     }
     if (strategy.strategy === 'owner') {
       const rep = await directory.getRep(strategy.owner);
       if (!rep) return `owner '${strategy.owner}' is not in the directory`;
       if (exclude.has(rep.id)) return `owner '${rep.id}' is excluded`;
-      const cap = await hasCapacity(store, rep, now);
+      const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
       trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
       if (!cap.ok) return `owner '${rep.id}' is ${cap.reason}`;
       if (!opts.dryRun && !(await reserve(store, rep, now))) return `owner '${rep.id}' reached the period cap`;
-      return { ...base, ownerId: rep.id, teamId: rep.teamIds?.[0] ?? record.teamId ?? null, reason: `named owner '${rep.id}'` };
+      return made(base, rep.id, rep.teamIds?.[0] ?? record.teamId ?? null, null, null, `named owner '${rep.id}'`);
     }
-    const reps = await candidates(compiledRule, strategy, data, exclude, trace);
+    const drawn = pool(compiledRule, strategy);
+    const reps = filterCandidates(compiledRule, strategy, isPromise(drawn) ? await drawn : drawn, data, exclude, trace);
     if (reps.length === 0) return 'no candidate rep (none active, matching and not excluded)';
-    const teamOf = (rep: Rep): string | null => strategy.team ?? rep.teamIds?.[0] ?? null;
     if (strategy.strategy === 'roundRobin') {
       const key = `assign:rr:${opts.key ?? strategy.team ?? compiledRule?.rule.id ?? 'adhoc'}`;
       const turn = opts.dryRun ? (await store.getCounter(key)) + 1 : await store.incrementCounter(key, 1);
       const start = (turn - 1) % reps.length;
       for (let i = 0; i < reps.length; i++) {
         const rep = reps[(start + i) % reps.length]!;
-        const cap = await hasCapacity(store, rep, now);
+        const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
         trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
         if (!cap.ok) continue;
-        if (!opts.dryRun && !(await reserve(store, rep, now))) continue;
-        return { ...base, ownerId: rep.id, teamId: teamOf(rep), turn, reason: `round robin turn ${turn} → '${rep.id}'${i > 0 ? ` (skipped ${i} at capacity)` : ''}` };
+        if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
+        return made(base, rep.id, strategy.team ?? rep.teamIds?.[0] ?? null, null, turn, `round robin turn ${turn} → '${rep.id}'${i > 0 ? ` (skipped ${i} at capacity)` : ''}`);
       }
       return `all ${reps.length} candidate reps are at capacity`;
     }
@@ -266,11 +338,11 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
       return la - lb || (a.rep.id < b.rep.id ? -1 : a.rep.id > b.rep.id ? 1 : 0);
     });
     for (const { rep, load } of loads) {
-      const cap = await hasCapacity(store, rep, now);
+      const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
       trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load });
       if (!cap.ok) continue;
-      if (!opts.dryRun && !(await reserve(store, rep, now))) continue;
-      return { ...base, ownerId: rep.id, teamId: teamOf(rep), reason: `least loaded → '${rep.id}' (${load} open${weighted ? `, weight ${rep.weight ?? 1}` : ''})` };
+      if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
+      return made(base, rep.id, strategy.team ?? rep.teamIds?.[0] ?? null, null, null, `least loaded → '${rep.id}' (${load} open${weighted ? `, weight ${rep.weight ?? 1}` : ''})`);
     }
     return `all ${reps.length} candidate reps are at capacity`;
   }
@@ -281,7 +353,7 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     async nextInTeam(store, teamId, after, now, opts = {}) {
       const base = { ruleId: null, ruleIndex: null, strategy: 'roundRobin' as const, poolId: null, turn: null };
       const team = await directory.getTeam(teamId);
-      if (!team) return { ...base, ownerId: null, teamId, reason: `team '${teamId}' is not in the directory` };
+      if (!team) return made(base, null, teamId, null, null, `team '${teamId}' is not in the directory`);
       const ids = [...team.memberIds].sort();
       const start = after === null ? 0 : ids.filter((id) => id <= after).length;
       for (let i = 0; i < ids.length; i++) {
@@ -289,12 +361,12 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
         if (id === after || opts.exclude?.includes(id)) continue;
         const rep = await directory.getRep(id);
         if (!rep) continue;
-        const cap = await hasCapacity(store, rep, now);
+        const cap = quickCapacity(rep, !opts.dryRun) ?? (await hasCapacity(store, rep, now, !opts.dryRun));
         if (!cap.ok) continue;
-        if (!opts.dryRun && !(await reserve(store, rep, now))) continue;
-        return { ...base, ownerId: rep.id, teamId, reason: `next rep of team '${teamId}' after '${after ?? '-'}' → '${rep.id}'` };
+        if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
+        return made(base, rep.id, teamId, null, null, `next rep of team '${teamId}' after '${after ?? '-'}' → '${rep.id}'`);
       }
-      return { ...base, ownerId: null, teamId, reason: `no other rep of team '${teamId}' is active with capacity` };
+      return made(base, null, teamId, null, null, `no other rep of team '${teamId}' is active with capacity`);
     },
     async runStrategy(store, strategy, record, now, opts = {}) {
       const result = await run(store, strategy, null, record, now, opts, undefined);
@@ -305,8 +377,12 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     },
     async decide(store, record, now, opts = {}) {
       const data = ruleData(record, now);
-      const trace: RuleExplanation[] = [];
-      for (const c of compiled) {
+      const trace: RuleExplanation[] = opts.trace ? [] : NO_TRACE;
+      // explain visits every rule (to say why each did not match); routing visits only possible ones
+      const visit = opts.trace ? null : index.candidates(data);
+      const n = visit ? visit.length : compiled.length;
+      for (let k = 0; k < n; k++) {
+        const c = compiled[visit ? visit[k]! : k]!;
         const held = c.when ? truthy(c.when(data)) : true;
         if (!held) {
           if (opts.trace) {
@@ -316,13 +392,14 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
           continue;
         }
         const cands: RuleExplanation['candidates'] = opts.trace ? [] : undefined;
-        const result = await run(store, c.rule.assign, c, record, now, opts, cands);
+        const result = await run(store, c.rule.assign, c, record, now, opts, cands, data);
         if (typeof result === 'string') {
           if (opts.trace) trace.push({ ruleId: c.rule.id, index: c.index, conditionHeld: true, resolved: false, reason: result, candidates: cands });
           continue;
         }
         if (opts.trace) trace.push({ ruleId: c.rule.id, index: c.index, conditionHeld: true, resolved: true, reason: result.reason, candidates: cands });
-        return { ...result, trace };
+        (result as AssignmentDecision & { trace: RuleExplanation[] }).trace = trace;
+        return result as AssignmentDecision & { trace: RuleExplanation[] };
       }
       return { ruleId: null, ruleIndex: null, strategy: null, ownerId: null, teamId: record.teamId ?? null, poolId: null, turn: null, reason: 'no assignment rule could place the record (every matching rule had no eligible rep)', trace };
     },

@@ -7,7 +7,7 @@ export interface CreateMemoryDirectoryOptions {
   teams?: Team[];
 }
 
-/** The in-memory directory: a {@link Directory} plus methods to change it at run time. */
+/** The in-memory directory: a {@link Directory} plus methods to change it at run time. Reads return frozen snapshots. */
 export interface MemoryDirectory extends Directory {
   getRep(id: string): Rep | null;
   getTeam(id: string): Team | null;
@@ -20,6 +20,15 @@ export interface MemoryDirectory extends Directory {
   deactivateRep(id: string): void;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Reps and teams are kept as frozen copies and handed out as they are (no per-call cloning). */
 function copyRep(rep: Rep): Rep {
   return structuredClone(rep);
 }
@@ -39,6 +48,14 @@ function copyRep(rep: Rep): Rep {
 export function createMemoryDirectory(options: CreateMemoryDirectoryOptions = {}): MemoryDirectory {
   const reps = new Map<string, Rep>();
   const teams = new Map<string, Team>();
+  const frozenReps = new Map<string, Rep>();
+  const frozenTeams = new Map<string, Team>();
+  const refreeze = (): void => {
+    frozenReps.clear();
+    frozenTeams.clear();
+    for (const [id, r] of reps) frozenReps.set(id, deepFreeze(structuredClone(r)));
+    for (const [id, t] of teams) frozenTeams.set(id, deepFreeze(structuredClone(t)));
+  };
 
   const link = (): void => {
     for (const team of teams.values()) {
@@ -56,34 +73,32 @@ export function createMemoryDirectory(options: CreateMemoryDirectoryOptions = {}
   };
 
   const directory: MemoryDirectory = {
-    getRep: (id) => {
-      const rep = reps.get(id);
-      return rep ? copyRep(rep) : null;
-    },
-    getTeam: (id) => {
-      const team = teams.get(id);
-      return team ? structuredClone(team) : null;
-    },
-    listReps: () => [...reps.values()].map(copyRep),
+    getRep: (id) => frozenReps.get(id) ?? null,
+    getTeam: (id) => frozenTeams.get(id) ?? null,
+    listReps: () => [...frozenReps.values()],
     upsertRep: (rep) => {
       if (!rep.id) throw new DealflowError('INPUT_INVALID', 'A rep needs a non-empty id');
       reps.set(rep.id, copyRep(rep));
       link();
+      refreeze();
     },
     upsertTeam: (team) => {
       if (!team.id) throw new DealflowError('INPUT_INVALID', 'A team needs a non-empty id');
       teams.set(team.id, { ...structuredClone(team), memberIds: [...team.memberIds] });
       link();
+      refreeze();
     },
     deactivateRep: (id) => {
       const rep = reps.get(id);
       if (!rep) throw new DealflowError('NOT_FOUND', `Rep '${id}' is not in the directory`, { details: { repId: id } });
       rep.active = false;
+      refreeze();
     },
   };
   for (const team of options.teams ?? []) teams.set(team.id, { ...structuredClone(team), memberIds: [...team.memberIds] });
   for (const rep of options.reps ?? []) reps.set(rep.id, copyRep(rep));
   link();
+  refreeze();
   return directory;
 }
 
