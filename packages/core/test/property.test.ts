@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { transition } from 'xstate';
 import type { AnyStateMachine } from 'xstate';
-import { createEngine, createManualClock, createMemoryStorage, defineBlueprint, replay, toMachineSnapshot } from '../src/index.js';
+import { createEngine, createManualClock, createMemoryStorage, defineBlueprint, isDealflowError, replay, toMachineSnapshot } from '../src/index.js';
+import type { SendResult } from '../src/index.js';
 import type { BlueprintInput } from '../src/index.js';
 
 const EVENTS = ['a', 'b', 'c'];
@@ -18,6 +19,7 @@ const blueprintArb = fc
         from: fc.oneof(fc.constant('*' as const), fc.array(fc.nat(), { minLength: 1, maxLength: 3 })),
         to: fc.nat(),
         event: fc.constantFrom(...EVENTS),
+        bump: fc.boolean(),
         guard: fc.oneof(
           fc.constant(undefined),
           fc.integer({ min: -5, max: 5 }).map((n) => ({ '>': [{ var: 'fields.n' }, n] })),
@@ -45,7 +47,13 @@ const blueprintArb = fc
       const keys = from === '*' ? [`*/${x.event}`] : from.map((f) => `${f}/${x.event}`);
       if (keys.some((k) => taken.has(k))) continue;
       keys.forEach((k) => taken.add(k));
-      transitions.push({ event: x.event, from, to, ...(x.guard ? { guard: x.guard } : {}) });
+      transitions.push({
+        event: x.event,
+        from,
+        to,
+        ...(x.guard ? { guard: x.guard } : {}),
+        ...(x.bump ? { actions: [{ type: 'set' as const, field: 'n', value: { '+': [{ var: 'fields.n' }, 1] } }] } : {}),
+      });
     }
     return {
       id: 'random', version: 1, recordType: 'thing', initialStage: 's0',
@@ -56,7 +64,12 @@ const blueprintArb = fc
 
 const stepArb = fc.record({
   event: fc.oneof(fc.constantFrom(...EVENTS), fc.integer({ min: 1, max: 5 }).map((i) => `go${i}`)),
-  fields: fc.oneof(fc.constant(undefined), fc.record({ n: fc.integer({ min: -6, max: 6 }) }), fc.record({ flag: fc.boolean() })),
+  fields: fc.oneof(
+    fc.constant(undefined),
+    fc.record({ n: fc.integer({ min: -6, max: 6 }) }),
+    fc.record({ flag: fc.boolean() }),
+    fc.constant({ n: null }),
+  ),
 });
 
 /** Stages reachable from the initial state through the machine's own transitions (ignoring guards). */
@@ -89,11 +102,18 @@ describe('properties', () => {
           clock.advance('PT1M');
           const before = (await engine.get(record.id))!;
           const snapshot = toMachineSnapshot(bp, before);
-          const res = await engine.send(record.id, { type: step.event, ...(step.fields ? { fields: step.fields } : {}) }, { actor });
+          const res = await engine
+            .send(record.id, { type: step.event, ...(step.fields ? { fields: step.fields } : {}) }, { actor })
+            .catch((e: unknown) => e);
           const stored = (await engine.get(record.id))!;
-          if (snapshot.status === 'done') {
+          if (isDealflowError(res)) {
+            // a `set` action computed a bad value (n + 1 with n cleared): the call fails whole
+            expect(res.code).toBe('INPUT_INVALID');
+            expect(stored).toEqual(before);
+          } else if (snapshot.status === 'done') {
             // a done XState actor ignores events; so does the engine in a final stage
-            expect(res.ok ? null : res.rejection.reason).toBe('final_stage');
+            const r = res as SendResult;
+            expect(r.ok ? null : r.rejection.reason).toBe('final_stage');
             expect(stored).toEqual(before);
           } else {
             const [expected] = transition(bp.machine, snapshot, {
@@ -103,7 +123,8 @@ describe('properties', () => {
               now: clock.now().toISOString(),
             });
             expect(stored.stage).toBe(expected.value);
-            expect(res.ok ? res.to : res.rejection.stage).toBe(expected.value);
+            const r = res as SendResult;
+            expect(r.ok ? r.to : r.rejection.stage).toBe(expected.value);
           }
           expect(replay(await engine.history(record.id))).toEqual(stored);
           expect(canReach.has(stored.stage)).toBe(true);
