@@ -11,7 +11,7 @@ import { LogicEngine } from 'json-logic-engine';
 import { compileRule } from '@dealflow/logic';
 
 const RECORDS = 100_000;
-const ROUNDS = 5;
+const ROUNDS = 15;
 
 const EMEA = ['DE', 'FR', 'UK', 'NL', 'ES', 'IT', 'SE', 'PL'];
 const APAC = ['JP', 'CN', 'SG', 'AU', 'IN', 'KR'];
@@ -144,16 +144,20 @@ function evaluator(fns: ReadonlyArray<(data: unknown) => unknown>): Evaluate {
   };
 }
 
+/**
+ * CPU time (user + system) of one pass over all records. CPU time rather than wall time, because
+ * the benchmark machine may be shared: waiting for a core is not the engine's cost.
+ */
 function timeIt(evaluate: Evaluate, records: Array<Record<string, unknown>>): number {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   let sink = 0;
   for (let i = 0; i < records.length; i++) {
     const results = evaluate(records[i] as Record<string, unknown>);
     if (results[0] === true) sink++;
   }
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(start);
   if (sink < 0) console.log(sink);
-  return ms;
+  return (used.user + used.system) / 1000;
 }
 
 function main(): void {
@@ -190,19 +194,20 @@ function main(): void {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const c of order) times.get(c.name)!.push(timeIt(c.evaluate, records));
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  // the best round: noise (other processes, GC, JIT) only ever adds time
+  const median = (xs: number[]): number => Math.min(...xs);
   const evaluations = RECORDS * rules.length;
   const dealflow = median(times.get('dealflow compileRule')!);
   const rows = contenders.map((c) => {
     const ms = median(times.get(c.name)!);
     return {
       engine: c.name,
-      'median ms': ms.toFixed(1),
+      'best CPU ms': ms.toFixed(1),
       'evaluations/s': Math.round(evaluations / (ms / 1000)).toLocaleString('en-US'),
       'dealflow is ×': (ms / dealflow).toFixed(2),
     };
   });
-  console.log(`rules: ${rules.length} assignment rules × ${RECORDS.toLocaleString('en-US')} records, median of ${ROUNDS} rounds (all engines agree on every result)`);
+  console.log(`rules: ${rules.length} assignment rules × ${RECORDS.toLocaleString('en-US')} records, best of ${ROUNDS} rounds (CPU time) (all engines agree on every result)`);
   console.table(rows);
   const jsonLogicJs = median(times.get('json-logic-js apply')!);
   const engineBuilt = median(times.get('json-logic-engine build()')!);

@@ -109,3 +109,48 @@ describe('hostile regexes', () => {
     expect(codeOf(() => f({ x: 'a'.repeat(300) }))).toBe('RULE_LIMIT');
   });
 });
+
+describe('prototype pollution and inherited properties', () => {
+  for (const compiler of ['auto', 'closures'] as const) {
+    it(`ignores keys added to Object.prototype (${compiler})`, () => {
+      const engine = createRuleEngine({ compiler });
+      const isAdmin = engine.compile({ '==': [{ var: 'isAdmin' }, true] });
+      const nested = engine.compile({ '==': [{ var: 'user.isAdmin' }, true] });
+      const missing = engine.compile({ missing: ['isAdmin'] });
+      expect(isAdmin({})).toBe(false);
+      const proto = Object.prototype as Record<string, unknown>;
+      proto.isAdmin = true;
+      try {
+        expect(({} as Record<string, unknown>).isAdmin).toBe(true); // the pollution is real
+        expect(isAdmin({})).toBe(false);
+        expect(nested({ user: {} })).toBe(false);
+        expect(missing({})).toEqual(['isAdmin']);
+        expect(isAdmin({ isAdmin: true })).toBe(true);
+        expect(engine.compile({ '==': [{ var: 'isAdmin' }, true] })({})).toBe(false);
+      } finally {
+        delete proto.isAdmin;
+      }
+      expect(isAdmin({ isAdmin: true })).toBe(true);
+    });
+
+    it(`never returns inherited members of arrays and class instances (${compiler})`, () => {
+      const engine = createRuleEngine({ compiler });
+      let called = false;
+      class Lead {
+        own = 1;
+        get secret(): number {
+          called = true;
+          return 42;
+        }
+      }
+      const f = engine.compile({ cat: [{ var: 'lead.secret' }, { var: 'lead.own' }, { var: 'list.map' }, { var: 'list.length' }] });
+      expect(f({ lead: new Lead(), list: [1, 2] })).toBe('12');
+      // The closure compiler checks ownership before reading; generated code reads first (that is
+      // what makes it fast) and discards the inherited value, so an inherited getter may run.
+      if (compiler === 'closures') expect(called).toBe(false);
+      const bare = Object.create(null) as Record<string, unknown>;
+      bare.x = 'y';
+      expect(engine.compile({ var: 'x' })(bare)).toBe('y');
+    });
+  }
+});

@@ -51,6 +51,8 @@ class Emitter {
   temps = 0;
   /** Path prefixes read by two or more `var`s: read once at the start, as `p0`, `p1`, … */
   readonly hoisted = new Map<string, string>();
+  /** Constants of every data key read by generated code (guarded against prototype pollution). */
+  readonly keys = new Map<string, string>();
   readonly hoistCode: string[] = [];
   constructor(private readonly ctx: CompileContext) {}
 
@@ -91,8 +93,11 @@ class Emitter {
       const parent = segments.length > 1 ? this.hoisted.get(segments.slice(0, -1).join('.')) : 'd';
       if (parent === undefined) continue; // unreachable: a prefix's parent is shared too
       const name = `p${this.hoisted.size}`;
-      const k = this.constant(segments[segments.length - 1]);
-      this.hoistCode.push(`${name} = (${parent} == null || !h.call(${parent}, ${k}) ? undefined : ${parent}[${k}])`);
+      const k = this.key(segments[segments.length - 1] as string);
+      const t = this.temp();
+      this.hoistCode.push(
+        `${name} = (${parent} == null || (${t} = ${parent}[${k}]) === undefined || ${this.notOwn(parent, k)} ? undefined : ${t})`,
+      );
       this.hoisted.set(prefix, name);
     }
   }
@@ -193,17 +198,39 @@ class Emitter {
       }
     }
     if (start === segments.length) return `(${holder} === undefined ? ${notFound} : ${holder})`;
-    const t = this.temp();
-    // holder == null || !own(holder, k0) || (t = holder[k0]) == null || … || (t = t[kn]) === undefined ? nf : t
+    // holder == null || (t0 = holder[k0]) == null || notOwn(holder, k0)
+    //   || … || (tn = tn-1[kn]) === undefined || notOwn(tn-1, kn) ? nf : tn
     const parts: string[] = [`${holder} == null`];
     for (let i = start; i < segments.length; i++) {
-      const k = this.constant(segments[i]);
+      const k = this.key(segments[i] as string);
+      const value = this.temp();
       const last = i === segments.length - 1;
-      parts.push(`!h.call(${holder}, ${k})`);
-      parts.push(last ? `(${t} = ${holder}[${k}]) === undefined` : `(${t} = ${holder}[${k}]) == null`);
-      holder = t;
+      parts.push(`(${value} = ${holder}[${k}]) ${last ? '=== undefined' : '== null'}`);
+      parts.push(this.notOwn(holder, k));
+      holder = value;
     }
-    return `(${parts.join(' || ')} ? ${notFound} : ${t})`;
+    return `(${parts.join(' || ')} ? ${notFound} : ${holder})`;
+  }
+
+  /** A constant for a property key read from data; the generated guard checks it is not inherited. */
+  key(segment: string): string {
+    const hit = this.keys.get(segment);
+    if (hit !== undefined) return hit;
+    const k = this.constant(segment);
+    this.keys.set(segment, k);
+    return k;
+  }
+
+  /**
+   * Code that is true when the value just read from `holder[k]` is not an own property. A plain
+   * object's only prototype is `Object.prototype`, and the function's guard has checked that
+   * `Object.prototype` has none of the rule's keys, so for a plain object the value read is its
+   * own; anything else (arrays, class instances, null-prototype objects, other realms) asks
+   * `hasOwnProperty`. The prototype test comes after the read on purpose: V8 then knows the
+   * object's shapes and folds it to a constant, which makes own-only reads as fast as plain ones.
+   */
+  notOwn(holder: string, k: string): string {
+    return `(gp(${holder}) !== OP && !h.call(${holder}, ${k}))`;
   }
 
   /** `missing` / `missing_some` over literal keys, inline; `undefined` when keys are computed. */
@@ -332,17 +359,25 @@ export function generateRule(ctx: CompileContext, rule: unknown): RuleFn | undef
     n === 0 ? '' : `const ${Array.from({ length: n }, (_, i) => `${prefix}${i} = ${from}[${i}]`).join(', ')};\n`;
   const temps = emitter.temps === 0 ? '' : `let ${Array.from({ length: emitter.temps }, (_, i) => `t${i}`).join(', ')};\n`;
   const hoisted = emitter.hoistCode.length === 0 ? '' : `const ${emitter.hoistCode.join(', ')};\n`;
+  // If Object.prototype has gained any key this rule reads (prototype pollution), every read
+  // would need hasOwnProperty: run the closure version, which always checks.
+  const keyConstants = [...emitter.keys.values()];
+  const guard = keyConstants.length === 0 ? '' : `if (${keyConstants.map((k) => `${k} in OP`).join(' || ')}) return slow(d);\n`;
   const source =
     `"use strict";\n` +
     names('k', 'K', emitter.constants.length) +
     names('f', 'F', emitter.fallbacks.length) +
-    `return function dealflowRule(d) {\n${hoisted}${temps}return ${root.code};\n};`;
-  const factory = new Function('K', 'F', 'h', 'truthy', 'inOp', source) as (
+    `return function dealflowRule(d) {\n${guard}${temps}${hoisted}return ${root.code};\n};`;
+  const factory = new Function('K', 'F', 'h', 'truthy', 'inOp', 'gp', 'OP', 'slow', source) as (
     K: unknown[],
     F: RuleFn[],
     h: typeof hasOwn,
     t: typeof truthy,
     i: typeof inOp,
+    gp: typeof Object.getPrototypeOf,
+    OP: object,
+    slow: RuleFn,
   ) => RuleFn;
-  return factory(emitter.constants, emitter.fallbacks, hasOwn, truthy, inOp);
+  const slow = keyConstants.length === 0 ? () => undefined : compileValidated(ctx, rule);
+  return factory(emitter.constants, emitter.fallbacks, hasOwn, truthy, inOp, Object.getPrototypeOf, Object.prototype, slow);
 }
