@@ -50,6 +50,13 @@ export function fromStages(spec: BlueprintSpec, from: string | string[]): string
  * Cross-reference checks the schema cannot express. Returns every problem found (never stops at
  * the first): duplicate or unknown stage ids, transitions out of final stages, duplicate event
  * names from one stage, unreachable stages, unknown fields, deadline events nobody handles.
+ * `defineBlueprint` runs it after the schema; call it directly to lint a parsed spec.
+ *
+ * @example
+ * ```ts
+ * const problems = checkBlueprint(blueprintSchema.parse(json))
+ * for (const p of problems) console.log(p.path, p.message, p.hint ?? '')
+ * ```
  */
 export function checkBlueprint(spec: BlueprintSpec): Problem[] {
   const problems: Problem[] = [];

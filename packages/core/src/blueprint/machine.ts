@@ -19,6 +19,8 @@ export interface RecordView {
   version: number;
   createdAt: string;
   stageEnteredAt: string;
+  /** Stage-time properties per stage (`record.stageTimes.<stage>.cumulativeMs`…), see `stageTimesAt`. */
+  stageTimes?: Record<string, { firstEnteredAt: string; enteredAt: string; exitedAt: string | null; latestMs: number | null; cumulativeMs: number; visits: number }>;
 }
 
 /** Context of a compiled blueprint machine: the record's fields and a view of the record. */
@@ -75,7 +77,14 @@ export interface DealflowTransitionMeta {
  * and `closed` kinds are `final`), one transition per (stage, event) in blueprint order, `*`
  * transitions on the root (so they apply to every non-final stage, after the stage's own, in
  * XState's candidate order). Guards are the named guard `rule` with params `{ transition }`.
- * Each transition carries `meta.transition`, its index in the blueprint.
+ * Each transition carries `meta.transition`, its index in the blueprint. `defineBlueprint` calls
+ * it with the blueprint's compiled guards; the result is `blueprint.machine`.
+ *
+ * @example
+ * ```ts
+ * const machine = compileMachine(spec, (i, data) => Boolean(guards[i]?.(data) ?? true))
+ * createActor(machine).start().send({ type: 'qualify' })
+ * ```
  */
 export function compileMachine(spec: BlueprintSpec, evaluateGuard: GuardEvaluator): AnyStateMachine {
   type On = Record<string, Array<Record<string, unknown>>>;
