@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isDealflowError } from '../src/index.js';
+import { isDealflowError, replay } from '../src/index.js';
 import type { SalesRulesInput } from '../src/index.js';
 import { as, salesEngine } from './assignment-helpers.js';
 
@@ -62,6 +62,7 @@ describe('tasks', () => {
     const msgs = (await storage.readOutbox({ limit: 100 })).filter((m) => m.type === 'dealflow.notify');
     expect(msgs.at(-1)!.payload).toMatchObject({ to: ['bob'], taskId });
     expect((await engine.history(record.id)).at(-1)).toMatchObject({ kind: 'task_reminder', data: { taskId } });
+    expect(replay(await engine.history(record.id))).toEqual(await engine.get(record.id));
   });
 
   test('completing a task cancels its reminder', async () => {

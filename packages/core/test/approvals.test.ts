@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isDealflowError } from '../src/index.js';
+import { isDealflowError, replay } from '../src/index.js';
 import type { SalesRulesInput } from '../src/index.js';
 import { as, salesEngine } from './assignment-helpers.js';
 
@@ -45,6 +45,7 @@ describe('approvals', () => {
     expect(decision).toMatchObject({ actorId: 'mia', event: 'win', data: { decision: 'approved', approverId: 'mia', ruleId: 'big-discount', note: 'fine for a 3-year deal' } });
     expect(h.map((e) => e.kind).slice(-3)).toEqual(['approval_requested', 'approval', 'transition']);
     expect(h.at(-1)).toMatchObject({ event: 'win', actorId: 'ann' });
+    expect(replay(h)).toEqual(r);
   });
 
   test('reject keeps the record in its stage and records the approver; a new request is possible', async () => {

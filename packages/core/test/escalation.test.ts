@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { replay } from '../src/index.js';
 import type { SalesRulesInput, Storage } from '../src/index.js';
 import { as, salesEngine } from './assignment-helpers.js';
 
@@ -110,6 +111,7 @@ describe('stage escalation', () => {
     expect(r.stage).toBe('lost');
     const kinds = (await engine.history(record.id)).map((e) => e.kind);
     expect(kinds.slice(-2)).toEqual(['escalated', 'transition']);
+    expect(replay(await engine.history(record.id))).toEqual(r);
   });
 
   test('return-to-pool action, and re-entering the stage starts over', async () => {

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import { diffRecords } from '../engine/replay.js';
 
 /** A history event to append, without the parts the writer fills in. */
 export type PendingEvent = Omit<HistoryEvent, 'tenantId' | 'id' | 'recordId' | 'seq' | 'at'> & { at?: string };
 
 /**
  * Writes one change of a record: version + 1 (optimistic check against `before.version`) and one
- * history event whose `seq` is the new version. Returns the stored record.
+ * history event whose `seq` is the new version, carrying `data.changes` (the engine's diff format)
+ * so replaying history rebuilds the record exactly. Returns the stored record.
  */
 export async function writeChange(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<{ record: StoredRecord; event: HistoryEvent }> {
-  const record: StoredRecord = { ...after, version: before.version + 1, updatedAt: now };
+  const record: StoredRecord = { ...after, version: before.version + 1, updatedAt: event.at ?? now };
   await tx.updateRecord(record, before.version);
-  const history: HistoryEvent = { ...event, at: event.at ?? now, tenantId: tx.tenantId, id: randomUUID(), recordId: record.id, seq: record.version };
+  const at = event.at ?? now;
+  const data = { ...event.data, changes: diffRecords(before, record) };
+  const history: HistoryEvent = { ...event, data, at, tenantId: tx.tenantId, id: randomUUID(), recordId: record.id, seq: record.version };
   await tx.appendHistory([history]);
   return { record, event: history };
 }
