@@ -53,7 +53,14 @@ export interface RuleData {
 /** The data roots rules may refer to (`fields.x`, `record.stage`, `actor.roles`, …). */
 export const RULE_ROOTS = ['fields', 'record', 'actor', 'event', 'now'] as const;
 
-/** Builds rule data from machine context and event (fields of the event override stored ones). */
+/**
+ * Builds rule data from machine context and event (fields of the event override stored ones).
+ *
+ * @example
+ * ```ts
+ * ruleDataOf({ fields: { amount: 1 }, record: null }, { type: 'propose', fields: { amount: 5 } }).fields.amount // 5
+ * ```
+ */
 export function ruleDataOf(context: DealflowMachineContext, event: DealflowMachineEvent): RuleData {
   return {
     fields: event.fields ? { ...context.fields, ...event.fields } : context.fields,
@@ -139,6 +146,11 @@ export function compileMachine(spec: BlueprintSpec, evaluateGuard: GuardEvaluato
 /**
  * The candidate transitions for `event` in `stage`, read from the compiled machine's own state
  * nodes in XState's order (the stage's transitions, then the root's). Final stages have none.
+ *
+ * @example
+ * ```ts
+ * candidateTransitions(deal.machine, 'qualified', 'propose').map((t) => t.meta?.transition) // [2]
+ * ```
  */
 export function candidateTransitions(machine: AnyStateMachine, stage: string, event: string): AnyTransitionDefinition[] {
   const node = (machine.root as StateNode<any, any>).states[stage] as StateNode<any, any> | undefined;

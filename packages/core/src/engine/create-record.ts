@@ -10,6 +10,7 @@ import type { PendingEmit } from './events.js';
 import { assertFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { createdSnapshot } from './replay.js';
+import { initialStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 
 /** What creating one record wrote. */
 export interface CreatedInTx {
@@ -69,7 +70,7 @@ export async function createInTx(
     fields,
     ownerId: input.ownerId ?? null,
     teamId: input.teamId ?? null,
-    meta: cloneJson(extraMeta),
+    meta: { ...cloneJson(extraMeta), [STAGE_TIMES_META]: initialStageTimes(bp.initialStage, at) },
     stageEnteredAt: at,
     createdAt: at,
     updatedAt: at,

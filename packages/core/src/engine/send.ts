@@ -11,6 +11,8 @@ import type { PendingEmit } from './events.js';
 import { assertFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
+import { moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
+import type { StageTimes } from '../stage-times/stage-times.js';
 
 const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ history: Object.freeze({}), emits: [], outbox: [], created: [] }) as SideEffects;
 
@@ -58,6 +60,7 @@ export function recordView(r: StoredRecord): RecordView {
     version: r.version,
     createdAt: r.createdAt,
     stageEnteredAt: r.stageEnteredAt,
+    stageTimes: (r.meta[STAGE_TIMES_META] as StageTimes | undefined) ?? {},
   };
 }
 
@@ -152,7 +155,11 @@ export async function transitionInTx(
     ...record,
     fields,
     // actions and plugins may change meta: give them their own object (else share the loaded one)
-    meta: spec.actions || core.plugins.length > 0 ? { ...record.meta } : record.meta,
+    // (a stage change also updates the stage-time properties, see stage-times/)
+    meta:
+      to !== from
+        ? { ...record.meta, [STAGE_TIMES_META]: moveStageTimes(record.meta[STAGE_TIMES_META] as StageTimes | undefined, from, to, at, record.stageEnteredAt) }
+        : spec.actions || core.plugins.length > 0 ? { ...record.meta } : record.meta,
     stage: to,
     stageEnteredAt: to !== from ? at : record.stageEnteredAt,
     version,
