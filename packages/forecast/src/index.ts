@@ -2,6 +2,7 @@
 export type { StageInfo, FieldOptions, Period } from './data/options.js';
 export { parseCsv } from './data/csv.js';
 export { parsePipelineCsv, DEFAULT_PIPELINE_STAGES } from './data/pipeline-csv.js';
+export { loadPipeline } from './data/storage.js';
 export type { ParsePipelineCsvOptions, PipelineCsvColumns, PipelineData } from './data/pipeline-csv.js';
 
 // Reports

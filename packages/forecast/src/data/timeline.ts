@@ -53,22 +53,49 @@ export function buildTimelines(records: readonly StoredRecord[], history: readon
     events.sort((a, b) => a.seq - b.seq);
     for (const e of events) {
       const at = toMs(e.at, `history event '${e.id}' of record '${record.id}'`);
-      const f = (e.data as { fields?: unknown } | undefined)?.fields;
-      if (f && typeof f === 'object') fieldChanges.push({ atMs: at, fields: f as Record<string, unknown> });
-      if (e.kind === 'created' && e.to) {
-        stays.push({ stage: e.to, enteredMs: at, exitedMs: null, next: null });
-      } else if (e.kind === 'transition' && e.to) {
-        const last = stays[stays.length - 1];
-        if (last && last.exitedMs === null) {
-          if (last.stage === e.to) continue; // self-transition: the stay goes on
-          last.exitedMs = at;
-          last.next = e.to;
-        }
-        stays.push({ stage: e.to, enteredMs: at, exitedMs: null, next: null });
+      const fields = fieldsOf(e);
+      if (fields) fieldChanges.push({ atMs: at, fields });
+      const last = stays[stays.length - 1];
+      if (e.kind === 'created') {
+        const to = e.to ?? (e.data?.record as { stage?: unknown } | undefined)?.stage;
+        if (typeof to === 'string') stays.push({ stage: to, enteredMs: at, exitedMs: null, next: null });
+        continue;
       }
+      // A stage change: a transition's `to`, or any event whose recorded changes move the stage.
+      const changed = (e.data?.changes as { stage?: unknown } | undefined)?.stage;
+      const to = e.kind === 'transition' && e.to ? e.to : typeof changed === 'string' ? changed : undefined;
+      if (to === undefined) continue;
+      if (last && last.exitedMs === null) {
+        if (last.stage === to) continue; // self-transition: the stay goes on
+        last.exitedMs = at;
+        last.next = to;
+      }
+      stays.push({ stage: to, enteredMs: at, exitedMs: null, next: null });
     }
     const firstStay = stays[0];
     out.push({ record, createdMs: firstStay ? Math.min(firstStay.enteredMs, createdMs) : createdMs, stays, fieldChanges });
+  }
+  return out;
+}
+
+/**
+ * Field values an event sets: `data.fields` (simple form, e.g. the CSV adapter), the engine's
+ * `data.changes.fields` / `data.changes.unsetFields`, or the snapshot of a `created` event.
+ */
+function fieldsOf(e: HistoryEvent): Record<string, unknown> | null {
+  const d = e.data as { fields?: unknown; changes?: { fields?: unknown; unsetFields?: unknown }; record?: { fields?: unknown } } | undefined;
+  if (!d) return null;
+  let out: Record<string, unknown> | null = null;
+  const add = (f: unknown): void => {
+    if (f && typeof f === 'object' && !Array.isArray(f)) out = { ...(out ?? {}), ...(f as Record<string, unknown>) };
+  };
+  add(d.fields);
+  if (e.kind === 'created') add(d.record?.fields);
+  add(d.changes?.fields);
+  if (Array.isArray(d.changes?.unsetFields)) {
+    const unset: Record<string, unknown> = {};
+    for (const k of d.changes.unsetFields) if (typeof k === 'string') unset[k] = undefined;
+    add(unset);
   }
   return out;
 }
