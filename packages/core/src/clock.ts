@@ -6,7 +6,14 @@ export interface Clock {
   now(): Date;
 }
 
-/** The real clock (`new Date()`). */
+/**
+ * The real clock (`new Date()`), the engine's default.
+ *
+ * @example
+ * ```ts
+ * createEngine({ storage, blueprints, clock: systemClock })
+ * ```
+ */
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A clock tests move by hand. */

@@ -85,7 +85,14 @@ export interface CreateResult {
   replayed?: boolean;
 }
 
-/** The system actor, used when a call has none and for timers. */
+/**
+ * The system actor, used when a call has none (timers use `worker:<id>` with the `system` role).
+ *
+ * @example
+ * ```ts
+ * await engine.send(id, 'lose', { actor: SYSTEM_ACTOR })
+ * ```
+ */
 export const SYSTEM_ACTOR: Actor = { id: 'system', roles: ['system'], team: null };
 
 /** A task created by a `task` action, kept in `record.meta.tasks`. */

@@ -57,7 +57,14 @@ function diffInto(c: RecordChanges, before: Record<string, unknown>, after: Reco
   }
 }
 
-/** The changes between two versions of a record. */
+/**
+ * The changes between two versions of a record (what a history event stores in `data.changes`).
+ *
+ * @example
+ * ```ts
+ * diffRecords(before, after) // { stage: 'proposal', stageEnteredAt: '…', fields: { amount: 10 } }
+ * ```
+ */
 export function diffRecords(before: StoredRecord, after: StoredRecord): RecordChanges {
   const c: RecordChanges = {};
   if (before.blueprintVersion !== after.blueprintVersion) c.blueprintVersion = after.blueprintVersion;
@@ -87,7 +94,15 @@ export function createdSnapshot(r: StoredRecord): CreatedSnapshot {
   });
 }
 
-/** Applies one history event to a record (or builds it from a `created` event). */
+/**
+ * Applies one history event to a record (or builds it from a `created` event); `replay` folds it.
+ *
+ * @example
+ * ```ts
+ * let r = applyHistoryEvent(null, created)
+ * r = applyHistoryEvent(r, qualified)
+ * ```
+ */
 export function applyHistoryEvent(record: StoredRecord | null, e: HistoryEvent): StoredRecord {
   if (e.kind === 'created') {
     if (record !== null) throw new DealflowError('DATA_INVALID', `history of record '${e.recordId}': 'created' at seq ${e.seq} after the start`);
