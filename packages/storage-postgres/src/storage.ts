@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DealflowError } from '@dealflow/core';
 import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core';
 import { DEFAULT_SCHEMA, openPool, quoteSchema } from './connect.js';
-import type { PgPool, PgPoolClient } from './driver.js';
+import type { PgPool, PgPoolClient, PgQueryable } from './driver.js';
 import { pgError } from './errors.js';
 import { migrate } from './migrate.js';
 import { byDue, outboxFromRow, timerFromRow } from './rows.js';
@@ -23,6 +23,13 @@ export type CreatePostgresStorageOptions = (
 ) & {
   /** Schema of Dealflow's tables (default `dealflow`). */
   schema?: string;
+  /**
+   * Send a transaction's result-less writes (record, history, timers, outbox) together with its
+   * next statement or its commit, saving round trips (default true). With it, a CONFLICT of such a
+   * write is reported by the next call of the transaction or by the commit instead of by the write
+   * itself; the transaction fails whole either way.
+   */
+  batchWrites?: boolean;
   /**
    * Send `NOTIFY` on the timers channel when timers are scheduled, so workers using
    * {@link createTimerListener} wake at once (default false).
@@ -72,13 +79,19 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
     outboxHead: `${q}.outbox_head`,
     notifyChannel: options.notify ? timersChannel(schema) : null,
   };
+  const batchWrites = options.batchWrites !== false;
   let closed = false;
-  const inside = new AsyncLocalStorage<PgPoolClient>();
+  const inside = new AsyncLocalStorage<{ client: PgPoolClient; tx: PgTx }>();
   const ensureOpen = (): void => {
     if (closed) throw new DealflowError('CLOSED', `the PostgreSQL store (schema '${schema}') was closed`);
   };
-  /** Inside a transaction, reads go through its connection (they see its writes). */
-  const db = () => inside.getStore() ?? pool;
+  /** Inside a transaction, reads go through its connection (after its queued writes: they see them). */
+  const db = async (): Promise<PgQueryable> => {
+    const current = inside.getStore();
+    if (!current) return pool;
+    await current.tx.flush();
+    return current.client;
+  };
 
   async function inTransaction<T>(what: string, fn: (client: PgPoolClient) => Promise<T>): Promise<T> {
     let client: PgPoolClient;
@@ -119,9 +132,11 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
     async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
       ensureOpen();
       return inTransaction(`transaction of tenant '${tenantId}'`, async (client) => {
-        const tx = new PgTx(tenantId, client, t);
+        const tx = new PgTx(tenantId, client, t, batchWrites);
         try {
-          return await inside.run(client, () => fn(tx));
+          const result = await inside.run({ client, tx }, () => fn(tx));
+          await tx.flush();
+          return result;
         } finally {
           tx.active = false;
         }
@@ -130,15 +145,15 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
 
     async getRecord(tenantId, id) {
       ensureOpen();
-      return readRecord(db(), t, tenantId, id);
+      return readRecord(await db(), t, tenantId, id);
     },
     async queryRecords(tenantId, query) {
       ensureOpen();
-      return readRecords(db(), t, tenantId, query);
+      return readRecords(await db(), t, tenantId, query);
     },
     async listHistory(tenantId, recordId, opts) {
       ensureOpen();
-      return readHistory(db(), t, tenantId, recordId, opts);
+      return readHistory(await db(), t, tenantId, recordId, opts);
     },
 
     async claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {
@@ -147,7 +162,7 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
       const tenant = o.tenantId === undefined ? '' : ' AND tenant_id = $5';
       const params: unknown[] = [o.now, o.limit, o.workerId, until];
       if (o.tenantId !== undefined) params.push(o.tenantId);
-      const { rows } = await run(db(), 'claimDueTimers',
+      const { rows } = await run(await db(), 'claimDueTimers',
         `WITH due AS (
            SELECT tenant_id, id, due_at FROM ${t.timers}
            WHERE status = 'pending' AND due_at <= $1::timestamptz${tenant}
@@ -168,7 +183,7 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
 
     async oldestDueAt(opts = {}) {
       ensureOpen();
-      const { rows } = await run(db(), 'oldestDueAt',
+      const { rows } = await run(await db(), 'oldestDueAt',
         `SELECT min(due_at) AS d FROM ${t.timers} WHERE status = 'pending' AND ($1::text IS NULL OR tenant_id = $1::text)`, [opts.tenantId ?? null]);
       const d = rows[0]?.d;
       return d === null || d === undefined ? null : (d instanceof Date ? d : new Date(String(d))).toISOString();
@@ -188,7 +203,7 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
            UPDATE ${t.outbox} AS o SET position = $1::bigint + todo.rn FROM todo WHERE o.seq = todo.seq`, [last]);
         if (rowCount > 0) await run(client, 'readOutbox', `UPDATE ${t.outboxHead} SET last_position = $1`, [last + rowCount]);
       });
-      const { rows } = await run(db(), 'readOutbox',
+      const { rows } = await run(await db(), 'readOutbox',
         `SELECT * FROM ${t.outbox} WHERE position > $1 AND ($2::text IS NULL OR tenant_id = $2::text) ORDER BY position LIMIT $3`,
         [opts.afterPosition ?? 0, opts.tenantId ?? null, opts.limit]);
       return rows.map(outboxFromRow);
@@ -196,7 +211,7 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
 
     async ackOutbox(position, opts = {}) {
       ensureOpen();
-      await run(db(), 'ackOutbox', `DELETE FROM ${t.outbox} WHERE position <= $1 AND ($2::text IS NULL OR tenant_id = $2::text)`, [
+      await run(await db(), 'ackOutbox', `DELETE FROM ${t.outbox} WHERE position <= $1 AND ($2::text IS NULL OR tenant_id = $2::text)`, [
         position, opts.tenantId ?? null,
       ]);
     },

@@ -34,7 +34,7 @@ export function uniqueSchema(prefix: string): string {
 }
 
 /** Creates a migrated store in a fresh schema on a shared pool. */
-export async function freshStore(pool: pg.Pool, prefix: string, extra: { notify?: boolean } = {}): Promise<PostgresStorage> {
+export async function freshStore(pool: pg.Pool, prefix: string, extra: { notify?: boolean; batchWrites?: boolean } = {}): Promise<PostgresStorage> {
   const schema = uniqueSchema(prefix);
   await migrate({ pool, schema });
   return createPostgresStorage({ pool, schema, ...extra });
