@@ -49,6 +49,15 @@ describe('defineBlueprint', () => {
     expect(paths).toContain('$.fields.x.type');
   });
 
+  test('schema problems and cross-reference problems are reported together', () => {
+    const json = dealJson();
+    json.stages![1] = { ...json.stages![1]!, probability: 7 };
+    json.transitions![0] = { ...json.transitions![0]!, to: 'qualifed' };
+    const problems = problemsOf(json);
+    expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['$.stages[1].probability', '$.transitions[0].to']));
+    expect(problems.find((p) => p.path === '$.transitions[0].to')?.hint).toBe("did you mean 'qualified'?");
+  });
+
   test('catches unknown stages, finals with exits, duplicate events, unreachable stages at once', () => {
     const json: BlueprintInput = {
       id: 'bad', version: 1, recordType: 'deal', initialStage: 'open',

@@ -49,6 +49,45 @@ function zodProblems(error: z.ZodError): Problem[] {
   });
 }
 
+/**
+ * The readable part of an input that failed the schema, for cross-reference checks: stages with a
+ * string id, transitions with string event/to and string(s) from, fields as declared. Null when
+ * not even that can be read.
+ */
+function lenientSpec(json: unknown): BlueprintSpec | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const j = json as Record<string, unknown>;
+  if (!Array.isArray(j.stages) || typeof j.initialStage !== 'string') return null;
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const kinds = ['open', 'won', 'lost', 'closed'];
+  const stages = j.stages.filter(isObj).filter((st) => typeof st.id === 'string').map((st) => ({
+    id: st.id as string,
+    kind: (kinds.includes(st.kind as string) ? st.kind : 'open') as StageSpec['kind'],
+    ...(isObj(st.deadline) && typeof st.deadline.onBreach === 'string' ? { deadline: { within: 'P1D', onBreach: st.deadline.onBreach } } : {}),
+  }));
+  if (stages.length !== j.stages.length) return null; // indexes in paths would not match
+  const rawTransitions = Array.isArray(j.transitions) ? j.transitions : [];
+  const transitions = rawTransitions.map((t) => {
+    if (!isObj(t)) return null;
+    const from = t.from;
+    const okFrom = typeof from === 'string' || (Array.isArray(from) && from.every((f) => typeof f === 'string'));
+    if (typeof t.event !== 'string' || typeof t.to !== 'string' || !okFrom) return null;
+    return { event: t.event, from: from as string | string[], to: t.to, ...(Array.isArray(t.requires) ? { requires: t.requires.filter((r): r is string => typeof r === 'string') } : {}) };
+  });
+  if (transitions.some((t) => t === null)) return null;
+  const fields: Record<string, FieldSpec> = {};
+  if (isObj(j.fields)) for (const [k, v] of Object.entries(j.fields)) fields[k] = { type: 'string', ...(isObj(v) && Array.isArray(v.requiredIn) ? { requiredIn: v.requiredIn as string[] } : {}) };
+  return {
+    id: String(j.id ?? ''),
+    version: 1,
+    recordType: '',
+    initialStage: j.initialStage,
+    stages,
+    transitions: transitions as TransitionSpec[],
+    fields,
+  } as BlueprintSpec;
+}
+
 /** Every rule of a blueprint with its JSON path and whether it is a boolean test. */
 export function rulesOf(spec: BlueprintSpec): Array<{ path: string; rule: unknown }> {
   const out: Array<{ path: string; rule: unknown }> = [];
@@ -121,6 +160,12 @@ export function defineBlueprint(json: BlueprintInput | unknown, options: DefineB
     : '(no id)');
   if (!parsed.success) {
     const problems = zodProblems(parsed.error);
+    // cross-reference problems too, on what can be read of the input (all problems at once)
+    const partial = lenientSpec(json);
+    if (partial) {
+      const seen = new Set(problems.map((p) => p.path));
+      for (const p of checkBlueprint(partial)) if (!seen.has(p.path)) problems.push(p);
+    }
     throw new DealflowError('BLUEPRINT_INVALID', `blueprint '${idOf}' is invalid: ${problems.length} problem(s); first: ${problems[0]?.path} ${problems[0]?.message}`, {
       problems,
       details: { blueprintId: idOf },
