@@ -125,6 +125,8 @@ export { lintBlueprint, analyzeCondition, implies } from './lint/index.js';
 export type { LintFinding, LintOptions, LintSeverity, Verdict, ConditionAnalysis } from './lint/index.js';
 export { planMigration, previewMigration, migrateRecords, DEADLINE_POLICIES } from './migration/index.js';
 export type { DeadlinePolicy, StageMapping, PlanMigrationOptions, MigrationPlan, MigrateRecordsOptions, MigrationReport, DeadlineChange, RecordMove } from './migration/index.js';
+export { stageTimesAt, initialStageTimes, moveStageTimes, renameStageTimes, STAGE_TIMES_META } from './stage-times/index.js';
+export type { StageTime, StageTimes, StageTimeAt } from './stage-times/index.js';
 // ── end blueprint evolution
 
 // durable deadlines and outside delivery (worker, outbox relay)

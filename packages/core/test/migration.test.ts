@@ -145,6 +145,10 @@ describe('previewMigration / migrateRecords', () => {
     const history = await engine.history('q');
     expect(history[history.length - 1]).toMatchObject({ kind: 'migrated', from: 'qualify', to: 'discovery', actorId: 'system:migration', data: { blueprintId: 'deal', fromVersion: 1, toVersion: 2 } });
     expect(replay(history)).toEqual(await engine.get('q'));
+    // the stay in the renamed stage keeps its stage times under the new name
+    const times = (await engine.get('q'))!.meta.stageTimes as Record<string, { enteredAt: string }>;
+    expect(Object.keys(times).sort()).toEqual(['discovery', 'new']);
+    expect(times.discovery!.enteredAt).toBe(hours(T0, 1));
     // after migration the record follows v2's transitions
     const sent = await engine.send('q', 'propose');
     expect(sent.ok && sent.to).toBe('negotiate_small');

@@ -6,6 +6,8 @@ import { isSet } from '../engine/fields.js';
 import { diffRecords } from '../engine/replay.js';
 import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { deadlineTimers, newDueAt } from './deadlines.js';
+import { renameStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
+import type { StageTimes } from '../stage-times/stage-times.js';
 import type { CalendarLookup } from './deadlines.js';
 import type { DeadlinePolicy, MigrationPlan } from './plan.js';
 
@@ -118,6 +120,10 @@ async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, 
   const missing = unmapped === undefined ? plan.to.requiredIn(to).filter((f) => !isSet(record.fields[f])) : [];
   const version = record.version + 1;
   const after: StoredRecord = { ...record, meta: { ...record.meta }, blueprintVersion: plan.toVersion, stage: to, version, updatedAt: now };
+  if (to !== record.stage && record.meta[STAGE_TIMES_META] !== undefined) {
+    // a renamed or split stage is the same stay: its times go with it
+    after.meta[STAGE_TIMES_META] = renameStageTimes(record.meta[STAGE_TIMES_META] as StageTimes, record.stage, to);
+  }
   const next = plan.to.stages.get(to)?.deadline;
   const policy = plan.policyFor(to);
   const dueAfter = next ? newDueAt(calendars, policy, next, oldBreach, record.stageEnteredAt, now) : null;
