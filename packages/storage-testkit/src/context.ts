@@ -55,7 +55,15 @@ export function makeContext(options: RunStorageSuiteOptions): SuiteContext {
   };
 }
 
-/** Asserts that `promise` rejects with a `DealflowError` of one of the given codes; returns it. */
+/**
+ * Asserts that `promise` rejects with a `DealflowError` of one of the given codes; returns it.
+ *
+ * @example
+ * ```ts
+ * const err = await expectDealflowError(storage.transaction('t1', (tx) => tx.insertRecord(dup)), 'CONFLICT')
+ * expect(err.message).toContain(dup.id)
+ * ```
+ */
 export async function expectDealflowError(
   promise: Promise<unknown>,
   codes: DealflowErrorCode | DealflowErrorCode[],
@@ -74,7 +82,15 @@ export async function expectDealflowError(
   return err;
 }
 
-/** A marker error thrown inside transactions to check rollbacks. */
+/**
+ * A marker error thrown inside transactions to check rollbacks.
+ *
+ * @example
+ * ```ts
+ * await expect(storage.transaction('t1', async (tx) => { await tx.incrementCounter('n'); throw new InjectedFault() }))
+ *   .rejects.toBeInstanceOf(InjectedFault)
+ * ```
+ */
 export class InjectedFault extends Error {
   override readonly name = 'InjectedFault';
   constructor(message = 'injected fault') {
