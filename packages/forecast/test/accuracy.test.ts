@@ -35,7 +35,7 @@ describe('forecast accuracy on the CRM dataset (backtest)', () => {
   });
 
   it('needs the calibration: independent-deal intervals cover far fewer periods', () => {
-    const independent = backtest({ ...data, asOf, horizon: 30, method: 'history', intervals: 'independent' });
+    const independent = backtest({ ...data, asOf, horizon: 30, method: 'history', intervals: 'independent', trials: 2000 });
     const covered = (r: typeof history) => r.rows.filter((x) => x.covered).length;
     expect(covered(independent)).toBeLessThan(covered(history));
     expect(covered(independent)).toBeLessThanOrEqual(3);

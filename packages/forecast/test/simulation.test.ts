@@ -164,6 +164,15 @@ describe('forecastBookings', () => {
     );
   });
 
+  it('forecasts zero, without failing, from an empty or amount-less history', () => {
+    const empty = forecastBookings({ records: [], history: [], stages: tinyBook().stages, asOf: day(5) });
+    expect([empty.expected, empty.p10, empty.p90]).toEqual([0, 0, 0]);
+    const noAmounts = dataset(deal('w', [['lead', 0], ['won', 1]]), deal('o', [['lead', 0]]));
+    const f = forecastBookings({ ...noAmounts, asOf: day(2), horizonDays: 5 });
+    expect(f.expected).toBe(0);
+    expect(f.deals).toHaveLength(1);
+  });
+
   it('rejects a bad horizon and a bad date', () => {
     expect(() => forecastBookings({ ...tinyBook(), asOf: day(1), horizonDays: 0 })).toThrowError(/horizonDays/);
     expect(() => forecastBookings({ ...tinyBook(), asOf: 'yesterday' })).toThrowError(/asOf is not a valid date/);

@@ -201,7 +201,8 @@ function pointForecast(p: Prepared, asMs: number, horizon: number, o: ForecastBo
   const rate = created / windowDays;
   let newWins = 0;
   for (let u = 1; u <= horizon; u++) newWins += winWithin(model, asDay + u, asDay + u - 1, horizon - u + 1).win;
-  const newDealsMean = rate * newWins;
+  // Without any known won amount, new deals cannot be valued: leave them out.
+  const newDealsMean = wonValues.length > 0 ? rate * newWins : 0;
   const fromNew = newDealsMean * meanWon;
   return { expected: fromOpen + fromNew, fromOpen, fromNew, deals, newDealsMean, newDealValues: Float64Array.from(wonValues), model };
 }
