@@ -196,6 +196,19 @@ describe('backtest', () => {
     expect(r.coverage).toBeNull();
   });
 
+  it('computes the simple weighted-pipeline baseline (hand-computed)', () => {
+    const data = dataset(
+      deal('a', [['lead', 0], ['won', 10]], { amount: 100 }),
+      deal('b', [['lead', 0], ['lost', 20]], { amount: 70 }),
+      deal('c', [['lead', 5], ['won', 14]], { amount: 40 }),
+    );
+    const r = backtest({ ...data, asOf: [day(12)], horizon: 10, method: 'weighted' });
+    // Known at d12: one close (a, won after 10 d) → win rate 1, cycles [10].
+    // b (age 12): no past cycle longer than 12 d → P(close within 10 d) = 0.
+    // c (age 7): cycles > 7: [10], of which ≤ 17: [10] → P = 1 → 40 · 1 · 1 = 40. Actual (d12, d22]: c won 40.
+    expect(r.rows[0]).toMatchObject({ forecast: 40, actual: 40 });
+  });
+
   it('accepts a custom method with intervals and deal probabilities', () => {
     const data = dataset(deal('a', [['lead', 0], ['won', 15]], { amount: 100 }), deal('b', [['lead', 0]], {}));
     const r = backtest({
