@@ -41,6 +41,8 @@ export function renderBlueprintReference(schema: Record<string, unknown>): strin
   for (const a of actions?.oneOf ?? actions?.anyOf ?? []) {
     const type = (props(a).type as { const?: string } | undefined)?.const ?? '?';
     sections.push([`Action \`${type}\` (\`transitions[].actions[]\`)`, a, '']);
+    const target = (props(a).create as { items?: unknown } | undefined)?.items;
+    if (target) sections.push(['Convert target (`actions[].create[]`)', target, '']);
   }
   const calendar = (root.calendars as { items?: unknown } | undefined)?.items;
   if (calendar) sections.push(['Calendar (`calendars[]`)', calendar, '']);
@@ -78,13 +80,21 @@ function typeOf(d: Record<string, unknown>): string {
     const items = d.items as Record<string, unknown> | Array<Record<string, unknown>> | undefined;
     if (Array.isArray(items)) return `[${items.map(typeOf).join(', ')}]`;
     if ((d.prefixItems as unknown[] | undefined)?.length) return `[${(d.prefixItems as Array<Record<string, unknown>>).map(typeOf).join(', ')}]`;
+    if (items && items.properties) return 'object[] (below)';
+    if (items && (items.anyOf || items.oneOf) && ((items.anyOf ?? items.oneOf) as Array<Record<string, unknown>>).every((x) => x.properties)) return 'object[] (below)';
     return items ? `${typeOf(items)}[]` : 'array';
   }
   if (t === 'string') {
     const extra = d.pattern ? ` (pattern \`${String(d.pattern).replace(/\|/g, '\\|')}\`)` : '';
     return `string${extra}`;
   }
-  if (t === 'object') return d.additionalProperties && typeof d.additionalProperties === 'object' ? `object of ${typeOf(d.additionalProperties as Record<string, unknown>)}` : 'object';
+  if (t === 'object') {
+    const ap = d.additionalProperties as Record<string, unknown> | boolean | undefined;
+    if (ap && typeof ap === 'object' && ap.properties) return 'object: name → object (below)';
+    if (ap && typeof ap === 'object' && Object.keys(ap).length > 0) return `object: name → ${typeOf(ap)}`;
+    return 'object';
+  }
   if (typeof t === 'string') return t;
+  if (d.properties) return 'object';
   return 'any (JSON-logic rule or value)';
 }

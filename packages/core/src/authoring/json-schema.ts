@@ -37,6 +37,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'stage.forecastCategory': 'Forecast category: pipeline, best_case, commit, closed, omitted.',
   'stage.deadline': 'How long a record may stay in this stage, and what happens when it stays longer.',
   'stage.description': 'Free text.',
+  'stage.lint': 'Static analysis settings for this stage: `ignore` lists finding codes of `dealflow validate` to silence here (e.g. `stage_without_deadline`).',
   'deadline.within': 'ISO-8601 duration (P3D, PT4H, P1DT2H) a record may stay in the stage.',
   'deadline.businessTime': 'Calendar id: count `within` in working hours of that calendar.',
   'deadline.remindBefore': 'Reminders, each this long (ISO duration) before the breach.',
@@ -49,6 +50,30 @@ const DESCRIPTIONS: Record<string, string> = {
   'transition.requires': 'Fields that must be set to fire it (besides the target stage\'s required fields).',
   'transition.allow': 'Who may fire it: JSON-logic rule over {actor, record, fields}; false → rejected (reason `forbidden`).',
   'transition.actions': 'Actions run when the transition fires: set, task, emit, notify, convert.',
+  'action.type': 'The kind of action.',
+  'action.set.field': 'The field to set.',
+  'action.set.value': 'JSON-logic rule computing the value over {fields, record, actor, event, now}.',
+  'action.task.title': 'Task title.',
+  'action.task.owner': 'JSON-logic rule for the owner id (default: the record\'s owner).',
+  'action.task.due': 'Due this long (ISO duration) after the transition.',
+  'action.task.businessTime': 'Calendar id for counting `due` in business time.',
+  'action.emit.event': 'Event name the app receives (`engine.on(\'emitted\')`).',
+  'action.emit.data': 'Event data: each value is a JSON-logic rule.',
+  'action.notify.to': 'Who to notify: a JSON-logic rule or literal (e.g. "manager", {"var":"record.ownerId"}).',
+  'action.notify.channel': 'Channel hint for the app (email, slack, …).',
+  'action.notify.message': 'Message template name or text.',
+  'action.notify.data': 'Message data: each value is a JSON-logic rule.',
+  'action.convert.create': 'The records to create (e.g. account, contact and deal from a lead).',
+  'convert.blueprint': 'Blueprint id of the record to create.',
+  'convert.as': 'Link name on the source record (e.g. `account`).',
+  'convert.backlink': 'Link name on the new record pointing back (default: the source\'s record type).',
+  'convert.fields': 'Field values: each a JSON-logic rule over the source\'s data ({"var":"fields.company"}).',
+  'convert.linkTo': 'Also link the previously created targets by these names (e.g. deal → account).',
+  'calendar.id': 'Calendar id, named by `deadline.businessTime`.',
+  'calendar.timeZone': 'IANA time zone, e.g. Europe/Berlin.',
+  'calendar.workingHours': 'Working hours by weekday (mon…sun): a list of ["09:00", "17:00"] ranges.',
+  'calendar.holidays': 'Non-working dates (YYYY-MM-DD).',
+  'calendar.workdays': 'Extra working dates (make-up days, YYYY-MM-DD).',
 };
 
 type JsonObject = Record<string, unknown>;
@@ -60,7 +85,7 @@ function obj(v: unknown): JsonObject | undefined {
 function describe(node: unknown, key: string): void {
   const o = obj(node);
   const text = DESCRIPTIONS[key];
-  if (o && text && o.description === undefined) o.description = text;
+  if (o && text && (o.description === undefined || o.description === 'A JSON-logic rule')) o.description = text;
 }
 
 function describeProps(node: unknown, prefix: string): void {
@@ -99,5 +124,13 @@ export function blueprintJsonSchema(): Record<string, unknown> {
   describeProps(obj(obj(stage?.properties)?.deadline), 'deadline');
   const transition = obj(obj(props.transitions)?.items);
   describeProps(transition, 'transition');
+  const actions = obj(obj(obj(transition?.properties)?.actions)?.items);
+  for (const variant of ((actions?.oneOf ?? actions?.anyOf) as unknown[] | undefined) ?? []) {
+    const type = obj(obj(obj(variant)?.properties)?.type)?.const;
+    describe(obj(obj(variant)?.properties)?.type, 'action.type');
+    describeProps(variant, `action.${String(type)}`);
+    if (type === 'convert') describeProps(obj(obj(obj(obj(variant)?.properties)?.create)?.items), 'convert');
+  }
+  describeProps(obj(obj(props.calendars)?.items), 'calendar');
   return schema;
 }
