@@ -175,7 +175,7 @@ describe('createCalendar: properties', () => {
         const end = berlin.addBusinessTime(start, `PT${m}M`);
         expect(berlin.businessMillisBetween(start, end)).toBe(m * 60_000);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
@@ -186,7 +186,7 @@ describe('createCalendar: properties', () => {
         const end = berlin.addBusinessTime(t, `PT${m}M`);
         expect(berlin.subtractBusinessTime(end, `PT${m}M`)).toBe(t);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
@@ -196,7 +196,7 @@ describe('createCalendar: properties', () => {
         const end = berlin.addBusinessTime(start, `P${n}D`);
         expect(berlin.businessDaysBetween(start, end)).toBe(n);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

@@ -51,6 +51,12 @@ describe('hostile rules', () => {
     expect(strict.apply({ '!': { '!': true } })).toBe(true);
   });
 
+  it('limits themselves are checked', () => {
+    expect(() => createRuleEngine({ limits: { maxDepth: 0 } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+    expect(() => createRuleEngine({ limits: { maxNodes: Number.NaN } })).toThrow(/positive integer/);
+    expect(() => createRuleEngine({ limits: { maxDepht: 5 } as never })).toThrow(/unknown limit 'maxDepht'/);
+  });
+
   it('a long string literal is just a value', () => {
     const s = 'x'.repeat(1_000_000);
     expect(compileRule({ '==': [{ var: 'a' }, s] })({ a: s })).toBe(true);

@@ -1,3 +1,4 @@
+import { DealflowError, type Problem } from '../errors.js';
 import type { RuleLimits } from './types.js';
 
 /** Limits with every field set. */
@@ -18,7 +19,23 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxInputLength: 10_000,
 };
 
-/** Fills unset limits with the defaults. */
+/** Fills unset limits with the defaults; a limit that is not a positive integer is `INPUT_INVALID`. */
 export function resolveLimits(limits: RuleLimits | undefined): ResolvedLimits {
-  return { ...DEFAULT_LIMITS, ...(limits ?? {}) };
+  const resolved: ResolvedLimits = { ...DEFAULT_LIMITS };
+  const problems: Problem[] = [];
+  for (const [key, value] of Object.entries(limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) {
+      problems.push({ path: `$.limits.${key}`, message: `unknown limit '${key}'`, value: key });
+    } else if (value === undefined) {
+      continue;
+    } else if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      problems.push({ path: `$.limits.${key}`, message: `limit '${key}' must be a positive integer`, value });
+    } else {
+      resolved[key as keyof ResolvedLimits] = value;
+    }
+  }
+  if (problems.length > 0) {
+    throw new DealflowError('INPUT_INVALID', `invalid rule engine limits: ${(problems[0] as Problem).message}`, { problems });
+  }
+  return resolved;
 }
