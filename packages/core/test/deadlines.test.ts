@@ -150,6 +150,20 @@ describe('stage deadlines on a business calendar', () => {
     expect(breach).toMatchObject({ status: 'done', outcome: 'rejected:guard' });
   });
 
+  test('a breach that moves the record out of the stage fires once and cancels the rest', async () => {
+    const json = dealJson();
+    json.stages![1] = { ...json.stages![1]!, deadline: { within: 'P1D', businessTime: 'berlin', remindBefore: ['PT1H'], onBreach: 'lose' } };
+    const { engine, clock } = setup('2026-01-05T09:00:00.000Z', json);
+    const id = await qualifiedDeal(engine);
+    clock.advance('P3D'); // reminder and breach both due
+    expect(await engine.runDue()).toMatchObject({ fired: 2, leaseLost: 0 });
+    expect((await engine.get(id))?.stage).toBe('lost');
+    expect((await engine.timers(id)).map((t) => [t.kind, t.status, t.outcome])).toEqual([
+      ['reminder', 'done', 'fired'],
+      ['breach', 'done', 'fired'],
+    ]);
+  });
+
   test('an initial stage with a deadline gets its timers at creation', async () => {
     const json = dealJson();
     json.stages![0] = { ...json.stages![0]!, deadline: { within: 'PT8H', businessTime: 'berlin', onBreach: 'lose' } };
