@@ -5,16 +5,16 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { createEngine, createManualClock, createMemoryDirectory } from '../packages/core/src/index.js';
-import type { SalesRulesInput } from '../packages/core/src/index.js';
+import type { BlueprintInput, SalesRulesInput } from '../packages/core/src/index.js';
 import { createPostgresStorage, migrate } from '../packages/storage-postgres/src/index.js';
 import type { PostgresStorage } from '../packages/storage-postgres/src/index.js';
 
 const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const lead = {
+const lead: BlueprintInput = {
   id: 'lead', version: 1, recordType: 'lead', initialStage: 'new',
   fields: { name: { type: 'string', required: true }, email: { type: 'string' } },
-  stages: [{ id: 'new' }, { id: 'lost', kind: 'lost' as const }],
+  stages: [{ id: 'new' }, { id: 'lost', kind: 'lost' }],
   transitions: [{ event: 'lose', from: '*', to: 'lost' }],
 };
 const directory = createMemoryDirectory({
