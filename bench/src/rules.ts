@@ -8,7 +8,7 @@
  */
 import jsonLogic from 'json-logic-js';
 import { LogicEngine } from 'json-logic-engine';
-import { compileRule } from '@dealflow/logic';
+import { compileRule, createRuleEngine } from '@dealflow/logic';
 
 const RECORDS = 100_000;
 const ROUNDS = 15;
@@ -167,11 +167,15 @@ function main(): void {
   const jle = new LogicEngine();
   const built = rules.map((r) => jle.build(r) as (data: unknown) => unknown);
   const compiled = rules.map((r) => compileRule(r));
+  // the same engine without generated code, to show what code generation is worth
+  const closureEngine = createRuleEngine({ compiler: 'closures' });
+  const closures = rules.map((r) => closureEngine.compile(r));
 
   const contenders: Array<{ name: string; evaluate: Evaluate }> = [
     { name: 'json-logic-js apply', evaluate: evaluator(rules.map((r) => (d: unknown) => jsonLogic.apply(r as jsonLogic.RulesLogic, d))) },
     { name: 'json-logic-engine build()', evaluate: evaluator(built) },
     { name: 'dealflow compileRule', evaluate: evaluator(compiled) },
+    { name: 'dealflow closures only', evaluate: evaluator(closures) },
   ];
 
   // Fairness check: identical results on every record before timing anything.
@@ -211,6 +215,7 @@ function main(): void {
   console.table(rows);
   const jsonLogicJs = median(times.get('json-logic-js apply')!);
   const engineBuilt = median(times.get('json-logic-engine build()')!);
+  const closuresOnly = median(times.get('dealflow closures only')!);
   console.log(
     JSON.stringify({
       bench: 'rules',
@@ -221,6 +226,8 @@ function main(): void {
       json_logic_engine_ms: Number(engineBuilt.toFixed(2)),
       ratio_vs_json_logic_js: Number((jsonLogicJs / dealflow).toFixed(2)),
       ratio_vs_json_logic_engine: Number((engineBuilt / dealflow).toFixed(2)),
+      closures_only_ms: Number(closuresOnly.toFixed(2)),
+      closures_only_ratio_vs_json_logic_js: Number((jsonLogicJs / closuresOnly).toFixed(2)),
     }),
   );
 }

@@ -67,6 +67,21 @@ function compileNode(ctx: CompileContext, node: unknown): Node {
     case 'reduce':
       return compileScoped(ctx, op, args);
     case 'missing': {
+      const literal = literalKeys(Array.isArray(args[0]) ? args[0] : args);
+      if (literal !== undefined) {
+        // keys known at compile time: paths split once
+        const paths = literal.map((k) => String(k).split('.'));
+        return {
+          fn: (d) => {
+            const out: unknown[] = [];
+            for (let i = 0; i < paths.length; i++) {
+              const v = readPath(d, paths[i] as string[], null);
+              if (v === null || v === '') out.push(literal[i]);
+            }
+            return out;
+          },
+        };
+      }
       const fs = args.map((a) => compileNode(ctx, a).fn);
       return { fn: (d) => missingKeys(d, fs.map((f) => f(d))) };
     }
@@ -354,6 +369,14 @@ function compileMatches(ctx: CompileContext, args: unknown[]): Node {
       return re.test(s);
     },
   };
+}
+
+/** The keys of a `missing` when all are literal, non-empty strings or finite numbers. */
+function literalKeys(keys: readonly unknown[]): Array<string | number> | undefined {
+  for (const k of keys) {
+    if (!((typeof k === 'string' && k !== '') || (typeof k === 'number' && Number.isFinite(k)))) return undefined;
+  }
+  return keys as Array<string | number>;
 }
 
 function deepFreeze<T>(value: T): T {
