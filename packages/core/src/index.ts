@@ -134,3 +134,10 @@ export { createWorker } from './worker/index.js';
 export type { CreateWorkerOptions, TickResult, Worker, WorkerStats } from './worker/index.js';
 export { createOutboxRelay } from './outbox/index.js';
 export type { CreateOutboxRelayOptions, OutboxRelay, OutboxRelayStats } from './outbox/index.js';
+
+// ── linked lifecycles and guided next steps (docs/templates.md)
+export { LINKS_META, linksOf, followLinks, createLinks, createLinkRules, linkRulesSchema, linkBlockSchema, linkCascadeSchema } from './links/index.js';
+export type { LinkApi, LinkOptions, LinkPath, LinkRules, LinkRulesInput, LinkBlockRule, LinkCascadeRule, LinkBlocker, LinkedView } from './links/index.js';
+export { nextSteps } from './guidance/index.js';
+export type { Guidance, GuidanceTask, NextTransition, NextStepsOptions } from './guidance/index.js';
+// ── end linked lifecycles
