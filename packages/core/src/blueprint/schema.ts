@@ -54,6 +54,10 @@ export const deadlineSchema = z
     remindBefore: z.array(isoDurationSchema).optional(),
     /** The event sent to the record when the deadline passes (an ordinary transition event). */
     onBreach: id,
+    /** When the clock starts: at stage entry (default), or again at each change in the stage (an event that keeps the stage, a logged activity). */
+    clockStart: z.enum(['stageEntry', 'lastModified']).optional(),
+    /** `firstActivity`: the clock stops (no breach, no reminders) once an activity is logged in the stage, like a first-response SLA. */
+    stopAt: z.enum(['firstActivity']).optional(),
   })
   .strict();
 
@@ -72,6 +76,8 @@ export const stageSchema = z
     forecastCategory: forecastCategorySchema.optional(),
     deadline: deadlineSchema.optional(),
     description: z.string().optional(),
+    /** A pause stage ("waiting for customer"): entering it stops the deadline of the stage left; returning there resumes it with the time that was left. */
+    pause: z.boolean().optional(),
     /** Static analysis settings for this stage (`lintBlueprint`): finding codes to silence here. */
     lint: z.object({ ignore: z.array(z.string().min(1)) }).strict().optional(),
   })

@@ -19,6 +19,8 @@ import type { EngineEventMap, EngineEventName, PendingEmit } from './events.js';
 import type { EnginePlugin } from './plugins.js';
 import { replay } from './replay.js';
 import { transitionInTx } from './send.js';
+import { STAGE_TIMER_KINDS } from './deadlines.js';
+import { checkClockAtFiring } from '../sla/clock.js';
 import type { EventInput } from './send.js';
 // sales rules (assignment, escalation, pool, duplicates, approvals, permissions)
 import type { Directory } from '../directory/types.js';
@@ -424,6 +426,20 @@ export function createEngine(options: CreateEngineOptions): Engine {
           const outcome = fired?.outcome ?? 'noop:unhandled';
           await complete(outcome);
           return outcome === 'fired' ? { outcome: 'fired', record: last } : { outcome: 'noop', record: last };
+        }
+        // SLA clocks (sla/): a clock stopped by the first activity does not fire; one restarted by a later change moves
+        if (cur.kind === 'breach' || cur.kind === 'reminder') {
+          const check = checkClockAtFiring(core.calendars, bp, record, cur, at);
+          if (check.action === 'stop') {
+            await complete('noop:clock-stopped');
+            await tx.cancelTimers(record.id, { stage: record.stage, kinds: STAGE_TIMER_KINDS });
+            return { outcome: 'noop', record };
+          }
+          if (check.action === 'reschedule') {
+            await complete('noop:rescheduled');
+            await tx.scheduleTimers(check.timers);
+            return { outcome: 'noop', record };
+          }
         }
         if (cur.kind === 'reminder') {
           const version = record.version + 1;

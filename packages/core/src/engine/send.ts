@@ -1,7 +1,8 @@
 import { truthy } from '../blueprint/define.js';
 import type { Blueprint } from '../blueprint/define.js';
 import type { RecordView, RuleData } from '../blueprint/machine.js';
-import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord } from '../storage/types.js';
+import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import { LAST_MODIFIED_META, pauseOnStageChange } from '../sla/clock.js';
 import { applySetActions, runSideActions } from './actions.js';
 import type { SideEffects } from './actions.js';
 import type { Actor, CallContext, Rejection, RejectionReason } from './context.js';
@@ -104,8 +105,9 @@ export async function transitionInTx(
   if (candidates.length === 0) {
     return reject('no_transition', record, ev, actor, `record '${record.id}': no transition for event '${ev}' from stage '${record.stage}'`);
   }
-  // the fields object is copied only when this event can change it (event fields, set actions)
-  const fields: Record<string, unknown> = input.fields || hasSetActions(candidates) ? { ...record.fields } : record.fields;
+  // the fields object is copied only when this event can change it (event fields, set actions, plugins)
+  const fields: Record<string, unknown> =
+    input.fields || core.plugins.length > 0 || hasSetActions(candidates) ? { ...record.fields } : record.fields;
   if (input.fields) {
     for (const [k, v] of Object.entries(input.fields)) {
       if (v === null || v === undefined) delete fields[k];
@@ -184,6 +186,13 @@ export async function transitionInTx(
   if (input.fields) hist.data.input = input.fields;
   if (input.data) hist.data.eventData = input.data;
   if (cause.timer) hist.data.timer = cause.timer;
+  // SLA clocks (sla/): pause stages stop and resume deadlines; `clockStart: lastModified` notes in-stage changes
+  let resumed: TimerRecord[] | undefined;
+  if (to !== from) resumed = await pauseOnStageChange(core.calendars, tx, bp, record, after, at);
+  else if (!cause.timer && bp.stages.get(to)?.deadline?.clockStart === 'lastModified') {
+    if (after.meta === record.meta) after.meta = { ...record.meta };
+    after.meta[LAST_MODIFIED_META] = at;
+  }
   if (core.plugins.length > 0) await runPlugins(core.plugins, { before: record, after, events: [hist], tx, ctx });
   after.version = version;
   hist.data.changes = diffRecords(record, after);
@@ -197,7 +206,7 @@ export async function transitionInTx(
       const kinds = cause.timer ? STAGE_TIMER_KINDS.filter((k) => k !== cause.timer!.kind) : STAGE_TIMER_KINDS;
       if (kinds.length > 0) await tx.cancelTimers(record.id, { stage: from, kinds });
     }
-    const timers = stageTimers(core, bp, after);
+    const timers = resumed ?? stageTimers(core, bp, after);
     if (timers.length > 0) await tx.scheduleTimers(timers);
   }
   const outbox: OutboxMessage[] = [

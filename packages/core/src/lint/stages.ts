@@ -47,6 +47,7 @@ export function deadlineFindings(spec: BlueprintSpec): LintFinding[] {
   spec.stages.forEach((s, i) => {
     if (s.kind !== 'open') return;
     if (!s.deadline) {
+      if (s.pause) return; // a pause stage stops SLA clocks on purpose
       findings.push({
         severity: 'warning',
         code: 'stage_without_deadline',
