@@ -45,7 +45,8 @@ describe('plugins', () => {
         calls.push(`${before?.stage ?? 'new'}→${after.stage}:${events[0]?.kind}`);
         after.meta.touches = ((after.meta.touches as number | undefined) ?? 0) + 1;
         if (after.stage === 'qualified') after.ownerId = 'closer';
-        after.fields.escalated = false;
+        after.fields.escalated = after.stage === 'qualified';
+        after.meta.seen = { ...((after.meta.seen as Record<string, boolean> | undefined) ?? {}), [after.stage]: true };
         await tx.incrementCounter('touches');
       },
     };
@@ -54,7 +55,11 @@ describe('plugins', () => {
     const { record } = await engine.create('deal', { fields: { name: 'Stark' } }, rep);
     expect(record.meta.touches).toBe(1);
     const res = await engine.send(record.id, 'qualify', rep);
-    expect(res.ok && res.record).toMatchObject({ ownerId: 'closer', meta: { touches: 2 }, fields: { escalated: false } });
+    expect(res.ok && res.record).toMatchObject({
+      ownerId: 'closer',
+      meta: { touches: 2, seen: { prospecting: true, qualified: true } },
+      fields: { escalated: true },
+    });
     expect(calls).toEqual(['new→prospecting:created', 'prospecting→qualified:transition']);
     expect(replay(await engine.history(record.id))).toEqual(await engine.get(record.id));
     expect(await storage.transaction('default', (tx) => tx.getCounter('touches'))).toBe(2);

@@ -8,7 +8,9 @@ export interface PluginChange {
   /**
    * The record about to be written. A plugin may change `after.fields`, `after.meta`,
    * `after.ownerId` and `after.teamId`; the engine records the difference in the history event
-   * (computed after every plugin ran), so replay stays exact.
+   * (computed after every plugin ran), so replay stays exact. `after.fields` and `after.meta` are
+   * the plugin's to change, but nested values are shared with `before`: replace a nested object
+   * (`after.meta.score = { ...old, value }`) rather than mutating it in place.
    */
   after: StoredRecord;
   /** History events about to be appended (their `data.changes` is filled in after plugins). */

@@ -22,30 +22,19 @@ export interface RecordChanges {
 /** The record snapshot a `created` history event holds in `data.record`. */
 export type CreatedSnapshot = Omit<StoredRecord, 'tenantId' | 'version' | 'updatedAt'>;
 
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    if (a.length !== bb.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], bb[i])) return false;
-    return true;
-  }
-  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
-}
-
+/**
+ * Records keys whose value is not the same as before. Objects are compared by identity: the engine
+ * copies records shallowly, so an untouched nested value keeps its identity, and a rebuilt one
+ * that happens to equal the old is merely recorded again (replay stays exact either way). Values
+ * are referenced, not copied: the store copies the history event when it writes it.
+ */
 function diffInto(c: RecordChanges, before: Record<string, unknown>, after: Record<string, unknown>, which: 'fields' | 'meta'): void {
   let set: Record<string, unknown> | undefined;
   let unset: string[] | undefined;
   for (const k in after) {
     const v = after[k];
     if (v === undefined) continue;
-    if (!sameJson(before[k], v)) (set ??= {})[k] = cloneJson(v);
+    if (before[k] !== v) (set ??= {})[k] = v;
   }
   for (const k in before) if (before[k] !== undefined && after[k] === undefined) (unset ??= []).push(k);
   if (which === 'fields') {
