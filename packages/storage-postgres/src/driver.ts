@@ -7,9 +7,16 @@ export interface PgQueryResult<R = Record<string, unknown>> {
   rowCount: number | null;
 }
 
+/** A query with an optional statement name (named statements are prepared once per connection). */
+export interface PgQueryConfig {
+  text: string;
+  values?: unknown[];
+  name?: string;
+}
+
 /** Anything that runs a parameterized query. */
 export interface PgQueryable {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PgQueryResult<R>>;
+  query<R = Record<string, unknown>>(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<PgQueryResult<R>>;
 }
 
 /** A client checked out of a pool (one connection). */

@@ -17,9 +17,30 @@ export interface Tables {
 
 type Row = Record<string, unknown>;
 
-export async function run(db: PgQueryable, what: string, text: string, values: unknown[] = []): Promise<{ rows: Row[]; rowCount: number }> {
+const names = new Map<string, string>();
+/** A stable statement name for a query text (FNV-1a), so pg prepares it once per connection. */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    name = `dealflow_${(h >>> 0).toString(36)}_${text.length.toString(36)}`;
+    if (names.size < 10_000) names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs one parameterized query. Fixed-text queries (the default) run as named prepared statements;
+ * queries built from caller input (record filters) pass `prepared: false`.
+ */
+export async function run(
+  db: PgQueryable, what: string, text: string, values: unknown[] = [], prepared = true,
+): Promise<{ rows: Row[]; rowCount: number }> {
   try {
-    const res = await db.query<Row>(text, values);
+    const res = prepared && values.length > 0
+      ? await db.query<Row>({ name: statementName(text), text, values })
+      : await db.query<Row>(text, values);
     return { rows: res.rows, rowCount: res.rowCount ?? 0 };
   } catch (error) {
     throw pgError(error, what);
@@ -33,7 +54,7 @@ export async function readRecord(db: PgQueryable, t: Tables, tenantId: string, i
 
 export async function readRecords(db: PgQueryable, t: Tables, tenantId: string, q: RecordQuery): Promise<StoredRecord[]> {
   const { where, params } = recordWhere(tenantId, q);
-  const { rows } = await run(db, 'queryRecords', `SELECT * FROM ${t.records} WHERE ${where}${recordPage(q, params)}`, params);
+  const { rows } = await run(db, 'queryRecords', `SELECT * FROM ${t.records} WHERE ${where}${recordPage(q, params)}`, params, false);
   return rows.map(recordFromRow);
 }
 
@@ -163,7 +184,7 @@ export class PgTx implements StorageTx {
     this.check();
     await this.flush();
     const { where, params } = recordWhere(this.tenantId, query);
-    const { rows } = await run(this.db, 'countRecords', `SELECT count(*) AS n FROM ${this.t.records} WHERE ${where}`, params);
+    const { rows } = await run(this.db, 'countRecords', `SELECT count(*) AS n FROM ${this.t.records} WHERE ${where}`, params, false);
     return Number(rows[0]?.n ?? 0);
   }
 
