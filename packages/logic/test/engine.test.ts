@@ -86,6 +86,13 @@ describe('compileRule', () => {
     expect(f({ amount: 50 })).toBe(false);
   });
 
+  it('does not confuse rules that JSON text cannot tell apart', () => {
+    expect(compileRule({ if: [false, 1, null] })(null)).toBe(null);
+    expect(compileRule({ if: [false, 1, undefined] })(null)).toBe(undefined);
+    expect(Object.is(compileRule({ '+': [0] })(null), 0)).toBe(true);
+    expect(Object.is(compileRule({ '*': [-0] })(null), -0)).toBe(true);
+  });
+
   it('reads own properties only', () => {
     const proto = { secret: 'inherited' };
     const data = Object.create(proto) as Record<string, unknown>;

@@ -83,17 +83,18 @@ export function createRuleEngine(options: CreateRuleEngineOptions = {}): RuleEng
     }
     assertValid(rule);
     // Validation bounded the rule's depth and size, so stringify and compile are safe.
-    // JSON text does not tell -0 from 0, so a rule holding -0 is cached by identity only.
-    let negativeZero = false;
+    // JSON text does not tell -0 from 0 nor undefined from null (or absent), so a rule holding
+    // either is cached by identity only.
+    let ambiguous = false;
     const key =
       JSON.stringify(rule, (_k, v: unknown) => {
-        if (Object.is(v, -0)) negativeZero = true;
+        if (Object.is(v, -0) || v === undefined) ambiguous = true;
         return v;
       }) ?? 'undefined';
-    let fn = negativeZero ? undefined : byText.get(key);
+    let fn = ambiguous ? undefined : byText.get(key);
     if (fn === undefined) {
       fn = (generate ? generateRule(compileContext, rule) : undefined) ?? compileValidated(compileContext, rule);
-      if (!negativeZero) {
+      if (!ambiguous) {
         if (byText.size >= CACHE_LIMIT) byText.clear();
         byText.set(key, fn);
       }
