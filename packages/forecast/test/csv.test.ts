@@ -81,7 +81,7 @@ describe('parsePipelineCsv', () => {
   it('fails whole, listing every bad row by line and column', () => {
     const text =
       HEADER +
-      'A,Ann,P,,Won,2017-01-02,2017-13-45,5\n' + // line 2: bad close date (column 7)
+      'A,Ann,P,,Won,2017-01-02,2017-02-30,5\n' + // line 2: impossible close date (column 7)
       'B,Ann,P,,Maybe,2017-01-02,,\n' + // line 3: unknown stage (column 5)
       'A,Ann,P,,Lost,2017-01-02,2017-02-02,abc\n'; // line 4: duplicate id, bad amount
     try {

@@ -1,6 +1,7 @@
 import { DealflowError } from '@dealflow/core';
 import type { HistoryEvent, Problem, StoredRecord } from '@dealflow/core';
 import { parseCsv } from './csv.js';
+import { parseIsoMs } from './time.js';
 import type { StageInfo } from './options.js';
 
 /** Column names of a pipeline export; defaults match the CRM Sales Opportunities dataset. */
@@ -139,7 +140,7 @@ export function parsePipelineCsv(text: string, options: ParsePipelineCsvOptions 
     for (const key of ['engageDate', 'closeDate'] as const) {
       const v = cell(key);
       if (v === '') continue;
-      if (!DATE_RE.test(v) || !Number.isFinite(Date.parse(v))) {
+      if (!DATE_RE.test(v) || !Number.isFinite(parseIsoMs(v.length === 10 ? `${v}T00:00:00.000Z` : v))) {
         problems.push({ path: at(key), message: `invalid date '${v}' in record '${id}'`, value: v });
       } else {
         dates[key] = isoOfDate(v);

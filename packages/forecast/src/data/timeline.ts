@@ -56,15 +56,12 @@ export function buildTimelines(records: readonly StoredRecord[], history: readon
       const fields = fieldsOf(e);
       if (fields) fieldChanges.push({ atMs: at, fields });
       const last = stays[stays.length - 1];
+      const to = stageChangeOf(e);
+      if (to === undefined) continue;
       if (e.kind === 'created') {
-        const to = e.to ?? (e.data?.record as { stage?: unknown } | undefined)?.stage;
-        if (typeof to === 'string') stays.push({ stage: to, enteredMs: at, exitedMs: null, next: null });
+        stays.push({ stage: to, enteredMs: at, exitedMs: null, next: null });
         continue;
       }
-      // A stage change: a transition's `to`, or any event whose recorded changes move the stage.
-      const changed = (e.data?.changes as { stage?: unknown } | undefined)?.stage;
-      const to = e.kind === 'transition' && e.to ? e.to : typeof changed === 'string' ? changed : undefined;
-      if (to === undefined) continue;
       if (last && last.exitedMs === null) {
         if (last.stage === to) continue; // self-transition: the stay goes on
         last.exitedMs = at;
@@ -98,6 +95,20 @@ function fieldsOf(e: HistoryEvent): Record<string, unknown> | null {
     add(unset);
   }
   return out;
+}
+
+/**
+ * The stage an event puts its record in, if any: a `created` event's `to` (or its snapshot's
+ * stage), a transition's `to`, or `data.changes.stage` of any other event.
+ */
+export function stageChangeOf(e: HistoryEvent): string | undefined {
+  if (e.kind === 'created') {
+    const to = e.to ?? (e.data?.record as { stage?: unknown } | undefined)?.stage;
+    return typeof to === 'string' ? to : undefined;
+  }
+  if (e.kind === 'transition' && e.to) return e.to;
+  const changed = (e.data?.changes as { stage?: unknown } | undefined)?.stage;
+  return typeof changed === 'string' ? changed : undefined;
 }
 
 /** The stage a timeline was in at `asMs` (null when the record did not exist yet). */

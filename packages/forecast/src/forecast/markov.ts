@@ -1,7 +1,7 @@
 import { DealflowError } from '@dealflow/core';
 import type { HistoryEvent, StoredRecord } from '@dealflow/core';
 import type { StageInfo } from '../data/options.js';
-import { buildTimelines, stageKinds, stateAt } from '../data/timeline.js';
+import { buildTimelines, stageChangeOf, stageKinds, stateAt, type Timeline } from '../data/timeline.js';
 import { DAY_MS, toMs } from '../data/time.js';
 import { solveLinear } from '../stats/linear.js';
 
@@ -55,7 +55,24 @@ export function fitStageMarkov(options: StageMarkovOptions): StageMarkovModel {
   const openIdx = new Map(open.map((s, i) => [s, i]));
   const n = open.length * nb;
   const asMs = options.asOf === undefined ? Number.POSITIVE_INFINITY : toMs(options.asOf, 'asOf');
-  const timelines = buildTimelines(options.records, options.history);
+  // Stays are scanned straight from the events (grouped per record in typed arrays), without
+  // building timeline objects: this is the part that runs over millions of events.
+  const recIndex = new Map<string, number>();
+  options.records.forEach((r, i) => recIndex.set(r.id, i));
+  const nRec = options.records.length;
+  const counts0 = new Int32Array(nRec + 1);
+  const hist = options.history;
+  const owner = new Int32Array(hist.length);
+  for (let i = 0; i < hist.length; i++) {
+    const r = recIndex.get(hist[i]!.recordId);
+    owner[i] = r === undefined ? -1 : r;
+    if (r !== undefined) counts0[r + 1]!++;
+  }
+  for (let r = 0; r < nRec; r++) counts0[r + 1]! += counts0[r]!;
+  const offsets = Int32Array.from(counts0);
+  const order = new Int32Array(offsets[nRec]!);
+  const fill = offsets.slice(0, nRec);
+  for (let i = 0; i < hist.length; i++) if (owner[i]! >= 0) order[fill[owner[i]!]!++] = i;
   // counts: per state, to each state (n) + won + notWon
   const toState = new Float64Array(n * n);
   const toWon = new Float64Array(n);
@@ -66,30 +83,65 @@ export function fitStageMarkov(options: StageMarkovOptions): StageMarkovModel {
     while (b + 1 < nb && days >= bands[b + 1]!) b++;
     return b;
   };
-  for (const t of timelines) {
-    for (const s of t.stays) {
-      if (s.enteredMs > asMs) break;
-      const si = openIdx.get(s.stage);
-      if (si === undefined) {
-        if (!kinds.has(s.stage)) throw new DealflowError('DATA_INVALID', `record '${t.record.id}' is in stage '${s.stage}', which is not in stages`);
+  const censorAt = Math.min(asMs, Date.now());
+  /** Counts one stay: band crossings, and its exit when it ended by asOf. */
+  const stay = (recordId: string, stage: string, enteredMs: number, exitedMs: number | null, next: string | null): void => {
+    const si = openIdx.get(stage);
+    if (si === undefined) {
+      if (!kinds.has(stage)) throw new DealflowError('DATA_INVALID', `record '${recordId}' is in stage '${stage}', which is not in stages`);
+      return;
+    }
+    const ended = exitedMs !== null && exitedMs <= asMs;
+    const days = ((ended ? exitedMs : censorAt) - enteredMs) / DAY_MS;
+    const last = bandOf(days);
+    for (let b = 0; b < last; b++) {
+      const from = si * nb + b;
+      toState[from * n + from + 1]! += 1;
+      departures[from]! += 1;
+    }
+    if (!ended || next === null) return;
+    const from = si * nb + last;
+    departures[from]! += 1;
+    const ti = openIdx.get(next);
+    if (ti !== undefined) toState[from * n + ti * nb]! += 1;
+    else if (kinds.get(next) === 'won') toWon[from]! += 1;
+    else toLost[from]! += 1;
+  };
+  const events: HistoryEvent[] = [];
+  for (let r = 0; r < nRec; r++) {
+    const record = options.records[r]!;
+    const lo = offsets[r]!, hi = offsets[r + 1]!;
+    if (lo === hi) {
+      const entered = toMs(record.stageEnteredAt, `record '${record.id}' stageEnteredAt`);
+      if (entered <= asMs) stay(record.id, record.stage, entered, null, null);
+      continue;
+    }
+    events.length = 0;
+    let sorted = true;
+    for (let k = lo; k < hi; k++) {
+      const e = hist[order[k]!]!;
+      if (events.length > 0 && e.seq < events[events.length - 1]!.seq) sorted = false;
+      events.push(e);
+    }
+    if (!sorted) events.sort((a, b) => a.seq - b.seq);
+    let cur: string | null = null;
+    let curAt = 0;
+    for (const e of events) {
+      const to = stageChangeOf(e);
+      if (to === undefined) continue;
+      const at = toMs(e.at, `history event '${e.id}' of record '${record.id}'`);
+      if (at > asMs) break;
+      if (cur === null || e.kind === 'created') {
+        cur = to;
+        curAt = at;
         continue;
       }
-      const ended = s.exitedMs !== null && s.exitedMs <= asMs;
-      const days = ((ended ? s.exitedMs! : Math.min(asMs, Date.now())) - s.enteredMs) / DAY_MS;
-      const last = bandOf(days);
-      for (let b = 0; b < last; b++) {
-        const from = si * nb + b;
-        toState[from * n + from + 1]! += 1;
-        departures[from]! += 1;
-      }
-      if (!ended || s.next === null) continue;
-      const from = si * nb + last;
-      departures[from]! += 1;
-      const ti = openIdx.get(s.next);
-      if (ti !== undefined) toState[from * n + ti * nb]! += 1;
-      else if (kinds.get(s.next) === 'won') toWon[from]! += 1;
-      else toLost[from]! += 1;
+      if (to === cur) continue;
+      stay(record.id, cur, curAt, at, to);
+      cur = to;
+      curAt = at;
     }
+    if (cur !== null) stay(record.id, cur, curAt, null, null);
   }
   // Fill states never left: borrow the nearest younger band with departures.
   const src = new Int32Array(n).fill(-1);
@@ -146,7 +198,9 @@ export function fitStageMarkov(options: StageMarkovOptions): StageMarkovModel {
     if (kind !== 'open') return 0;
     return Math.min(1, Math.max(0, x[openIdx.get(stage)! * nb + bandOf(ageDays)]!));
   };
+  let timelines: Timeline[] | null = null;
   const openDeals = (at?: string | Date) => {
+    timelines ??= buildTimelines(options.records, options.history);
     const ms = at === undefined ? (Number.isFinite(asMs) ? asMs : Date.now()) : toMs(at, 'asOf');
     const out: { id: string; stage: string; ageDays: number; pWin: number }[] = [];
     for (const t of timelines) {
