@@ -19,6 +19,7 @@ export async function pgAvailable(file: string): Promise<boolean> {
       });
     } else {
       console.warn(`[dealflow] PostgreSQL tests in ${file} were skipped: cannot connect to ${PG_URL} (${why}). Set DEALFLOW_PG_URL to run them.`);
+      it.skip(`PostgreSQL tests (skipped: cannot connect to ${PG_URL}: ${why})`, () => undefined);
     }
     return false;
   } finally {
