@@ -30,7 +30,14 @@ export interface MigrateResult {
   version: number;
 }
 
-/** The migrations directory shipped with the package (`../migrations` from `src/` or `dist/`). */
+/**
+ * The migrations directory shipped with the package (`../migrations` from `src/` or `dist/`).
+ *
+ * @example
+ * ```ts
+ * console.log(`Dealflow SQL migrations are in ${migrationsDir()}`)
+ * ```
+ */
 export function migrationsDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 }

@@ -45,7 +45,14 @@ export interface PostgresStorage extends Storage {
   migrate(): Promise<{ applied: number[]; version: number }>;
 }
 
-/** The NOTIFY channel for new timers of a schema. */
+/**
+ * The NOTIFY channel for new timers of a schema.
+ *
+ * @example
+ * ```ts
+ * timersChannel('dealflow') // 'dealflow_timers_dealflow'
+ * ```
+ */
 export function timersChannel(schema: string = DEFAULT_SCHEMA): string {
   return `dealflow_timers_${schema}`.toLowerCase();
 }
