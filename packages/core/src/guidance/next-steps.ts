@@ -128,7 +128,9 @@ export async function nextSteps(engine: Engine, recordId: string, options: NextS
           ready: !automatic && guardPasses !== false && allowed && missingFields.length === 0 && blockedBy.length === 0,
         });
       }
-      transitions.sort((a, b) => Number(b.ready) - Number(a.ready) || Number(a.automatic) - Number(b.automatic));
+      // ready first, process-fired last; forward moves before giving up (lost / closed)
+      const back = (t: NextTransition) => Number(t.toKind === 'lost' || t.toKind === 'closed');
+      transitions.sort((a, b) => Number(b.ready) - Number(a.ready) || Number(a.automatic) - Number(b.automatic) || back(a) - back(b));
     }
 
     let deadline: Guidance['deadline'] = null;
