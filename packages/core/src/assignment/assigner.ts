@@ -9,10 +9,11 @@ import type { CompiledRule, RuleCompiler } from './rules.js';
 import { ruleData } from './context.js';
 import type { RecordLike } from './context.js';
 import { periodKey } from './period.js';
+import { markServed, rotationOrder } from '../rotation/stable.js';
 import { buildRuleIndex } from './rule-index.js';
 
 /** The store operations assignment needs (a subset of {@link StorageTx}). */
-export type AssignmentStore = Pick<StorageTx, 'countRecords' | 'incrementCounter' | 'getCounter'>;
+export type AssignmentStore = Pick<StorageTx, 'countRecords' | 'incrementCounter' | 'getCounter' | 'setCounter'>;
 
 /** The outcome of assignment: who gets the record, by which rule. */
 export interface AssignmentDecision {
@@ -318,14 +319,16 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     if (strategy.strategy === 'roundRobin') {
       const key = `assign:rr:${opts.key ?? strategy.team ?? compiledRule?.rule.id ?? 'adhoc'}`;
       const turn = opts.dryRun ? (await store.getCounter(key)) + 1 : await store.incrementCounter(key, 1);
-      const start = (turn - 1) % reps.length;
-      for (let i = 0; i < reps.length; i++) {
-        const rep = reps[(start + i) % reps.length]!;
+      // stable pointer (rotation/): least recently served first, so joins, leaves and absences do not shift the others
+      const order = await rotationOrder(store, key, reps);
+      for (let i = 0; i < order.length; i++) {
+        const { rep, lastTurn } = order[i]!;
         const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
         trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
         if (!cap.ok) continue;
         if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
-        return made(base, rep.id, strategy.team ?? rep.teamIds?.[0] ?? null, null, turn, `round robin turn ${turn} → '${rep.id}'${i > 0 ? ` (skipped ${i} at capacity)` : ''}`);
+        if (!opts.dryRun) await markServed(store, key, rep.id, turn);
+        return made(base, rep.id, strategy.team ?? rep.teamIds?.[0] ?? null, null, turn, `round robin turn ${turn} → '${rep.id}' (least recently served: ${lastTurn === 0 ? 'never before' : `last at turn ${lastTurn}`})${i > 0 ? ` (skipped ${i} at capacity)` : ''}`);
       }
       return `all ${reps.length} candidate reps are at capacity`;
     }

@@ -1,0 +1,28 @@
+import type { StorageTx } from '../storage/types.js';
+
+/**
+ * Stable round robin: instead of `turn % reps.length` (whose pointer jumps whenever a rep joins,
+ * leaves or is unavailable, HubSpot's complaint), each rep's last served turn is kept in a
+ * counter and the next record goes to the eligible rep served least recently (ties: rep id
+ * order). A rep who joins gets one record and joins the rotation; a rep who returns from being
+ * unavailable gets one record, not the backlog of turns they missed; reps leaving do not move
+ * anyone else's place. The shared turn counter is still incremented first, which serializes
+ * concurrent assignments on one rotation (a row lock on PostgreSQL, the store lock elsewhere).
+ */
+
+/** Counter key holding the last turn a rep was served in a rotation. */
+export function lastServedKey(rotationKey: string, repId: string): string {
+  return `${rotationKey}:last:${repId}`;
+}
+
+/** Candidates in serving order: least recently served first, then in the given (id) order. */
+export async function rotationOrder<R extends { id: string }>(store: Pick<StorageTx, 'getCounter'>, rotationKey: string, reps: readonly R[]): Promise<Array<{ rep: R; lastTurn: number }>> {
+  const withTurns = await Promise.all(reps.map(async (rep, i) => ({ rep, i, lastTurn: await store.getCounter(lastServedKey(rotationKey, rep.id)) })));
+  withTurns.sort((a, b) => a.lastTurn - b.lastTurn || a.i - b.i);
+  return withTurns.map(({ rep, lastTurn }) => ({ rep, lastTurn }));
+}
+
+/** Records that `rep` was served at `turn` in the rotation. */
+export async function markServed(store: Pick<StorageTx, 'setCounter'>, rotationKey: string, repId: string, turn: number): Promise<void> {
+  await store.setCounter(lastServedKey(rotationKey, repId), turn);
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine, createManualClock, createMemoryDirectory, createMemoryStorage } from '@dealflow/core';
+import type { BlueprintInput } from '@dealflow/core';
+
+const LEAD: BlueprintInput = {
+  id: 'lead', version: 1, recordType: 'lead', initialStage: 'new',
+  stages: [{ id: 'new', lint: { ignore: ['stage_without_deadline'] } }, { id: 'lost', kind: 'lost' }],
+  transitions: [{ event: 'lose', from: 'new', to: 'lost' }],
+};
+
+function setup(repIds: string[]) {
+  const directory = createMemoryDirectory({ reps: repIds.map((id) => ({ id, roles: ['rep'] })), teams: [{ id: 'sales', memberIds: repIds }] });
+  const engine = createEngine({
+    storage: createMemoryStorage(),
+    clock: createManualClock('2026-03-02T09:00:00.000Z'),
+    blueprints: [LEAD],
+    directory,
+    rules: { assignment: { rules: [{ id: 'rr', assign: { strategy: 'roundRobin', team: 'sales' } }] } },
+  });
+  let n = 0;
+  const next = async (count: number) => {
+    const owners: string[] = [];
+    for (let i = 0; i < count; i++) owners.push((await engine.create('lead', { id: `l${n++}` })).record.ownerId!);
+    return owners;
+  };
+  return { directory, engine, next };
+}
+
+describe('round robin keeps a stable pointer', () => {
+  it('rotates in rep order while the team does not change', async () => {
+    const { next } = setup(['ann', 'bob', 'cat']);
+    expect(await next(6)).toEqual(['ann', 'bob', 'cat', 'ann', 'bob', 'cat']);
+  });
+
+  it('a rep joining gets one record and joins the rotation; nobody else loses their place', async () => {
+    const { directory, next } = setup(['ann', 'bob', 'cat']);
+    expect(await next(2)).toEqual(['ann', 'bob']); // cat is next
+    directory.upsertRep({ id: 'abe', roles: ['rep'] });
+    directory.upsertTeam({ id: 'sales', memberIds: ['ann', 'bob', 'cat', 'abe'] });
+    // with turn % size, adding 'abe' (sorting first) would shift everyone; here: abe once, then cat as planned
+    expect(await next(5)).toEqual(['abe', 'cat', 'ann', 'bob', 'abe']);
+  });
+
+  it('a rep returning from absence gets one record, not the backlog of missed turns', async () => {
+    const { directory, next } = setup(['ann', 'bob', 'cat']);
+    await next(3);
+    directory.upsertRep({ id: 'cat', roles: ['rep'], active: false });
+    expect(await next(6)).toEqual(['ann', 'bob', 'ann', 'bob', 'ann', 'bob']);
+    directory.upsertRep({ id: 'cat', roles: ['rep'] });
+    const after = await next(6);
+    expect(after).toEqual(['cat', 'ann', 'bob', 'cat', 'ann', 'bob']);
+  });
+
+  it('a rep leaving does not move the others', async () => {
+    const { directory, next } = setup(['ann', 'bob', 'cat', 'dan']);
+    expect(await next(2)).toEqual(['ann', 'bob']);
+    directory.deactivateRep('ann');
+    expect(await next(4)).toEqual(['cat', 'dan', 'bob', 'cat']);
+  });
+
+  it('every choice is explained in history', async () => {
+    const { engine, next } = setup(['ann', 'bob']);
+    await next(3);
+    const h = await engine.history('l2');
+    const assignment = h[0]!.data.assignment as { reason: string; turn: number };
+    expect(assignment.turn).toBe(3);
+    expect(assignment.reason).toContain("'ann'");
+    expect(assignment.reason).toContain('last at turn 1');
+  });
+});
