@@ -46,3 +46,16 @@ export interface Activity extends ActivityInput {
 export const TASK_TIMER = 'task';
 /** Event name carried by task reminder timers. */
 export const TASK_EVENT = 'dealflow.task.remind';
+
+/** A task kept in `record.meta.tasks` (same shape as the engine's `task` actions, plus completion). */
+export interface TaskEntry {
+  id: string;
+  title: string;
+  ownerId: string | null;
+  dueAt: string | null;
+  createdAt: string;
+  status: 'open' | 'done';
+  event: string;
+  completedAt?: string;
+  completedBy?: string;
+}

@@ -42,8 +42,3 @@ export function newTimer(tenantId: string, record: StoredRecord, init: { kind: s
     outcome: null,
   };
 }
-
-/** A stable-enough id for outbox messages derived from a history event. */
-export function outboxId(event: HistoryEvent, n = 0): string {
-  return `${event.id}:${n}`;
-}

@@ -1,4 +1,3 @@
-import { DealflowError } from '@dealflow/logic';
 import type { Problem } from '@dealflow/logic';
 import type { StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { compileInto, throwProblems, truthy, zodProblems } from '../assignment/rules.js';
@@ -145,9 +144,4 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
       return { rule, level, levelIndex: p.level! };
     },
   };
-}
-
-/** Throws when an escalation references something unusable at run time. */
-export function escalationError(rule: EscalationRule, message: string, recordId: string): DealflowError {
-  return new DealflowError('INPUT_INVALID', `Escalation '${rule.id}' on record '${recordId}': ${message}`, { details: { escalationId: rule.id, recordId } });
 }

@@ -1,0 +1,68 @@
+/**
+ * Sales rules operations (activities); each runs inside the caller's store transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { DealflowError } from '@dealflow/logic';
+import type { StorageTx } from '../storage/types.js';
+import { zodProblems } from '../assignment/rules.js';
+import { subtractDuration } from '../assignment/durations.js';
+import { newTimer } from '../assignment/write.js';
+import type { ActorLike } from '../permissions/evaluator.js';
+import type { SalesKit } from '../sales/kit.js';
+import { cloneRecord, loadRecord } from '../sales/kit.js';
+import type { SalesResult } from '../sales/types.js';
+import { activityInputSchema, taskInputSchema, TASK_EVENT, TASK_TIMER } from './activities.js';
+import type { Activity, TaskEntry } from './activities.js';
+
+/** Logs an activity: history event, `meta.lastActivityAt`, inactivity timers pushed. */
+export async function logActivity(kit: SalesKit, tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { activity: Activity }> {
+  const parsed = activityInputSchema.safeParse(input);
+  if (!parsed.success) throw new DealflowError('INPUT_INVALID', `Invalid activity for record '${recordId}': ${zodProblems(parsed.error, '$')[0]!.message}`, { problems: zodProblems(parsed.error, '$') });
+  const before = await loadRecord(tx, recordId);
+  const who = kit.actorOf(actor);
+  await kit.permissions.assert('activity', who, before, now);
+  const at = parsed.data.at ? new Date(parsed.data.at).toISOString() : now;
+  if (at > now) throw new DealflowError('INPUT_INVALID', `Activity on record '${recordId}' is dated in the future (${at})`, { problems: [{ path: '$.at', message: 'must not be in the future', value: at }] });
+  const activity: Activity = { ...parsed.data, id: randomUUID(), at, authorId: who.id };
+  const next = cloneRecord(before);
+  const last = typeof before.meta.lastActivityAt === 'string' && before.meta.lastActivityAt > at ? before.meta.lastActivityAt : at;
+  next.meta = { ...next.meta, lastActivityAt: last, lastActivityType: last === at ? activity.type : before.meta.lastActivityType, activityCount: ((before.meta.activityCount as number | undefined) ?? 0) + 1 };
+  const res = await kit.commit(tx, before, next, { kind: 'activity', actorId: who.id, data: { activity: { ...activity } } }, now);
+  return { ...res, activity };
+}
+
+/** Adds a task to `meta.tasks` and schedules its reminder timer. */
+export async function addTask(kit: SalesKit, tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { taskId: string }> {
+  const parsed = taskInputSchema.safeParse(input);
+  if (!parsed.success) throw new DealflowError('INPUT_INVALID', `Invalid task for record '${recordId}': ${zodProblems(parsed.error, '$')[0]!.message}`, { problems: zodProblems(parsed.error, '$') });
+  const before = await loadRecord(tx, recordId);
+  const who = kit.actorOf(actor);
+  await kit.permissions.assert('activity', who, before, now);
+  const dueAt = new Date(parsed.data.dueAt).toISOString();
+  const task: TaskEntry = { id: randomUUID(), title: parsed.data.title, ownerId: parsed.data.ownerId ?? before.ownerId, dueAt, createdAt: now, status: 'open', event: 'addTask' };
+  const next = cloneRecord(before);
+  next.meta = { ...next.meta, tasks: [...((before.meta.tasks as TaskEntry[] | undefined) ?? []), task] };
+  const res = await kit.commit(tx, before, next, { kind: 'task', actorId: who.id, data: { task: { ...task } } }, now);
+  const due = parsed.data.remindBefore ? subtractDuration(dueAt, parsed.data.remindBefore) : dueAt;
+  await tx.scheduleTimers([newTimer(tx.tenantId, res.record, { kind: TASK_TIMER, key: `task:${task.id}`, dueAt: due, event: TASK_EVENT, payload: { taskId: task.id }, stage: null }, now)]);
+  return { ...res, taskId: task.id };
+}
+
+/** Marks a task done and cancels its reminder. */
+export async function completeTask(kit: SalesKit, tx: StorageTx, recordId: string, taskId: string, now: string, actor?: ActorLike): Promise<SalesResult> {
+  const before = await loadRecord(tx, recordId);
+  const who = kit.actorOf(actor);
+  await kit.permissions.assert('activity', who, before, now);
+  const tasks = ((before.meta.tasks as TaskEntry[] | undefined) ?? []).map((t) => ({ ...t }));
+  const task = tasks.find((t) => t.id === taskId);
+  if (!task) throw new DealflowError('NOT_FOUND', `Record '${recordId}' has no task '${taskId}'`, { details: { recordId, taskId } });
+  if (task.status === 'done') throw new DealflowError('CONFLICT', `Task '${taskId}' of record '${recordId}' is already done`, { details: { recordId, taskId } });
+  task.status = 'done';
+  task.completedAt = now;
+  task.completedBy = who.id;
+  const next = cloneRecord(before);
+  next.meta = { ...next.meta, tasks };
+  const res = await kit.commit(tx, before, next, { kind: 'task_done', actorId: who.id, data: { taskId } }, now);
+  await tx.cancelTimers(recordId, { keys: [`task:${taskId}`] });
+  return res;
+}

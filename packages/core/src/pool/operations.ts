@@ -1,0 +1,66 @@
+/**
+ * Sales rules operations (pool); each runs inside the caller's store transaction.
+ */
+import { DealflowError } from '@dealflow/logic';
+import type { StorageTx } from '../storage/types.js';
+import { periodKey } from '../assignment/period.js';
+import type { ActorLike } from '../permissions/evaluator.js';
+import type { SalesKit } from '../sales/kit.js';
+import { cloneRecord, loadRecord } from '../sales/kit.js';
+import type { SalesResult } from '../sales/types.js';
+import type { PoolState } from './schema.js';
+
+/** A rep (the actor) claims a pool record: permission, cool-down, capacity and claim limit are checked. */
+export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor: ActorLike): Promise<SalesResult> {
+  const before = await loadRecord(tx, recordId);
+  if (before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is owned by '${before.ownerId}'; only kit.pool records can be claimed`, { details: { recordId, ownerId: before.ownerId } });
+  await kit.permissions.assert('claim', actor, before, now);
+  const rep = await kit.directory.getRep(actor.id);
+  if (!rep || rep.active === false) throw new DealflowError('FORBIDDEN', `'${actor.id}' is not an active rep and cannot claim record '${recordId}'`, { details: { recordId, repId: actor.id } });
+  const state = before.meta.pool as PoolState | undefined;
+  const until = state?.cooldown?.[actor.id];
+  if (until && until > now) throw new DealflowError('FORBIDDEN', `Rep '${actor.id}' returned record '${recordId}' and may not re-claim it before ${until}`, { details: { recordId, repId: actor.id, cooldownUntil: until } });
+  if (kit.assigner) {
+    const cap = await kit.assigner.hasCapacity(tx, rep, now);
+    if (!cap.ok) throw new DealflowError('REJECTED', `Rep '${actor.id}' cannot claim record '${recordId}': ${cap.reason}`, { details: { recordId, repId: actor.id } });
+  }
+  if (kit.pool?.claimLimit) {
+    const key = `pool:claims:${actor.id}:${periodKey(now, kit.pool.claimLimit.period, kit.pool.timeZone ?? 'UTC')}`;
+    const used = await tx.incrementCounter(key, 1);
+    if (used > kit.pool.claimLimit.max) {
+      throw new DealflowError('REJECTED', `Rep '${actor.id}' reached the claim limit (${kit.pool.claimLimit.max} per ${kit.pool.claimLimit.period}); record '${recordId}' stays in the kit.pool`, { details: { recordId, repId: actor.id, limit: kit.pool.claimLimit.max } });
+    }
+  }
+  const next = cloneRecord(before);
+  next.ownerId = actor.id;
+  next.teamId = rep.teamIds?.[0] ?? before.teamId;
+  next.meta = { ...next.meta, pool: state ? { ...state, claimedBy: actor.id, claimedAt: now } : undefined, assignment: { at: now, ruleId: null, strategy: null, via: 'claim', reason: `claimed from kit.pool '${state?.poolId ?? before.teamId ?? '?'}'` } };
+  if (next.meta.pool === undefined) delete next.meta.pool;
+  return kit.commit(tx, before, next, { kind: 'claimed', actorId: actor.id, data: { poolId: state?.poolId ?? before.teamId, ownerId: actor.id } }, now);
+}
+
+/** A manager hands a pool record to a rep. */
+export async function distribute(kit: SalesKit, tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult> {
+  const before = await loadRecord(tx, recordId);
+  if (before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is owned by '${before.ownerId}'; only kit.pool records can be distributed`, { details: { recordId, ownerId: before.ownerId } });
+  await kit.permissions.assert('distribute', actor, before, now);
+  const rep = await kit.directory.getRep(to);
+  if (!rep || rep.active === false) throw new DealflowError('INPUT_INVALID', `Cannot distribute record '${recordId}' to '${to}': ${rep ? 'inactive rep' : 'no such rep'}`, { details: { recordId, repId: to } });
+  const next = cloneRecord(before);
+  next.ownerId = rep.id;
+  next.teamId = rep.teamIds?.[0] ?? before.teamId;
+  next.meta = { ...next.meta, assignment: { at: now, ruleId: null, strategy: null, via: 'distribute', reason: `distributed by '${actor.id}'` } };
+  return kit.commit(tx, before, next, { kind: 'distributed', actorId: actor.id, data: { poolId: (before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId, ownerId: rep.id } }, now);
+}
+
+/** Sends an owned record back to its pool (cool-down for the owner when configured). */
+export async function returnToPool(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor?: ActorLike, opts: { poolId?: string; reason?: string } = {}): Promise<SalesResult> {
+  const before = await loadRecord(tx, recordId);
+  const who = kit.actorOf(actor);
+  if (!before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is already in the kit.pool`, { details: { recordId } });
+  if (actor && who.id !== before.ownerId) await kit.permissions.assert('assign', who, before, now);
+  const next = cloneRecord(before);
+  const poolId = kit.poolOf(before, opts.poolId);
+  kit.intoPool(next, poolId, opts.reason ?? 'returned', now);
+  return kit.commit(tx, before, next, { kind: 'returned', actorId: who.id, data: { poolId, from: before.ownerId, reason: opts.reason ?? 'returned' } }, now);
+}

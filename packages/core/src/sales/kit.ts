@@ -1,0 +1,194 @@
+import { DealflowError } from '@dealflow/logic';
+import type { StorageTx, StoredRecord } from '../storage/types.js';
+import type { Directory } from '../directory/types.js';
+import { managerChain } from '../directory/memory.js';
+import { createAssigner } from '../assignment/assigner.js';
+import type { Assigner, AssignmentDecision } from '../assignment/assigner.js';
+import type { Strategy } from '../assignment/schema.js';
+import type { RuleCompiler } from '../assignment/rules.js';
+import { throwProblems, zodProblems } from '../assignment/rules.js';
+import type { RecordLike } from '../assignment/context.js';
+import { addDuration } from '../assignment/durations.js';
+import type { CalendarLike } from '../assignment/durations.js';
+import { writeChange } from '../assignment/write.js';
+import type { PendingEvent } from '../assignment/write.js';
+import { createDuplicateGuard } from '../duplicates/guard.js';
+import type { DuplicateGuard } from '../duplicates/guard.js';
+import { createEscalator } from '../escalation/escalator.js';
+import type { Escalator } from '../escalation/escalator.js';
+import type { EscalationRule, EscalationTarget } from '../escalation/schema.js';
+import { poolConfigSchema } from '../pool/schema.js';
+import type { PoolConfig, PoolState } from '../pool/schema.js';
+import { createPermissions } from '../permissions/evaluator.js';
+import type { ActorLike, Permissions } from '../permissions/evaluator.js';
+import { createApprovals } from '../approvals/approvals.js';
+import type { Approvals } from '../approvals/approvals.js';
+import type { SalesResult, SalesRulesInput } from './types.js';
+
+/** The system actor used when a call names none. */
+const SYSTEM: ActorLike = { id: 'system', roles: ['system'] };
+/** Id of the engine-made escalation that returns idle records to the pool. */
+export const POOL_RETURN_ESCALATION = 'pool.return';
+
+/** Options of {@link createSalesRules}. */
+export interface CreateSalesRulesOptions {
+  rules: SalesRulesInput;
+  directory: Directory;
+  compiler: RuleCompiler;
+  /** Business calendars by id (for escalation `calendar` and pool `calendar`). */
+  calendars?: Record<string, CalendarLike>;
+  /** Open stages for load counting, when the assignment section gives none. */
+  openStages?: string[];
+}
+
+/**
+ * The compiled sales rules and the helpers every operation shares (load, commit with timer
+ * re-planning, notifications, pool moves, assignment decisions). Operations live with their
+ * feature (`pool/operations.ts`, `activities/operations.ts`, …) and take the kit first.
+ */
+export interface SalesKit {
+  readonly directory: Directory;
+  readonly compiler: RuleCompiler;
+  readonly assigner: Assigner | null;
+  readonly duplicates: DuplicateGuard | null;
+  readonly escalator: Escalator;
+  readonly permissions: Permissions;
+  readonly approvals: Approvals;
+  readonly pool: PoolConfig | null;
+  readonly poolCalendar: CalendarLike | null;
+  readonly openStages: string[] | undefined;
+  actorOf(actor?: ActorLike): ActorLike;
+  /** Writes one change (version + 1, one history event) and re-plans escalation timers. */
+  commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult>;
+  /** A `dealflow.notify` outbox message. */
+  notify(tx: StorageTx, record: StoredRecord, to: string[], message: string, data: Record<string, unknown>, sourceId: string): Promise<void>;
+  /** Rep ids an escalation/approval target names, relative to an owner. */
+  resolveTargets(target: EscalationTarget, record: StoredRecord, owner: string | null): Promise<string[]>;
+  /** The pool a record returns to. */
+  poolOf(record: StoredRecord, explicit?: string): string;
+  /** Moves a record copy into a pool (owner cleared, cool-down for the previous owner). */
+  intoPool(next: StoredRecord, poolId: string, reason: string, now: string): void;
+  /** Runs the rules (`'rules'`) or one strategy, excluding reps. */
+  decideFor(tx: StorageTx, record: RecordLike, now: string, strategy: Strategy | 'rules' | undefined, exclude: string[]): Promise<AssignmentDecision>;
+  /** Applies a decision to a record copy (owner/team or pool, `meta.assignment`). */
+  applyDecision(next: StoredRecord, decision: AssignmentDecision, now: string, via: string): void;
+  /** The assignment rules' assigner, or one without rules (for `nextInTeam` and strategies). */
+  anyAssigner(): Assigner;
+}
+
+function assignmentMeta(decision: AssignmentDecision, now: string, via: string): Record<string, unknown> {
+  return { at: now, ruleId: decision.ruleId, strategy: decision.strategy, via, reason: decision.reason };
+}
+
+/** The record, locked for the transaction, or `NOT_FOUND`. */
+export async function loadRecord(tx: StorageTx, id: string): Promise<StoredRecord> {
+  const r = await tx.getRecord(id, { forUpdate: true });
+  if (!r) throw new DealflowError('NOT_FOUND', `Record '${id}' does not exist`, { details: { recordId: id } });
+  return r;
+}
+
+/** A deep copy of a record to change. */
+export function cloneRecord(r: StoredRecord): StoredRecord {
+  return structuredClone(r);
+}
+
+/** Compiles every section (zod + `@dealflow/logic`); throws `RULE_INVALID` listing the bad paths. */
+export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
+  const { directory, compiler } = options;
+  const rules = options.rules ?? {};
+  const known = new Set(['assignment', 'escalations', 'pool', 'duplicates', 'permissions', 'approvals']);
+  const unknownKeys = Object.keys(rules).filter((k) => !known.has(k));
+  throwProblems('sales rules', unknownKeys.map((k) => ({ path: `$.${k}`, message: `unknown rules section '${k}'`, code: 'unknown_key', hint: `known: ${[...known].join(', ')}` })));
+
+  const assigner = rules.assignment === undefined ? null : createAssigner({ config: rules.assignment, directory, compiler, openStages: options.openStages });
+  const duplicates = rules.duplicates === undefined ? null : createDuplicateGuard(rules.duplicates);
+  let pool: PoolConfig | null = null;
+  if (rules.pool !== undefined) {
+    const parsed = poolConfigSchema.safeParse(rules.pool);
+    if (!parsed.success) throwProblems('pool rules', zodProblems(parsed.error, '$.pool'));
+    pool = parsed.data as PoolConfig;
+    if (pool.calendar && !options.calendars?.[pool.calendar]) {
+      throwProblems('pool rules', [{ path: '$.pool.calendar', message: `pool names calendar '${pool.calendar}', which the engine does not have`, code: 'unknown_calendar' }]);
+    }
+  }
+  const extra: EscalationRule[] = pool?.returnAfter
+    ? [{ id: POOL_RETURN_ESCALATION, on: 'inactivity', types: pool.types, calendar: pool.calendar, levels: [{ after: pool.returnAfter, actions: [{ returnToPool: true }] }] }]
+    : [];
+  const escalator = createEscalator({ config: rules.escalations, compiler, calendars: options.calendars, extra });
+  const permissions = createPermissions(rules.permissions, compiler, directory);
+  const approvals = createApprovals(rules.approvals, compiler, directory);
+  const poolCalendar = pool?.calendar ? options.calendars?.[pool.calendar] ?? null : null;
+  const actorOf = (a?: ActorLike): ActorLike => a ?? SYSTEM;
+
+  /** Writes one change and re-plans escalation timers. */
+  async function commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult> {
+    const { record, event: history } = await writeChange(tx, before, after, event, now);
+    await escalator.schedule(tx, record, now);
+    return { record, events: [history] };
+  }
+
+  async function notify(tx: StorageTx, record: StoredRecord, to: string[], message: string, data: Record<string, unknown>, sourceId: string): Promise<void> {
+    if (to.length === 0) return;
+    await tx.appendOutbox([{ tenantId: tx.tenantId, id: `${sourceId}:notify`, recordId: record.id, type: 'dealflow.notify', payload: { recordId: record.id, to, message, ...data }, createdAt: data.at as string }]);
+  }
+
+  async function resolveTargets(target: EscalationTarget, record: StoredRecord, ownerAtFiring: string | null): Promise<string[]> {
+    if (typeof target === 'object') return [target.rep];
+    if (target === 'owner') return ownerAtFiring ? [ownerAtFiring] : [];
+    if (target === 'teamManager') {
+      const team = record.teamId ? await directory.getTeam(record.teamId) : null;
+      return team?.managerId ? [team.managerId] : [];
+    }
+    const chain = await managerChain(directory, ownerAtFiring);
+    const id = target === 'manager' ? chain[0] : chain[1];
+    if (id) return [id];
+    // no owner (pool) or short chain: fall back to the team manager
+    const team = record.teamId ? await directory.getTeam(record.teamId) : null;
+    return target === 'manager' && team?.managerId ? [team.managerId] : [];
+  }
+
+  function poolOf(record: StoredRecord, explicit?: string): string {
+    const state = record.meta.pool as PoolState | undefined;
+    return explicit ?? state?.poolId ?? pool?.defaultPool ?? record.teamId ?? 'general';
+  }
+
+  /** Puts a record (copy) into a pool: owner cleared, cool-down for the previous owner. */
+  function intoPool(next: StoredRecord, poolId: string, reason: string, now: string): void {
+    const prevOwner = next.ownerId;
+    const prev = next.meta.pool as PoolState | undefined;
+    const cooldown: Record<string, string> = { ...(prev?.cooldown ?? {}) };
+    for (const [rep, until] of Object.entries(cooldown)) if (until <= now) delete cooldown[rep];
+    if (prevOwner && pool?.cooldown) cooldown[prevOwner] = addDuration(now, pool.cooldown, poolCalendar);
+    const state: PoolState = { poolId, since: now, reason, returnedFrom: prevOwner, cooldown };
+    next.meta = { ...next.meta, pool: state };
+    next.ownerId = null;
+    next.teamId = poolId;
+  }
+
+  async function decideFor(tx: StorageTx, record: RecordLike, now: string, strategy: Strategy | 'rules' | undefined, exclude: string[]): Promise<AssignmentDecision> {
+    if (strategy && strategy !== 'rules') {
+      return anyAssigner().runStrategy(tx, strategy, record, now, { exclude });
+    }
+    if (!assigner) throw new DealflowError('INPUT_INVALID', `No assignment rules are configured; pass { to } or { strategy } (record '${record.id ?? '(new)'}')`);
+    return assigner.decide(tx, record, now, { exclude });
+  }
+
+  function applyDecision(next: StoredRecord, decision: AssignmentDecision, now: string, via: string): void {
+    if (decision.poolId) {
+      intoPool(next, decision.poolId, via === 'create' || via === 'rules' ? 'assignment' : via, now);
+    } else if (decision.ownerId) {
+      next.ownerId = decision.ownerId;
+      next.teamId = decision.teamId ?? next.teamId;
+    }
+    next.meta = { ...next.meta, assignment: assignmentMeta(decision, now, via) };
+  }
+
+  let fallback: Assigner | null = null;
+  const anyAssigner = (): Assigner =>
+    assigner ?? (fallback ??= createAssigner({ config: { rules: [{ id: 'none', assign: { strategy: 'pool', pool: 'none' } }] }, directory, compiler, openStages: options.openStages }));
+
+  return {
+    directory, compiler, assigner, duplicates, escalator, permissions, approvals, pool, poolCalendar,
+    openStages: options.openStages, actorOf, commit, notify, resolveTargets, poolOf, intoPool, decideFor, applyDecision, anyAssigner,
+  };
+}
