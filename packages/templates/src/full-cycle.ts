@@ -24,7 +24,7 @@ export interface FullCycle {
  *
  * @example
  * ```ts
- * const { engine, links, guide } = setupFullCycle({ storage: createSqliteStorage({ database: new Database('crm.db') }) })
+ * const { engine, links, guide } = setupFullCycle({ storage: createSqliteStorage({ filename: 'crm.db' }) })
  * const { record: lead } = await engine.create('lead', { fields: { name: 'Li Wei', source: 'web_form' }, ownerId: 'ana' })
  * console.log((await guide(lead.id)).todo)
  * ```

@@ -8,3 +8,4 @@ export type { TemplateId } from './catalog.js';
 export { fullCycleLinkRules } from './link-rules.js';
 export { setupFullCycle } from './full-cycle.js';
 export type { FullCycle, SetupFullCycleOptions } from './full-cycle.js';
+export { diagramsSection } from './diagrams.js';
