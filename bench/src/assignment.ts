@@ -1,6 +1,7 @@
 /**
  * Assignment benchmark: leads routed per second by Dealflow's assignment rules (50 rules, 200 reps,
- * round robin with per-period capacity counters in the store, skill match, named owners, pool)
+ * stable round robin (least recently served, kept in store counters) with per-period capacity
+ * counters in the store, skill match, named owners, pool)
  * beside a hand-written if/else router of the same rules doing the same store work, in one run.
  * Both routers must give every lead the same owner before any time is reported.
  *
@@ -94,10 +95,16 @@ async function handRoute(tx: StorageTx, lead: (typeof leads)[number]): Promise<s
     if (f.region === rule.region && f.group === rule.group) {
       const members = teamById.get(rule.team)!.filter((id) => (repById.get(id)!.attributes!.language as string[]).includes(f.language));
       if (members.length === 0) continue;
-      const turn = await tx.incrementCounter(`assign:rr:${rule.team}`, 1);
-      for (let i = 0; i < members.length; i++) {
-        const rep = members[(turn - 1 + i) % members.length]!;
-        if (await takeSlot(tx, rep)) return rep;
+      // stable round robin: the member served least recently (ties: id order), as the engine does
+      const key = `assign:rr:${rule.team}`;
+      const turn = await tx.incrementCounter(key, 1);
+      const last = await Promise.all(members.map((id) => tx.getCounter(`${key}:last:${id}`)));
+      const order = members.map((id, i) => ({ id, i, last: last[i]! })).sort((a, b) => a.last - b.last || a.i - b.i);
+      for (const { id } of order) {
+        if (await takeSlot(tx, id)) {
+          await tx.setCounter(`${key}:last:${id}`, turn);
+          return id;
+        }
       }
     }
   }
