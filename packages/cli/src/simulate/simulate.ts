@@ -74,15 +74,31 @@ interface Sim {
   pending: Record<string, unknown>;
 }
 
-/** Events a record may send from its stage (the stage's deadline event is left to the timer). */
-function eventsFrom(bp: Blueprint, stage: string): string[] {
+/**
+ * Events a record may send from its stage, with weights: the stage's deadline event is left to
+ * the timer, and events into lost/closed stages are drawn a quarter as often as the others (reps
+ * mostly push deals forward), so a `*` → lost transition does not end most records at once.
+ */
+function eventsFrom(bp: Blueprint, stage: string): Array<{ event: string; weight: number }> {
   const breach = bp.stages.get(stage)?.deadline?.onBreach;
-  const out = new Set<string>();
+  const out = new Map<string, number>();
   for (const t of bp.transitions) {
     const from = t.from === '*' ? (bp.isFinal(stage) ? [] : [stage]) : Array.isArray(t.from) ? t.from : [t.from];
-    if (from.includes(stage) && t.event !== breach) out.add(t.event);
+    if (!from.includes(stage) || t.event === breach || out.has(t.event)) continue;
+    const kind = bp.stages.get(t.to)?.kind;
+    out.set(t.event, kind === 'lost' || kind === 'closed' ? 0.25 : 1);
   }
-  return [...out];
+  return [...out].map(([event, weight]) => ({ event, weight }));
+}
+
+function pickWeighted(items: Array<{ event: string; weight: number }>, u: number): string {
+  const total = items.reduce((a, x) => a + x.weight, 0);
+  let acc = 0;
+  for (const x of items) {
+    acc += x.weight / total;
+    if (u < acc) return x.event;
+  }
+  return items[items.length - 1]!.event;
 }
 
 /**
@@ -229,7 +245,7 @@ async function step(engine: Engine, bp: Blueprint, sim: Sim, reps: string[], fil
   const draw = rng.next();
   const extra = rng.next();
   if (events.length > 0) {
-    const event = events[Math.floor(draw * events.length)]!;
+    const event = pickWeighted(events, draw);
     const fields = Object.keys(sim.pending).length > 0 ? sim.pending : undefined;
     const res = await engine.send(record.id, fields ? { type: event, fields } : event, { actor: { id: record.ownerId ?? 'rep-1', roles: ['rep'] } });
     if (res.ok) sim.pending = {};
