@@ -4,7 +4,7 @@
  * (record, `created` history event, breach + reminder timers of the stage) straight into a store.
  */
 import { defineBlueprint } from '../packages/core/src/index.js';
-import type { BlueprintInput, Storage, StoredRecord, TimerRecord } from '../packages/core/src/index.js';
+import type { BlueprintInput, HistoryEvent, Storage, StoredRecord, TimerRecord } from '../packages/core/src/index.js';
 
 export const V1: BlueprintInput = {
   id: 'deal',
@@ -99,6 +99,8 @@ export async function seedV1(storage: Storage, tenant: string, n: number, now: s
   const seeded: Seeded[] = [];
   for (let start = 0; start < n; start += batch) {
     await storage.transaction(tenant, async (tx) => {
+      const history: HistoryEvent[] = [];
+      const batchTimers: TimerRecord[] = [];
       for (let i = start; i < Math.min(n, start + batch); i++) {
         const stage = STAGES[i % STAGES.length]!;
         const id = `deal-${String(i).padStart(6, '0')}`;
@@ -114,7 +116,7 @@ export async function seedV1(storage: Storage, tenant: string, n: number, now: s
         };
         await tx.insertRecord(record);
         const { tenantId: _t, version: _v, updatedAt: _u, ...snapshot } = record;
-        await tx.appendHistory([{ tenantId: tenant, id: `evt-${id}-1`, recordId: id, seq: 1, at: createdAt, kind: 'created', to: stage, actorId: 'seed', data: { record: snapshot } }]);
+        history.push({ tenantId: tenant, id: `evt-${id}-1`, recordId: id, seq: 1, at: createdAt, kind: 'created', to: stage, actorId: 'seed', data: { record: snapshot } });
         const d = DEADLINES[stage];
         const base = { tenantId: tenant, recordId: id, stage, recordVersion: 1, status: 'pending' as const, leaseOwner: null, leaseUntil: null, attempts: 0, createdAt: enteredAt, finishedAt: null, outcome: null };
         const timers: TimerRecord[] = [];
@@ -129,9 +131,11 @@ export async function seedV1(storage: Storage, tenant: string, n: number, now: s
         }
         const escalation = d !== undefined && i % 7 === 0;
         if (escalation) timers.push({ ...base, id: `${id}:esc`, kind: 'escalation', key: `esc:${id}`, dueAt: plus(now, 'P3D'), event: 'escalate', payload: { rule: 'stale' } });
-        if (timers.length > 0) await tx.scheduleTimers(timers);
+        batchTimers.push(...timers);
         seeded.push({ id, stage, enteredAt, amount, budgetApproved, dueAt, escalation });
       }
+      await tx.appendHistory(history);
+      await tx.scheduleTimers(batchTimers);
     });
   }
   return seeded;

@@ -199,6 +199,18 @@ describe('previewMigration / migrateRecords', () => {
     expect(b!.dueAt).toBe('2026-03-20T16:00:00.000Z');
   });
 
+  it('a migration is no bulk path around escalation rules: records moved into a stage get its escalation timers', async () => {
+    const { storage, clock } = await setup();
+    const escalations = [{ id: 'slow-discovery', on: 'stage', stage: 'discovery', levels: [{ after: 'P1D', actions: [{ notify: 'manager' }] }] }];
+    const engine = createEngine({ storage, clock, blueprints: [defineBlueprint(V1), defineBlueprint(V2)], rules: { escalations } });
+    expect((await engine.timers('q', { status: ['pending'] })).filter((t) => t.kind === 'escalation')).toEqual([]);
+    await migrateRecords(engine, planMigration(engine.blueprint('deal', 1), engine.blueprint('deal', 2), { stageMap }));
+    const esc = (await engine.timers('q', { status: ['pending'] })).filter((t) => t.kind === 'escalation');
+    expect(esc).toHaveLength(1);
+    expect(esc[0]!.dueAt).toBe(hours(hours(T0, 1), 24)); // counted from entering the stage (kept across the rename)
+    expect((await engine.timers('fresh', { status: ['pending'] })).filter((t) => t.kind === 'escalation')).toEqual([]);
+  });
+
   it('a split rule that names no stage of v2 leaves the record on v1 and reports it', async () => {
     const { engine } = await setup();
     const plan = planMigration(engine.blueprint('deal', 1), engine.blueprint('deal', 2), { stageMap: { qualify: 'discovery', negotiate: { rule: { if: [{ '>': [{ var: 'fields.amount' }, 50000] }, 'negotiate_large', 'nowhere'] } } } });

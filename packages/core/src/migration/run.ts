@@ -4,8 +4,9 @@ import type { CalendarSpec } from '../blueprint/schema.js';
 import type { Engine } from '../engine/create-engine.js';
 import { isSet } from '../engine/fields.js';
 import { diffRecords } from '../engine/replay.js';
-import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { deadlineTimers, newDueAt } from './deadlines.js';
+import { ESCALATION_TIMER } from '../escalation/escalator.js';
 import { renameStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 import type { StageTimes } from '../stage-times/stage-times.js';
 import type { CalendarLookup } from './deadlines.js';
@@ -104,7 +105,7 @@ interface Decision {
 }
 
 /** Decides what happens to one record (pure apart from reading its timers). */
-async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, calendars: CalendarLookup, now: string, actorId: string, newId: () => string): Promise<Decision> {
+async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, calendars: CalendarLookup, now: string, actorId: string, newId: () => string, hasEscalations: boolean): Promise<Decision> {
   const mapping = plan.stageMap.get(record.stage);
   if (!mapping) throw new DealflowError('DATA_INVALID', `record '${record.id}' is in stage '${record.stage}', which '${plan.blueprintId}' v${plan.fromVersion} does not have`, { details: { recordId: record.id } });
   let to: string;
@@ -133,6 +134,8 @@ async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, 
   const schedule: TimerRecord[] = next && dueAfter ? deadlineTimers(calendars, { tenantId: record.tenantId, recordId: record.id, stage: to, recordVersion: version }, next, dueAfter, now) : [];
   for (const t of cancel) {
     if (DEADLINE_KINDS.has(t.kind)) continue;
+    // escalation timers are rebuilt by the engine's escalation rules after the move (same path as a transition)
+    if (t.kind === ESCALATION_TIMER && hasEscalations) continue;
     schedule.push({ ...t, id: `${t.id}@v${plan.toVersion}`, stage: to, recordVersion: version, status: 'pending', leaseOwner: null, leaseUntil: null, createdAt: now, finishedAt: null, outcome: null });
   }
   const history: HistoryEvent = {
@@ -181,6 +184,7 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new DealflowError('INPUT_INVALID', `migration batchSize must be a positive integer, got ${String(batchSize)}`);
   const calendars = calendarsOf(plan, options.calendars);
   const actorId = options.actorId ?? 'system:migration';
+  const sales = engine.sales;
   const now = engine.clock.now().toISOString();
   const report = emptyReport(plan, !apply, now);
   const moves = new Map<string, number>();
@@ -197,26 +201,33 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
       engine.storage.transaction(tenant, async (tx) => {
         const page = await tx.queryRecords({ blueprintId: plan.blueprintId, order: 'asc', limit: batchSize, offset });
         const out: Decision[] = [];
+        const history: HistoryEvent[] = [];
+        const timers: TimerRecord[] = [];
+        const outbox: OutboxMessage[] = [];
         for (const record of page) {
           if (record.blueprintVersion !== plan.fromVersion) continue;
-          const d = await decide(tx, plan, record, calendars, now, actorId, newId);
+          const d = await decide(tx, plan, record, calendars, now, actorId, newId, sales !== null);
           out.push(d);
           if (!apply || d.missing.length > 0 || d.unmapped !== undefined) continue;
           if (d.cancel.length > 0) await tx.cancelTimers(record.id, { stage: record.stage });
           await tx.updateRecord(d.after, record.version);
-          await tx.appendHistory([d.history]);
-          if (d.schedule.length > 0) await tx.scheduleTimers(d.schedule);
-          await tx.appendOutbox([
-            {
-              tenantId: tx.tenantId,
-              id: d.history.id,
-              recordId: record.id,
-              type: 'dealflow.migrated',
-              payload: { recordId: record.id, blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, from: record.stage, to: d.to, version: d.after.version },
-              createdAt: now,
-            },
-          ]);
+          // escalation rules (stage escalations of the new stage, inactivity) as on any stage change
+          if (sales) await sales.escalator.schedule(tx, d.after, now);
+          history.push(d.history);
+          timers.push(...d.schedule);
+          outbox.push({
+            tenantId: tx.tenantId,
+            id: d.history.id,
+            recordId: record.id,
+            type: 'dealflow.migrated',
+            payload: { recordId: record.id, blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, from: record.stage, to: d.to, version: d.after.version },
+            createdAt: now,
+          });
         }
+        // one write of each kind per batch (stores turn these into a few statements)
+        if (history.length > 0) await tx.appendHistory(history);
+        if (timers.length > 0) await tx.scheduleTimers(timers);
+        if (outbox.length > 0) await tx.appendOutbox(outbox);
         return { out, size: page.length };
       }),
     );
