@@ -34,6 +34,11 @@ describe('permissions', () => {
     expect(await engine.getFor(a.id, as('bob'))).toBeNull();
     expect((await engine.getFor(a.id, as('ann')))?.id).toBe(a.id);
     expect(await engine.can('read', a.id, as('root', ['admin']))).toBe(true);
+    // the engine's own reads filter too when given an actor
+    expect(await engine.get(a.id, as('bob'))).toBeNull();
+    expect((await engine.get(a.id, as('ann')))?.id).toBe(a.id);
+    expect((await engine.query({}, as('ann'))).map((r) => r.id)).toEqual([a.id]);
+    expect(await engine.query({})).toHaveLength(2);
   });
 
   test('field edits and transitions are checked against the actor', async () => {

@@ -88,12 +88,12 @@ export interface Engine extends SalesEngineApi {
   create(type: string, input?: CreateInput, ctx?: CallContext): Promise<CreateResult>;
   /** Sends an event to a record. Rejections are returned (`ok: false`), not thrown. */
   send(recordId: string, event: SendInput, ctx?: CallContext): Promise<SendResult>;
-  /** The record, or null. */
-  get(recordId: string, options?: { tenantId?: string }): Promise<StoredRecord | null>;
+  /** The record, or null (also null when `actor` is given and the sales `permissions.read` rule denies it). */
+  get(recordId: string, options?: { tenantId?: string; actor?: Actor }): Promise<StoredRecord | null>;
   /** The record's history in order. */
   history(recordId: string, options?: { tenantId?: string }): Promise<HistoryEvent[]>;
-  /** Records matching a filter. */
-  query(filter?: RecordQuery, options?: { tenantId?: string }): Promise<StoredRecord[]>;
+  /** Records matching a filter (with `actor`: only those the sales `permissions.read` rule lets them read). */
+  query(filter?: RecordQuery, options?: { tenantId?: string; actor?: Actor }): Promise<StoredRecord[]>;
   /** The record as it was at `time` (replayed from history), or null if it did not exist yet. */
   getAt(recordId: string, time: string | Date, options?: { tenantId?: string }): Promise<StoredRecord | null>;
   /** The record's timers. */
@@ -375,9 +375,12 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return result;
     },
 
-    get: (recordId, opts = {}) => storage.getRecord(opts.tenantId ?? tenantId, recordId),
+    // with an actor, reads are filtered by the sales rules' `permissions.read` (null / left out)
+    get: (recordId, opts = {}) =>
+      opts.actor && sales ? engine.getFor(recordId, { actor: opts.actor, tenantId: opts.tenantId }) : storage.getRecord(opts.tenantId ?? tenantId, recordId),
     history: (recordId, opts = {}) => storage.listHistory(opts.tenantId ?? tenantId, recordId),
-    query: (filter = {}, opts = {}) => storage.queryRecords(opts.tenantId ?? tenantId, filter),
+    query: (filter = {}, opts = {}) =>
+      opts.actor && sales ? engine.queryFor(filter, { actor: opts.actor, tenantId: opts.tenantId }) : storage.queryRecords(opts.tenantId ?? tenantId, filter),
 
     async getAt(recordId, time, opts = {}) {
       const t = typeof time === 'string' ? new Date(time) : time;
