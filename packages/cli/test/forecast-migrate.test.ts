@@ -57,6 +57,12 @@ describe('dealflow forecast', () => {
     const bad = await cli(['forecast', '--csv', garbage]);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/^dealflow: .*garbage\.csv: cannot read pipeline CSV: .+\n$/);
+    const noDb = await cli(['forecast', '--db', join(dir, 'nope.db')]);
+    expect(noDb.code).toBe(1);
+    expect(noDb.err).toMatch(/^dealflow: cannot read SQLite database '.*nope\.db': no such file\n$/);
+    const pgDown = await cli(['forecast', '--db', 'postgres://postgres@127.0.0.1:1/test']);
+    expect(pgDown.code).toBe(1);
+    expect(pgDown.err).toBe('dealflow: cannot reach database postgres://postgres@127.0.0.1:1/test: ECONNREFUSED\n');
     const both = await cli(['forecast']);
     expect(both.code).toBe(1);
     expect(both.err).toBe('dealflow: forecast: give exactly one of --csv <file> or --db <url>\n');

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DealflowError, isDealflowError } from '@dealflow/core';
 import type { HistoryEvent, Storage, StoredRecord } from '@dealflow/core';
@@ -61,9 +61,8 @@ async function openStore(url: string, cwd: string): Promise<Storage> {
     return createPostgresStorage({ connectionString: url, max: 2 });
   }
   const file = resolve(cwd, url.replace(/^sqlite:(\/\/)?/, ''));
-  await readText(file, 'SQLite database').catch((e: unknown) => {
-    throw e;
-  });
+  const exists = await stat(file).then((st) => st.isFile(), () => false);
+  if (!exists) throw inputError(`cannot read SQLite database '${url}': no such file`, { file: url });
   const { createSqliteStorage } = await import('@dealflow/storage-sqlite');
   return createSqliteStorage({ filename: file });
 }
