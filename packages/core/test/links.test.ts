@@ -170,3 +170,17 @@ describe('link rules', () => {
     expect((await engine.get(deal.id))!.version).toBe(v);
   });
 });
+
+describe('link rules: chains back to the record itself', () => {
+  it('a cascade whose path leads back to the record acts on it in the same write (no conflict)', async () => {
+    const linkRules = createLinkRules({ cascades: [{ id: 'round-trip', recordType: 'account', enters: 'lost', target: { via: ['deal', 'account'] }, actions: [{ type: 'closeTasks' }] }] });
+    const engine = createEngine({ storage: createMemoryStorage(), blueprints: linkedBlueprints(), clock: createManualClock('2026-01-05T09:00:00.000Z'), plugins: [linkRules.plugin] });
+    const { account } = await convertedLead(engine);
+    await engine.send(account.id, 'touch', { actor: ANA });
+    const r = await engine.send(account.id, 'lose', { actor: ANA });
+    expect(r.ok).toBe(true);
+    const tasks = (await engine.get(account.id))!.meta.tasks as Array<{ title: string; status: string }>;
+    expect(tasks.every((t) => t.status === 'done')).toBe(true);
+    await expectReplays(engine, account.id);
+  });
+});

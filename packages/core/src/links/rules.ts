@@ -196,7 +196,8 @@ export function createLinkRules(input: LinkRulesInput, options: { ruleEngine?: C
       const applied: Array<{ rule: string; recordId: string; actions: string[] }> = [];
       for (const c of cascades) {
         if (c.rule.recordType !== after.type || !c.enters.has(after.stage)) continue;
-        const targets = c.sel.via === null ? [after] : await followLinks(tx, after, c.sel.via);
+        // a chain that leads back to the record itself acts on the record being written
+        const targets = c.sel.via === null ? [after] : (await followLinks(tx, after, c.sel.via)).map((r) => (r.id === after.id ? after : r));
         for (const target of targets) {
           if (!matches(c.sel, target)) continue;
           const self = target === after;
