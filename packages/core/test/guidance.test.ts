@@ -74,3 +74,38 @@ describe('nextSteps', () => {
     await expect(nextSteps(engine, 'nope')).rejects.toSatisfy((e) => isDealflowError(e, 'NOT_FOUND') && (e as Error).message.includes("'nope'"));
   });
 });
+
+describe('nextSteps agrees with the engine', () => {
+  it('property: a transition is "ready" exactly when sending it is accepted', async () => {
+    const fc = (await import('fast-check')).default;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          discount: fc.constantFrom(0, 10, 30),
+          amount: fc.option(fc.constantFrom(500, 9000), { nil: undefined }),
+          manager: fc.boolean(),
+          drafted: fc.boolean(),
+          approved: fc.boolean(),
+          pick: fc.nat(10),
+        }),
+        async ({ discount, amount, manager, drafted, approved, pick }) => {
+          const { engine, linkRules } = setup();
+          const actor = manager ? { id: 'max', roles: ['manager'] } : ANA;
+          const { record } = await engine.create('deal', { fields: { title: 'T', discount, ...(amount !== undefined ? { amount } : {}) }, ownerId: 'ana' }, { actor: ANA });
+          if (drafted) {
+            const d = await engine.send(record.id, { type: 'draft_contract', fields: { amount: amount ?? 100, discount: 0 } }, { actor: ANA });
+            expect(d.ok).toBe(true);
+            if (approved) await engine.send(linksOf((await engine.get(record.id))!).contract![0]!, 'approve', { actor: ANA });
+          }
+          const g = await nextSteps(engine, record.id, { actor, linkRules });
+          const choices = g.transitions.filter((t) => !t.automatic);
+          expect(choices.length).toBeGreaterThan(0);
+          const t = choices[pick % choices.length]!;
+          const accepted = await engine.send(record.id, t.event, { actor }).then((r) => r.ok, (e: unknown) => (isDealflowError(e, 'REJECTED') ? false : Promise.reject(e)));
+          expect(accepted).toBe(t.ready);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
