@@ -37,8 +37,15 @@ const FIXTURES: Record<TemplateId, { create: Record<string, unknown>; events: Re
   feedback: { create: { orderRef: 'SO-1' }, events: { submit: { rating: 5 }, complain: { rating: 2, followUp: 'site visit' } } },
 };
 
-function newEngine(): Engine {
-  return createEngine({ storage: createMemoryStorage(), blueprints: loadTemplates(), clock: createManualClock('2026-01-05T09:00:00.000Z') });
+function newEngine(clock = createManualClock('2026-01-05T09:00:00.000Z')): Engine {
+  return createEngine({ storage: createMemoryStorage(), blueprints: loadTemplates(), clock });
+}
+
+/** Milliseconds of the day-based ISO durations the templates use (`P7D`, `P400D`). */
+function days(iso: string): number {
+  const m = /^P(\d+)D$/.exec(iso);
+  if (!m) throw new Error(`unexpected duration ${iso}`);
+  return Number(m[1]) * 24 * 3_600_000;
 }
 
 describe('templates: files', () => {
@@ -96,5 +103,35 @@ describe('templates: every path through every template runs on the engine', () =
     const report = tester.report();
     expect(report.messages).toEqual([]);
     expect(report.complete).toBe(true);
+  });
+});
+
+describe('templates: every stage deadline fires its breach transition through the deadline worker', () => {
+  it.each(TEMPLATE_IDS)('%s', async (id) => {
+    const spec = loadTemplate(id);
+    const tester = testBlueprint(defineBlueprint(loadTemplate(id)));
+    const fx = FIXTURES[id];
+    const withDeadline = spec.stages.filter((s) => s.deadline);
+    expect(withDeadline.length).toBe(spec.stages.filter((s) => (s.kind ?? 'open') === 'open').length);
+    for (const stage of withDeadline) {
+      // the shortest generated path that reaches the stage
+      const path = tester.paths.filter((p) => p.stages.includes(stage.id)).sort((a, b) => a.stages.indexOf(stage.id) - b.stages.indexOf(stage.id))[0]!;
+      const clock = createManualClock('2026-01-05T09:00:00.000Z');
+      const engine = newEngine(clock);
+      const { record } = await engine.create(id, { fields: fx.create, ownerId: 'ana' }, { actor: ACTOR });
+      for (const step of path.steps.slice(0, path.stages.indexOf(stage.id))) {
+        const r = await engine.send(record.id, { type: step.event, fields: fx.events[step.event] ?? {} }, { actor: ACTOR });
+        if (!r.ok) throw new Error(r.rejection.message);
+      }
+      expect((await engine.get(record.id))!.stage).toBe(stage.id);
+      const breach = spec.transitions!.find((t) => t.event === stage.deadline!.onBreach && (t.from === stage.id || (Array.isArray(t.from) && t.from.includes(stage.id))))!;
+      clock.advance(days(stage.deadline!.within) - 1);
+      await engine.runDue();
+      expect((await engine.get(record.id))!.stage, `${id}: ${stage.id} before its deadline`).toBe(stage.id);
+      clock.advance(1);
+      const due = await engine.runDue();
+      expect(due.rejected).toBe(0);
+      expect((await engine.get(record.id))!.stage, `${id}: ${stage.id} after its deadline`).toBe(breach.to);
+    }
   });
 });
