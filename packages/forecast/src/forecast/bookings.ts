@@ -211,7 +211,7 @@ function pointForecast(p: Prepared, asMs: number, horizon: number, o: ForecastBo
  * History-based bookings forecast for the `horizonDays` after `asOf`, using only what history
  * shows up to `asOf`:
  * - a daily close hazard by deal age and position in the quarter (open deals censored), and the
- *   win rate of closes, fitted from history ({@link fitCloseHazard});
+ *   win rate of closes, fitted from history (the internal `fitCloseHazard`);
  * - each open deal's P(win inside the period) from that survival model, times its known amount or
  *   its segment's mean won amount;
  * - deals not created yet: the recent creation rate × P(created and won inside the period);

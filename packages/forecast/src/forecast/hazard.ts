@@ -8,7 +8,7 @@ export const DEFAULT_AGE_BANDS: readonly number[] = [0, 7, 15, 30, 60, 90, 120, 
 /** How the calendar stratifies the hazard: by position in the (fiscal) quarter, or not at all. */
 export type Seasonality = 'quarter' | 'none';
 
-/** Options of {@link fitCloseHazard}. */
+/** Options of the close-hazard fit (internal `fitCloseHazard`, used by `forecastBookings`). */
 export interface CloseHazardOptions {
   ageBands?: readonly number[];
   seasonality?: Seasonality;
