@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DealflowError } from '@dealflow/core';
 import type { BlueprintInput } from '@dealflow/core';
 
@@ -16,7 +17,7 @@ function isTemplateId(id: string): id is TemplateId {
 
 /** Absolute path of a template's JSON file (for the CLI, editors, `dealflow validate`). */
 export function templatePath(id: TemplateId): string {
-  return new URL(`../blueprints/${id}.json`, import.meta.url).pathname;
+  return fileURLToPath(new URL(`../blueprints/${id}.json`, import.meta.url));
 }
 
 /**
