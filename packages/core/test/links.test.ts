@@ -82,6 +82,16 @@ describe('links: createLinks', () => {
     expect(linksOf(parent).contract).toEqual([record.id]);
   });
 
+  it('createLinked with an idempotency key is safe to repeat: one child, one link', async () => {
+    const { engine, links } = setup(false);
+    const { record: d } = await engine.create('deal', { fields: { title: 'A' } });
+    const first = await links.createLinked(d.id, 'contract', { fields: { amount: 10 } }, { as: 'contract', backlink: 'deal' }, { idempotencyKey: 'k1' });
+    const again = await links.createLinked(d.id, 'contract', { fields: { amount: 10 } }, { as: 'contract', backlink: 'deal' }, { idempotencyKey: 'k1' });
+    expect(again.record.id).toBe(first.record.id);
+    expect(await engine.query({ type: 'contract' })).toHaveLength(1);
+    expect(linksOf((await engine.get(d.id))!).contract).toEqual([first.record.id]);
+  });
+
   it('property: any sequence of links stays symmetric and replayable', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.nat(3), fc.constantFrom('a', 'b'), fc.nat(3)), { maxLength: 12 }), async (ops) => {

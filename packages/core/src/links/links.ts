@@ -103,7 +103,9 @@ export interface LinkApi {
   /**
    * Creates a record of `type` and links it to `parentId` (`as` on the parent, `backlink` on the
    * child, default: the parent's record type). The parent must exist; the record is created first,
-   * then linked (a failed link is retried on conflicts and then reported, naming both ids).
+   * then linked (a failed link is retried on conflicts and then reported, naming both ids). With
+   * `ctx.idempotencyKey` the whole call is safe to repeat: the create returns the first record and
+   * an existing link is a no-op.
    */
   createLinked(parentId: string, type: string, input: CreateInput, options: { as: string; backlink?: string }, ctx?: CallContext): Promise<CreateResult & { parent: StoredRecord }>;
   /** The records reached from a record by a link path (`'deal'`, `['contract', 'plan']`, `'contract.plan'`). */
