@@ -68,3 +68,47 @@ describe('round robin keeps a stable pointer', () => {
     expect(assignment.reason).toContain('last at turn 1');
   });
 });
+
+describe('weighted rotation', () => {
+  function weighted(weights: Record<string, number>) {
+    const ids = Object.keys(weights);
+    const directory = createMemoryDirectory({ reps: ids.map((id) => ({ id, roles: ['rep'] })), teams: [{ id: 'sales', memberIds: ids }] });
+    const engine = createEngine({
+      storage: createMemoryStorage(),
+      clock: createManualClock('2026-03-02T09:00:00.000Z'),
+      blueprints: [LEAD],
+      directory,
+      rules: { assignment: { rules: [{ id: 'rr', assign: { strategy: 'roundRobin', team: 'sales', weights } }] } },
+    });
+    let n = 0;
+    const next = async (count: number) => {
+      const owners: string[] = [];
+      for (let i = 0; i < count; i++) owners.push((await engine.create('lead', { id: `w${n++}` })).record.ownerId!);
+      return owners;
+    };
+    return { directory, next };
+  }
+  const count = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
+
+  it('gives each rep records in proportion to its weight, interleaved', async () => {
+    const { next } = weighted({ ann: 2, bob: 1, cat: 1 });
+    const owners = await next(40);
+    expect(count(owners)).toEqual({ ann: 20, bob: 10, cat: 10 });
+    // interleaved: in every window of 4 consecutive records each rep appears at most its share + 1
+    for (let i = 0; i + 4 <= owners.length; i++) {
+      const c = count(owners.slice(i, i + 4));
+      expect(c.ann ?? 0).toBeLessThanOrEqual(3);
+      expect(c.bob ?? 0).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('a rep back from absence gets their share from now on, not a backlog', async () => {
+    const { directory, next } = weighted({ ann: 1, bob: 1, cat: 1 });
+    await next(3);
+    directory.upsertRep({ id: 'cat', roles: ['rep'], active: false });
+    await next(10);
+    directory.upsertRep({ id: 'cat', roles: ['rep'] });
+    const after = await next(6);
+    expect(count(after)).toEqual({ ann: 2, bob: 2, cat: 2 });
+  });
+});

@@ -9,7 +9,7 @@ import type { CompiledRule, RuleCompiler } from './rules.js';
 import { ruleData } from './context.js';
 import type { RecordLike } from './context.js';
 import { periodKey } from './period.js';
-import { markServed, rotationOrder } from '../rotation/stable.js';
+import { markServed, markServedWeighted, rotationOrder, weightedOrder } from '../rotation/stable.js';
 import { buildRuleIndex } from './rule-index.js';
 
 /** The store operations assignment needs (a subset of {@link StorageTx}). */
@@ -320,15 +320,23 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
       const key = `assign:rr:${opts.key ?? strategy.team ?? compiledRule?.rule.id ?? 'adhoc'}`;
       const turn = opts.dryRun ? (await store.getCounter(key)) + 1 : await store.incrementCounter(key, 1);
       // stable pointer (rotation/): least recently served first, so joins, leaves and absences do not shift the others
-      const order = await rotationOrder(store, key, reps);
+      const weightOf = (rep: Rep): number => {
+        const w = strategy.weights?.[rep.id] ?? rep.attributes?.weight;
+        return typeof w === 'number' && w > 0 ? w : 1;
+      };
+      const weighted = strategy.weights !== undefined || reps.some((r) => typeof r.attributes?.weight === 'number');
+      const order: Array<{ rep: Rep; lastTurn: number; pass?: number }> = weighted ? await weightedOrder(store, key, reps) : await rotationOrder(store, key, reps);
       for (let i = 0; i < order.length; i++) {
-        const { rep, lastTurn } = order[i]!;
+        const { rep, lastTurn, pass } = order[i]!;
         const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
         trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
         if (!cap.ok) continue;
         if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
-        if (!opts.dryRun) await markServed(store, key, rep.id, turn);
-        return made(base, rep.id, strategy.team ?? rep.teamIds?.[0] ?? null, null, turn, `round robin turn ${turn} → '${rep.id}' (least recently served: ${lastTurn === 0 ? 'never before' : `last at turn ${lastTurn}`})${i > 0 ? ` (skipped ${i} at capacity)` : ''}`);
+        if (!opts.dryRun) {
+          if (pass !== undefined) await markServedWeighted(store, key, rep.id, turn, pass, weightOf(rep));
+          else await markServed(store, key, rep.id, turn);
+        }
+        return made(base, rep.id, strategy.team ?? rep.teamIds?.[0] ?? null, null, turn, `round robin turn ${turn} → '${rep.id}' (${pass !== undefined ? `weighted rotation, weight ${weightOf(rep)}, ` : ''}least recently served: ${lastTurn === 0 ? 'never before' : `last at turn ${lastTurn}`})${i > 0 ? ` (skipped ${i} at capacity)` : ''}`);
       }
       return `all ${reps.length} candidate reps are at capacity`;
     }

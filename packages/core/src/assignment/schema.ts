@@ -21,7 +21,12 @@ const teamTarget = {
 /** How a matched rule picks the owner. */
 export const strategySchema = z.discriminatedUnion('strategy', [
   z.object({ strategy: z.literal('owner'), owner: z.string().min(1) }).strict(),
-  z.object({ strategy: z.literal('roundRobin'), ...teamTarget }).strict(),
+  z.object({
+    strategy: z.literal('roundRobin'),
+    ...teamTarget,
+    /** Weighted rotation: rep id → weight (default 1; a rep's `attributes.weight` also counts). A weight-2 rep gets twice the records. */
+    weights: z.record(z.string().min(1), z.number().positive().max(1000)).optional(),
+  }).strict(),
   z.object({ strategy: z.literal('leastLoaded'), ...teamTarget, weighted: z.boolean().optional() }).strict(),
   z.object({ strategy: z.literal('pool'), pool: z.string().min(1) }).strict(),
 ]);

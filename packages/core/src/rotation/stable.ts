@@ -26,3 +26,39 @@ export async function rotationOrder<R extends { id: string }>(store: Pick<Storag
 export async function markServed(store: Pick<StorageTx, 'setCounter'>, rotationKey: string, repId: string, turn: number): Promise<void> {
   await store.setCounter(lastServedKey(rotationKey, repId), turn);
 }
+
+/** Scale of stride values (a weight-1 rep advances by this much per record). */
+const STRIDE_SCALE = 1_000_000;
+
+/** Counter key of a rep's pass (stride scheduling) in a weighted rotation. */
+export function passKey(rotationKey: string, repId: string): string {
+  return `${rotationKey}:pass:${repId}`;
+}
+
+/**
+ * Weighted rotation by stride scheduling: each rep advances by `1/weight` per record received and
+ * the rep furthest behind goes next, so a weight-2 rep gets two records for every one of a
+ * weight-1 rep, interleaved. A rep's position is never behind the rotation's current time
+ * (`:vt` counter), so a rep who joins or returns from absence gets their share from now on, not a
+ * backlog. Returns the candidates in serving order with the pass each would start from.
+ */
+export async function weightedOrder<R extends { id: string }>(store: Pick<StorageTx, 'getCounter'>, rotationKey: string, reps: readonly R[]): Promise<Array<{ rep: R; lastTurn: number; pass: number }>> {
+  const vt = await store.getCounter(`${rotationKey}:vt`);
+  const rows = await Promise.all(
+    reps.map(async (rep, i) => ({
+      rep,
+      i,
+      lastTurn: await store.getCounter(lastServedKey(rotationKey, rep.id)),
+      pass: Math.max(vt, await store.getCounter(passKey(rotationKey, rep.id))),
+    })),
+  );
+  rows.sort((a, b) => a.pass - b.pass || a.lastTurn - b.lastTurn || a.i - b.i);
+  return rows.map(({ rep, lastTurn, pass }) => ({ rep, lastTurn, pass }));
+}
+
+/** Records a weighted pick: the rep advances by its stride, the rotation's time moves to `pass`. */
+export async function markServedWeighted(store: Pick<StorageTx, 'setCounter'>, rotationKey: string, repId: string, turn: number, pass: number, weight: number): Promise<void> {
+  await store.setCounter(lastServedKey(rotationKey, repId), turn);
+  await store.setCounter(passKey(rotationKey, repId), pass + Math.max(1, Math.round(STRIDE_SCALE / weight)));
+  await store.setCounter(`${rotationKey}:vt`, pass);
+}
