@@ -211,7 +211,8 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
     const counts = new Map<string, number>();
     for (const r of await engine.query({ blueprintId: blueprint.id })) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const won = [...wonAt.entries()].map(([id, t]) => t - (sims.find((x) => x.id === id)?.arrivedAt ?? t));
+    const arrivedAt = new Map(sims.map((x) => [x.id, x.arrivedAt]));
+    const won = [...wonAt.entries()].map(([id, t]) => t - (arrivedAt.get(id) ?? t));
     return {
       blueprint: { id: blueprint.id, version: blueprint.version },
       records,
