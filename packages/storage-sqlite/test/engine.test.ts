@@ -2,25 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { createEngine, createManualClock, createOutboxRelay, createWorker, type BlueprintInput } from '@dealflow/core';
+import { createEngine, createManualClock, createOutboxRelay, createWorker } from '@dealflow/core';
 import { createSqliteStorage } from '../src/index.js';
-
-const ticket: BlueprintInput = {
-  id: 'ticket',
-  version: 1,
-  recordType: 'ticket',
-  initialStage: 'open',
-  fields: { title: { type: 'string' } },
-  stages: [
-    { id: 'open', kind: 'open', deadline: { within: 'PT1H', onBreach: 'breach' } },
-    { id: 'escalated', kind: 'open' },
-    { id: 'working', kind: 'open' },
-  ],
-  transitions: [
-    { event: 'breach', from: 'open', to: 'escalated' },
-    { event: 'work', from: ['open', 'working', 'escalated'], to: 'working' },
-  ],
-};
+import { ticket } from './fixtures.js';
 
 const dirs: string[] = [];
 afterEach(() => {
