@@ -112,3 +112,26 @@ describe('weighted rotation', () => {
     expect(count(after)).toEqual({ ann: 2, bob: 2, cat: 2 });
   });
 });
+
+describe('availability windows', () => {
+  it('a rep outside their hours or away is skipped and keeps their place', async () => {
+    const directory = createMemoryDirectory({
+      reps: [
+        { id: 'ann', roles: ['rep'], availability: { timeZone: 'Europe/Berlin', workingHours: { mon: [['09:00', '17:00']] } } },
+        { id: 'bob', roles: ['rep'], availability: { timeZone: 'America/New_York', workingHours: { mon: [['09:00', '17:00']] } } },
+        { id: 'cat', roles: ['rep'], availability: { timeZone: 'UTC', away: [{ from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z' }] } },
+      ],
+      teams: [{ id: 'sales', memberIds: ['ann', 'bob', 'cat'] }],
+    });
+    const clock = createManualClock('2026-03-02T09:00:00.000Z'); // Mon 10:00 Berlin, 04:00 New York; cat away
+    const engine = createEngine({ storage: createMemoryStorage(), clock, blueprints: [LEAD], directory, rules: { assignment: { rules: [{ id: 'rr', assign: { strategy: 'roundRobin', team: 'sales' } }] } } });
+    const owner = async (id: string) => (await engine.create('lead', { id })).record.ownerId;
+    expect([await owner('a1'), await owner('a2')]).toEqual(['ann', 'ann']);
+    clock.set('2026-03-02T15:00:00.000Z'); // Mon 16:00 Berlin, 10:00 New York
+    expect([await owner('a3'), await owner('a4')]).toEqual(['bob', 'ann']);
+    clock.set('2026-03-03T00:30:00.000Z'); // cat back (Tuesday: ann and bob off)
+    expect([await owner('a5'), await owner('a6')]).toEqual(['cat', 'cat']);
+    const h = await engine.explainAssignment({ fields: {} });
+    expect(h.rules[0]!.candidates!.find((c) => c.repId === 'ann')!.reason).toBe('outside availability window');
+  });
+});

@@ -9,7 +9,7 @@ import type { CompiledRule, RuleCompiler } from './rules.js';
 import { ruleData } from './context.js';
 import type { RecordLike } from './context.js';
 import { periodKey } from './period.js';
-import { markServed, markServedWeighted, rotationOrder, weightedOrder } from '../rotation/stable.js';
+import { isAvailable, markServed, markServedWeighted, rotationOrder, weightedOrder } from '../rotation/stable.js';
 import { buildRuleIndex } from './rule-index.js';
 
 /** The store operations assignment needs (a subset of {@link StorageTx}). */
@@ -261,7 +261,7 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     return isPromise(all) ? all.then((a) => Array.from(a)) : Array.from(all);
   }
 
-  function filterCandidates(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }, reps: Rep[], data: unknown, exclude: ReadonlySet<string>, trace: RuleExplanation['candidates']): Rep[] {
+  function filterCandidates(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }, reps: Rep[], data: unknown, exclude: ReadonlySet<string>, trace: RuleExplanation['candidates'], now?: string): Rep[] {
     reps.sort(byRepId);
     const match = compiledRule?.match ?? adhocMatch(strategy);
     const values: unknown[] = new Array(match.length);
@@ -271,6 +271,7 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
       let reason = '';
       if (rep.active === false) reason = 'inactive';
       else if (exclude.has(rep.id)) reason = 'excluded';
+      else if (rep.availability && now !== undefined && !isAvailable(rep, now)) reason = 'outside availability window';
       else {
         for (let i = 0; i < match.length; i++) {
           if (!attributeMatches(repAttribute(rep, match[i]!.attribute), values[i])) {
@@ -314,17 +315,17 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
       return made(base, rep.id, rep.teamIds?.[0] ?? record.teamId ?? null, null, null, `named owner '${rep.id}'`);
     }
     const drawn = pool(compiledRule, strategy);
-    const reps = filterCandidates(compiledRule, strategy, isPromise(drawn) ? await drawn : drawn, data, exclude, trace);
+    const reps = filterCandidates(compiledRule, strategy, isPromise(drawn) ? await drawn : drawn, data, exclude, trace, now);
     if (reps.length === 0) return 'no candidate rep (none active, matching and not excluded)';
     if (strategy.strategy === 'roundRobin') {
       const key = `assign:rr:${opts.key ?? strategy.team ?? compiledRule?.rule.id ?? 'adhoc'}`;
       const turn = opts.dryRun ? (await store.getCounter(key)) + 1 : await store.incrementCounter(key, 1);
       // stable pointer (rotation/): least recently served first, so joins, leaves and absences do not shift the others
       const weightOf = (rep: Rep): number => {
-        const w = strategy.weights?.[rep.id] ?? rep.attributes?.weight;
+        const w = strategy.weights?.[rep.id] ?? rep.weight;
         return typeof w === 'number' && w > 0 ? w : 1;
       };
-      const weighted = strategy.weights !== undefined || reps.some((r) => typeof r.attributes?.weight === 'number');
+      const weighted = strategy.weights !== undefined;
       const order: Array<{ rep: Rep; lastTurn: number; pass?: number }> = weighted ? await weightedOrder(store, key, reps) : await rotationOrder(store, key, reps);
       for (let i = 0; i < order.length; i++) {
         const { rep, lastTurn, pass } = order[i]!;

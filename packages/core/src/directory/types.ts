@@ -35,6 +35,22 @@ export interface Rep {
   capacity?: RepCapacity;
   /** Weight for weighted least-loaded assignment (load / weight). Default 1. */
   weight?: number;
+  /**
+   * When the rep can receive records from rotations (round robin, least loaded): working hours in
+   * the rep's time zone, and periods away (holiday, sick leave). Outside them the rep is skipped
+   * and keeps their place in the rotation. Omitted = always available.
+   */
+  availability?: RepAvailability;
+}
+
+/** A rep's availability windows (see {@link Rep.availability}). */
+export interface RepAvailability {
+  /** IANA time zone of `workingHours`, e.g. `Asia/Shanghai`. */
+  timeZone: string;
+  /** Hours per weekday, e.g. `{ mon: [['09:00','18:00']] }`; days not listed are off. Omitted = every hour. */
+  workingHours?: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', Array<[string, string]>>>;
+  /** Periods away, ISO instants `[from, to)`. */
+  away?: Array<{ from: string; to: string }>;
 }
 
 /** A team (or regional pool). */

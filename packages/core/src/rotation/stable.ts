@@ -1,3 +1,6 @@
+import { createCalendar } from '@dealflow/logic';
+import type { BusinessCalendar } from '@dealflow/logic';
+import type { Rep } from '../directory/types.js';
 import type { StorageTx } from '../storage/types.js';
 
 /**
@@ -61,4 +64,23 @@ export async function markServedWeighted(store: Pick<StorageTx, 'setCounter'>, r
   await store.setCounter(lastServedKey(rotationKey, repId), turn);
   await store.setCounter(passKey(rotationKey, repId), pass + Math.max(1, Math.round(STRIDE_SCALE / weight)));
   await store.setCounter(`${rotationKey}:vt`, pass);
+}
+
+const calendars = new WeakMap<object, BusinessCalendar>();
+
+/**
+ * Whether a rep is inside their availability windows at `now` (working hours in their time zone,
+ * not away). Reps without `availability` are always available.
+ */
+export function isAvailable(rep: Rep, now: string): boolean {
+  const a = rep.availability;
+  if (!a) return true;
+  if (a.away?.some((p) => p.from <= now && now < p.to)) return false;
+  if (!a.workingHours) return true;
+  let cal = calendars.get(a);
+  if (!cal) {
+    cal = createCalendar({ id: `rep:${rep.id}`, timeZone: a.timeZone, workingHours: a.workingHours });
+    calendars.set(a, cal);
+  }
+  return cal.isWorkingTime(now);
 }
