@@ -127,6 +127,7 @@ export { planMigration, previewMigration, migrateRecords, DEADLINE_POLICIES } fr
 export type { DeadlinePolicy, StageMapping, PlanMigrationOptions, MigrationPlan, MigrateRecordsOptions, MigrationReport, DeadlineChange, RecordMove } from './migration/index.js';
 export { stageTimesAt, initialStageTimes, moveStageTimes, renameStageTimes, STAGE_TIMES_META } from './stage-times/index.js';
 export type { StageTime, StageTimes, StageTimeAt } from './stage-times/index.js';
+export type { RepAvailability } from './directory/types.js';
 // ── end blueprint evolution
 
 // durable deadlines and outside delivery (worker, outbox relay)

@@ -30,6 +30,7 @@ function strategyTargets(s: Strategy, path: string, options: LintOptions): LintF
       out.push({ severity: 'error', code: 'unknown_team', path: `${path}.team`, message: `team '${s.team}' does not exist`, hint: `use one of: ${[...teams].slice(0, 10).join(', ')}` });
     }
     s.reps?.forEach((r, i) => rep(r, `${path}.reps[${i}]`));
+    if (s.strategy === 'roundRobin') for (const id of Object.keys(s.weights ?? {})) rep(id, `${path}.weights.${id}`);
   }
   return out;
 }
