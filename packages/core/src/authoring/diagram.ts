@@ -140,17 +140,21 @@ export function renderSvg(blueprint: Blueprint | BlueprintSpec, options: RenderS
   const layers = stageLayers(spec, edges.length > 0 ? edges : stageEdges(spec));
   const boxW = options.boxWidth ?? 150;
   const boxH = 54;
-  const gapX = options.gapX ?? 120;
-  const gapY = 70;
+  const gapX = options.gapX ?? 150;
+  const gapY = 90;
   const margin = 40;
+  const top = margin + 70; // title, then room for self-loops
   const pos = new Map<string, { x: number; y: number }>();
   const tallest = Math.max(...layers.map((l) => l.length));
   layers.forEach((layer, li) => {
     const offset = ((tallest - layer.length) * (boxH + gapY)) / 2;
-    layer.forEach((id, k) => pos.set(id, { x: margin + li * (boxW + gapX), y: margin + 30 + offset + k * (boxH + gapY) }));
+    layer.forEach((id, k) => pos.set(id, { x: margin + li * (boxW + gapX), y: top + offset + k * (boxH + gapY) }));
   });
   const width = margin * 2 + layers.length * boxW + (layers.length - 1) * gapX;
-  const height = margin * 2 + 30 + tallest * boxH + (tallest - 1) * gapY + (wildcards.length > 0 ? 40 : 0);
+  const layerOf = new Map<string, number>();
+  layers.forEach((l, i) => l.forEach((id) => layerOf.set(id, i)));
+  const maxSpan = Math.max(1, ...edges.filter((e) => (layerOf.get(e.to) ?? 0) <= (layerOf.get(e.from) ?? 0)).map((e) => (layerOf.get(e.from) ?? 0) - (layerOf.get(e.to) ?? 0)));
+  const height = top + tallest * boxH + (tallest - 1) * gapY + 70 + maxSpan * 14 + (wildcards.length > 0 ? 30 : 0) + margin;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`);
   out.push(`<title>${esc(spec.name ?? spec.id)} v${spec.version}</title>`);
@@ -165,7 +169,8 @@ export function renderSvg(blueprint: Blueprint | BlueprintSpec, options: RenderS
     const key = `${e.from}->${e.to}`;
     const n = pairCount.get(key) ?? 0;
     pairCount.set(key, n + 1);
-    const label = esc(e.guard ? `${e.event} [${e.guard}]` : e.event);
+    const guard = e.guard ? esc(`[${e.guard.length > 26 ? `${e.guard.slice(0, 25)}…` : e.guard}]`) : '';
+    const label = esc(e.event);
     if (e.from === e.to) {
       const x = a.x + boxW / 2;
       const y = a.y;
@@ -174,15 +179,29 @@ export function renderSvg(blueprint: Blueprint | BlueprintSpec, options: RenderS
       continue;
     }
     const forward = b.x > a.x;
-    const x1 = forward ? a.x + boxW : a.x + boxW / 2;
-    const y1 = forward ? a.y + boxH / 2 : a.y + boxH;
-    const x2 = forward ? b.x : b.x + boxW / 2;
-    const y2 = forward ? b.y + boxH / 2 : b.y + boxH;
-    const bend = forward ? n * 18 : 60 + n * 18;
-    const cx = (x1 + x2) / 2;
-    const cy = (y1 + y2) / 2 + (forward ? bend - (n > 0 ? 0 : 0) : bend);
-    out.push(`<path d="M${x1},${y1} Q${cx},${cy} ${x2},${y2}" fill="none" stroke="#555" marker-end="url(#arrow)"/>`);
-    out.push(`<text x="${cx}" y="${(y1 + y2) / 2 + (forward ? bend / 2 - 4 : bend / 2 + 12)}" text-anchor="middle" fill="#333">${label}</text>`);
+    if (forward) {
+      const x1 = a.x + boxW;
+      const y1 = a.y + boxH / 2;
+      const x2 = b.x;
+      const y2 = b.y + boxH / 2;
+      const cx = (x1 + x2) / 2;
+      const cy = (y1 + y2) / 2 + n * 22;
+      out.push(`<path d="M${x1},${y1} Q${cx},${cy} ${x2},${y2}" fill="none" stroke="#555" marker-end="url(#arrow)"/>`);
+      const ly = (y1 + cy) / 2 + (cy + y2) / 2 - (y1 + y2) / 2;
+      out.push(`<text x="${cx}" y="${ly - 6}" text-anchor="middle" fill="#333">${label}</text>`);
+      if (guard) out.push(`<text x="${cx}" y="${ly + 14}" text-anchor="middle" fill="#666" font-size="10">${guard}</text>`);
+    } else {
+      // backwards (or up/down within a layer): below the boxes, deeper for longer spans
+      const span = Math.abs((layerOf.get(e.from) ?? 0) - (layerOf.get(e.to) ?? 0));
+      const x1 = a.x + boxW / 2 + 12;
+      const y1 = a.y + boxH;
+      const x2 = b.x + boxW / 2 - 12;
+      const y2 = b.y + boxH;
+      const depth = 44 + span * 14 + n * 12;
+      const low = Math.max(y1, y2) + depth;
+      out.push(`<path d="M${x1},${y1} C${x1},${low} ${x2},${low} ${x2},${y2}" fill="none" stroke="#888" stroke-dasharray="4 3" marker-end="url(#arrow)"/>`);
+      out.push(`<text x="${(x1 + x2) / 2}" y="${low - depth * 0.25 + 12}" text-anchor="middle" fill="#555">${label}${guard ? ` ${guard}` : ''}</text>`);
+    }
   }
   // stages
   for (const s of spec.stages) {
@@ -196,7 +215,7 @@ export function renderSvg(blueprint: Blueprint | BlueprintSpec, options: RenderS
     const sub = [s.kind !== 'open' ? s.kind : '', s.probability !== undefined ? `p=${s.probability}` : ''].filter(Boolean).join(' · ');
     if (sub) out.push(`<text x="${p.x + boxW / 2}" y="${p.y + 40}" text-anchor="middle" fill="#555">${esc(sub)}</text>`);
     if (s.deadline) {
-      out.push(`<text x="${p.x + boxW / 2}" y="${p.y + boxH + 16}" text-anchor="middle" fill="#b35c00">⏱ ${esc(`${s.deadline.within}${s.deadline.businessTime ? ' (business)' : ''} → ${s.deadline.onBreach}`)}</text>`);
+      out.push(`<text x="${p.x + boxW / 2}" y="${p.y + boxH + 16}" text-anchor="middle" fill="#b35c00" font-size="11">deadline ${esc(`${s.deadline.within}${s.deadline.businessTime ? ' (business)' : ''} → ${s.deadline.onBreach}`)}</text>`);
     }
     out.push('</g>');
   }

@@ -56,7 +56,7 @@ export function stageLayers(spec: BlueprintSpec, edges: StageEdge[]): string[][]
   const layers: string[][] = [];
   for (const s of spec.stages) {
     let d = depth.get(s.id);
-    if (d === undefined) d = maxOpen + 2;
+    if (d === undefined) d = s.kind !== 'open' ? maxOpen + 1 : maxOpen + 2;
     else if (s.kind !== 'open') d = Math.max(d, maxOpen + 1);
     (layers[d] ??= []).push(s.id);
   }
