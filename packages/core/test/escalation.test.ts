@@ -131,4 +131,17 @@ describe('stage escalation', () => {
     expect(() => salesEngine({ escalations: [{ id: 'x', on: 'stage', levels: [{ after: 'P1D', actions: [{ notify: 'manager' }] }] }] })).toThrow(/\$\.escalations\[0\]\.stage/);
     expect(() => salesEngine({ escalations: [{ id: 'x', on: 'stage', stage: 'new', levels: [{ after: 'P1D', actions: [{ teleport: true }] }] }] })).toThrow(/RULE_INVALID|Invalid escalation/);
   });
+
+  test('stages and events the blueprints do not declare are refused, with a hint', () => {
+    const err = (() => { try { salesEngine({
+      escalations: [{ id: 'x', on: 'stage', stage: 'negotiaton', levels: [{ after: 'P1D', actions: [{ transition: 'loose' }] }] }],
+      approvals: [{ id: 'a', event: 'wim', approver: 'manager' }],
+    }); } catch (e) { return e as { code: string; problems: Array<{ path: string; code: string; hint?: string }> }; } })();
+    expect(err?.code).toBe('RULE_INVALID');
+    expect(err?.problems).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: '$.escalations[0].stage', code: 'unknown_stage', hint: "did you mean 'negotiation'?" }),
+      expect.objectContaining({ path: '$.escalations[0].levels[0].actions[0].transition', code: 'unknown_event', hint: "did you mean 'lose'?" }),
+      expect.objectContaining({ path: '$.approvals[0].event', code: 'unknown_event', hint: "did you mean 'win'?" }),
+    ]));
+  });
 });

@@ -232,6 +232,10 @@ export function createEngine(options: CreateEngineOptions): Engine {
           compiler: ruleCompilerFrom(ruleEngine),
           calendars: Object.fromEntries(calendars),
           openStages: [...new Set([...latest.values()].flatMap((bp) => bp.spec.stages.filter((st) => st.kind === 'open').map((st) => st.id)))],
+          known: {
+            stages: new Set([...versions.values()].flatMap((v) => [...v.values()].flatMap((bp) => bp.spec.stages.map((st) => st.id)))),
+            events: new Set([...versions.values()].flatMap((v) => [...v.values()].flatMap((bp) => bp.spec.transitions.map((t) => t.event)))),
+          },
         });
 
   const core: EngineCore = {

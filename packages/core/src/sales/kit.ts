@@ -24,6 +24,8 @@ import type { ActorLike, Permissions } from '../permissions/evaluator.js';
 import { createApprovals } from '../approvals/approvals.js';
 import type { Approvals } from '../approvals/approvals.js';
 import type { SalesResult, SalesRulesInput } from './types.js';
+import { checkReferences } from './references.js';
+import type { KnownNames } from './references.js';
 
 /** The system actor used when a call names none. */
 const SYSTEM: ActorLike = { id: 'system', roles: ['system'] };
@@ -39,6 +41,8 @@ export interface CreateSalesRulesOptions {
   calendars?: Record<string, CalendarLike>;
   /** Open stages for load counting, when the assignment section gives none. */
   openStages?: string[];
+  /** Stage ids and event names of the engine's blueprints: references to others are `RULE_INVALID`. */
+  known?: KnownNames;
 }
 
 /**
@@ -117,6 +121,9 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
   const escalator = createEscalator({ config: rules.escalations, compiler, calendars: options.calendars, extra });
   const permissions = createPermissions(rules.permissions, compiler, directory);
   const approvals = createApprovals(rules.approvals, compiler, directory);
+  if (options.known) {
+    throwProblems('sales rules', checkReferences(options.known, { escalations: escalator.rules, approvals: approvals.rules, permissions: permissions.config, assignment: assigner?.config ?? null }));
+  }
   const poolCalendar = pool?.calendar ? options.calendars?.[pool.calendar] ?? null : null;
   const actorOf = (a?: ActorLike): ActorLike => a ?? SYSTEM;
 
