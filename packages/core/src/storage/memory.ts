@@ -18,6 +18,8 @@ interface TenantData {
   history: Map<string, HistoryEvent[]>;
   timers: Map<string, TimerRecord>;
   timersByRecord: Map<string, Set<string>>;
+  /** Ids of each record's pending or claimed timers (a superset: readers check the status). */
+  activeByRecord: Map<string, Set<string>>;
   idempotency: Map<string, { fingerprint: string; result: unknown; at: string }>;
   counters: Map<string, number>;
   uniqueKeys: Map<string, string>;
@@ -29,6 +31,7 @@ function emptyTenant(): TenantData {
     history: new Map(),
     timers: new Map(),
     timersByRecord: new Map(),
+    activeByRecord: new Map(),
     idempotency: new Map(),
     counters: new Map(),
     uniqueKeys: new Map(),
@@ -75,6 +78,18 @@ function readHistory(list: HistoryEvent[] | undefined, options: { afterSeq?: num
   const out: HistoryEvent[] = [];
   for (let i = start; i < end; i++) out.push(cloneWithData(list[i]!, 'data'));
   return out;
+}
+
+function isActive(timer: TimerRecord): boolean {
+  return timer.status === 'pending' || timer.status === 'claimed';
+}
+
+/** Notes a pending or claimed timer in its record's active index (cancelling and completing leave it; readers skip it). */
+function indexActive(t: TenantData, timer: TimerRecord): void {
+  if (!isActive(timer)) return;
+  let set = t.activeByRecord.get(timer.recordId);
+  if (!set) t.activeByRecord.set(timer.recordId, (set = new Set()));
+  set.add(timer.id);
 }
 
 function compareTimers(a: TimerRecord, b: TimerRecord): number {
@@ -124,7 +139,11 @@ class MemoryTx implements StorageTx {
         const map = j[i + 1] as Map<string, unknown>;
         const prev = j[i + 3];
         if (prev === ABSENT) map.delete(j[i + 2] as string);
-        else map.set(j[i + 2] as string, prev);
+        else {
+          map.set(j[i + 2] as string, prev);
+          // a restored pending timer is active again (the index may have dropped it meanwhile)
+          if (map === (this.t.timers as Map<string, unknown>)) indexActive(this.t, prev as TimerRecord);
+        }
       } else if (op === POP_HISTORY) {
         (j[i + 1] as HistoryEvent[]).pop();
       } else if (op === DROP_OUTBOX) {
@@ -141,6 +160,20 @@ class MemoryTx implements StorageTx {
     let set = this.t.timersByRecord.get(timer.recordId);
     if (!set) this.t.timersByRecord.set(timer.recordId, (set = new Set()));
     set.add(timer.id); // the index may keep ids of rolled-back timers; readers skip missing ones
+    indexActive(this.t, timer);
+  }
+
+  /** The record's pending and claimed timers (drops ids that are no longer active from the index). */
+  private activeTimers(recordId: string): TimerRecord[] {
+    const ids = this.t.activeByRecord.get(recordId);
+    if (!ids) return [];
+    const out: TimerRecord[] = [];
+    for (const id of ids) {
+      const timer = this.t.timers.get(id);
+      if (timer && isActive(timer)) out.push(timer);
+      else ids.delete(id);
+    }
+    return out;
   }
 
   private recordTimers(recordId: string): TimerRecord[] {
@@ -221,8 +254,8 @@ class MemoryTx implements StorageTx {
   async scheduleTimers(timers: TimerRecord[]): Promise<void> {
     for (const timer of timers) {
       if (timer.key !== null) {
-        for (const other of this.recordTimers(timer.recordId)) {
-          if (other.key === timer.key && other.id !== timer.id && (other.status === 'pending' || other.status === 'claimed')) {
+        for (const other of this.activeTimers(timer.recordId)) {
+          if (other.key === timer.key && other.id !== timer.id) {
             this.cancel(other, timer.createdAt);
           }
         }
@@ -238,8 +271,7 @@ class MemoryTx implements StorageTx {
   async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
     let n = 0;
     let at: string | undefined;
-    for (const timer of this.recordTimers(recordId)) {
-      if (timer.status !== 'pending' && timer.status !== 'claimed') continue;
+    for (const timer of this.activeTimers(recordId)) {
       if (filter.kinds && !filter.kinds.includes(timer.kind)) continue;
       if (filter.keys && (timer.key === null || !filter.keys.includes(timer.key))) continue;
       if (filter.stage !== undefined && timer.stage !== filter.stage) continue;
@@ -249,7 +281,8 @@ class MemoryTx implements StorageTx {
     return n;
   }
   async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
-    const list = this.recordTimers(recordId).filter((x) => !options.status || options.status.includes(x.status));
+    const onlyActive = options.status !== undefined && options.status.every((st) => st === 'pending' || st === 'claimed');
+    const list = (onlyActive ? this.activeTimers(recordId) : this.recordTimers(recordId)).filter((x) => !options.status || options.status.includes(x.status));
     list.sort(compareTimers);
     return list.map(cloneJson);
   }
