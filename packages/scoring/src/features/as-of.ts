@@ -1,4 +1,5 @@
-import type { HistoryEvent, StoredRecord } from '@dealflow/core';
+import { applyHistoryEvent } from '@dealflow/core';
+import type { HistoryEvent, RecordChanges, StoredRecord } from '@dealflow/core';
 
 /** A stage and its kind, as declared by the blueprint (`won` and `lost` close a record). */
 export interface StageKind {
@@ -67,24 +68,23 @@ export function closedOutcome(
   return outcome;
 }
 
-/** What a history event changed (`data.changes`, as the engine writes it). */
-interface EventChanges {
-  stage?: string;
-  stageEnteredAt?: string;
-  ownerId?: string | null;
-  teamId?: string | null;
-  fields?: Record<string, unknown>;
-  unsetFields?: string[];
-  meta?: Record<string, unknown>;
-  unsetMeta?: string[];
+/**
+ * Applies one event to the view with core's `applyHistoryEvent` (the engine's own replay of
+ * `data.changes`). The view may start from a partial history (no `created` event, or events left
+ * out), so its version is aligned to the event's `seq` first: gaps are tolerated here, not checked.
+ */
+function applyToView(view: StoredRecord, e: HistoryEvent): StoredRecord {
+  return applyHistoryEvent({ ...view, version: e.seq - 1 }, e);
 }
 
 /**
- * Rebuilds a record as it stood at `at` from its history, the way the engine replays it: the
- * `created` event's `data.record` snapshot, then each event's `data.changes` (stage, owner, team,
- * fields, meta). Events after `at` are ignored; with `beforeSeq`, so are events from that `seq` on
- * (to see a record just before its closing transition). Without a `created` snapshot, the current
- * fields, owner and meta are kept (they cannot be rebuilt) and only the stage is followed.
+ * Rebuilds a record as it stood at `at` from its history, the way the engine replays it (core's
+ * `applyHistoryEvent`): the `created` event's `data.record` snapshot, then each event's
+ * `data.changes` (stage, owner, team, fields, meta). Events after `at` are ignored; with
+ * `beforeSeq`, so are events from that `seq` on (to see a record just before its closing
+ * transition). Without a `created` snapshot, the current fields, owner and meta are kept (they
+ * cannot be rebuilt) and only the stage is followed (a transition's `to` counts when its changes
+ * name no stage).
  *
  * @example
  * ```ts
@@ -101,45 +101,36 @@ export function recordAsOf(
   const events = sortHistory(history).filter(
     (e) => e.at <= at && (options.beforeSeq === undefined || e.seq < options.beforeSeq),
   );
-  const next: StoredRecord = structuredClone(record);
+  let next: StoredRecord = structuredClone(record);
   const stagesVisited: string[] = [];
   let started = false;
   for (const e of events) {
-    const snap = e.kind === 'created' ? e.data?.['record'] : undefined;
-    if (isObject(snap)) {
-      const s = snap as Partial<StoredRecord>;
-      if (isObject(s.fields)) next.fields = structuredClone(s.fields);
-      if (isObject(s.meta)) next.meta = structuredClone(s.meta);
-      if (s.ownerId !== undefined) next.ownerId = s.ownerId;
-      if (s.teamId !== undefined) next.teamId = s.teamId;
-      if (typeof s.stage === 'string') {
-        next.stage = s.stage;
-        next.stageEnteredAt = typeof s.stageEnteredAt === 'string' ? s.stageEnteredAt : e.at;
-        stagesVisited.push(s.stage);
+    if (e.kind === 'created' && isObject(e.data['record'])) {
+      // A partial snapshot keeps what it does not name from the current record.
+      const rebuilt: Partial<StoredRecord> = applyHistoryEvent(null, e);
+      next = { ...next, ...rebuilt, stageEnteredAt: rebuilt.stageEnteredAt ?? e.at };
+      if (typeof rebuilt.stage === 'string') {
+        stagesVisited.push(rebuilt.stage);
         started = true;
       }
       continue;
     }
-    const c = (isObject(e.data?.['changes']) ? e.data['changes'] : {}) as EventChanges;
-    const to = c.stage ?? (e.kind === 'transition' ? e.to : undefined);
+    const changes = (isObject(e.data['changes']) ? e.data['changes'] : {}) as RecordChanges;
     if (!started && e.kind === 'transition' && e.from !== undefined) {
       next.stage = e.from;
       next.stageEnteredAt = record.createdAt;
       stagesVisited.push(e.from);
       started = true;
     }
-    if (to !== undefined && to !== next.stage) {
+    const stageBefore = next.stage;
+    if (e.kind !== 'created') next = applyToView(next, e); // a `created` without a snapshot changes nothing
+    const to = changes.stage ?? (e.kind === 'transition' ? e.to : undefined);
+    if (to !== undefined && to !== stageBefore) {
       next.stage = to;
-      next.stageEnteredAt = c.stageEnteredAt ?? e.at;
+      next.stageEnteredAt = changes.stageEnteredAt ?? e.at;
       stagesVisited.push(to);
       started = true;
-    } else if (c.stageEnteredAt !== undefined) next.stageEnteredAt = c.stageEnteredAt;
-    if (c.ownerId !== undefined) next.ownerId = c.ownerId;
-    if (c.teamId !== undefined) next.teamId = c.teamId;
-    if (c.fields) for (const [k, v] of Object.entries(c.fields)) next.fields[k] = structuredClone(v);
-    if (c.unsetFields) for (const k of c.unsetFields) delete next.fields[k];
-    if (c.meta) for (const [k, v] of Object.entries(c.meta)) next.meta[k] = structuredClone(v);
-    if (c.unsetMeta) for (const k of c.unsetMeta) delete next.meta[k];
+    }
   }
   if (!started) stagesVisited.push(next.stage);
   return { record: next, stagesVisited, at };
