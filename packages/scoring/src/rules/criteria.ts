@@ -1,6 +1,6 @@
 import type { StoredRecord } from '@dealflow/core';
 import { DealflowError } from '@dealflow/core';
-import type { Problem } from '@dealflow/core';
+import type { Problem, RecordView } from '@dealflow/core';
 import { createRuleEngine, truthy } from '@dealflow/logic';
 import type { RuleEngine, RuleFn } from '@dealflow/logic';
 
@@ -34,17 +34,8 @@ export interface RuleScore {
 /** The data criteria are evaluated over (the same roots as blueprint rules, plus `record.meta`). */
 export interface ScoreData {
   fields: Record<string, unknown>;
-  record: {
-    id: string;
-    type: string;
-    stage: string;
-    ownerId: string | null;
-    teamId: string | null;
-    version: number;
-    createdAt: string;
-    stageEnteredAt: string;
-    meta: Record<string, unknown>;
-  };
+  /** Core's rule view of the record (without `stageTimes`), plus its `meta`. */
+  record: Omit<RecordView, 'stageTimes'> & { meta: Record<string, unknown> };
   now: string;
 }
 
