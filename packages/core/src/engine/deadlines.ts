@@ -11,15 +11,37 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+const fixed = new Map<string, number | null>();
+
+/**
+ * The length of an ISO duration in milliseconds when it has a fixed length in UTC (weeks, days,
+ * hours, minutes, seconds: a UTC day is always 24 hours), else null (months and years vary).
+ * Parsed once per duration text (deadlines name a few durations, used on every stage change).
+ */
+function fixedMillis(duration: string): number | null {
+  let ms = fixed.get(duration);
+  if (ms === undefined) {
+    const d = Duration.fromISO(duration);
+    ms = d.isValid && d.years === 0 && d.quarters === 0 && d.months === 0 ? d.as('milliseconds') : null;
+    if (ms !== null && !Number.isFinite(ms)) ms = null;
+    if (fixed.size < 1000) fixed.set(duration, ms);
+  }
+  return ms;
+}
+
 /** `start + duration`, in business time on a calendar when given, else in wall-clock time (UTC). */
 export function addDuration(core: EngineCore, start: string, duration: string, calendarId?: string): string {
   if (calendarId) return iso(Date.parse(calendar(core, calendarId).addBusinessTime(start, duration)));
+  const ms = fixedMillis(duration);
+  if (ms !== null) return iso(Date.parse(start) + ms);
   return iso(DateTime.fromISO(start, { zone: 'utc' }).plus(Duration.fromISO(duration)).toMillis());
 }
 
 /** `end - duration`, in business time on a calendar when given. */
 export function subtractDuration(core: EngineCore, end: string, duration: string, calendarId?: string): string {
   if (calendarId) return iso(Date.parse(calendar(core, calendarId).subtractBusinessTime(end, duration)));
+  const ms = fixedMillis(duration);
+  if (ms !== null) return iso(Date.parse(end) - ms);
   return iso(DateTime.fromISO(end, { zone: 'utc' }).minus(Duration.fromISO(duration)).toMillis());
 }
 

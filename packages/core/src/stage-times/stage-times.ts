@@ -26,10 +26,9 @@ export type StageTimes = Record<string, StageTime>;
 /** Meta key the engine keeps stage times under. */
 export const STAGE_TIMES_META = 'stageTimes';
 
+/** A new top-level object; entries are shared (they are never changed in place: updates replace them). */
 function copy(times: StageTimes | undefined): StageTimes {
-  const out: StageTimes = {};
-  if (times) for (const [k, v] of Object.entries(times)) out[k] = { ...v };
-  return out;
+  return times ? { ...times } : {};
 }
 
 function enter(out: StageTimes, stage: string, at: string): void {
