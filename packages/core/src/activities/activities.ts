@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Task } from '../engine/context.js';
 
 /** Built-in activity types. */
 export const ACTIVITY_TYPES = ['call', 'email', 'meeting', 'visit', 'note'] as const;
@@ -48,14 +49,7 @@ export const TASK_TIMER = 'task';
 export const TASK_EVENT = 'dealflow.task.remind';
 
 /** A task kept in `record.meta.tasks` (same shape as the engine's `task` actions, plus completion). */
-export interface TaskEntry {
-  id: string;
-  title: string;
-  ownerId: string | null;
-  dueAt: string | null;
-  createdAt: string;
-  status: 'open' | 'done';
-  event: string;
+export interface TaskEntry extends Task {
   completedAt?: string;
   completedBy?: string;
 }
