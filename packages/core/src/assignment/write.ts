@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { diffRecords } from '../engine/replay.js';
+import { pendingTimer } from '../storage/pending-timer.js';
 
 /** A history event to append, without the parts the writer fills in. */
 export type PendingEvent = Omit<HistoryEvent, 'tenantId' | 'id' | 'recordId' | 'seq' | 'at'> & { at?: string };
@@ -33,12 +34,6 @@ export function newTimer(tenantId: string, record: StoredRecord, init: { kind: s
     payload: init.payload,
     stage: init.stage === undefined ? record.stage : init.stage,
     recordVersion: record.version,
-    status: 'pending',
-    leaseOwner: null,
-    leaseUntil: null,
-    attempts: 0,
-    createdAt: now,
-    finishedAt: null,
-    outcome: null,
+    ...pendingTimer(now),
   };
 }

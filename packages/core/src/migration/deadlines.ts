@@ -3,6 +3,7 @@ import { DealflowError } from '@dealflow/logic';
 import type { BusinessCalendar } from '@dealflow/logic';
 import type { DeadlineSpec } from '../blueprint/schema.js';
 import type { TimerRecord } from '../storage/types.js';
+import { pendingTimer } from '../storage/pending-timer.js';
 import type { DeadlinePolicy } from './plan.js';
 
 /** Calendars by id, for deadlines counted in business time. */
@@ -71,13 +72,7 @@ export function deadlineTimers(
     recordId: base.recordId,
     stage: base.stage,
     recordVersion: base.recordVersion,
-    status: 'pending' as const,
-    leaseOwner: null,
-    leaseUntil: null,
-    attempts: 0,
-    createdAt: now,
-    finishedAt: null,
-    outcome: null,
+    ...pendingTimer(now),
   };
   const timers: TimerRecord[] = [
     {
