@@ -50,6 +50,16 @@ function hasSetActions(candidates: readonly Candidate[]): boolean {
   return false;
 }
 
+const NONE: string[] = [];
+
+/** Required fields that are not set, in order (the transition's `requires`, then the stage's), without repeats. */
+function missingFields(requires: readonly string[] | undefined, inStage: readonly string[] | undefined, fields: Record<string, unknown>): string[] {
+  let missing: string[] | undefined;
+  if (requires) for (const f of requires) if (!isSet(fields[f]) && !missing?.includes(f)) (missing ??= []).push(f);
+  if (inStage) for (const f of inStage) if (!isSet(fields[f]) && !missing?.includes(f)) (missing ??= []).push(f);
+  return missing ?? NONE;
+}
+
 /** The record as rules see it under `record`. */
 export function recordView(r: StoredRecord): RecordView {
   return {
@@ -137,9 +147,7 @@ export async function transitionInTx(
     });
   }
   applySetActions(bp, index, spec, fields, data, record.id);
-  const required = new Set<string>(spec.requires ?? []);
-  if (to !== record.stage) for (const f of bp.requiredIn(to)) required.add(f);
-  const missing = [...required].filter((f) => !isSet(fields[f]));
+  const missing = missingFields(spec.requires, to !== record.stage ? bp.requiredIn(to) : undefined, fields);
   if (missing.length > 0) {
     return reject(
       'required_fields',

@@ -14,11 +14,16 @@ export function cloneJson<T>(value: T): T {
     for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
     return out as T;
   }
-  const out: Record<string, unknown> = {};
-  for (const k in value as Record<string, unknown>) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = cloneJson(v);
+  // spread first (V8 copies a plain object's properties in one go), then replace nested objects
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  let undef = false;
+  for (const k in out) {
+    const v = out[k];
+    if (typeof v === 'object') {
+      if (v !== null) out[k] = cloneJson(v);
+    } else if (v === undefined) undef = true;
   }
+  if (undef) for (const k in out) if (out[k] === undefined) delete out[k];
   return out as T;
 }
 
