@@ -109,7 +109,7 @@ export type { Approvals, ApprovalRule, PendingApproval } from './approvals/index
 export { createPermissions, permissionsConfigSchema } from './permissions/index.js';
 export type { Permissions, PermissionsConfig, PermissionAction, ActorLike, ActorView } from './permissions/index.js';
 export { createSalesRules, POOL_RETURN_ESCALATION } from './sales/sales-rules.js';
-export type { SalesRules, CreateSalesRulesOptions } from './sales/sales-rules.js';
+export type { SalesRules, SalesRuleParts, CreateSalesRulesOptions } from './sales/sales-rules.js';
 export { salesPlugin } from './sales/engine-api.js';
 export type { SalesEngineApi, SalesCallContext } from './sales/engine-api.js';
 export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, HandoverResult, SalesTimerOutcome } from './sales/types.js';

@@ -45,20 +45,24 @@ export interface CreateSalesRulesOptions {
   known?: KnownNames;
 }
 
-/**
- * The compiled sales rules and the helpers every operation shares (load, commit with timer
- * re-planning, notifications, pool moves, assignment decisions). Operations live with their
- * feature (`pool/operations.ts`, `activities/operations.ts`, …) and take the kit first.
- */
-export interface SalesKit {
+/** The compiled parts of the sales rules, shared by the kit and the engine's `SalesRules`. */
+export interface SalesRuleParts {
   readonly directory: Directory;
-  readonly compiler: RuleCompiler;
   readonly assigner: Assigner | null;
   readonly duplicates: DuplicateGuard | null;
   readonly escalator: Escalator;
   readonly permissions: Permissions;
   readonly approvals: Approvals;
   readonly pool: PoolConfig | null;
+}
+
+/**
+ * The compiled sales rules and the helpers every operation shares (load, commit with timer
+ * re-planning, notifications, pool moves, assignment decisions). Operations live with their
+ * feature (`pool/operations.ts`, `activities/operations.ts`, …) and take the kit first.
+ */
+export interface SalesKit extends SalesRuleParts {
+  readonly compiler: RuleCompiler;
   readonly poolCalendar: CalendarLike | null;
   readonly openStages: string[] | undefined;
   actorOf(actor?: ActorLike): ActorLike;

@@ -1,14 +1,9 @@
 import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
-import type { Directory } from '../directory/types.js';
-import type { Assigner, AssignmentDecision, AssignmentExplanation } from '../assignment/assigner.js';
+import type { AssignmentDecision, AssignmentExplanation } from '../assignment/assigner.js';
 import type { Strategy } from '../assignment/schema.js';
 import type { RecordLike } from '../assignment/context.js';
-import type { DuplicateGuard } from '../duplicates/guard.js';
-import type { Escalator } from '../escalation/escalator.js';
 import { ESCALATION_TIMER } from '../escalation/escalator.js';
-import type { PoolConfig } from '../pool/schema.js';
-import type { ActorLike, Permissions } from '../permissions/evaluator.js';
-import type { Approvals } from '../approvals/approvals.js';
+import type { ActorLike } from '../permissions/evaluator.js';
 import type { PendingApproval } from '../approvals/schema.js';
 import { TASK_TIMER } from '../activities/activities.js';
 import type { Activity } from '../activities/activities.js';
@@ -20,22 +15,15 @@ import { mergeDuplicate } from '../duplicates/merge.js';
 import { fireSalesTimer } from '../escalation/fire.js';
 import { DealflowError } from '@dealflow/logic';
 import { createSalesKit } from './kit.js';
-import type { CreateSalesRulesOptions } from './kit.js';
+import type { CreateSalesRulesOptions, SalesRuleParts } from './kit.js';
 import { onCreate, onUpdate } from './hooks.js';
 import type { AssignResult, HandoverResult, HandoverTarget, SalesResult, SalesTimerOutcome } from './types.js';
 
 export { POOL_RETURN_ESCALATION } from './kit.js';
-export type { CreateSalesRulesOptions } from './kit.js';
+export type { CreateSalesRulesOptions, SalesRuleParts } from './kit.js';
 
 /** The sales rules of one engine: every operation runs inside a store transaction given to it. */
-export interface SalesRules {
-  readonly directory: Directory;
-  readonly assigner: Assigner | null;
-  readonly duplicates: DuplicateGuard | null;
-  readonly escalator: Escalator;
-  readonly permissions: Permissions;
-  readonly approvals: Approvals;
-  readonly pool: PoolConfig | null;
+export interface SalesRules extends SalesRuleParts {
   /** Create path (engine plugin): duplicate guard, automatic assignment, escalation timers. */
   onCreate(tx: StorageTx, after: StoredRecord, events: HistoryEvent[], actor: ActorLike | undefined, now: string): Promise<AssignmentDecision | null>;
   /** Update path (engine plugin): permissions, approvals gate, duplicate keys, escalation timers. */
