@@ -109,17 +109,9 @@ export function createCalendar(def: CalendarDefinition): BusinessCalendar {
 
   const isWorkingDay = (day: DateTime): boolean => rangesOn(day).length > 0;
 
-  /** The same local time of day on the working day `n` working days after (or before) t's day. */
-  const shiftWorkingDays = (t: number, n: number, direction: 1 | -1): number => {
-    const local = DateTime.fromMillis(t, { zone });
-    let day = local.startOf('day');
-    let counted = 0;
-    for (let i = 0; counted < n; i++) {
-      if (i > MAX_SCAN_DAYS + n * 7) noWorkingTime();
-      day = day.plus({ days: direction });
-      if (isWorkingDay(day)) counted++;
-    }
-    return DateTime.fromObject(
+  /** The instant (ms) on `day` at the local time of day of `local`, in the calendar's zone. */
+  const sameTimeOfDay = (day: DateTime, local: DateTime): number =>
+    DateTime.fromObject(
       {
         year: day.year,
         month: day.month,
@@ -131,6 +123,18 @@ export function createCalendar(def: CalendarDefinition): BusinessCalendar {
       },
       { zone },
     ).toMillis();
+
+  /** The same local time of day on the working day `n` working days after (or before) t's day. */
+  const shiftWorkingDays = (t: number, n: number, direction: 1 | -1): number => {
+    const local = DateTime.fromMillis(t, { zone });
+    let day = local.startOf('day');
+    let counted = 0;
+    for (let i = 0; counted < n; i++) {
+      if (i > MAX_SCAN_DAYS + n * 7) noWorkingTime();
+      day = day.plus({ days: direction });
+      if (isWorkingDay(day)) counted++;
+    }
+    return sameTimeOfDay(day, local);
   };
 
   const addMillis = (t: number, millis: number): number => {
@@ -219,20 +223,7 @@ export function createCalendar(def: CalendarDefinition): BusinessCalendar {
       for (let i = 0; i <= limit; i++) {
         day = day.plus({ days: 1 });
         if (!isWorkingDay(day)) continue;
-        const candidate = nextWorking(
-          DateTime.fromObject(
-            {
-              year: day.year,
-              month: day.month,
-              day: day.day,
-              hour: local.hour,
-              minute: local.minute,
-              second: local.second,
-              millisecond: local.millisecond,
-            },
-            { zone },
-          ).toMillis(),
-        );
+        const candidate = nextWorking(sameTimeOfDay(day, local));
         if (candidate > b) break;
         n++;
       }
