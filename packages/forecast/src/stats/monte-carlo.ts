@@ -1,5 +1,6 @@
 import { DealflowError } from '@dealflow/core';
 import { quantileSorted } from './quantile.js';
+import { sfc32Next, sfc32State } from './rng.js';
 
 /** Input of {@link simulateBookings}. */
 export interface SimulateBookingsInput {
@@ -80,20 +81,8 @@ export function simulateBookings(input: SimulateBookingsInput): SimulateBookings
   }
   // sfc32 state; the hot loop (dealsOnce) keeps it in locals.
   const seed = input.seed ?? 1;
-  const state = new Int32Array([0x9e3779b9 ^ (seed | 0), 0x243f6a88 ^ Math.imul(seed | 0, 0x85ebca6b), 0xb7e15162 | 0, 1]);
-  const next32 = (): number => {
-    let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    state[0] = a; state[1] = b; state[2] = c; state[3] = d;
-    return t >>> 0;
-  };
-  for (let i = 0; i < 15; i++) next32();
-  const uniform = (): number => (next32() + 0.5) / 4294967296;
+  const state = sfc32State(seed);
+  const uniform = (): number => (sfc32Next(state) + 0.5) / 4294967296;
   const normal = (): number => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   const poisson = (mu: number): number => {
     if (mu <= 0) return 0;
@@ -134,7 +123,10 @@ export function simulateBookings(input: SimulateBookingsInput): SimulateBookings
   };
 }
 
-/** One trial over the deals: sums the amounts of those whose draw falls under their threshold. */
+/**
+ * One trial over the deals: sums the amounts of those whose draw falls under their threshold.
+ * The sfc32 step of `sfc32Next` is inlined here on purpose (state kept in locals in the hot loop).
+ */
 function dealsOnce(thr: Uint32Array, amt: Float64Array, m: number, state: Int32Array): number {
   let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!;
   let total = 0;
