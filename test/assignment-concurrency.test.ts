@@ -6,10 +6,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { createEngine, createManualClock, createMemoryDirectory } from '../packages/core/src/index.js';
 import type { BlueprintInput, SalesRulesInput } from '../packages/core/src/index.js';
-import { createPostgresStorage, migrate } from '../packages/storage-postgres/src/index.js';
 import type { PostgresStorage } from '../packages/storage-postgres/src/index.js';
-
-const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { dropAndClose, freshSchema, openPostgres, postgresForTests } from './support/postgres.js';
 
 const lead: BlueprintInput = {
   id: 'lead', version: 1, recordType: 'lead', initialStage: 'new',
@@ -27,28 +25,14 @@ const rules: SalesRulesInput = {
   escalations: [{ id: 'idle', on: 'inactivity', levels: [{ after: 'P1D', actions: [{ reassign: 'nextInTeam' }, { notify: 'manager' }] }] }],
 };
 
-const reachable = await (async () => {
-  const probe = createPostgresStorage({ connectionString: PG_URL, schema: 'dealflow_probe_unused', max: 1 });
-  try {
-    await probe.pool.query('SELECT 1');
-    return true;
-  } catch (e) {
-    if (process.env.CI) throw new Error(`PostgreSQL at ${PG_URL} is unreachable and CI is set: ${String(e)}`);
-    console.warn(`[assignment-concurrency] PostgreSQL unreachable: tests SKIPPED (${String(e)})`);
-    return false;
-  } finally {
-    await probe.close();
-  }
-})();
+const { url: PG_URL, reachable } = await postgresForTests('test/assignment-concurrency.test.ts');
 
 const opened: PostgresStorage[] = [];
-let n = 0;
 async function twoInstances() {
-  const schema = `dealflow_assign_${process.pid}_${n++}`;
-  await migrate({ connectionString: PG_URL, schema });
+  const schema = await freshSchema(PG_URL, 'dealflow_assign');
   const clock = createManualClock('2026-01-05T08:00:00.000Z');
   const make = () => {
-    const storage = createPostgresStorage({ connectionString: PG_URL, schema, max: 4 });
+    const storage = openPostgres(PG_URL, schema);
     opened.push(storage);
     return createEngine({ storage, clock, blueprints: [lead], rules, directory, maxRetries: 20 });
   };
@@ -56,10 +40,7 @@ async function twoInstances() {
 }
 
 afterAll(async () => {
-  for (const s of opened) {
-    await s.pool.query(`DROP SCHEMA IF EXISTS "${s.schema}" CASCADE`).catch(() => undefined);
-    await s.close();
-  }
+  for (const s of opened) await dropAndClose(s).catch(() => undefined);
 });
 
 describe.skipIf(!reachable)('sales rules on PostgreSQL with two engine instances', () => {

@@ -7,14 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, createManualClock, createMemoryStorage, planMigration, previewMigration, migrateRecords, replay, DEADLINE_POLICIES } from '../packages/core/src/index.js';
 import type { DeadlinePolicy, Storage, TimerRecord } from '../packages/core/src/index.js';
 import { createSqliteStorage } from '../packages/storage-sqlite/src/index.js';
-import { createPostgresStorage, migrate as migratePgSchema } from '../packages/storage-postgres/src/index.js';
 import type { PostgresStorage } from '../packages/storage-postgres/src/index.js';
+import { dropAndClose, freshSchema, openPostgres, postgresForTests } from './support/postgres.js';
 import { expectedDue, expectedReminders, expectedStage, seedV1, STAGE_MAP, v1, v2 } from './migration-fixture.js';
 import type { Seeded } from './migration-fixture.js';
 
 const N = Number(process.env.DEALFLOW_MIGRATION_N ?? 10_000);
 const NOW = '2026-03-02T10:00:00.000Z';
-const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function checkMigration(storage: Storage, tenant: string, policy: DeadlinePolicy): Promise<void> {
   const clock = createManualClock(NOW);
@@ -122,39 +121,11 @@ suite('memory', async () => createMemoryStorage(), async (s) => s.close());
 suite('sqlite', async () => createSqliteStorage({ filename: ':memory:' }), async (s) => s.close());
 
 // PostgreSQL: fails under CI when unreachable, else skips with a warning
-const pgReachable = await (async () => {
-  try {
-    const probe = createPostgresStorage({ connectionString: PG_URL, schema: 'dealflow_probe_unused', max: 1 });
-    try {
-      await probe.pool.query('SELECT 1');
-      return true;
-    } finally {
-      await probe.close();
-    }
-  } catch (e) {
-    if (process.env.CI) throw new Error(`PostgreSQL at ${PG_URL} is unreachable and CI is set: ${String(e)}`);
-    console.warn(`[migration-stores] PostgreSQL at ${PG_URL} unreachable: PostgreSQL migration tests SKIPPED (${String(e)})`);
-    return false;
-  }
-})();
-
-if (pgReachable) {
-  let n = 0;
+const pg = await postgresForTests('test/migration-stores.test.ts');
+if (pg.reachable) {
   suite(
     'postgres',
-    async () => {
-      const schema = `dealflow_migr_${process.pid}_${n++}`;
-      await migratePgSchema({ connectionString: PG_URL, schema });
-      return createPostgresStorage({ connectionString: PG_URL, schema, max: 4 });
-    },
-    async (s) => {
-      const pg = s as PostgresStorage;
-      await pg.pool.query(`DROP SCHEMA IF EXISTS "${pg.schema}" CASCADE`);
-      await pg.close();
-    },
+    async () => openPostgres(pg.url, await freshSchema(pg.url, 'dealflow_migr')),
+    (s) => dropAndClose(s as PostgresStorage),
   );
-} else {
-  describe.skip('migrateRecords on postgres (unreachable)', () => {
-    it('skipped', () => {});
-  });
 }

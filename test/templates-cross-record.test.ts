@@ -9,10 +9,9 @@ import { createManualClock, createMemoryStorage, isDealflowError, linksOf, repla
 import type { Storage, StoredRecord } from '../packages/core/src/index.js';
 import { setupFullCycle } from '../packages/templates/src/index.js';
 import { createSqliteStorage } from '../packages/storage-sqlite/src/index.js';
-import { createPostgresStorage, migrate as migratePgSchema } from '../packages/storage-postgres/src/index.js';
 import type { PostgresStorage } from '../packages/storage-postgres/src/index.js';
+import { dropAndClose, freshSchema, openPostgres, postgresForTests } from './support/postgres.js';
 
-const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ANA = { id: 'ana', roles: ['rep'] };
 const MAX = { id: 'max', roles: ['manager'] };
 const FIN = { id: 'fin', roles: ['finance'] };
@@ -137,38 +136,12 @@ function suite(name: string, open: () => Promise<Storage>, close: (s: Storage) =
 suite('memory', async () => createMemoryStorage(), async (s) => s.close());
 suite('sqlite', async () => createSqliteStorage({ filename: ':memory:' }), async (s) => s.close());
 
-const pgReachable = await (async () => {
-  try {
-    const probe = createPostgresStorage({ connectionString: PG_URL, schema: 'dealflow_probe_unused', max: 1 });
-    try {
-      await probe.pool.query('SELECT 1');
-      return true;
-    } finally {
-      await probe.close();
-    }
-  } catch (e) {
-    if (process.env.CI) throw new Error(`PostgreSQL at ${PG_URL} is unreachable and CI is set: ${String(e)}`);
-    console.warn(`[templates-cross-record] PostgreSQL at ${PG_URL} unreachable: PostgreSQL cross-record tests SKIPPED (${String(e)})`);
-    return false;
-  }
-})();
-
-if (pgReachable) {
+// PostgreSQL: fails under CI when unreachable, else skips with a warning
+const pg = await postgresForTests('test/templates-cross-record.test.ts');
+if (pg.reachable) {
   suite(
     'postgres',
-    async () => {
-      const schema = `dealflow_tpl_${process.pid}_${Date.now().toString(36)}`;
-      await migratePgSchema({ connectionString: PG_URL, schema });
-      return createPostgresStorage({ connectionString: PG_URL, schema, max: 4 });
-    },
-    async (s) => {
-      const pg = s as PostgresStorage;
-      await pg.pool.query(`DROP SCHEMA IF EXISTS "${pg.schema}" CASCADE`);
-      await pg.close();
-    },
+    async () => openPostgres(pg.url, await freshSchema(pg.url, 'dealflow_tpl')),
+    (s) => dropAndClose(s as PostgresStorage),
   );
-} else {
-  describe.skip('templates across records on postgres (unreachable)', () => {
-    it('skipped', () => {});
-  });
 }

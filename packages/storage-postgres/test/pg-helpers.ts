@@ -1,38 +1,28 @@
 import pg from 'pg';
-import { it } from 'vitest';
+import { postgresTestTarget, postgresTestUrl, uniqueSchemaName } from '@dealflow/storage-testkit';
 import { createPostgresStorage, migrate, type PostgresStorage } from '../src/index.js';
 
-export const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL = postgresTestUrl();
 
-/** Whether PostgreSQL answers; when not, CI fails and local runs skip with a visible warning. */
+/** Whether PostgreSQL answers; when not, CI fails and local runs skip with a visible warning (the testkit's policy). */
 export async function pgAvailable(file: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch (error) {
-    const why = (error as Error).message;
-    if (process.env.CI) {
-      it(`PostgreSQL is reachable at ${PG_URL} (required in CI)`, () => {
-        throw new Error(`PostgreSQL tests cannot run in CI: ${why}`);
-      });
-    } else {
-      console.warn(`[dealflow] PostgreSQL tests in ${file} were skipped: cannot connect to ${PG_URL} (${why}). Set DEALFLOW_PG_URL to run them.`);
-      it.skip(`PostgreSQL tests (skipped: cannot connect to ${PG_URL}: ${why})`, () => undefined);
-    }
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const target = await postgresTestTarget({
+    label: file,
+    probe: async (url) => {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+  });
+  return target.reachable;
 }
 
-let counter = 0;
 /** A unique schema name for this test file and process. */
-export function uniqueSchema(prefix: string): string {
-  counter += 1;
-  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter}`.toLowerCase();
-}
+export const uniqueSchema = uniqueSchemaName;
 
 /** Creates a migrated store in a fresh schema on a shared pool. */
 export async function freshStore(pool: pg.Pool, prefix: string, extra: { notify?: boolean; batchWrites?: boolean } = {}): Promise<PostgresStorage> {
