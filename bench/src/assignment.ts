@@ -9,6 +9,7 @@
  */
 import { createAssigner, createMemoryDirectory, createMemoryStorage, createRuleEngine, ruleCompilerFrom } from '@dealflow/core';
 import type { AssignmentRule, Rep, StorageTx, Team } from '@dealflow/core';
+import { random } from './support/random.js';
 
 const LEADS = 20_000;
 const ROUNDS = 5;
@@ -48,16 +49,6 @@ const rules: AssignmentRule[] = [
   { id: 'default', assign: { strategy: 'pool', pool: 'general' } },
 ];
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = random(7);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const leads = Array.from({ length: LEADS }, (_, i) => ({

@@ -9,6 +9,7 @@
 import jsonLogic from 'json-logic-js';
 import { LogicEngine } from 'json-logic-engine';
 import { compileRule, createRuleEngine } from '@dealflow/logic';
+import { random } from './support/random.js';
 
 const RECORDS = 100_000;
 const ROUNDS = 15;
@@ -88,17 +89,6 @@ const RULES: Array<{ name: string; rule: unknown }> = [
   },
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run sees the same records. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lead records as an app receives them from a store or an HTTP body: parsed JSON. */
 function makeRecords(n: number): Array<Record<string, unknown>> {
