@@ -1,0 +1,92 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { createMemoryStorage } from '../src/index.js';
+import type { StoredRecord, TimerRecord } from '../src/index.js';
+
+// The memory store keeps an index of each record's active timers and lets history events reuse
+// its copies of what the record write copied; these tests pin the behaviour those shortcuts must keep.
+
+const rec = (version: number, meta: Record<string, unknown>): StoredRecord => ({
+  tenantId: 't1', id: 'r1', type: 'deal', blueprintId: 'deal', blueprintVersion: 1, stage: 'open', version,
+  fields: { n: version }, ownerId: null, teamId: null, meta, stageEnteredAt: '2026-01-01T00:00:00.000Z',
+  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+const timer = (id: string, key: string, kind: string): TimerRecord => ({
+  tenantId: 't1', id, recordId: 'r1', kind, key, dueAt: '2026-01-02T00:00:00.000Z', event: 'late', payload: {}, stage: 'open',
+  recordVersion: 1, status: 'pending', leaseOwner: null, leaseUntil: null, attempts: 0,
+  createdAt: '2026-01-01T00:00:00.000Z', finishedAt: null, outcome: null,
+});
+
+type Op = { op: 'schedule'; key: string; kind: string } | { op: 'cancelKind'; kind: string } | { op: 'cancelKey'; key: string };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('schedule' as const), key: fc.constantFrom('k1', 'k2', 'k3'), kind: fc.constantFrom('breach', 'reminder') }),
+  fc.record({ op: fc.constant('cancelKind' as const), kind: fc.constantFrom('breach', 'reminder') }),
+  fc.record({ op: fc.constant('cancelKey' as const), key: fc.constantFrom('k1', 'k2', 'k3') }),
+);
+
+describe('memory store hot paths', () => {
+  test('active timers after committed and rolled-back transactions match a model (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ ops: fc.array(opArb, { minLength: 1, maxLength: 5 }), abort: fc.boolean() }), { minLength: 1, maxLength: 12 }), async (txs) => {
+        const s = createMemoryStorage();
+        // model: timer id → { key, kind } of the pending ones
+        let model = new Map<string, { key: string; kind: string }>();
+        let next = 0;
+        for (const { ops, abort } of txs) {
+          const draft = new Map(model);
+          const counts: number[] = [];
+          const expected: number[] = [];
+          const run = s.transaction('t1', async (tx) => {
+            for (const o of ops) {
+              if (o.op === 'schedule') {
+                const id = `tm${next++}`;
+                for (const [other, t] of draft) if (t.key === o.key) draft.delete(other);
+                draft.set(id, { key: o.key, kind: o.kind });
+                await tx.scheduleTimers([timer(id, o.key, o.kind)]);
+              } else {
+                const match = [...draft].filter(([, t]) => (o.op === 'cancelKind' ? t.kind === o.kind : t.key === o.key));
+                expected.push(match.length);
+                for (const [id] of match) draft.delete(id);
+                counts.push(await tx.cancelTimers('r1', o.op === 'cancelKind' ? { kinds: [o.kind] } : { keys: [o.key] }));
+              }
+            }
+            if (abort) throw new Error('abort');
+          });
+          if (abort) await expect(run).rejects.toThrow('abort');
+          else {
+            await run;
+            model = draft;
+          }
+          expect(counts).toEqual(expected);
+          const active = await s.transaction('t1', (tx) => tx.listTimers('r1', { status: ['pending', 'claimed'] }));
+          expect(active.map((t) => t.id).sort()).toEqual([...model.keys()].sort());
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('a history event stores the values it is given, also when they were changed after the record write', async () => {
+    const s = createMemoryStorage();
+    const times = { open: { visits: 1 } };
+    await s.transaction('t1', async (tx) => {
+      await tx.insertRecord(rec(1, { stageTimes: times }));
+    });
+    const meta = { stageTimes: { open: { visits: 2 } } };
+    await s.transaction('t1', async (tx) => {
+      await tx.updateRecord(rec(2, meta), 1);
+      meta.stageTimes.open.visits = 3; // changed between the record write and the history write
+      await tx.appendHistory([{ tenantId: 't1', id: 'h1', recordId: 'r1', seq: 1, at: 'x', kind: 'transition', data: { changes: { meta } } }]);
+    });
+    meta.stageTimes.open.visits = 4; // changed after both writes: the store keeps its own copies
+    const [h] = await s.listHistory('t1', 'r1');
+    expect(h!.data).toEqual({ changes: { meta: { stageTimes: { open: { visits: 3 } } } } });
+    expect((await s.getRecord('t1', 'r1'))!.meta).toEqual({ stageTimes: { open: { visits: 2 } } });
+    // what a reader gets is its own copy too
+    (h!.data.changes as { meta: { stageTimes: { open: { visits: number } } } }).meta.stageTimes.open.visits = 99;
+    expect((await s.getRecord('t1', 'r1'))!.meta).toEqual({ stageTimes: { open: { visits: 2 } } });
+    expect((await s.listHistory('t1', 'r1'))[0]!.data).toEqual({ changes: { meta: { stageTimes: { open: { visits: 3 } } } } });
+  });
+});
