@@ -1,12 +1,21 @@
 import type { Problem } from '@dealflow/logic';
 import type { BlueprintSpec } from './schema.js';
 
-/** Closest candidate by edit distance, for `did you mean` hints. */
-export function suggest(value: string, candidates: Iterable<string>): string | undefined {
+/**
+ * Closest candidate by edit distance, for `did you mean` hints (letter case ignored unless
+ * `ignoreCase: false`); none when even the closest is too far.
+ *
+ * @example
+ * ```ts
+ * suggest('negotiaton', ['new', 'negotiation']) // 'negotiation'
+ * ```
+ */
+export function suggest(value: string, candidates: Iterable<string>, options: { ignoreCase?: boolean } = {}): string | undefined {
+  const fold = options.ignoreCase === false ? (s: string) => s : (s: string) => s.toLowerCase();
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
-    const d = distance(value.toLowerCase(), c.toLowerCase());
+    const d = distance(fold(value), fold(c));
     if (d < bestScore) {
       bestScore = d;
       best = c;

@@ -3,6 +3,7 @@ import type { EscalationRule } from '../escalation/schema.js';
 import type { ApprovalRule } from '../approvals/schema.js';
 import type { PermissionsConfig } from '../permissions/schema.js';
 import type { AssignmentConfig } from '../assignment/schema.js';
+import { suggest } from '../blueprint/checks.js';
 
 /** The stage ids and event names the engine's blueprints declare. */
 export interface KnownNames {
@@ -10,28 +11,9 @@ export interface KnownNames {
   events: ReadonlySet<string>;
 }
 
+/** The declared name closest to `name` (letter case counts: stage ids and events are exact). */
 function closest(name: string, known: ReadonlySet<string>): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = distance(name, k);
-    if (d < bestD) { bestD = d; best = k; }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
+  return suggest(name, known, { ignoreCase: false });
 }
 
 /**
