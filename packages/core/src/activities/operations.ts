@@ -2,6 +2,7 @@
  * Sales rules operations (activities); each runs inside the caller's store transaction.
  */
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { DealflowError } from '@dealflow/logic';
 import type { StorageTx } from '../storage/types.js';
 import { zodProblems } from '../assignment/rules.js';
@@ -14,10 +15,17 @@ import type { SalesResult } from '../sales/types.js';
 import { activityInputSchema, taskInputSchema, TASK_EVENT, TASK_TIMER } from './activities.js';
 import type { Activity, TaskEntry } from './activities.js';
 
+/** Parses an activity or task input; `INPUT_INVALID` naming the record and every problem otherwise. */
+function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: 'activity' | 'task', recordId: string): { data: T } {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed;
+  const problems = zodProblems(parsed.error, '$');
+  throw new DealflowError('INPUT_INVALID', `Invalid ${what} for record '${recordId}': ${problems[0]!.message}`, { problems });
+}
+
 /** Logs an activity: history event, `meta.lastActivityAt`, inactivity timers pushed. */
 export async function logActivity(kit: SalesKit, tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { activity: Activity }> {
-  const parsed = activityInputSchema.safeParse(input);
-  if (!parsed.success) throw new DealflowError('INPUT_INVALID', `Invalid activity for record '${recordId}': ${zodProblems(parsed.error, '$')[0]!.message}`, { problems: zodProblems(parsed.error, '$') });
+  const parsed = parseInput(activityInputSchema, input, 'activity', recordId);
   const before = await loadRecord(tx, recordId);
   const who = kit.actorOf(actor);
   await kit.permissions.assert('activity', who, before, now);
@@ -33,8 +41,7 @@ export async function logActivity(kit: SalesKit, tx: StorageTx, recordId: string
 
 /** Adds a task to `meta.tasks` and schedules its reminder timer. */
 export async function addTask(kit: SalesKit, tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { taskId: string }> {
-  const parsed = taskInputSchema.safeParse(input);
-  if (!parsed.success) throw new DealflowError('INPUT_INVALID', `Invalid task for record '${recordId}': ${zodProblems(parsed.error, '$')[0]!.message}`, { problems: zodProblems(parsed.error, '$') });
+  const parsed = parseInput(taskInputSchema, input, 'task', recordId);
   const before = await loadRecord(tx, recordId);
   const who = kit.actorOf(actor);
   await kit.permissions.assert('activity', who, before, now);
