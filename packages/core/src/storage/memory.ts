@@ -71,6 +71,10 @@ const POP_HISTORY = 1; // [POP_HISTORY, list, _, _]
 const DROP_OUTBOX = 2; // [DROP_OUTBOX, message, _, _]
 const ABSENT = Symbol('absent');
 
+/** The settled answers the hot transaction calls share (a resolved promise is immutable). */
+const DONE: Promise<void> = Promise.resolve();
+const NULL_RESULT: Promise<null> = Promise.resolve(null);
+
 function readHistory(list: HistoryEvent[] | undefined, options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
   if (!list) return [];
   const start = options.afterSeq ?? 0;
@@ -243,9 +247,12 @@ class MemoryTx implements StorageTx {
     this.setTimer({ ...timer, status: 'cancelled', finishedAt: at, leaseOwner: null, leaseUntil: null, outcome: timer.outcome ?? 'cancelled' });
   }
 
-  async getRecord(id: string): Promise<StoredRecord | null> {
+  // the hot calls of every engine call (getRecord, updateRecord, appendHistory, appendOutbox) are
+  // plain functions that answer with a settled promise: no async frame, and the writes share one
+  // resolved promise (a failure is still a rejected promise, never a synchronous throw)
+  getRecord(id: string): Promise<StoredRecord | null> {
     const r = this.t.records.get(id);
-    return r ? cloneRecord(r) : null;
+    return r ? Promise.resolve(cloneRecord(r)) : NULL_RESULT;
   }
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
     const list: StoredRecord[] = [];
@@ -269,7 +276,15 @@ class MemoryTx implements StorageTx {
     copy.tenantId = this.tenantId;
     this.t.records.set(record.id, copy);
   }
-  async updateRecord(record: StoredRecord, expectedVersion: number): Promise<void> {
+  updateRecord(record: StoredRecord, expectedVersion: number): Promise<void> {
+    try {
+      this.update(record, expectedVersion);
+      return DONE;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  private update(record: StoredRecord, expectedVersion: number): void {
     const cur = this.t.records.get(record.id);
     if (!cur || cur.version !== expectedVersion || record.version !== expectedVersion + 1) {
       throw new DealflowError(
@@ -286,7 +301,15 @@ class MemoryTx implements StorageTx {
     noteShared(shared, record.meta, copy.meta);
     noteShared(shared, record.fields, copy.fields);
   }
-  async appendHistory(events: HistoryEvent[]): Promise<void> {
+  appendHistory(events: HistoryEvent[]): Promise<void> {
+    try {
+      this.append(events);
+      return DONE;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  private append(events: HistoryEvent[]): void {
     const t = this.t;
     for (const e of events) {
       let list = t.history.get(e.recordId);
@@ -402,14 +425,18 @@ class MemoryTx implements StorageTx {
   async findUniqueKey(key: string): Promise<string | null> {
     return this.t.uniqueKeys.get(key) ?? null;
   }
-  async appendOutbox(messages: OutboxMessage[]): Promise<void> {
-    for (const m of messages) {
-      const position = ++this.state.position;
-      const entry = cloneWithData(m, 'payload') as OutboxEntry;
-      entry.tenantId = this.tenantId;
-      entry.position = position;
-      this.state.outbox.push(entry);
-      this.journal.push(DROP_OUTBOX, entry, null, null);
+  appendOutbox(messages: OutboxMessage[]): Promise<void> {
+    try {
+      for (const m of messages) {
+        const entry = cloneWithData(m, 'payload') as OutboxEntry;
+        entry.tenantId = this.tenantId;
+        entry.position = ++this.state.position;
+        this.state.outbox.push(entry);
+        this.journal.push(DROP_OUTBOX, entry, null, null);
+      }
+      return DONE;
+    } catch (e) {
+      return Promise.reject(e);
     }
   }
 }
