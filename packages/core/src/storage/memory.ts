@@ -428,9 +428,16 @@ class MemoryTx implements StorageTx {
   appendOutbox(messages: OutboxMessage[]): Promise<void> {
     try {
       for (const m of messages) {
-        const entry = cloneWithData(m, 'payload') as OutboxEntry;
-        entry.tenantId = this.tenantId;
-        entry.position = ++this.state.position;
+        // built whole (a spread copy that then gains `position` costs V8 a new hidden class per entry)
+        const entry: OutboxEntry = {
+          tenantId: this.tenantId,
+          id: m.id,
+          recordId: m.recordId,
+          type: m.type,
+          payload: cloneJson(m.payload),
+          createdAt: m.createdAt,
+          position: ++this.state.position,
+        };
         this.state.outbox.push(entry);
         this.journal.push(DROP_OUTBOX, entry, null, null);
       }
