@@ -196,7 +196,10 @@ export async function transitionInTx(
   if (cause.timer) hist.data.timer = cause.timer;
   // SLA clocks (sla/): pause stages stop and resume deadlines; `clockStart: lastModified` notes in-stage changes
   let resumed: TimerRecord[] | undefined;
-  if (to !== from) resumed = await pauseOnStageChange(core.calendars, tx, bp, record, after, at);
+  // (only a move into or out of a pause stage can stop or resume a clock: skip the async call otherwise)
+  if (to !== from) {
+    if (bp.stages.get(to)?.pause === true || bp.stages.get(from)?.pause === true) resumed = await pauseOnStageChange(core.calendars, tx, bp, record, after, at);
+  }
   else if (!cause.timer && bp.stages.get(to)?.deadline?.clockStart === 'lastModified') {
     if (after.meta === record.meta) after.meta = { ...record.meta };
     after.meta[LAST_MODIFIED_META] = at;
