@@ -78,5 +78,7 @@ export function createCandidateCache(): (bp: Blueprint, stage: string, event: st
 
 /** Default id generator: `<prefix>_<uuid>`. */
 export function defaultNewId(prefix: string): string {
-  return `${prefix}_${randomUUID()}`;
+  // join writes one flat string: Node builds a uuid as a chain of ~15 concatenated pieces, which a
+  // template would keep (about 500 bytes per id instead of about 60, retained by history and outbox)
+  return [prefix, randomUUID()].join('_');
 }
