@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { DealflowError } from '@dealflow/logic';
 import type { StorageTx } from '../storage/types.js';
 import { zodProblems } from '../assignment/rules.js';
-import { subtractDuration } from '../assignment/durations.js';
+import { subtractDuration } from '../time/durations.js';
 import { newTimer } from '../assignment/write.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import type { SalesKit } from '../sales/kit.js';

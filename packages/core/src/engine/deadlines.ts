@@ -1,54 +1,74 @@
-import { DateTime, Duration } from 'luxon';
 import { DealflowError } from '@dealflow/logic';
 import type { Blueprint } from '../blueprint/define.js';
+import type { DeadlineSpec } from '../blueprint/schema.js';
 import type { StoredRecord, TimerRecord } from '../storage/types.js';
+import { pendingTimer } from '../storage/pending-timer.js';
+import { addDuration as addIsoDuration, subtractDuration as subtractIsoDuration } from '../time/durations.js';
+import type { CalendarLike } from '../time/durations.js';
 import type { EngineCore } from './core.js';
 
 /** Timer kinds the engine schedules for stage deadlines. */
 export const STAGE_TIMER_KINDS = ['breach', 'reminder'];
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-const fixed = new Map<string, number | null>();
-
-/**
- * The length of an ISO duration in milliseconds when it has a fixed length in UTC (weeks, days,
- * hours, minutes, seconds: a UTC day is always 24 hours), else null (months and years vary).
- * Parsed once per duration text (deadlines name a few durations, used on every stage change).
- */
-function fixedMillis(duration: string): number | null {
-  let ms = fixed.get(duration);
-  if (ms === undefined) {
-    const d = Duration.fromISO(duration);
-    ms = d.isValid && d.years === 0 && d.quarters === 0 && d.months === 0 ? d.as('milliseconds') : null;
-    if (ms !== null && !Number.isFinite(ms)) ms = null;
-    if (fixed.size < 1000) fixed.set(duration, ms);
-  }
-  return ms;
-}
-
-/** `start + duration`, in business time on a calendar when given, else in wall-clock time (UTC). */
+/** `start + duration`, in business time on the engine's calendar `calendarId` when given, else in wall-clock time (UTC). */
 export function addDuration(core: EngineCore, start: string, duration: string, calendarId?: string): string {
-  if (calendarId) return iso(Date.parse(calendar(core, calendarId).addBusinessTime(start, duration)));
-  const ms = fixedMillis(duration);
-  if (ms !== null) return iso(Date.parse(start) + ms);
-  return iso(DateTime.fromISO(start, { zone: 'utc' }).plus(Duration.fromISO(duration)).toMillis());
-}
-
-/** `end - duration`, in business time on a calendar when given. */
-export function subtractDuration(core: EngineCore, end: string, duration: string, calendarId?: string): string {
-  if (calendarId) return iso(Date.parse(calendar(core, calendarId).subtractBusinessTime(end, duration)));
-  const ms = fixedMillis(duration);
-  if (ms !== null) return iso(Date.parse(end) - ms);
-  return iso(DateTime.fromISO(end, { zone: 'utc' }).minus(Duration.fromISO(duration)).toMillis());
+  return addIsoDuration(start, duration, calendarId ? calendar(core, calendarId) : null);
 }
 
 function calendar(core: EngineCore, id: string) {
   const c = core.calendars.get(id);
   if (!c) throw new DealflowError('NOT_FOUND', `business calendar '${id}' is not known to the engine`, { details: { calendarId: id } });
   return c;
+}
+
+/** What a stage's deadline timers are scheduled for. */
+export interface DeadlineTimerBase {
+  tenantId: string;
+  recordId: string;
+  stage: string;
+  recordVersion: number;
+}
+
+/**
+ * Breach and reminder timers for a record in `base.stage` whose deadline `spec` is due at `dueAt`:
+ * ids `<record>:<version>:breach` / `:reminder:<i>`, keys `deadline:<stage>` / `reminder:<stage>:<i>`.
+ * Reminders already past at `now` are not scheduled. The engine (stage entry), SLA clocks and record
+ * migrations all schedule deadlines through this one function.
+ */
+export function deadlineTimers(
+  calendarOf: (id: string) => CalendarLike,
+  base: DeadlineTimerBase,
+  spec: DeadlineSpec,
+  dueAt: string,
+  now: string,
+): TimerRecord[] {
+  const cal = spec.businessTime ? calendarOf(spec.businessTime) : null;
+  const common = { ...base, ...pendingTimer(now) };
+  const timers: TimerRecord[] = [
+    {
+      ...common,
+      id: `${base.recordId}:${base.recordVersion}:breach`,
+      kind: 'breach',
+      key: `deadline:${base.stage}`,
+      dueAt,
+      event: spec.onBreach,
+      payload: { within: spec.within, businessTime: spec.businessTime ?? null },
+    },
+  ];
+  (spec.remindBefore ?? []).forEach((before, i) => {
+    const at = subtractIsoDuration(dueAt, before, cal);
+    if (at <= now) return;
+    timers.push({
+      ...common,
+      id: `${base.recordId}:${base.recordVersion}:reminder:${i}`,
+      kind: 'reminder',
+      key: `reminder:${base.stage}:${i}`,
+      dueAt: at,
+      event: 'reminder',
+      payload: { before, deadline: dueAt },
+    });
+  });
+  return timers;
 }
 
 /**
@@ -61,42 +81,6 @@ export function stageTimers(core: EngineCore, bp: Blueprint, record: StoredRecor
   if (!deadline) return [];
   const entered = record.stageEnteredAt;
   const dueAt = addDuration(core, entered, deadline.within, deadline.businessTime);
-  const base = {
-    tenantId: record.tenantId,
-    recordId: record.id,
-    stage: record.stage,
-    recordVersion: record.version,
-    status: 'pending' as const,
-    leaseOwner: null,
-    leaseUntil: null,
-    attempts: 0,
-    createdAt: entered,
-    finishedAt: null,
-    outcome: null,
-  };
-  const timers: TimerRecord[] = [
-    {
-      ...base,
-      id: `${record.id}:${record.version}:breach`,
-      kind: 'breach',
-      key: `deadline:${record.stage}`,
-      dueAt,
-      event: deadline.onBreach,
-      payload: { within: deadline.within, businessTime: deadline.businessTime ?? null },
-    },
-  ];
-  (deadline.remindBefore ?? []).forEach((before, i) => {
-    const at = subtractDuration(core, dueAt, before, deadline.businessTime);
-    if (at <= entered) return;
-    timers.push({
-      ...base,
-      id: `${record.id}:${record.version}:reminder:${i}`,
-      kind: 'reminder',
-      key: `reminder:${record.stage}:${i}`,
-      dueAt: at,
-      event: 'reminder',
-      payload: { before, deadline: dueAt },
-    });
-  });
-  return timers;
+  const base = { tenantId: record.tenantId, recordId: record.id, stage: record.stage, recordVersion: record.version };
+  return deadlineTimers((id) => calendar(core, id), base, deadline, dueAt, entered);
 }

@@ -1,9 +1,11 @@
-import { DateTime, Duration } from 'luxon';
+import { Duration } from 'luxon';
 import { DealflowError } from '@dealflow/logic';
 import type { BusinessCalendar } from '@dealflow/logic';
 import type { DeadlineSpec } from '../blueprint/schema.js';
 import type { TimerRecord } from '../storage/types.js';
-import { pendingTimer } from '../storage/pending-timer.js';
+import { deadlineTimers as engineDeadlineTimers } from '../engine/deadlines.js';
+import type { DeadlineTimerBase } from '../engine/deadlines.js';
+import { addDuration } from '../time/durations.js';
 import type { DeadlinePolicy } from './plan.js';
 
 /** Calendars by id, for deadlines counted in business time. */
@@ -15,18 +17,9 @@ function cal(calendars: CalendarLookup, id: string): BusinessCalendar {
   return c;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /** `start + duration`, in business time on a calendar when given, else wall-clock. */
 export function plus(calendars: CalendarLookup, start: string, duration: string, calendarId: string | undefined): string {
-  if (calendarId) return iso(Date.parse(cal(calendars, calendarId).addBusinessTime(start, duration)));
-  return iso(DateTime.fromISO(start, { zone: 'utc' }).plus(Duration.fromISO(duration)).toMillis());
-}
-
-/** `end - duration`, in business time on a calendar when given. */
-export function minus(calendars: CalendarLookup, end: string, duration: string, calendarId: string | undefined): string {
-  if (calendarId) return iso(Date.parse(cal(calendars, calendarId).subtractBusinessTime(end, duration)));
-  return iso(DateTime.fromISO(end, { zone: 'utc' }).minus(Duration.fromISO(duration)).toMillis());
+  return addDuration(start, duration, calendarId ? cal(calendars, calendarId) : null);
 }
 
 /**
@@ -56,47 +49,16 @@ export function newDueAt(
 }
 
 /**
- * Breach and reminder timers for a record in `stage` with deadline `next` due at `dueAt`,
- * following the engine's conventions (ids `<record>:<version>:breach`, keys `deadline:<stage>`).
- * Reminders already past at `now` are not scheduled.
+ * Breach and reminder timers for a record in `stage` with deadline `next` due at `dueAt`, scheduled
+ * by the engine's own `deadlineTimers` with this migration's calendars. Reminders already past at
+ * `now` are not scheduled.
  */
 export function deadlineTimers(
   calendars: CalendarLookup,
-  base: { tenantId: string; recordId: string; stage: string; recordVersion: number },
+  base: DeadlineTimerBase,
   next: DeadlineSpec,
   dueAt: string,
   now: string,
 ): TimerRecord[] {
-  const common = {
-    tenantId: base.tenantId,
-    recordId: base.recordId,
-    stage: base.stage,
-    recordVersion: base.recordVersion,
-    ...pendingTimer(now),
-  };
-  const timers: TimerRecord[] = [
-    {
-      ...common,
-      id: `${base.recordId}:${base.recordVersion}:breach`,
-      kind: 'breach',
-      key: `deadline:${base.stage}`,
-      dueAt,
-      event: next.onBreach,
-      payload: { within: next.within, businessTime: next.businessTime ?? null },
-    },
-  ];
-  (next.remindBefore ?? []).forEach((before, i) => {
-    const at = minus(calendars, dueAt, before, next.businessTime);
-    if (at <= now) return;
-    timers.push({
-      ...common,
-      id: `${base.recordId}:${base.recordVersion}:reminder:${i}`,
-      kind: 'reminder',
-      key: `reminder:${base.stage}:${i}`,
-      dueAt: at,
-      event: 'reminder',
-      payload: { before, deadline: dueAt },
-    });
-  });
-  return timers;
+  return engineDeadlineTimers((id) => cal(calendars, id), base, next, dueAt, now);
 }
