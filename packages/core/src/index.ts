@@ -93,7 +93,8 @@ export { assignmentConfigSchema, assignmentRuleSchema, strategySchema } from './
 export type { AssignmentConfig, AssignmentRule, Strategy } from './assignment/schema.js';
 export { ruleCompilerFrom } from './assignment/rules.js';
 export type { RuleCompiler } from './assignment/rules.js';
-export type { RecordLike, RuleRecordView } from './assignment/context.js';
+export { metaFacts } from './assignment/context.js';
+export type { RecordLike, RecordMetaFacts, RuleRecordView } from './assignment/context.js';
 export { createEscalator, ESCALATION_TIMER, ESCALATION_EVENT } from './escalation/escalator.js';
 export type { Escalator, EscalationState } from './escalation/escalator.js';
 export { escalationSchema, escalationsConfigSchema } from './escalation/schema.js';

@@ -1,3 +1,4 @@
+import type { RecordMetaFacts } from '../assignment/context.js';
 import { setup } from 'xstate';
 import type { AnyStateMachine, StateNode, AnyTransitionDefinition } from 'xstate';
 import type { BlueprintSpec } from './schema.js';
@@ -10,7 +11,7 @@ export interface Actor {
 }
 
 /** The record as rules see it (under `record`). */
-export interface RecordView {
+export interface RecordView extends Partial<RecordMetaFacts> {
   id: string;
   type: string;
   stage: string;

@@ -1,6 +1,7 @@
 import { truthy } from '../blueprint/define.js';
 import type { Blueprint } from '../blueprint/define.js';
 import type { RecordView, RuleData } from '../blueprint/machine.js';
+import { metaFacts } from '../assignment/context.js';
 import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { LAST_MODIFIED_META, pauseOnStageChange } from '../sla/clock.js';
 import { applySetActions, runSideActions } from './actions.js';
@@ -72,6 +73,7 @@ export function recordView(r: StoredRecord): RecordView {
     createdAt: r.createdAt,
     stageEnteredAt: r.stageEnteredAt,
     stageTimes: (r.meta[STAGE_TIMES_META] as StageTimes | undefined) ?? {},
+    ...metaFacts(r.meta, r.ownerId),
   };
 }
 
