@@ -12,6 +12,7 @@ export type {
   ClaimTimersOptions,
   UniqueKeyConflict,
 } from './storage/types.js';
+export { nextVersionMismatch, versionConflict } from './storage/errors.js';
 
 // blueprints
 export { defineBlueprint } from './blueprint/define.js';

@@ -1,4 +1,4 @@
-import { DealflowError } from '@dealflow/core';
+import { DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
 import type {
   HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
 } from '@dealflow/core';
@@ -213,9 +213,7 @@ export class PgTx implements StorageTx {
     this.check();
     this.own('record', r.id, r.tenantId);
     if (r.version !== expectedVersion + 1) {
-      throw new DealflowError('CONFLICT', `record '${r.id}': new version ${r.version} must be expected version ${expectedVersion} + 1`, {
-        details: { recordId: r.id, expectedVersion, version: r.version },
-      });
+      throw nextVersionMismatch(r.id, expectedVersion, r.version);
     }
     await this.defer({
       what: `updateRecord '${r.id}'`,
@@ -228,14 +226,7 @@ export class PgTx implements StorageTx {
         r.teamId ?? null, json(r.meta), r.stageEnteredAt, r.createdAt, r.updatedAt, expectedVersion],
       check: async ([n]) => {
         if (n !== 0) return;
-        const current = await readRecord(this.db, this.t, this.tenantId, r.id);
-        throw new DealflowError(
-          'CONFLICT',
-          current
-            ? `record '${r.id}' is at version ${current.version}, expected version ${expectedVersion}`
-            : `record '${r.id}' does not exist (expected version ${expectedVersion})`,
-          { details: { recordId: r.id, expectedVersion, actualVersion: current?.version ?? null } },
-        );
+        throw versionConflict(r.id, expectedVersion, (await readRecord(this.db, this.t, this.tenantId, r.id))?.version ?? null);
       },
     });
   }

@@ -1,4 +1,4 @@
-import { DealflowError } from '@dealflow/core';
+import { DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
 import type {
   HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
 } from '@dealflow/core';
@@ -104,23 +104,14 @@ export class SqliteTx implements StorageTx {
     this.check();
     this.own('record', record.id, record.tenantId);
     if (record.version !== expectedVersion + 1) {
-      throw new DealflowError('CONFLICT', `record '${record.id}': new version ${record.version} must be expected version ${expectedVersion} + 1`, {
-        details: { recordId: record.id, expectedVersion, version: record.version },
-      });
+      throw nextVersionMismatch(record.id, expectedVersion, record.version);
     }
     const p = recordParams(this.tenantId, record);
     const res = this.prepare(`UPDATE records SET type = ?, blueprint_id = ?, blueprint_version = ?, stage = ?, version = ?,
       fields = ?, owner_id = ?, team_id = ?, meta = ?, stage_entered_at = ?, created_at = ?, updated_at = ?
       WHERE tenant_id = ? AND id = ? AND version = ?`).run(...p.slice(2), this.tenantId, record.id, expectedVersion);
     if (res.changes === 0) {
-      const current = readRecord(this.prepare, this.tenantId, record.id);
-      throw new DealflowError(
-        'CONFLICT',
-        current
-          ? `record '${record.id}' is at version ${current.version}, expected version ${expectedVersion}`
-          : `record '${record.id}' does not exist (expected version ${expectedVersion})`,
-        { details: { recordId: record.id, expectedVersion, actualVersion: current?.version ?? null } },
-      );
+      throw versionConflict(record.id, expectedVersion, readRecord(this.prepare, this.tenantId, record.id)?.version ?? null);
     }
   }
 

@@ -1,3 +1,4 @@
+import { nextVersionMismatch, versionConflict } from './errors.js';
 import { DealflowError } from '@dealflow/logic';
 import type {
   ClaimTimersOptions,
@@ -286,13 +287,8 @@ class MemoryTx implements StorageTx {
   }
   private update(record: StoredRecord, expectedVersion: number): void {
     const cur = this.t.records.get(record.id);
-    if (!cur || cur.version !== expectedVersion || record.version !== expectedVersion + 1) {
-      throw new DealflowError(
-        'CONFLICT',
-        `record '${record.id}': expected stored version ${expectedVersion}, found ${cur ? cur.version : 'none'} (new version ${record.version})`,
-        { details: { recordId: record.id, expectedVersion, actualVersion: cur?.version ?? null } },
-      );
-    }
+    if (record.version !== expectedVersion + 1) throw nextVersionMismatch(record.id, expectedVersion, record.version);
+    if (!cur || cur.version !== expectedVersion) throw versionConflict(record.id, expectedVersion, cur ? cur.version : null);
     this.remember(this.t.records as Map<string, unknown>, record.id);
     const copy = cloneRecord(record);
     copy.tenantId = this.tenantId;

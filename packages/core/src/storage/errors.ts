@@ -1,0 +1,35 @@
+import { DealflowError } from '@dealflow/logic';
+
+/**
+ * The `CONFLICT` a store raises when `updateRecord` finds another stored version (or no record).
+ * Every store raises the same message, naming the record and both versions.
+ *
+ * @example
+ * ```ts
+ * if (changedRows === 0) throw versionConflict(record.id, expectedVersion, current?.version ?? null)
+ * ```
+ */
+export function versionConflict(recordId: string, expectedVersion: number, actualVersion: number | null): DealflowError {
+  return new DealflowError(
+    'CONFLICT',
+    actualVersion === null
+      ? `record '${recordId}' does not exist (expected version ${expectedVersion})`
+      : `record '${recordId}' is at version ${actualVersion}, expected version ${expectedVersion}`,
+    { details: { recordId, expectedVersion, actualVersion } },
+  );
+}
+
+/**
+ * The `CONFLICT` a store raises when `updateRecord` is given a record whose version is not
+ * `expectedVersion + 1`.
+ *
+ * @example
+ * ```ts
+ * if (record.version !== expectedVersion + 1) throw nextVersionMismatch(record.id, expectedVersion, record.version)
+ * ```
+ */
+export function nextVersionMismatch(recordId: string, expectedVersion: number, version: number): DealflowError {
+  return new DealflowError('CONFLICT', `record '${recordId}': new version ${version} must be expected version ${expectedVersion} + 1`, {
+    details: { recordId, expectedVersion, version },
+  });
+}
