@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createEngine, createManualClock, createMemoryStorage, createOutboxRelay, isDealflowError } from '../src/index.js';
 import type { OutboxMessage } from '../src/index.js';
-import { ticketBlueprint } from './worker-fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
 
 function setup() {
   const clock = createManualClock('2026-01-05T09:00:00.000Z');

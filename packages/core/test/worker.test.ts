@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine, createManualClock, createMemoryStorage, createWorker, isDealflowError } from '../src/index.js';
 import type { Engine, Storage, TimerRecord } from '../src/index.js';
-import { ticketBlueprint } from './worker-fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
 
 function setup(storage: Storage = createMemoryStorage()) {
   const clock = createManualClock('2026-01-05T09:00:00.000Z');

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { createEngine, createManualClock, createWorker } from '@dealflow/core';
 import { createTimerListener } from '../src/index.js';
-import { ticketBlueprint } from './fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
 import { dropSchema, freshStore, PG_URL, pgAvailable } from './pg-helpers.js';
 
 if (await pgAvailable('storage-postgres/test/notify.test.ts')) {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { createEngine, createOutboxRelay, type OutboxMessage } from '@dealflow/core';
-import { ticketBlueprint } from './fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
 import { dropSchema, freshStore, PG_URL, pgAvailable } from './pg-helpers.js';
 
 if (await pgAvailable('storage-postgres/test/outbox.test.ts')) {

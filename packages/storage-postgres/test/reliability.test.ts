@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, createManualClock, isDealflowError } from '@dealflow/core';
 import type { Engine, Storage, StorageTx } from '@dealflow/core';
 import { createPostgresStorage, migrate, type PostgresStorage } from '../src/index.js';
-import { ticketBlueprint } from './fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
 import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from './pg-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

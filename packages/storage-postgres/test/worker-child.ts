@@ -1,7 +1,7 @@
 // A worker process for the reliability test: fires due timers until told to stop (SIGTERM) or killed.
 import { createEngine, createWorker } from '@dealflow/core';
 import { createPostgresStorage } from '../src/index.js';
-import { ticketBlueprint } from './fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
 
 const [url, schema, workerId] = process.argv.slice(2) as [string, string, string];
 const storage = createPostgresStorage({ connectionString: url, schema, max: 8 });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { createEngine, createManualClock, createOutboxRelay, createWorker } from '@dealflow/core';
 import { createSqliteStorage } from '../src/index.js';
-import { ticket } from './fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
+
+const ticket = ticketBlueprint();
 
 const dirs: string[] = [];
 afterEach(() => {

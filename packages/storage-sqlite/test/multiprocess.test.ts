@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { createEngine, createManualClock } from '@dealflow/core';
 import { createSqliteStorage } from '../src/index.js';
-import { ticket } from './fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
+
+const ticket = ticketBlueprint();
 
 const here = dirname(fileURLToPath(import.meta.url));
 

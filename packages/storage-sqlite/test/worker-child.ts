@@ -1,7 +1,9 @@
 // A worker process sharing one SQLite file with another: ticks until nothing is due, prints its counts.
 import { createEngine, createManualClock, createWorker } from '@dealflow/core';
 import { createSqliteStorage } from '../src/index.js';
-import { ticket } from './fixtures.js';
+import { ticketBlueprint } from '@dealflow/storage-testkit';
+
+const ticket = ticketBlueprint();
 
 const [filename, workerId, now] = process.argv.slice(2) as [string, string, string];
 const storage = createSqliteStorage({ filename, busyTimeoutMs: 20_000 });

@@ -1,4 +1,4 @@
-import type { HistoryEvent, OutboxMessage, StoredRecord, TimerRecord } from '@dealflow/core';
+import type { BlueprintInput, HistoryEvent, OutboxMessage, StoredRecord, TimerRecord } from '@dealflow/core';
 
 /** A fixed base time for fixtures (UTC, with milliseconds). */
 export const BASE_TIME = '2026-01-05T09:00:00.000Z';
@@ -107,5 +107,35 @@ export function makeOutboxMessage(overrides: Partial<OutboxMessage> & { tenantId
     payload: {},
     createdAt: BASE_TIME,
     ...overrides,
+  };
+}
+
+/**
+ * A support-ticket blueprint for engine-level store tests (worker, outbox, multi-process): one hour
+ * in `open`, then the breach timer moves the ticket to `escalated`. A fresh object per call.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ storage, blueprints: [ticketBlueprint()] })
+ * ```
+ */
+export function ticketBlueprint(): BlueprintInput {
+  return {
+    id: 'ticket',
+    version: 1,
+    recordType: 'ticket',
+    initialStage: 'open',
+    fields: { title: { type: 'string' } },
+    stages: [
+      { id: 'open', kind: 'open', deadline: { within: 'PT1H', onBreach: 'breach' } },
+      { id: 'escalated', kind: 'open' },
+      { id: 'working', kind: 'open' },
+      { id: 'closed', kind: 'won' },
+    ],
+    transitions: [
+      { event: 'breach', from: 'open', to: 'escalated' },
+      { event: 'work', from: ['open', 'working', 'escalated'], to: 'working' },
+      { event: 'close', from: '*', to: 'closed' },
+    ],
   };
 }
