@@ -3,7 +3,8 @@
  * PostgreSQL (8 connections) and SQLite (WAL); then 2 deadline workers over 10 000 due timers among
  * 1 000 000 open records, and the engine's RSS at 10 k vs 1 M records.
  *
- * Run: pnpm --dir bench run storage   (DEALFLOW_PG_URL overrides the database; BENCH_SCALE=0.1 for a quick run)
+ * Run: pnpm --dir bench run storage   (DEALFLOW_PG_URL overrides the database; BENCH_SCALE=0.1 for a quick run;
+ *      BENCH_ONLY=postgres|sqlite|workers for one part)
  * The last line printed is one JSON object with the figures.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -223,8 +224,30 @@ async function workerRun(admin: pg.Pool, total: number, due: number): Promise<{ 
   return { ...r, rssMb, seedSeconds };
 }
 
+/** `BENCH_ONLY=postgres|sqlite|workers` runs one part (for profiling); the JSON line then has that part only. */
+const ONLY = process.env.BENCH_ONLY;
+
 async function main(): Promise<void> {
+  if (ONLY !== undefined && !['postgres', 'sqlite', 'workers'].includes(ONLY)) throw new Error(`BENCH_ONLY must be postgres, sqlite or workers, got '${ONLY}'`);
   const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
+  if (ONLY !== undefined) {
+    const figures: Record<string, unknown> = { bench: 'storage', only: ONLY };
+    if (ONLY === 'postgres') {
+      const r = await postgresTransitions(admin);
+      figures.postgres = { dealflow_per_s: round(r.dealflow), hand_sql_per_s: round(r.hand), ratio_vs_hand_sql: round(r.dealflow / r.hand, 3) };
+    } else if (ONLY === 'sqlite') {
+      const r = await sqliteTransitions();
+      figures.sqlite = { dealflow_per_s: round(r.dealflow), hand_sql_per_s: round(r.hand), ratio_vs_hand_sql: round(r.dealflow / r.hand, 3) };
+    } else {
+      const small = await workerRun(admin, SMALL, DUE);
+      const big = await workerRun(admin, BIG, DUE);
+      figures.worker = { records: BIG, due: DUE, timers_per_s: round(big.rate), small_timers_per_s: round(small.rate) };
+      figures.rss_growth_mb = round(big.rssMb - small.rssMb);
+    }
+    await admin.end();
+    console.log(JSON.stringify(figures));
+    return;
+  }
   log(`PostgreSQL: ${LANES} lanes, ${PG_TRANSITIONS} transitions per side…`);
   const pgT = await postgresTransitions(admin);
   log(`SQLite: ${SQLITE_TRANSITIONS} transitions per side…`);
