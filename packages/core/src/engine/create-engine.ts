@@ -48,7 +48,7 @@ export interface CreateEngineOptions {
   operators?: Record<string, OperatorDefinition | ((...args: unknown[]) => unknown)>;
   /** A ready rule engine (instead of `operators`). */
   ruleEngine?: CoreRuleEngine;
-  /** Id generator (default `<prefix>_<uuid>`). */
+  /** Id generator (default `<prefix>_<random process base><counter>`: 96 random bits per process plus a counter). */
   newId?: (prefix: string) => string;
   /** How often a call is retried on a version conflict before failing with `CONFLICT` (default 3). */
   maxRetries?: number;

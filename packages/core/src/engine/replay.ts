@@ -1,6 +1,8 @@
 import { DealflowError } from '@dealflow/logic';
 import type { HistoryEvent, StoredRecord } from '../storage/types.js';
 import { cloneJson } from '../storage/clone.js';
+import { moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
+import type { StageTimes } from '../stage-times/stage-times.js';
 
 /**
  * What a history event changed, kept in `event.data.changes`. Replay applies these in order.
@@ -28,15 +30,15 @@ export type CreatedSnapshot = Omit<StoredRecord, 'tenantId' | 'version' | 'updat
  * that happens to equal the old is merely recorded again (replay stays exact either way). Values
  * are referenced, not copied: the store copies the history event when it writes it.
  */
-function diffInto(c: RecordChanges, before: Record<string, unknown>, after: Record<string, unknown>, which: 'fields' | 'meta'): void {
+function diffInto(c: RecordChanges, before: Record<string, unknown>, after: Record<string, unknown>, which: 'fields' | 'meta', skip?: string): void {
   let set: Record<string, unknown> | undefined;
   let unset: string[] | undefined;
   for (const k in after) {
     const v = after[k];
-    if (v === undefined) continue;
+    if (v === undefined || k === skip) continue;
     if (before[k] !== v) (set ??= {})[k] = v;
   }
-  for (const k in before) if (before[k] !== undefined && after[k] === undefined) (unset ??= []).push(k);
+  for (const k in before) if (before[k] !== undefined && after[k] === undefined && k !== skip) (unset ??= []).push(k);
   if (which === 'fields') {
     if (set) c.fields = set;
     if (unset) c.unsetFields = unset;
@@ -48,13 +50,15 @@ function diffInto(c: RecordChanges, before: Record<string, unknown>, after: Reco
 
 /**
  * The changes between two versions of a record (what a history event stores in `data.changes`).
+ * `skipMeta` leaves one meta key out: the send path leaves out `stageTimes` when a transition
+ * moved them the standard way, since replay derives them (see {@link applyHistoryEvent}).
  *
  * @example
  * ```ts
  * diffRecords(before, after) // { stage: 'proposal', stageEnteredAt: '…', fields: { amount: 10 } }
  * ```
  */
-export function diffRecords(before: StoredRecord, after: StoredRecord): RecordChanges {
+export function diffRecords(before: StoredRecord, after: StoredRecord, skipMeta?: string): RecordChanges {
   const c: RecordChanges = {};
   if (before.blueprintVersion !== after.blueprintVersion) c.blueprintVersion = after.blueprintVersion;
   if (before.stage !== after.stage) c.stage = after.stage;
@@ -62,7 +66,7 @@ export function diffRecords(before: StoredRecord, after: StoredRecord): RecordCh
   if (before.ownerId !== after.ownerId) c.ownerId = after.ownerId;
   if (before.teamId !== after.teamId) c.teamId = after.teamId;
   if (before.fields !== after.fields) diffInto(c, before.fields, after.fields, 'fields');
-  if (before.meta !== after.meta) diffInto(c, before.meta, after.meta, 'meta');
+  if (before.meta !== after.meta) diffInto(c, before.meta, after.meta, 'meta', skipMeta);
   return c;
 }
 
@@ -85,6 +89,8 @@ export function createdSnapshot(r: StoredRecord): CreatedSnapshot {
 
 /**
  * Applies one history event to a record (or builds it from a `created` event); `replay` folds it.
+ * A `transition` that changes the stage moves the record's stage times (`meta.stageTimes`) the way
+ * the engine does, so its event need not store them; times an event does store win.
  *
  * @example
  * ```ts
@@ -112,6 +118,9 @@ export function applyHistoryEvent(record: StoredRecord | null, e: HistoryEvent):
   if (c.teamId !== undefined) next.teamId = c.teamId;
   if (c.fields) for (const [k, v] of Object.entries(c.fields)) next.fields[k] = cloneJson(v);
   if (c.unsetFields) for (const k of c.unsetFields) delete next.fields[k];
+  if (e.kind === 'transition' && c.stage !== undefined) {
+    next.meta[STAGE_TIMES_META] = moveStageTimes(record.meta[STAGE_TIMES_META] as StageTimes | undefined, record.stage, c.stage, e.at, record.stageEnteredAt);
+  }
   if (c.meta) for (const [k, v] of Object.entries(c.meta)) next.meta[k] = cloneJson(v);
   if (c.unsetMeta) for (const k of c.unsetMeta) delete next.meta[k];
   return next;

@@ -163,15 +163,13 @@ export async function transitionInTx(
 
   const from = record.stage;
   const version = record.version + 1;
+  // a stage change moves the stage-time properties (stage-times/); replay derives the same times
+  const moved = to !== from ? moveStageTimes(record.meta[STAGE_TIMES_META] as StageTimes | undefined, from, to, at, record.stageEnteredAt) : undefined;
   const after: StoredRecord = {
     ...record,
     fields,
     // actions and plugins may change meta: give them their own object (else share the loaded one)
-    // (a stage change also updates the stage-time properties, see stage-times/)
-    meta:
-      to !== from
-        ? { ...record.meta, [STAGE_TIMES_META]: moveStageTimes(record.meta[STAGE_TIMES_META] as StageTimes | undefined, from, to, at, record.stageEnteredAt) }
-        : spec.actions || core.plugins.length > 0 ? { ...record.meta } : record.meta,
+    meta: moved ? { ...record.meta, [STAGE_TIMES_META]: moved } : spec.actions || core.plugins.length > 0 ? { ...record.meta } : record.meta,
     stage: to,
     stageEnteredAt: to !== from ? at : record.stageEnteredAt,
     version,
@@ -208,7 +206,8 @@ export async function transitionInTx(
   }
   if (core.plugins.length > 0) await runPlugins(core.plugins, { before: record, after, events: [hist], tx, ctx });
   after.version = version;
-  hist.data.changes = diffRecords(record, after);
+  // (stage times moved the standard way are left out of the event: replay derives them; changed by a plugin, they are kept)
+  hist.data.changes = diffRecords(record, after, moved !== undefined && after.meta[STAGE_TIMES_META] === moved ? STAGE_TIMES_META : undefined);
 
   await tx.updateRecord(after, record.version);
   await tx.appendHistory([hist]);

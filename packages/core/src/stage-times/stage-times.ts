@@ -31,11 +31,14 @@ function copy(times: StageTimes | undefined): StageTimes {
   return times ? { ...times } : {};
 }
 
+function entry(firstEnteredAt: string, enteredAt: string, exitedAt: string | null, latestMs: number | null, cumulativeMs: number, visits: number): StageTime {
+  // built whole with the properties in one order, so every entry shares one hidden class
+  return { firstEnteredAt, enteredAt, exitedAt, latestMs, cumulativeMs, visits };
+}
+
 function enter(out: StageTimes, stage: string, at: string): void {
   const cur = out[stage];
-  out[stage] = cur
-    ? { ...cur, enteredAt: at, visits: cur.visits + 1 }
-    : { firstEnteredAt: at, enteredAt: at, exitedAt: null, latestMs: null, cumulativeMs: 0, visits: 1 };
+  out[stage] = cur ? entry(cur.firstEnteredAt, at, cur.exitedAt, cur.latestMs, cur.cumulativeMs, cur.visits + 1) : entry(at, at, null, null, 0, 1);
 }
 
 /** Stage times of a record just created in `stage`. */
@@ -43,6 +46,18 @@ export function initialStageTimes(stage: string, at: string): StageTimes {
   const out: StageTimes = {};
   enter(out, stage, at);
   return out;
+}
+
+/** Milliseconds of an ISO time (the last few answers are kept: a move parses the time the previous move wrote). */
+const parsed = new Map<string, number>();
+function millis(iso: string): number {
+  let ms = parsed.get(iso);
+  if (ms === undefined) {
+    ms = Date.parse(iso);
+    if (parsed.size >= 64) parsed.clear();
+    parsed.set(iso, ms);
+  }
+  return ms;
 }
 
 /**
@@ -55,8 +70,8 @@ export function moveStageTimes(times: StageTimes | undefined, from: string, to: 
   if (from === to) return out;
   if (!out[from]) enter(out, from, fromEnteredAt);
   const f = out[from]!;
-  const stay = Math.max(0, Date.parse(at) - Date.parse(f.enteredAt));
-  out[from] = { ...f, exitedAt: at, latestMs: stay, cumulativeMs: f.cumulativeMs + stay };
+  const stay = Math.max(0, millis(at) - millis(f.enteredAt));
+  out[from] = entry(f.firstEnteredAt, f.enteredAt, at, stay, f.cumulativeMs + stay, f.visits);
   enter(out, to, at);
   return out;
 }
