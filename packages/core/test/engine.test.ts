@@ -130,6 +130,25 @@ describe('send', () => {
     expect(final).toMatchObject({ reason: 'final_stage', stage: 'lost' });
   });
 
+  test('records a send hands back are the caller\'s: changing them (accepted or rejected) leaves the store alone', async () => {
+    const { engine } = setup();
+    const r = await newDeal(engine);
+    const accepted = await engine.send(r.id, 'qualify', rep);
+    if (!accepted.ok) throw new Error('qualify was rejected');
+    const rejected = await engine.send(r.id, 'win', rep);
+    expect(rejected.ok).toBe(false);
+    const stored = await engine.get(r.id);
+    for (const res of [accepted, rejected]) {
+      res.record.stage = 'hacked';
+      res.record.fields.name = 'changed';
+      (res.record.meta.stageTimes as Record<string, { visits: number }>).qualified!.visits = 99;
+    }
+    expect(await engine.get(r.id)).toEqual(stored);
+    expect(stored).toMatchObject({ stage: 'qualified', fields: { name: 'ACME' }, meta: { stageTimes: { qualified: { visits: 1 } } } });
+    const next = await engine.send(r.id, { type: 'propose', fields: { amount: 900 } }, rep);
+    expect(next.ok && next.record.fields).toMatchObject({ name: 'ACME', amount: 900 });
+  });
+
   test('required-in-stage fields are enforced on entry and can come with the event', async () => {
     const { engine, storage } = setup();
     const r = await newDeal(engine);

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import { createCoreRuleEngine } from '../rules.js';
 import type { CoreRuleEngine } from '../rules.js';
 import type { HistoryEvent, RecordQuery, Storage, StorageTx, StoredRecord, TimerRecord, TimerStatus } from '../storage/types.js';
+import { cloneRecord } from '../storage/clone.js';
 import { SYSTEM_ACTOR } from './context.js';
 import type { Actor, CallContext, CreateInput, CreateResult, SendInput, SendResult } from './context.js';
 import { createCandidateCache, defaultNewId } from './core.js';
@@ -348,7 +349,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
           const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
           if (prior) return prior;
         }
-        const record = await tx.getRecord(recordId, { forUpdate: true });
+        // read-only: the send path never changes the loaded record (it builds the next version beside it);
+        // a rejection hands the caller a copy
+        const record = await tx.getRecord(recordId, { forUpdate: true, readOnly: true });
         if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
         if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
           throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
@@ -362,13 +365,13 @@ export function createEngine(options: CreateEngineOptions): Engine {
           if (held) {
             const rejection = { reason: 'approval_pending' as const, recordId, event: input.type, stage: record.stage, missingFields: [], rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === held.approval.ruleId)}]`, actorId: actor.id, message: `'${input.type}' on record '${recordId}' waits for approval (rule '${held.approval.ruleId}', approvers: ${held.approval.approverIds.join(', ') || `role ${held.approval.approverRole}`})` };
             emits = [{ name: 'rejected', payload: rejection }];
-            return { ok: false, rejection, record: held.record };
+            return { ok: false, rejection, record: held.record === record ? cloneRecord(record) : held.record };
           }
         }
         const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
         if (!out.ok) {
           emits = [{ name: 'rejected', payload: out.rejection }];
-          return { ok: false, rejection: out.rejection, record };
+          return { ok: false, rejection: out.rejection, record: cloneRecord(record) };
         }
         const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
         if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);

@@ -251,9 +251,10 @@ class MemoryTx implements StorageTx {
   // the hot calls of every engine call (getRecord, updateRecord, appendHistory, appendOutbox) are
   // plain functions that answer with a settled promise: no async frame, and the writes share one
   // resolved promise (a failure is still a rejected promise, never a synchronous throw)
-  getRecord(id: string): Promise<StoredRecord | null> {
+  getRecord(id: string, options?: { readOnly?: boolean }): Promise<StoredRecord | null> {
     const r = this.t.records.get(id);
-    return r ? Promise.resolve(cloneRecord(r)) : NULL_RESULT;
+    // (a read-only read gets the stored object itself: the store never changes it in place, a write replaces it)
+    return r ? Promise.resolve(options?.readOnly === true ? r : cloneRecord(r)) : NULL_RESULT;
   }
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
     const list: StoredRecord[] = [];

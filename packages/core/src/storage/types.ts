@@ -171,8 +171,14 @@ export interface UniqueKeyConflict {
 export interface StorageTx {
   readonly tenantId: string;
 
-  /** The record, or null. `forUpdate` locks it for this transaction where the store can. */
-  getRecord(id: string, options?: { forUpdate?: boolean }): Promise<StoredRecord | null>;
+  /**
+   * The record, or null. `forUpdate` locks it for this transaction where the store can.
+   * `readOnly` is the caller's promise that it will change neither the returned record nor
+   * anything in it: a store that keeps records as objects may then return its own object instead
+   * of a copy (the memory store does; stores that decode rows ignore the flag). Without it, the
+   * result is the caller's to change.
+   */
+  getRecord(id: string, options?: { forUpdate?: boolean; readOnly?: boolean }): Promise<StoredRecord | null>;
   /** Records matching the query (this tenant only). */
   queryRecords(query: RecordQuery): Promise<StoredRecord[]>;
   /** Count of records matching the query. */
