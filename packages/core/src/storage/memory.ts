@@ -317,7 +317,9 @@ class MemoryTx implements StorageTx {
         });
       }
       if (!list) t.history.set(e.recordId, (list = []));
-      const copy = this.shared ? { ...e, data: cloneReusing(e.data, this.shared) } : cloneWithData(e, 'data');
+      // (copy, then replace: a spread with overrides costs V8 a slow path per property)
+      const copy = { ...e };
+      copy.data = this.shared ? cloneReusing(e.data, this.shared) : cloneJson(e.data);
       copy.tenantId = this.tenantId;
       list.push(copy);
       this.journal.push(POP_HISTORY, list, null, null);
