@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { createMemoryStorage } from '../src/index.js';
 import type { StoredRecord, TimerRecord } from '../src/index.js';
 
-// The memory store keeps an index of each record's active timers and lets history events reuse
-// its copies of what the record write copied; these tests pin the behaviour those shortcuts must keep.
+// The memory store keeps an index of each record's active timers and copies what it is given;
+// these tests pin the behaviour those shortcuts must keep.
 
 const rec = (version: number, meta: Record<string, unknown>): StoredRecord => ({
   tenantId: 't1', id: 'r1', type: 'deal', blueprintId: 'deal', blueprintVersion: 1, stage: 'open', version,

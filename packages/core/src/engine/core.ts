@@ -87,6 +87,9 @@ let idCounter = 0;
  * randomness per id.
  */
 export function defaultNewId(prefix: string): string {
-  // join writes one flat string (a `+` chain would keep a rope of pieces, retained by history and outbox)
-  return [prefix, '_', ID_BASE, (++idCounter).toString(36)].join('');
+  let head = idHeads.get(prefix);
+  if (head === undefined) idHeads.set(prefix, (head = `${prefix}_${ID_BASE}`));
+  // join writes one flat string (a `+` would keep a rope of two pieces, retained by history and outbox)
+  return [head, (++idCounter).toString(36)].join('');
 }
+const idHeads = new Map<string, string>();

@@ -97,56 +97,6 @@ function indexActive(t: TenantData, timer: TimerRecord): void {
   set.add(timer.id);
 }
 
-/** Equality of JSON values (`undefined` properties count as absent, as copies drop them). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in x) {
-    const v = x[k];
-    if (v === undefined) continue;
-    if (!Object.hasOwn(y, k) || !sameJson(v, y[k])) return false;
-    n++;
-  }
-  for (const _ in y) n--;
-  return n === 0;
-}
-
-/**
- * A private copy of a JSON value that reuses the store's own copies (`shared`: caller's object →
- * the store's copy of it) where the value still equals them, so a history event's changes do not
- * keep a second copy of what the record write just copied. Private copies are never changed in
- * place, so sharing them is safe.
- */
-function cloneReusing<T>(value: T, shared: Map<object, unknown>): T {
-  if (value === null || typeof value !== 'object') return value;
-  const prior = shared.get(value as object);
-  if (prior !== undefined && sameJson(value, prior)) return prior as T;
-  if (Array.isArray(value)) return value.map((v) => cloneReusing(v, shared)) as T;
-  const out: Record<string, unknown> = {};
-  for (const k in value as Record<string, unknown>) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = cloneReusing(v, shared);
-  }
-  return out as T;
-}
-
-/** Notes the store's copies of the object values of `from` (the caller's) in `shared`. */
-function noteShared(shared: Map<object, unknown>, from: Record<string, unknown>, copy: Record<string, unknown>): void {
-  for (const k in from) {
-    const v = from[k];
-    if (v !== null && typeof v === 'object' && copy[k] !== undefined) shared.set(v, copy[k]);
-  }
-}
-
 function compareTimers(a: TimerRecord, b: TimerRecord): number {
   return a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -174,8 +124,6 @@ function tenantOf(state: MemoryState, id: string): TenantData {
 class MemoryTx implements StorageTx {
   readonly journal: unknown[] = [];
   private readonly t: TenantData;
-  /** The caller's objects written by this transaction → the store's copies (see cloneReusing). */
-  private shared: Map<object, unknown> | undefined;
 
   constructor(
     readonly tenantId: string,
@@ -294,9 +242,6 @@ class MemoryTx implements StorageTx {
     const copy = cloneRecord(record);
     copy.tenantId = this.tenantId;
     this.t.records.set(record.id, copy);
-    const shared = (this.shared ??= new Map());
-    noteShared(shared, record.meta, copy.meta);
-    noteShared(shared, record.fields, copy.fields);
   }
   appendHistory(events: HistoryEvent[]): Promise<void> {
     try {
@@ -319,7 +264,7 @@ class MemoryTx implements StorageTx {
       if (!list) t.history.set(e.recordId, (list = []));
       // (copy, then replace: a spread with overrides costs V8 a slow path per property)
       const copy = { ...e };
-      copy.data = this.shared ? cloneReusing(e.data, this.shared) : cloneJson(e.data);
+      copy.data = cloneJson(e.data);
       copy.tenantId = this.tenantId;
       list.push(copy);
       this.journal.push(POP_HISTORY, list, null, null);
