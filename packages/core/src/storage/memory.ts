@@ -12,7 +12,7 @@ import type {
   TimerStatus,
   UniqueKeyConflict,
 } from './types.js';
-import { cloneJson, cloneRecord, cloneWithData } from './clone.js';
+import { cloneData, cloneJson, cloneRecord, cloneWithData } from './clone.js';
 
 interface TenantData {
   records: Map<string, StoredRecord>;
@@ -264,7 +264,7 @@ class MemoryTx implements StorageTx {
       if (!list) t.history.set(e.recordId, (list = []));
       // (copy, then replace: a spread with overrides costs V8 a slow path per property)
       const copy = { ...e };
-      copy.data = cloneJson(e.data);
+      copy.data = cloneData(e.data, 'data') as Record<string, unknown>;
       copy.tenantId = this.tenantId;
       list.push(copy);
       this.journal.push(POP_HISTORY, list, null, null);
@@ -378,7 +378,7 @@ class MemoryTx implements StorageTx {
           id: m.id,
           recordId: m.recordId,
           type: m.type,
-          payload: cloneJson(m.payload),
+          payload: cloneData(m.payload, 'payload') as Record<string, unknown>,
           createdAt: m.createdAt,
           position: ++this.state.position,
         };
