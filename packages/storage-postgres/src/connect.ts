@@ -3,7 +3,7 @@ import { DealflowError } from '@dealflow/core';
 import type { PgClient, PgPool } from './driver.js';
 
 interface PgModule {
-  Pool: new (config: { connectionString: string; max?: number }) => PgPool;
+  Pool: new (config: { connectionString: string; max?: number; pipeline?: boolean }) => PgPool;
   Client: new (config: { connectionString: string }) => PgClient;
 }
 
@@ -16,10 +16,14 @@ function loadPg(what: string): PgModule {
   }
 }
 
-/** Opens a `pg.Pool` for a connection string (the `pg` peer dependency must be installed). */
+/**
+ * Opens a `pg.Pool` for a connection string (the `pg` peer dependency must be installed). Its
+ * clients pipeline (`pipeline: true`; a pg without pipelining ignores the option), so a
+ * transaction sends `BEGIN` with its first statement and `COMMIT` with its last write.
+ */
 export function openPool(connectionString: string, max?: number): PgPool {
   const { Pool } = loadPg('a connectionString');
-  return new Pool(max === undefined ? { connectionString } : { connectionString, max });
+  return new Pool(max === undefined ? { connectionString, pipeline: true } : { connectionString, max, pipeline: true });
 }
 
 /** Opens a single `pg.Client` (for LISTEN). */

@@ -6,7 +6,9 @@ import type { PgPool, PgPoolClient, PgQueryable } from './driver.js';
 import { pgError } from './errors.js';
 import { migrate } from './migrate.js';
 import { byDue, outboxFromRow, timerFromRow } from './rows.js';
-import { PgTx, readHistory, readRecord, readRecords, run, type Tables } from './tx.js';
+import { statements, tables } from './sql.js';
+import { PgTx, readHistory, readRecord, readRecords, run, type StoreSql } from './tx.js';
+import { TxConnection } from './tx-connection.js';
 
 /** Options for {@link createPostgresStorage}. */
 export type CreatePostgresStorageOptions = (
@@ -75,20 +77,11 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
   const q = quoteSchema(schema);
   const pool = 'pool' in options ? options.pool : openPool(options.connectionString, options.max ?? 10);
   const ownsPool = 'pool' in options ? options.closePool === true : true;
-  const t: Tables = {
-    records: `${q}.records`,
-    history: `${q}.history`,
-    timers: `${q}.timers`,
-    idempotency: `${q}.idempotency`,
-    counters: `${q}.counters`,
-    uniqueKeys: `${q}.unique_keys`,
-    outbox: `${q}.outbox`,
-    outboxHead: `${q}.outbox_head`,
-    notifyChannel: options.notify ? timersChannel(schema) : null,
-  };
+  const t = tables(q, options.notify ? timersChannel(schema) : null);
+  const s: StoreSql = { t, sql: statements(t), batches: new Map() };
   const batchWrites = options.batchWrites !== false;
   let closed = false;
-  const inside = new AsyncLocalStorage<{ client: PgPoolClient; tx: PgTx }>();
+  const inside = new AsyncLocalStorage<{ conn: TxConnection; tx: PgTx }>();
   const ensureOpen = (): void => {
     if (closed) throw new DealflowError('CLOSED', `the PostgreSQL store (schema '${schema}') was closed`);
   };
@@ -97,25 +90,34 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
     const current = inside.getStore();
     if (!current) return pool;
     await current.tx.flush();
-    return current.client;
+    return current.conn;
   };
 
-  async function inTransaction<T>(what: string, fn: (client: PgPoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction on one pooled connection. `BEGIN` goes out with the first statement
+   * and `COMMIT` with the last write (see {@link TxConnection}); `fn` commits by resolving (its
+   * `commit` argument sends COMMIT, with a final write when it has one).
+   */
+  async function inTransaction<T>(what: string, fn: (conn: TxConnection) => Promise<T>, commit: (conn: TxConnection) => Promise<void>): Promise<T> {
     let client: PgPoolClient;
     try {
       client = await pool.connect();
     } catch (error) {
       throw pgError(error, `${what}: connect`);
     }
+    const conn = new TxConnection(client);
     let broken: Error | undefined;
     try {
-      await run(client, what, 'BEGIN');
-      const result = await fn(client);
-      await run(client, what, 'COMMIT');
+      const result = await fn(conn);
+      try {
+        await commit(conn);
+      } catch (error) {
+        throw pgError(error, what);
+      }
       return result;
     } catch (error) {
       try {
-        await client.query('ROLLBACK');
+        await conn.rollback();
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
@@ -138,29 +140,28 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
 
     async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
       ensureOpen();
-      return inTransaction(`transaction of tenant '${tenantId}'`, async (client) => {
-        const tx = new PgTx(tenantId, client, t, batchWrites);
+      let tx: PgTx | undefined;
+      return inTransaction(`transaction of tenant '${tenantId}'`, async (conn) => {
+        tx = new PgTx(tenantId, conn, s, batchWrites);
         try {
-          const result = await inside.run({ client, tx }, () => fn(tx));
-          await tx.flush();
-          return result;
+          return await inside.run({ conn, tx }, () => fn(tx!));
         } finally {
           tx.active = false;
         }
-      });
+      }, () => tx!.commit());
     },
 
     async getRecord(tenantId, id) {
       ensureOpen();
-      return readRecord(await db(), t, tenantId, id);
+      return readRecord(await db(), s, tenantId, id);
     },
     async queryRecords(tenantId, query) {
       ensureOpen();
-      return readRecords(await db(), t, tenantId, query);
+      return readRecords(await db(), s, tenantId, query);
     },
     async listHistory(tenantId, recordId, opts) {
       ensureOpen();
-      return readHistory(await db(), t, tenantId, recordId, opts);
+      return readHistory(await db(), s, tenantId, recordId, opts);
     },
 
     async claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {
@@ -209,7 +210,7 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
            )
            UPDATE ${t.outbox} AS o SET position = $1::bigint + todo.rn FROM todo WHERE o.seq = todo.seq`, [last]);
         if (rowCount > 0) await run(client, 'readOutbox', `UPDATE ${t.outboxHead} SET last_position = $1`, [last + rowCount]);
-      });
+      }, (conn) => conn.commit());
       const { rows } = await run(await db(), 'readOutbox',
         `SELECT * FROM ${t.outbox} WHERE position > $1 AND ($2::text IS NULL OR tenant_id = $2::text) ORDER BY position LIMIT $3`,
         [opts.afterPosition ?? 0, opts.tenantId ?? null, opts.limit]);

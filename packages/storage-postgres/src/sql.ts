@@ -1,0 +1,126 @@
+/** Table names qualified with the store's schema. */
+export interface Tables {
+  records: string; history: string; timers: string; idempotency: string; counters: string;
+  uniqueKeys: string; outbox: string; outboxHead: string;
+  /** The schema's `dealflow_check` function (migration 0002), which fails a batched write whose row counts are wrong. */
+  check: string;
+  /** Channel for NOTIFY on new timers, or null when notifications are off. */
+  notifyChannel: string | null;
+}
+
+/**
+ * Tables of a schema (already quoted, see `quoteSchema`).
+ *
+ * @example
+ * ```ts
+ * tables('"dealflow"', null).records // '"dealflow".records'
+ * ```
+ */
+export function tables(quotedSchema: string, notifyChannel: string | null): Tables {
+  const q = quotedSchema;
+  return {
+    records: `${q}.records`, history: `${q}.history`, timers: `${q}.timers`, idempotency: `${q}.idempotency`,
+    counters: `${q}.counters`, uniqueKeys: `${q}.unique_keys`, outbox: `${q}.outbox`, outboxHead: `${q}.outbox_head`,
+    check: `${q}.dealflow_check`, notifyChannel,
+  };
+}
+
+const TIMER_ROWS = `jsonb_to_recordset($2::jsonb) AS x(id text, record_id text, kind text, key text, due_at timestamptz, event text,
+  payload jsonb, stage text, record_version integer, attempts integer, created_at timestamptz)`;
+
+/**
+ * The fixed statement texts of one store, built once: a statement's text is then the same string
+ * object on every call, so naming it for the prepared-statement cache costs a map lookup.
+ * Every statement is parameterized and keyed by tenant (`$1` is the tenant in the writes).
+ *
+ * @example
+ * ```ts
+ * const sql = statements(tables('"dealflow"', null))
+ * await client.query({ name: 'get', text: sql.getRecord, values: [tenantId, id] })
+ * ```
+ */
+export function statements(t: Tables) {
+  return {
+    getRecord: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
+    getRecordForUpdate: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    recordVersion: `SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
+    listHistory: `SELECT * FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
+    insertRecord: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,
+        stage_entered_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 1, $7::jsonb, $8, $9, $10::jsonb, $11::timestamptz, $12::timestamptz, $13::timestamptz)
+       ON CONFLICT (tenant_id, id) DO NOTHING RETURNING 1`,
+    updateRecord: `UPDATE ${t.records} SET type = $3, blueprint_id = $4, blueprint_version = $5, stage = $6, version = $7, fields = $8::jsonb,
+        owner_id = $9, team_id = $10, meta = $11::jsonb, stage_entered_at = $12::timestamptz, created_at = $13::timestamptz,
+        updated_at = $14::timestamptz
+       WHERE tenant_id = $1 AND id = $2 AND version = $15 RETURNING 1`,
+    /** The stored version of the record `updateRecord` names (explains its CONFLICT; evaluated only then). */
+    updateRecordInfo: `(SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2)::text`,
+    // insert only when seq is the next one
+    appendOneHistory: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+         SELECT $1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9, $10, $11::jsonb
+         WHERE (SELECT COALESCE(max(seq), 0) FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2) = $3::int - 1
+         ON CONFLICT DO NOTHING RETURNING 1`,
+    lastSeqs: `SELECT record_id, max(seq) AS s FROM ${t.history} WHERE tenant_id = $1 AND record_id = ANY($2::text[]) GROUP BY record_id`,
+    appendHistory: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+       SELECT $1, x.record_id, x.seq, x.id, x.at, x.kind, x.event, x.from_stage, x.to_stage, x.actor_id, x.data
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_id text, seq integer, id text, at timestamptz, kind text, event text,
+         from_stage text, to_stage text, actor_id text, data jsonb)
+       ON CONFLICT DO NOTHING`,
+    // scheduleTimers of one timer: $1 tenant, $2 id, $3 record, $4 kind, $5 key, $6 due, $7 event, $8 payload, $9 stage,
+    // $10 record version, $11 attempts, $12 created (a keyed timer replaces the active one of its record and key,
+    // found through timers_active_by_record)
+    replaceOneTimer: `UPDATE ${t.timers} SET status = 'cancelled', finished_at = $12::timestamptz, lease_owner = NULL, lease_until = NULL,
+         outcome = 'replaced'
+       WHERE tenant_id = $1 AND record_id = $3 AND key = $5 AND status IN ('pending', 'claimed') RETURNING 1`,
+    insertOneTimer: `INSERT INTO ${t.timers} (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status,
+         attempts, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8::jsonb, $9, $10, 'pending', $11, $12::timestamptz)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+    // scheduleTimers of several timers: $1 tenant, $2 the timers as a JSON array
+    replaceTimers: `UPDATE ${t.timers} t SET status = 'cancelled', finished_at = x.created_at, lease_owner = NULL, lease_until = NULL,
+         outcome = 'replaced'
+       FROM ${TIMER_ROWS}
+       WHERE t.tenant_id = $1 AND t.record_id = x.record_id AND t.key = x.key AND t.status IN ('pending', 'claimed') RETURNING 1`,
+    insertTimers: `INSERT INTO ${t.timers} (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status,
+         lease_owner, lease_until, attempts, created_at, finished_at, outcome)
+       SELECT $1, id, record_id, kind, key, due_at, event, payload, stage, record_version, 'pending', NULL, NULL, attempts, created_at, NULL, NULL
+       FROM ${TIMER_ROWS} ON CONFLICT DO NOTHING RETURNING 1`,
+    /** NOTIFY of scheduled timers, after one timer's 12 parameters or several timers' 2. */
+    notifyAfterOneTimer: 'SELECT pg_notify($13, $14)',
+    notifyAfterTimers: 'SELECT pg_notify($3, $4)',
+    cancelTimers: `UPDATE ${t.timers} SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
+       WHERE tenant_id = $1 AND record_id = $2 AND status IN ('pending', 'claimed')
+         AND ($3::text[] IS NULL OR kind = ANY($3::text[])) AND ($4::text[] IS NULL OR key = ANY($4::text[]))
+         AND ($5::text IS NULL OR stage = $5::text) RETURNING 1`,
+    listTimers: `SELECT * FROM ${t.timers} WHERE tenant_id = $1 AND record_id = $2 AND ($3::text[] IS NULL OR status = ANY($3::text[]))
+       ORDER BY due_at, id`,
+    getTimer: `SELECT * FROM ${t.timers} WHERE tenant_id = $1 AND id = $2`,
+    completePendingTimer: `UPDATE ${t.timers} SET status = 'done', outcome = $3, finished_at = $4::timestamptz
+       WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING 1`,
+    completeClaimedTimer: `UPDATE ${t.timers} SET status = 'done', outcome = $3, finished_at = $4::timestamptz, lease_until = NULL
+       WHERE tenant_id = $1 AND id = $2 AND status = 'claimed' AND lease_owner = $5 RETURNING 1`,
+    getIdempotency: `SELECT fingerprint, result FROM ${t.idempotency} WHERE tenant_id = $1 AND key = $2`,
+    putIdempotency: `INSERT INTO ${t.idempotency} (tenant_id, key, fingerprint, result, at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+    incrementCounter: `INSERT INTO ${t.counters} (tenant_id, key, value) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET value = ${t.counters}.value + excluded.value RETURNING value`,
+    getCounter: `SELECT value FROM ${t.counters} WHERE tenant_id = $1 AND key = $2`,
+    setCounter: `INSERT INTO ${t.counters} (tenant_id, key, value) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
+    claimUniqueKeys: `INSERT INTO ${t.uniqueKeys} (tenant_id, key, record_id) SELECT $1, k, $2 FROM unnest($3::text[]) AS k
+       ON CONFLICT DO NOTHING RETURNING key`,
+    uniqueKeyHolders: `SELECT key, record_id FROM ${t.uniqueKeys} WHERE tenant_id = $1 AND key = ANY($2::text[]) AND record_id <> $3`,
+    releaseUniqueKeys: `DELETE FROM ${t.uniqueKeys} WHERE tenant_id = $1 AND record_id = $2 AND ($3::text[] IS NULL OR key = ANY($3::text[]))`,
+    findUniqueKey: `SELECT record_id FROM ${t.uniqueKeys} WHERE tenant_id = $1 AND key = $2`,
+    appendOutbox: `INSERT INTO ${t.outbox} (tenant_id, id, record_id, type, payload, created_at)
+       SELECT $1, x.id, x.record_id, x.type, x.payload, x.created_at
+       FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, record_id text, type text, payload jsonb, created_at timestamptz))
+         WITH ORDINALITY AS x(id, record_id, type, payload, created_at, n)
+       ORDER BY x.n RETURNING 1`,
+    appendOneOutbox: `INSERT INTO ${t.outbox} (tenant_id, id, record_id, type, payload, created_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz) RETURNING 1`,
+  };
+}
+
+/** The statement texts of a store. */
+export type Statements = ReturnType<typeof statements>;
