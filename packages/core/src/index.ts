@@ -13,6 +13,7 @@ export type {
   UniqueKeyConflict,
 } from './storage/types.js';
 export { nextVersionMismatch, versionConflict } from './storage/errors.js';
+export { WRITE_DONE } from './storage/types.js';
 
 // blueprints
 export { defineBlueprint } from './blueprint/define.js';

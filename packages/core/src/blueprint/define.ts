@@ -29,6 +29,8 @@ export interface Blueprint {
   isFinal(stage: string): boolean;
   /** Fields required to be in `stage` (`requiredIn` listing it or `*`). */
   requiredIn(stage: string): readonly string[];
+  /** Whether any stage is a pause stage (`pause: true`: SLA clocks stop while a record is in it). */
+  readonly hasPauseStages: boolean;
   /** Compiled rules, keyed by their JSON path in the blueprint (e.g. `$.transitions[2].guard`). */
   readonly rules: ReadonlyMap<string, CompiledRule>;
   /** The rule engine the rules were compiled with. */
@@ -224,6 +226,7 @@ export function defineBlueprint(json: BlueprintInput | unknown, options: DefineB
     transitions: spec.transitions,
     isFinal: (stage) => (stages.get(stage)?.kind ?? 'open') !== 'open',
     requiredIn: (stage) => required.get(stage) ?? [],
+    hasPauseStages: spec.stages.some((st) => st.pause === true),
     rules,
     ruleEngine,
   };

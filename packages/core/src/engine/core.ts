@@ -11,6 +11,7 @@ import type { CompiledRule, CoreRuleEngine } from '../rules.js';
 import type { Storage } from '../storage/types.js';
 import type { EngineEventMap } from './events.js';
 import type { EnginePlugin } from './plugins.js';
+import { mayReadRoot } from './rule-reads.js';
 
 /** A business calendar as the engine uses it (from `@dealflow/logic`'s `createCalendar`). */
 export type CalendarLike = BusinessCalendar;
@@ -25,6 +26,8 @@ export interface Candidate {
   to: string;
   /** True when the transition has `set` actions (the engine then copies the fields first). */
   hasSet: boolean;
+  /** True when its guard or `allow` rule may read `record` (rule data then carries the record view). */
+  readsRecord: boolean;
 }
 
 /** The engine's internal state shared by its parts. */
@@ -69,6 +72,7 @@ export function createCandidateCache(): (bp: Blueprint, stage: string, event: st
         allow: bp.rules.get(`$.transitions[${index}].allow`),
         to: target ?? stage,
         hasSet: spec.actions?.some((a) => a.type === 'set') ?? false,
+        readsRecord: mayReadRoot(spec.guard, 'record') || mayReadRoot(spec.allow, 'record'),
       };
     });
     events.set(event, list);
@@ -89,7 +93,7 @@ let idCounter = 0;
 export function defaultNewId(prefix: string): string {
   let head = idHeads.get(prefix);
   if (head === undefined) idHeads.set(prefix, (head = `${prefix}_${ID_BASE}`));
-  // join writes one flat string (a `+` would keep a rope of two pieces, retained by history and outbox)
-  return [head, (++idCounter).toString(36)].join('');
+  // (a two-piece string whose head every id of the prefix shares)
+  return head + (++idCounter).toString(36);
 }
 const idHeads = new Map<string, string>();

@@ -3,6 +3,7 @@ import type { Blueprint } from '../blueprint/define.js';
 import type { RecordView, RuleData } from '../blueprint/machine.js';
 import { metaFacts } from '../assignment/context.js';
 import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import { WRITE_DONE } from '../storage/types.js';
 import { LAST_MODIFIED_META, pauseOnStageChange } from '../sla/clock.js';
 import { applySetActions, runSideActions } from './actions.js';
 import type { SideEffects } from './actions.js';
@@ -132,7 +133,10 @@ export async function transitionInTx(
       else fields[k] = v;
     }
   }
-  const data: RuleData = { fields, record: recordView(record), actor, event: { type: ev, data: input.data ?? NO_DATA }, now: at };
+  // the record view is built only when a candidate's rules may read `record` (or actions run, below)
+  let readsRecord = false;
+  for (const c of candidates) if (c.readsRecord) readsRecord = true;
+  const data: RuleData = { fields, record: readsRecord ? recordView(record) : null, actor, event: { type: ev, data: input.data ?? NO_DATA }, now: at };
   let chosen: Candidate | undefined;
   for (const c of candidates) {
     if (c.guard === undefined || truthy(c.guard(data))) {
@@ -154,6 +158,7 @@ export async function transitionInTx(
       to,
     });
   }
+  if (spec.actions && data.record === null) data.record = recordView(record);
   applySetActions(bp, index, spec, fields, data, record.id);
   const missing = missingFields(spec.requires, to !== record.stage ? bp.requiredIn(to) : undefined, fields);
   if (missing.length > 0) {
@@ -217,7 +222,7 @@ export async function transitionInTx(
   let resumed: TimerRecord[] | undefined;
   // (only a move into or out of a pause stage can stop or resume a clock: skip the async call otherwise)
   if (to !== from) {
-    if (bp.stages.get(to)?.pause === true || bp.stages.get(from)?.pause === true) resumed = await pauseOnStageChange(core.calendars, tx, bp, record, after, at);
+    if (bp.hasPauseStages && (bp.stages.get(to)?.pause === true || bp.stages.get(from)?.pause === true)) resumed = await pauseOnStageChange(core.calendars, tx, bp, record, after, at);
   }
   else if (!cause.timer && bp.stages.get(to)?.deadline?.clockStart === 'lastModified') {
     if (after.meta === record.meta) after.meta = { ...record.meta };
@@ -228,8 +233,11 @@ export async function transitionInTx(
   // (stage times moved the standard way are left out of the event: replay derives them; changed by a plugin, they are kept)
   hist.data.changes = diffRecords(record, after, moved !== undefined && after.meta[STAGE_TIMES_META] === moved ? STAGE_TIMES_META : undefined);
 
-  await tx.updateRecord(after, record.version);
-  await tx.appendHistory([hist]);
+  // (a store that wrote synchronously answers WRITE_DONE: no turn of the event loop is spent waiting)
+  let w = tx.updateRecord(after, record.version);
+  if (w !== WRITE_DONE) await w;
+  w = tx.appendHistory([hist]);
+  if (w !== WRITE_DONE) await w;
   if (to !== from) {
     // only stages with a deadline have stage timers to cancel
     // (a firing timer's own kind is left alone: the worker completes it in this transaction)
@@ -251,7 +259,8 @@ export async function transitionInTx(
     },
   ];
   if (side.outbox.length > 0) outbox.push(...side.outbox);
-  await tx.appendOutbox(outbox);
+  w = tx.appendOutbox(outbox);
+  if (w !== WRITE_DONE) await w;
   const emits: PendingEmit[] = [];
   for (const c of side.created) emits.push(...c.emits);
   emits.push({ name: 'transition', payload: { record: after, from, to, event: ev, actorId: actor.id, history: hist } });

@@ -12,6 +12,7 @@ import type {
   TimerStatus,
   UniqueKeyConflict,
 } from './types.js';
+import { WRITE_DONE } from './types.js';
 import { cloneData, cloneJson, cloneRecord, cloneWithData } from './clone.js';
 
 interface TenantData {
@@ -73,7 +74,7 @@ const DROP_OUTBOX = 2; // [DROP_OUTBOX, message, _, _]
 const ABSENT = Symbol('absent');
 
 /** The settled answers the hot transaction calls share (a resolved promise is immutable). */
-const DONE: Promise<void> = Promise.resolve();
+const DONE: Promise<void> = WRITE_DONE;
 const NULL_RESULT: Promise<null> = Promise.resolve(null);
 
 function readHistory(list: HistoryEvent[] | undefined, options: { afterSeq?: number; limit?: number }): HistoryEvent[] {

@@ -284,3 +284,18 @@ export interface Storage {
   /** Releases connections. Further calls throw `DealflowError('CLOSED')`. */
   close(): Promise<void>;
 }
+
+/**
+ * A settled promise a store may return from a write (`updateRecord`, `appendHistory`,
+ * `appendOutbox`) that finished synchronously: the engine then does not wait a turn for it.
+ * Any other promise is awaited as usual.
+ *
+ * @example
+ * ```ts
+ * appendOutbox(messages) {
+ *   for (const m of messages) this.rows.push(copyOf(m))
+ *   return WRITE_DONE
+ * }
+ * ```
+ */
+export const WRITE_DONE: Promise<void> = Promise.resolve();
