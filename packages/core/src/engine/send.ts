@@ -21,6 +21,9 @@ const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ history: Object.freeze({}),
 
 const NO_DATA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
+/** The cause of an ordinary `engine.send` (shared: causes are only read). */
+const USER_CAUSE: SendCause = Object.freeze({});
+
 /** A normalized event. */
 export interface EventInput {
   type: string;
@@ -113,7 +116,7 @@ export async function transitionInTx(
   actor: Actor,
   ctx: CallContext,
   at: string,
-  cause: SendCause = {},
+  cause: SendCause = USER_CAUSE,
 ): Promise<TransitionOutcome> {
   const ev = input.type;
   if (input.fields) assertFields(bp, input.fields, `event '${ev}'`, record.id);
@@ -201,7 +204,8 @@ export async function transitionInTx(
   };
   const historyId = core.newId('evt');
   const side = spec.actions ? await runSideActions(core, tx, bp, index, spec, after, data, at, actor, ctx, historyId) : NO_SIDE_EFFECTS;
-  const histData: Record<string, unknown> = side.history === NO_SIDE_EFFECTS.history ? { transition: index } : { transition: index, ...side.history };
+  // (`changes` is filled in below, once plugins have run; its slot is declared now so the object keeps its shape)
+  const histData: Record<string, unknown> = side.history === NO_SIDE_EFFECTS.history ? { transition: index, changes: undefined } : { transition: index, ...side.history, changes: undefined };
   const hist: HistoryEvent = {
     tenantId: tx.tenantId,
     id: historyId,
@@ -228,7 +232,8 @@ export async function transitionInTx(
     if (after.meta === record.meta) after.meta = { ...record.meta };
     after.meta[LAST_MODIFIED_META] = at;
   }
-  if (core.plugins.length > 0) await runPlugins(core.plugins, { before: record, after, events: [hist], tx, ctx });
+  const events = [hist];
+  if (core.plugins.length > 0) await runPlugins(core.plugins, { before: record, after, events, tx, ctx });
   after.version = version;
   // (stage times moved the standard way are left out of the event: replay derives them; changed by a plugin, they are kept)
   hist.data.changes = diffRecords(record, after, moved !== undefined && after.meta[STAGE_TIMES_META] === moved ? STAGE_TIMES_META : undefined);
@@ -236,7 +241,7 @@ export async function transitionInTx(
   // (a store that wrote synchronously answers WRITE_DONE: no turn of the event loop is spent waiting)
   let w = tx.updateRecord(after, record.version);
   if (w !== WRITE_DONE) await w;
-  w = tx.appendHistory([hist]);
+  w = tx.appendHistory(events);
   if (w !== WRITE_DONE) await w;
   if (to !== from) {
     // only stages with a deadline have stage timers to cancel
@@ -268,7 +273,7 @@ export async function transitionInTx(
   return {
     ok: true,
     record: after,
-    events: [hist],
+    events,
     emits,
     from,
     to,
