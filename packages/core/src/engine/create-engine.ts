@@ -368,7 +368,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
             return { ok: false, rejection, record: held.record === record ? cloneRecord(record) : held.record };
           }
         }
-        const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
+        // (a plain move on a synchronous store comes back without a promise: no turn is spent waiting)
+        const pending = transitionInTx(core, tx, bp, record, input, actor, ctx, at);
+        const out = pending instanceof Promise ? await pending : pending;
         if (!out.ok) {
           emits = [{ name: 'rejected', payload: out.rejection }];
           return { ok: false, rejection: out.rejection, record: cloneRecord(record) };

@@ -101,23 +101,32 @@ function reject(
   };
 }
 
+/** What the decision phase settled on: the next version of the record and how it came about. */
+interface Move {
+  record: StoredRecord;
+  after: StoredRecord;
+  chosen: Candidate;
+  data: RuleData;
+  input: EventInput;
+  /** Stage times the move computed (undefined when the stage stays). */
+  moved: StageTimes | undefined;
+  historyId: string;
+}
+
 /**
- * The one send path (used by `engine.send` and by timers): selects the transition the way XState
- * does (candidates from the machine's state nodes, first whose guard holds), checks who may fire
- * it and the required fields, runs actions and plugins, and writes record (version + 1), history
- * event, timers and outbox in the given transaction. A rejection writes nothing.
+ * The synchronous part of a send: validates the event, picks the transition the way XState does,
+ * checks `allow` and required fields, runs `set` actions, and builds the next version of the
+ * record. Writes nothing.
  */
-export async function transitionInTx(
+function decide(
   core: EngineCore,
-  tx: StorageTx,
   bp: Blueprint,
   record: StoredRecord,
   input: EventInput,
   actor: Actor,
-  ctx: CallContext,
   at: string,
-  cause: SendCause = USER_CAUSE,
-): Promise<TransitionOutcome> {
+  cause: SendCause,
+): Move | TransitionOutcome {
   const ev = input.type;
   if (input.fields) assertFields(bp, input.fields, `event '${ev}'`, record.id);
   if (bp.isFinal(record.stage)) {
@@ -176,7 +185,6 @@ export async function transitionInTx(
   }
 
   const from = record.stage;
-  const version = record.version + 1;
   // a stage change moves the stage-time properties (stage-times/); replay derives the same times
   const moved = to !== from ? moveStageTimes(record.meta[STAGE_TIMES_META] as StageTimes | undefined, from, to, at, record.stageEnteredAt) : undefined;
   // actions and plugins may change meta: give them their own object (else share the loaded one)
@@ -193,7 +201,7 @@ export async function transitionInTx(
     blueprintId: record.blueprintId,
     blueprintVersion: record.blueprintVersion,
     stage: to,
-    version,
+    version: record.version + 1,
     fields,
     ownerId: record.ownerId,
     teamId: record.teamId,
@@ -202,73 +210,68 @@ export async function transitionInTx(
     createdAt: record.createdAt,
     updatedAt: at,
   };
-  const historyId = core.newId('evt');
-  const side = spec.actions ? await runSideActions(core, tx, bp, index, spec, after, data, at, actor, ctx, historyId) : NO_SIDE_EFFECTS;
-  // (`changes` is filled in below, once plugins have run; its slot is declared now so the object keeps its shape)
-  const histData: Record<string, unknown> = side.history === NO_SIDE_EFFECTS.history ? { transition: index, changes: undefined } : { transition: index, ...side.history, changes: undefined };
+  return { record, after, chosen, data, input, moved, historyId: core.newId('evt') };
+}
+
+function isMove(x: Move | TransitionOutcome): x is Move {
+  return (x as Move).after !== undefined;
+}
+
+/** The transition's history event (its `changes` are filled in once plugins have run). */
+function historyEvent(tx: StorageTx, m: Move, actor: Actor, at: string, cause: SendCause, side: SideEffects): HistoryEvent {
+  // (`changes` has its slot from the start so the object keeps its shape)
+  const histData: Record<string, unknown> =
+    side.history === NO_SIDE_EFFECTS.history ? { transition: m.chosen.index, changes: undefined } : { transition: m.chosen.index, ...side.history, changes: undefined };
   const hist: HistoryEvent = {
     tenantId: tx.tenantId,
-    id: historyId,
-    recordId: record.id,
-    seq: version,
+    id: m.historyId,
+    recordId: m.record.id,
+    seq: m.record.version + 1,
     at,
     kind: 'transition',
-    event: ev,
-    from,
-    to,
+    event: m.input.type,
+    from: m.record.stage,
+    to: m.chosen.to,
     actorId: actor.id,
     data: histData,
   };
-  if (input.fields) hist.data.input = input.fields;
-  if (input.data) hist.data.eventData = input.data;
-  if (cause.timer) hist.data.timer = cause.timer;
-  // SLA clocks (sla/): pause stages stop and resume deadlines; `clockStart: lastModified` notes in-stage changes
-  let resumed: TimerRecord[] | undefined;
-  // (only a move into or out of a pause stage can stop or resume a clock: skip the async call otherwise)
-  if (to !== from) {
-    if (bp.hasPauseStages && (bp.stages.get(to)?.pause === true || bp.stages.get(from)?.pause === true)) resumed = await pauseOnStageChange(core.calendars, tx, bp, record, after, at);
-  }
-  else if (!cause.timer && bp.stages.get(to)?.deadline?.clockStart === 'lastModified') {
-    if (after.meta === record.meta) after.meta = { ...record.meta };
-    after.meta[LAST_MODIFIED_META] = at;
-  }
-  const events = [hist];
-  if (core.plugins.length > 0) await runPlugins(core.plugins, { before: record, after, events, tx, ctx });
-  after.version = version;
-  // (stage times moved the standard way are left out of the event: replay derives them; changed by a plugin, they are kept)
-  hist.data.changes = diffRecords(record, after, moved !== undefined && after.meta[STAGE_TIMES_META] === moved ? STAGE_TIMES_META : undefined);
+  if (m.input.fields) histData.input = m.input.fields;
+  if (m.input.data) histData.eventData = m.input.data;
+  if (cause.timer) histData.timer = cause.timer;
+  return hist;
+}
 
-  // (a store that wrote synchronously answers WRITE_DONE: no turn of the event loop is spent waiting)
-  let w = tx.updateRecord(after, record.version);
-  if (w !== WRITE_DONE) await w;
-  w = tx.appendHistory(events);
-  if (w !== WRITE_DONE) await w;
-  if (to !== from) {
-    // only stages with a deadline have stage timers to cancel
-    // (a firing timer's own kind is left alone: the worker completes it in this transaction)
-    if (bp.stages.get(from)?.deadline) {
-      const kinds = cause.timer ? STAGE_TIMER_KINDS.filter((k) => k !== cause.timer!.kind) : STAGE_TIMER_KINDS;
-      if (kinds.length > 0) await tx.cancelTimers(record.id, { stage: from, kinds });
-    }
-    const timers = resumed ?? stageTimers(core, bp, after);
-    if (timers.length > 0) await tx.scheduleTimers(timers);
-  }
+/** `data.changes` of the history event: what the move changed. */
+function noteChanges(hist: HistoryEvent, m: Move): void {
+  // (stage times moved the standard way are left out of the event: replay derives them; changed by a plugin, they are kept)
+  hist.data.changes = diffRecords(m.record, m.after, m.moved !== undefined && m.after.meta[STAGE_TIMES_META] === m.moved ? STAGE_TIMES_META : undefined);
+}
+
+/** The outbox messages of the move: the transition's, then those of its actions. */
+function outboxOf(tx: StorageTx, m: Move, actor: Actor, at: string, side: SideEffects): OutboxMessage[] {
+  const { record } = m;
   const outbox: OutboxMessage[] = [
     {
       tenantId: tx.tenantId,
-      id: historyId,
+      id: m.historyId,
       recordId: record.id,
       type: 'dealflow.transition',
-      payload: { recordId: record.id, type: record.type, event: ev, from, to, actorId: actor.id, version },
+      payload: { recordId: record.id, type: record.type, event: m.input.type, from: record.stage, to: m.chosen.to, actorId: actor.id, version: record.version + 1 },
       createdAt: at,
     },
   ];
   if (side.outbox.length > 0) outbox.push(...side.outbox);
-  w = tx.appendOutbox(outbox);
-  if (w !== WRITE_DONE) await w;
+  return outbox;
+}
+
+/** The accepted outcome, with the events to emit after commit. */
+function accepted(m: Move, hist: HistoryEvent, events: HistoryEvent[], actor: Actor, side: SideEffects): TransitionOutcome {
+  const { after } = m;
+  const from = m.record.stage;
+  const to = m.chosen.to;
   const emits: PendingEmit[] = [];
   for (const c of side.created) emits.push(...c.emits);
-  emits.push({ name: 'transition', payload: { record: after, from, to, event: ev, actorId: actor.id, history: hist } });
+  emits.push({ name: 'transition', payload: { record: after, from, to, event: m.input.type, actorId: actor.id, history: hist } });
   if (side.emits.length > 0) emits.push(...side.emits);
   return {
     ok: true,
@@ -279,4 +282,101 @@ export async function transitionInTx(
     to,
     created: side.created.length > 0 ? side.created.map((c) => c.record.id) : [],
   };
+}
+
+/**
+ * Whether the move needs the general (asynchronous) path: actions, plugins, SLA clocks (pause
+ * stages, `clockStart: lastModified`) or stage timers to cancel or schedule.
+ */
+function needsGeneralPath(core: EngineCore, bp: Blueprint, m: Move): boolean {
+  if (m.chosen.spec.actions || core.plugins.length > 0) return true;
+  const from = m.record.stage;
+  const to = m.chosen.to;
+  if (to === from) return bp.stages.get(to)?.deadline?.clockStart === 'lastModified';
+  return bp.hasPauseStages || bp.stages.get(from)?.deadline !== undefined || bp.stages.get(to)?.deadline !== undefined;
+}
+
+/**
+ * The one send path (used by `engine.send` and by timers): selects the transition the way XState
+ * does (candidates from the machine's state nodes, first whose guard holds), checks who may fire
+ * it and the required fields, runs actions and plugins, and writes record (version + 1), history
+ * event, timers and outbox in the given transaction. A rejection writes nothing.
+ *
+ * A plain move (no actions, plugins, clocks or stage timers) is decided and written without an
+ * asynchronous frame: on a store whose writes answer {@link WRITE_DONE} the outcome comes back
+ * synchronously; otherwise (and on the general path) as a promise.
+ */
+export function transitionInTx(
+  core: EngineCore,
+  tx: StorageTx,
+  bp: Blueprint,
+  record: StoredRecord,
+  input: EventInput,
+  actor: Actor,
+  ctx: CallContext,
+  at: string,
+  cause: SendCause = USER_CAUSE,
+): TransitionOutcome | Promise<TransitionOutcome> {
+  const m = decide(core, bp, record, input, actor, at, cause);
+  if (!isMove(m)) return m;
+  if (needsGeneralPath(core, bp, m)) return generalPath(core, tx, bp, m, actor, ctx, at, cause);
+  const hist = historyEvent(tx, m, actor, at, cause, NO_SIDE_EFFECTS);
+  noteChanges(hist, m);
+  const events = [hist];
+  const outbox = outboxOf(tx, m, actor, at, NO_SIDE_EFFECTS);
+  const done = accepted(m, hist, events, actor, NO_SIDE_EFFECTS);
+  // (a store that wrote synchronously answers WRITE_DONE: no turn of the event loop is spent waiting)
+  let w = tx.updateRecord(m.after, record.version);
+  if (w !== WRITE_DONE) return w.then(() => tx.appendHistory(events)).then(() => tx.appendOutbox(outbox)).then(() => done);
+  w = tx.appendHistory(events);
+  if (w !== WRITE_DONE) return w.then(() => tx.appendOutbox(outbox)).then(() => done);
+  w = tx.appendOutbox(outbox);
+  return w !== WRITE_DONE ? w.then(() => done) : done;
+}
+
+/** The general path: side actions, SLA clocks, plugins, then the writes with stage timers. */
+async function generalPath(
+  core: EngineCore,
+  tx: StorageTx,
+  bp: Blueprint,
+  m: Move,
+  actor: Actor,
+  ctx: CallContext,
+  at: string,
+  cause: SendCause,
+): Promise<TransitionOutcome> {
+  const { record, after, chosen, data } = m;
+  const { spec, index } = chosen;
+  const from = record.stage;
+  const to = chosen.to;
+  const side = spec.actions ? await runSideActions(core, tx, bp, index, spec, after, data, at, actor, ctx, m.historyId) : NO_SIDE_EFFECTS;
+  const hist = historyEvent(tx, m, actor, at, cause, side);
+  // SLA clocks (sla/): pause stages stop and resume deadlines; `clockStart: lastModified` notes in-stage changes
+  let resumed: TimerRecord[] | undefined;
+  // (only a move into or out of a pause stage can stop or resume a clock: skip the async call otherwise)
+  if (to !== from) {
+    if (bp.hasPauseStages && (bp.stages.get(to)?.pause === true || bp.stages.get(from)?.pause === true)) resumed = await pauseOnStageChange(core.calendars, tx, bp, record, after, at);
+  } else if (!cause.timer && bp.stages.get(to)?.deadline?.clockStart === 'lastModified') {
+    if (after.meta === record.meta) after.meta = { ...record.meta };
+    after.meta[LAST_MODIFIED_META] = at;
+  }
+  const events = [hist];
+  if (core.plugins.length > 0) await runPlugins(core.plugins, { before: record, after, events, tx, ctx });
+  after.version = record.version + 1;
+  noteChanges(hist, m);
+
+  await tx.updateRecord(after, record.version);
+  await tx.appendHistory(events);
+  if (to !== from) {
+    // only stages with a deadline have stage timers to cancel
+    // (a firing timer's own kind is left alone: the worker completes it in this transaction)
+    if (bp.stages.get(from)?.deadline) {
+      const kinds = cause.timer ? STAGE_TIMER_KINDS.filter((k) => k !== cause.timer!.kind) : STAGE_TIMER_KINDS;
+      if (kinds.length > 0) await tx.cancelTimers(record.id, { stage: from, kinds });
+    }
+    const timers = resumed ?? stageTimers(core, bp, after);
+    if (timers.length > 0) await tx.scheduleTimers(timers);
+  }
+  await tx.appendOutbox(outboxOf(tx, m, actor, at, side));
+  return accepted(m, hist, events, actor, side);
 }
