@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { DealflowError, isDealflowError } from '@dealflow/core';
 import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
-import { AsyncMutex } from './mutex.js';
+import { GroupCommit } from './group.js';
+import { JobQueue } from './mutex.js';
 import { byDue, outboxFromRow, timerFromRow, type OutboxRow, type TimerRow } from './rows.js';
 import { MIGRATIONS } from './schema.js';
 import { readHistory, readRecord, readRecords, SqliteTx } from './tx.js';
@@ -15,12 +16,15 @@ export type CreateSqliteStorageOptions =
       filename: string;
       /** Milliseconds to wait for another process's write lock (default 5000). */
       busyTimeoutMs?: number;
+      /** At most this many queued transactions share one COMMIT (group commit; default 32, 1 = each commits alone). */
+      maxGroupCommit?: number;
     }
   | {
       /** An open better-sqlite3 (compatible) database; `close()` closes it too unless `closeDatabase: false`. */
       database: SqliteDatabase;
       closeDatabase?: boolean;
       busyTimeoutMs?: number;
+      maxGroupCommit?: number;
     };
 
 /** A SQLite `Storage` with access to its database handle. */
@@ -81,6 +85,8 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
+  // savepoints of group-commit members journal in memory, not in a temporary file
+  db.exec('PRAGMA temp_store = MEMORY');
   migrate(db);
 
   const cache = new Map<string, SqliteStatement>();
@@ -92,15 +98,20 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
     }
     return s;
   };
-  const mutex = new AsyncMutex();
-  /** Marks calls made from inside one of this store's transactions (they must not wait on the mutex). */
+  const queue = new JobQueue();
+  const group = new GroupCommit(db, wrap);
+  const maxGroup = Math.max(1, Math.floor(options.maxGroupCommit ?? 32));
+  /** Marks calls made from inside one of this store's transactions (they must not wait on the queue). */
   const inside = new AsyncLocalStorage<boolean>();
   let closed = false;
 
   const ensureOpen = (): void => {
     if (closed) throw new DealflowError('CLOSED', 'the SQLite store was closed');
   };
-  /** Runs a synchronous read/write under the mutex, so it never sees another call's open transaction. */
+  /**
+   * Runs a synchronous read/write in the queue, after committing any open group, so it never sees
+   * another call's uncommitted writes.
+   */
   const locked = async <T>(what: string, fn: () => T): Promise<T> => {
     ensureOpen();
     const run = async (): Promise<T> => {
@@ -112,7 +123,11 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
       }
     };
     // Inside a transaction callback the connection is already ours: run at once (no deadlock).
-    return inside.getStore() ? run() : mutex.run(run);
+    if (inside.getStore()) return run();
+    return queue.run(async () => {
+      group.flush();
+      return run();
+    });
   };
   const immediate = <T>(fn: () => T): T => {
     if (db.inTransaction) return fn();
@@ -127,6 +142,30 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
     }
   };
 
+  /** Runs one transaction as a member of the commit group; its caller is answered by the group. */
+  const member = async <T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>, resolve: (value: unknown) => void, reject: (error: unknown) => void): Promise<void> => {
+    if (closed) {
+      reject(new DealflowError('CLOSED', 'the SQLite store was closed'));
+      return;
+    }
+    try {
+      group.start();
+    } catch (error) {
+      reject(wrap(error, 'BEGIN'));
+      return;
+    }
+    const tx = new SqliteTx(tenantId, prepare);
+    try {
+      const result = await inside.run(true, () => fn(tx));
+      tx.active = false;
+      group.succeed(result, resolve, reject);
+    } catch (error) {
+      tx.active = false;
+      group.fail();
+      reject(wrap(error, `transaction of tenant '${tenantId}'`));
+    }
+  };
+
   const storage: SqliteStorage = {
     name: 'sqlite',
     database: db,
@@ -136,24 +175,12 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
       if (inside.getStore()) {
         throw new DealflowError('STORAGE', `SQLite store: transaction() of tenant '${tenantId}' was called inside another transaction of the same store; use the outer transaction's tx`);
       }
-      return mutex.run(async () => {
-        ensureOpen();
-        try {
-          db.exec('BEGIN IMMEDIATE');
-        } catch (error) {
-          throw wrap(error, 'BEGIN');
-        }
-        const tx = new SqliteTx(tenantId, prepare);
-        try {
-          const result = await inside.run(true, () => fn(tx));
-          tx.active = false;
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          tx.active = false;
-          if (db.inTransaction) db.exec('ROLLBACK');
-          throw wrap(error, `transaction of tenant '${tenantId}'`);
-        }
+      return new Promise<T>((resolve, reject) => {
+        queue.push(async () => {
+          await member(tenantId, fn, resolve as (value: unknown) => void, reject);
+          // commit when nothing waits to join the group (or it is full); else the next transaction joins it
+          if (queue.waiting === 0 || group.size >= maxGroup) group.flush();
+        });
       });
     },
 
@@ -206,7 +233,8 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
 
     async close() {
       if (closed) return;
-      await mutex.run(async () => {
+      await queue.run(async () => {
+        group.flush();
         closed = true;
         cache.clear();
         if (closeDatabase) db.close();
