@@ -277,6 +277,22 @@ describe('optimistic concurrency', () => {
     expect((await engine.history(r.id)).length).toBe(2);
   });
 
+  test('maxRetries bounds the attempts: 0 means one try, 2 means three', async () => {
+    for (const [maxRetries, tries] of [[0, 1], [2, 3]] as const) {
+      const { storage, state } = racingStorage(createMemoryStorage());
+      const engine = createEngine({ storage, blueprints: [defineBlueprint(dealJson())], clock: createManualClock('2026-01-05T09:00:00.000Z'), maxRetries });
+      const r = await newDeal(engine);
+      state.stale = await engine.get(r.id);
+      await engine.send(r.id, 'qualify', rep);
+      state.staleCopies = 100;
+      state.attempts = 0;
+      const err = await engine.send(r.id, 'lose', rep).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CONFLICT' });
+      expect((err as Error).message).toContain(`after ${tries} attempt(s)`);
+      expect(state.attempts).toBe(tries);
+    }
+  });
+
   test('expectedVersion fails fast', async () => {
     const { engine } = setup();
     const r = await newDeal(engine);

@@ -274,18 +274,27 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return a;
   };
 
-  /** Runs `fn` in a transaction, retrying on version conflicts. */
-  async function withRetry<T>(tenant: string, what: () => string, fn: (tx: StorageTx) => Promise<T>, retry: boolean): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * Runs `fn` in a transaction, retrying on version conflicts (`retry`) up to `maxRetries` times.
+   * `after` continues from attempts already made (the caller's first try and its conflict).
+   */
+  async function withRetry<T>(
+    tenant: string,
+    what: () => string,
+    fn: (tx: StorageTx) => Promise<T>,
+    retry: boolean,
+    after?: { attempts: number; error: DealflowError },
+  ): Promise<T> {
+    let last = after?.error;
+    for (let attempt = after?.attempts ?? 0; ; attempt++) {
+      if (last !== undefined && attempt > core.maxRetries) {
+        throw new DealflowError('CONFLICT', `${what()}: still conflicting after ${attempt} attempt(s): ${last.message}`, { cause: last, details: last.details });
+      }
       try {
         return await storage.transaction(tenant, fn);
       } catch (e) {
-        if (!retry || !isDealflowError(e, 'CONFLICT') || attempt >= core.maxRetries) {
-          if (isDealflowError(e, 'CONFLICT') && retry) {
-            throw new DealflowError('CONFLICT', `${what()}: still conflicting after ${attempt + 1} attempt(s): ${e.message}`, { cause: e, details: e.details });
-          }
-          throw e;
-        }
+        if (!retry || !isDealflowError(e, 'CONFLICT')) throw e;
+        last = e;
       }
     }
   }
@@ -343,7 +352,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       const tenant = ctx.tenantId ?? tenantId;
       const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null]);
       let emits: PendingEmit[] = [];
-      const result = await withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, async (tx): Promise<SendResult> => {
+      const inTx = async (tx: StorageTx): Promise<SendResult> => {
         emits = [];
         if (ctx.idempotencyKey !== undefined) {
           const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
@@ -379,7 +388,15 @@ export function createEngine(options: CreateEngineOptions): Engine {
         if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
         emits = out.emits;
         return res;
-      }, ctx.expectedVersion === undefined);
+      };
+      let result: SendResult;
+      try {
+        // the first attempt runs straight in a transaction; a version conflict goes on to the retries
+        result = await storage.transaction(tenant, inTx);
+      } catch (e) {
+        if (!isDealflowError(e, 'CONFLICT') || ctx.expectedVersion !== undefined) throw e;
+        result = await withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, inTx, true, { attempts: 1, error: e });
+      }
       if (!(result.ok && result.replayed)) flushEmits(emitter, emits);
       return result;
     },
