@@ -10,6 +10,7 @@ export type {
   OutboxMessage,
   RecordQuery,
   ClaimTimersOptions,
+  AppendOutboxOptions,
   UniqueKeyConflict,
 } from './storage/types.js';
 export { nextVersionMismatch, versionConflict } from './storage/errors.js';

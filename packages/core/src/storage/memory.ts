@@ -1,6 +1,7 @@
 import { nextVersionMismatch, versionConflict } from './errors.js';
 import { DealflowError } from '@dealflow/logic';
 import type {
+  AppendOutboxOptions,
   ClaimTimersOptions,
   HistoryEvent,
   OutboxMessage,
@@ -84,6 +85,31 @@ function readHistory(list: HistoryEvent[] | undefined, options: { afterSeq?: num
   const out: HistoryEvent[] = [];
   for (let i = start; i < end; i++) out.push(cloneWithData(list[i]!, 'data'));
   return out;
+}
+
+/** The data of a plain transition event: exactly `{ transition: <index>, changes: {…} }` (copied as a literal, see below). */
+function isPlainTransitionData(d: Record<string, unknown>): d is { transition: number; changes: Record<string, unknown> } {
+  if (typeof d.transition !== 'number' || typeof d.changes !== 'object' || d.changes === null || Array.isArray(d.changes)) return false;
+  let n = 0;
+  for (const _ in d) n++;
+  return n === 2;
+}
+
+/**
+ * The store's copy of a history event. An event with every field set is built as one object
+ * literal: V8 then sees that copies made there live on and allocates them where long-lived objects
+ * go, instead of moving each one through the young generation (history is kept for good).
+ */
+function storedEvent(e: HistoryEvent, tenantId: string): HistoryEvent {
+  const data = isPlainTransitionData(e.data) ? { transition: e.data.transition, changes: cloneJson(e.data.changes) } : (cloneData(e.data, 'data') as Record<string, unknown>);
+  if (e.event !== undefined && e.from !== undefined && e.to !== undefined && e.actorId !== undefined) {
+    return { tenantId, id: e.id, recordId: e.recordId, seq: e.seq, at: e.at, kind: e.kind, event: e.event, from: e.from, to: e.to, actorId: e.actorId, data };
+  }
+  // (copy, then replace: a spread with overrides costs V8 a slow path per property)
+  const copy = { ...e };
+  copy.data = data;
+  copy.tenantId = tenantId;
+  return copy;
 }
 
 function isActive(timer: TimerRecord): boolean {
@@ -263,10 +289,7 @@ class MemoryTx implements StorageTx {
         });
       }
       if (!list) t.history.set(e.recordId, (list = []));
-      // (copy, then replace: a spread with overrides costs V8 a slow path per property)
-      const copy = { ...e };
-      copy.data = cloneData(e.data, 'data') as Record<string, unknown>;
-      copy.tenantId = this.tenantId;
+      const copy = storedEvent(e, this.tenantId);
       list.push(copy);
       this.journal.push(POP_HISTORY, list, null, null);
     }
@@ -370,7 +393,7 @@ class MemoryTx implements StorageTx {
   async findUniqueKey(key: string): Promise<string | null> {
     return this.t.uniqueKeys.get(key) ?? null;
   }
-  appendOutbox(messages: OutboxMessage[]): Promise<void> {
+  appendOutbox(messages: OutboxMessage[], options?: AppendOutboxOptions): Promise<void> {
     try {
       for (const m of messages) {
         // built whole (a spread copy that then gains `position` costs V8 a new hidden class per entry)
@@ -379,7 +402,7 @@ class MemoryTx implements StorageTx {
           id: m.id,
           recordId: m.recordId,
           type: m.type,
-          payload: cloneData(m.payload, 'payload') as Record<string, unknown>,
+          payload: options?.handOver === true ? m.payload : (cloneData(m.payload, 'payload') as Record<string, unknown>),
           createdAt: m.createdAt,
           position: ++this.state.position,
         };
