@@ -89,4 +89,35 @@ describe('memory store hot paths', () => {
     expect((await s.getRecord('t1', 'r1'))!.meta).toEqual({ stageTimes: { open: { visits: 2 } } });
     expect((await s.listHistory('t1', 'r1'))[0]!.data).toEqual({ changes: { meta: { stageTimes: { open: { visits: 3 } } } } });
   });
+
+  test('plain transition events (kept as literals) and full events read back exactly as written, each a copy', async () => {
+    const s = createMemoryStorage();
+    const changes = { stage: 'b', fields: { tags: ['x'] } };
+    const plain = { tenantId: 't1', id: 'h1', recordId: 'r1', seq: 1, at: 'x', kind: 'transition', event: 'go', from: 'a', to: 'b', actorId: 'ana', data: { transition: 0, changes } };
+    const other = { tenantId: 't1', id: 'h2', recordId: 'r1', seq: 2, at: 'y', kind: 'note', data: { transition: 1, changes: {}, extra: [1] } };
+    await s.transaction('t1', (tx) => tx.appendHistory([plain, other]));
+    changes.fields.tags.push('changed after the write');
+    const read = await s.listHistory('t1', 'r1');
+    expect(read).toEqual([
+      { ...plain, data: { transition: 0, changes: { stage: 'b', fields: { tags: ['x'] } } } },
+      other,
+    ]);
+    expect('event' in read[1]!).toBe(false);
+  });
+
+  test('outbox payloads are copied unless handed over', async () => {
+    const s = createMemoryStorage();
+    const kept = { n: 1 };
+    const given = { n: 1 };
+    await s.transaction('t1', async (tx) => {
+      await tx.appendOutbox([{ tenantId: 't1', id: 'm1', recordId: 'r1', type: 't', payload: kept, createdAt: 'x' }]);
+      await tx.appendOutbox([{ tenantId: 't1', id: 'm2', recordId: 'r1', type: 't', payload: given, createdAt: 'x' }], { handOver: true });
+    });
+    kept.n = 2; // the caller broke no promise: the store has its own copy
+    const read = await s.readOutbox({ limit: 10 });
+    expect(read.map((m) => m.payload)).toEqual([{ n: 1 }, { n: 1 }]);
+    // readers get copies either way
+    read[1]!.payload.n = 3;
+    expect((await s.readOutbox({ limit: 10 }))[1]!.payload).toEqual({ n: 1 });
+  });
 });
