@@ -41,11 +41,29 @@ export function recordFromRow(r: RecordRow): StoredRecord {
   };
 }
 
-export function recordParams(tenantId: string, r: StoredRecord): unknown[] {
+/** The records columns after the key (tenant_id, id), in table order. */
+export const RECORD_COLUMNS = [
+  'type', 'blueprint_id', 'blueprint_version', 'stage', 'version', 'fields', 'owner_id', 'team_id', 'meta',
+  'stage_entered_at', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof RecordRow)[];
+
+/** A record's values for RECORD_COLUMNS (fields and meta as JSON text). */
+export function recordColumns(r: StoredRecord): unknown[] {
   return [
-    tenantId, r.id, r.type, r.blueprintId, r.blueprintVersion, r.stage, r.version, json(r.fields), r.ownerId ?? null,
+    r.type, r.blueprintId, r.blueprintVersion, r.stage, r.version, json(r.fields), r.ownerId ?? null,
     r.teamId ?? null, json(r.meta), r.stageEnteredAt, r.createdAt, r.updatedAt,
   ];
+}
+
+/** The row that RECORD_COLUMNS values make. */
+export function recordRow(tenantId: string, id: string, values: unknown[]): RecordRow {
+  const row: Record<string, unknown> = { tenant_id: tenantId, id };
+  RECORD_COLUMNS.forEach((c, i) => { row[c] = values[i]; });
+  return row as unknown as RecordRow;
+}
+
+export function recordParams(tenantId: string, r: StoredRecord): unknown[] {
+  return [tenantId, r.id, ...recordColumns(r)];
 }
 
 export function historyFromRow(r: HistoryRow): HistoryEvent {

@@ -1,4 +1,8 @@
-/** The SQLite schema, versioned with `PRAGMA user_version`. Every table is keyed by tenant. */
+/**
+ * The SQLite schema, versioned with `PRAGMA user_version`: `MIGRATIONS[v]` upgrades a database of
+ * version `v` to `v + 1`, so a file made by an older release upgrades in place. Every table is keyed
+ * by tenant. See docs/storage.md ("SQLite schema") for why each index exists.
+ */
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE IF NOT EXISTS records (
@@ -97,5 +101,40 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS outbox_by_tenant ON outbox (tenant_id, position);
+  `,
+  // v2: fewer pages written per transition (each changed page is one WAL frame at COMMIT).
+  // - timers: one by-record index (finished_at NULL = pending or claimed, sorted first) serves both the
+  //   active-timer lookups (cancel, replace by key) and listing all of a record's timers; it replaces
+  //   timers_active_by_record and timers_by_record, so a stage change maintains one index fewer.
+  // - outbox: INTEGER PRIMARY KEY without AUTOINCREMENT (no sqlite_sequence write per message);
+  //   outbox_floor keeps the highest position ever acknowledged, so positions never repeat after
+  //   acks delete the newest rows.
+  `
+  UPDATE timers SET finished_at = created_at WHERE status IN ('done', 'cancelled') AND finished_at IS NULL;
+  UPDATE timers SET finished_at = NULL WHERE status IN ('pending', 'claimed') AND finished_at IS NOT NULL;
+  DROP INDEX IF EXISTS timers_active_by_record;
+  DROP INDEX IF EXISTS timers_by_record;
+  CREATE INDEX timers_by_record ON timers (tenant_id, record_id, finished_at, key);
+
+  CREATE TABLE outbox_floor (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    position INTEGER NOT NULL
+  );
+  INSERT INTO outbox_floor (singleton, position)
+    VALUES (1, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0));
+  CREATE TABLE outbox_v2 (
+    position INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    record_id TEXT,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  INSERT INTO outbox_v2 (position, tenant_id, id, record_id, type, payload, created_at)
+    SELECT position, tenant_id, id, record_id, type, payload, created_at FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v2 RENAME TO outbox;
+  CREATE INDEX outbox_by_tenant ON outbox (tenant_id, position);
   `,
 ];

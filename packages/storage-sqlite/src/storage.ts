@@ -87,6 +87,11 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
   db.exec('PRAGMA synchronous = NORMAL');
   // savepoints of group-commit members journal in memory, not in a temporary file
   db.exec('PRAGMA temp_store = MEMORY');
+  // a 64 MiB page cache (the default 2 MiB re-reads index pages from the WAL on every transition)
+  db.exec('PRAGMA cache_size = -65536');
+  // checkpoint every 16 000 WAL pages (~64 MiB) instead of 1 000: each checkpoint syncs the WAL and the
+  // database file, and a hot page written many times between two checkpoints is copied back once
+  db.exec('PRAGMA wal_autocheckpoint = 16000');
   migrate(db);
 
   const cache = new Map<string, SqliteStatement>();
@@ -226,8 +231,13 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
 
     ackOutbox(position, opts = {}) {
       return locked('ackOutbox', () => {
-        if (opts.tenantId === undefined) prepare('DELETE FROM outbox WHERE position <= ?').run(position);
-        else prepare('DELETE FROM outbox WHERE tenant_id = ? AND position <= ?').run(opts.tenantId, position);
+        immediate(() => {
+          // keep the highest acknowledged position, so the next message gets a higher one even when
+          // the newest rows are deleted now
+          prepare('UPDATE outbox_floor SET position = max(position, (SELECT COALESCE(max(position), 0) FROM outbox WHERE position <= ?))').run(position);
+          if (opts.tenantId === undefined) prepare('DELETE FROM outbox WHERE position <= ?').run(position);
+          else prepare('DELETE FROM outbox WHERE tenant_id = ? AND position <= ?').run(opts.tenantId, position);
+        });
       });
     },
 

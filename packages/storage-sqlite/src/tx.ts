@@ -4,7 +4,7 @@ import type {
 } from '@dealflow/core';
 import { recordPage, recordWhere } from './query.js';
 import {
-  historyFromRow, json, recordFromRow, recordParams, timerFromRow,
+  historyFromRow, json, RECORD_COLUMNS, recordColumns, recordFromRow, recordParams, recordRow, timerFromRow,
   type HistoryRow, type RecordRow, type TimerRow,
 } from './rows.js';
 import type { SqliteStatement } from './driver.js';
@@ -19,9 +19,32 @@ export function isConstraint(error: unknown): boolean {
   return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
 }
 
+const SELECT_RECORD = 'SELECT * FROM records WHERE tenant_id = ? AND id = ?';
+
+/**
+ * The next outbox position: one more than the newest row's, and than any position ever acknowledged
+ * (outbox_floor), so positions keep increasing after acks delete the newest rows. Writers are
+ * serialized (`BEGIN IMMEDIATE`), so positions also increase in commit order.
+ */
+const INSERT_OUTBOX = `INSERT INTO outbox (position, tenant_id, id, record_id, type, payload, created_at)
+  VALUES ((SELECT max(COALESCE((SELECT max(position) FROM outbox), 0), position) + 1 FROM outbox_floor), ?, ?, ?, ?, ?, ?)`;
+
+const updateSql = new Map<number, string>();
+
+/** `UPDATE records` of the columns in `mask` (bits follow RECORD_COLUMNS), guarded by the expected version. */
+function updateRecordSql(mask: number): string {
+  let sql = updateSql.get(mask);
+  if (sql === undefined) {
+    const set = RECORD_COLUMNS.filter((_, i) => (mask & (1 << i)) !== 0).map((c) => `${c} = ?`);
+    sql = `UPDATE records SET ${set.join(', ')} WHERE tenant_id = ? AND id = ? AND version = ?`;
+    updateSql.set(mask, sql);
+  }
+  return sql;
+}
+
 /** Reads shared by transactions and the store's out-of-transaction reads. */
 export function readRecord(prepare: Prepare, tenantId: string, id: string): StoredRecord | null {
-  const row = prepare('SELECT * FROM records WHERE tenant_id = ? AND id = ?').get(tenantId, id) as RecordRow | undefined;
+  const row = prepare(SELECT_RECORD).get(tenantId, id) as RecordRow | undefined;
   return row ? recordFromRow(row) : null;
 }
 
@@ -43,6 +66,8 @@ export function readHistory(
 /** The operations of one SQLite transaction (the connection is inside `BEGIN IMMEDIATE`). */
 export class SqliteTx implements StorageTx {
   active = true;
+  /** Record rows as this transaction read or wrote them (updateRecord writes only what changed). */
+  private readonly rows = new Map<string, RecordRow>();
 
   constructor(
     readonly tenantId: string,
@@ -65,7 +90,10 @@ export class SqliteTx implements StorageTx {
 
   async getRecord(id: string): Promise<StoredRecord | null> {
     this.check();
-    return readRecord(this.prepare, this.tenantId, id);
+    const row = this.prepare(SELECT_RECORD).get(this.tenantId, id) as RecordRow | undefined;
+    if (!row) return null;
+    this.rows.set(id, row);
+    return recordFromRow(row);
   }
 
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
@@ -106,13 +134,25 @@ export class SqliteTx implements StorageTx {
     if (record.version !== expectedVersion + 1) {
       throw nextVersionMismatch(record.id, expectedVersion, record.version);
     }
-    const p = recordParams(this.tenantId, record);
-    const res = this.prepare(`UPDATE records SET type = ?, blueprint_id = ?, blueprint_version = ?, stage = ?, version = ?,
-      fields = ?, owner_id = ?, team_id = ?, meta = ?, stage_entered_at = ?, created_at = ?, updated_at = ?
-      WHERE tenant_id = ? AND id = ? AND version = ?`).run(...p.slice(2), this.tenantId, record.id, expectedVersion);
+    const values = recordColumns(record);
+    // write only the columns that differ from the row this transaction read: an index whose
+    // columns are not written is not touched (no page of it changes, no WAL frame at COMMIT)
+    const before = this.rows.get(record.id);
+    let mask = 0;
+    const params: unknown[] = [];
+    for (let i = 0; i < values.length; i++) {
+      if (before === undefined || before.version !== expectedVersion || values[i] !== before[RECORD_COLUMNS[i]!]) {
+        mask |= 1 << i;
+        params.push(values[i]);
+      }
+    }
+    params.push(this.tenantId, record.id, expectedVersion);
+    const res = this.prepare(updateRecordSql(mask)).run(...params);
     if (res.changes === 0) {
+      this.rows.delete(record.id);
       throw versionConflict(record.id, expectedVersion, readRecord(this.prepare, this.tenantId, record.id)?.version ?? null);
     }
+    this.rows.set(record.id, recordRow(this.tenantId, record.id, values));
   }
 
   async appendHistory(events: HistoryEvent[]): Promise<void> {
@@ -156,8 +196,8 @@ export class SqliteTx implements StorageTx {
 
   async scheduleTimers(timers: TimerRecord[]): Promise<void> {
     this.check();
-    const replace = this.prepare(`UPDATE timers INDEXED BY timers_active_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
-      WHERE tenant_id = ? AND record_id = ? AND key = ? AND status IN ('pending', 'claimed')`);
+    const replace = this.prepare(`UPDATE timers INDEXED BY timers_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
+      WHERE tenant_id = ? AND record_id = ? AND finished_at IS NULL AND key = ? AND status IN ('pending', 'claimed')`);
     const insert = this.prepare(`INSERT INTO timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version,
       status, lease_owner, lease_until, attempts, created_at, finished_at, outcome)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, NULL, NULL)`);
@@ -177,7 +217,7 @@ export class SqliteTx implements StorageTx {
 
   async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
     this.check();
-    const parts = ['tenant_id = ?', 'record_id = ?', "status IN ('pending', 'claimed')"];
+    const parts = ['tenant_id = ?', 'record_id = ?', 'finished_at IS NULL', "status IN ('pending', 'claimed')"];
     const params: unknown[] = [new Date().toISOString(), this.tenantId, recordId];
     if (filter.kinds) {
       if (filter.kinds.length === 0) return 0;
@@ -191,7 +231,7 @@ export class SqliteTx implements StorageTx {
     }
     if (filter.stage !== undefined) { parts.push('stage = ?'); params.push(filter.stage); }
     const res = this.prepare(
-      `UPDATE timers INDEXED BY timers_active_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
+      `UPDATE timers INDEXED BY timers_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
        WHERE ${parts.join(' AND ')}`,
     ).run(...params);
     return res.changes;
@@ -203,6 +243,8 @@ export class SqliteTx implements StorageTx {
     let sql = 'SELECT * FROM timers WHERE tenant_id = ? AND record_id = ?';
     if (options.status) {
       if (options.status.length === 0) return [];
+      // pending and claimed timers are the ones with finished_at NULL (first in timers_by_record)
+      if (options.status.every((st) => st === 'pending' || st === 'claimed')) sql += ' AND finished_at IS NULL';
       sql += ` AND status IN (${options.status.map(() => '?').join(', ')})`;
       params.push(...options.status);
     }
@@ -296,7 +338,7 @@ export class SqliteTx implements StorageTx {
 
   async appendOutbox(messages: OutboxMessage[]): Promise<void> {
     this.check();
-    const insert = this.prepare('INSERT INTO outbox (tenant_id, id, record_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = this.prepare(INSERT_OUTBOX);
     for (const m of messages) {
       this.own('outbox message', m.id, m.tenantId);
       insert.run(this.tenantId, m.id, m.recordId ?? null, m.type, json(m.payload), m.createdAt);
