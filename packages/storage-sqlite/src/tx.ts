@@ -29,6 +29,27 @@ const SELECT_RECORD = 'SELECT * FROM records WHERE tenant_id = ? AND id = ?';
 const INSERT_OUTBOX = `INSERT INTO outbox (position, tenant_id, id, record_id, type, payload, created_at)
   VALUES ((SELECT max(COALESCE((SELECT max(position) FROM outbox), 0), position) + 1 FROM outbox_floor), ?, ?, ?, ?, ?, ?)`;
 
+const CANCEL_TIMER = `UPDATE timers SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
+  WHERE rowid = ?`;
+
+const activeSql = new Map<string, string>();
+
+/** Rowids of a record's pending and claimed timers, with `kinds`/`keys` lists of these lengths (-1: no filter) and a stage filter. */
+function activeTimersSql(kinds: number, keys: number, stage: boolean): string {
+  const shape = `${kinds},${keys},${stage ? 1 : 0}`;
+  let sql = activeSql.get(shape);
+  if (sql === undefined) {
+    const parts = ['tenant_id = ?', 'record_id = ?', 'finished_at IS NULL', "status IN ('pending', 'claimed')"];
+    const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+    if (kinds >= 0) parts.push(`kind IN (${marks(kinds)})`);
+    if (keys >= 0) parts.push(`key IN (${marks(keys)})`);
+    if (stage) parts.push('stage = ?');
+    sql = `SELECT rowid FROM timers INDEXED BY timers_by_record WHERE ${parts.join(' AND ')}`;
+    activeSql.set(shape, sql);
+  }
+  return sql;
+}
+
 const updateSql = new Map<number, string>();
 
 /** `UPDATE records` of the columns in `mask` (bits follow RECORD_COLUMNS), guarded by the expected version. */
@@ -217,24 +238,20 @@ export class SqliteTx implements StorageTx {
 
   async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
     this.check();
-    const parts = ['tenant_id = ?', 'record_id = ?', 'finished_at IS NULL', "status IN ('pending', 'claimed')"];
-    const params: unknown[] = [new Date().toISOString(), this.tenantId, recordId];
-    if (filter.kinds) {
-      if (filter.kinds.length === 0) return 0;
-      parts.push(`kind IN (${filter.kinds.map(() => '?').join(', ')})`);
-      params.push(...filter.kinds);
-    }
-    if (filter.keys) {
-      if (filter.keys.length === 0) return 0;
-      parts.push(`key IN (${filter.keys.map(() => '?').join(', ')})`);
-      params.push(...filter.keys);
-    }
-    if (filter.stage !== undefined) { parts.push('stage = ?'); params.push(filter.stage); }
-    const res = this.prepare(
-      `UPDATE timers INDEXED BY timers_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
-       WHERE ${parts.join(' AND ')}`,
-    ).run(...params);
-    return res.changes;
+    const { kinds, keys, stage } = filter;
+    if (kinds?.length === 0 || keys?.length === 0) return 0;
+    const params: unknown[] = [this.tenantId, recordId];
+    if (kinds) params.push(...kinds);
+    if (keys) params.push(...keys);
+    if (stage !== undefined) params.push(stage);
+    // find the active timers by index, then cancel them by rowid (an UPDATE that moves entries of the
+    // index it walks would first copy the matches aside)
+    const found = this.prepare(activeTimersSql(kinds?.length ?? -1, keys?.length ?? -1, stage !== undefined)).all(...params) as { rowid: number }[];
+    if (found.length === 0) return 0;
+    const cancel = this.prepare(CANCEL_TIMER);
+    const now = new Date().toISOString();
+    for (const { rowid } of found) cancel.run(now, rowid);
+    return found.length;
   }
 
   async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {

@@ -91,3 +91,14 @@ test('outbox positions keep increasing after acks delete every message, also acr
   expect(d!.position!).toBeGreaterThan(c!.position!);
   await reopened.close();
 });
+
+test('a new file gets 2 KiB pages; an existing file keeps its page size', async () => {
+  const fresh = createSqliteStorage({ filename: file() });
+  expect((fresh.database as unknown as Database.Database).pragma('page_size', { simple: true })).toBe(2048);
+  await fresh.close();
+  const filename = file();
+  writeV1File(filename);
+  const old = createSqliteStorage({ filename });
+  expect((old.database as unknown as Database.Database).pragma('page_size', { simple: true })).toBe(4096);
+  await old.close();
+});
