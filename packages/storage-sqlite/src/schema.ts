@@ -102,20 +102,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS outbox_by_tenant ON outbox (tenant_id, position);
   `,
-  // v2: fewer pages written per transition (each changed page is one WAL frame at COMMIT).
-  // - timers: one by-record index (finished_at NULL = pending or claimed, sorted first) serves both the
-  //   active-timer lookups (cancel, replace by key) and listing all of a record's timers; it replaces
-  //   timers_active_by_record and timers_by_record, so a stage change maintains one index fewer.
-  // - outbox: INTEGER PRIMARY KEY without AUTOINCREMENT (no sqlite_sequence write per message);
-  //   outbox_floor keeps the highest position ever acknowledged, so positions never repeat after
-  //   acks delete the newest rows.
+  // v2: the outbox without AUTOINCREMENT: an INTEGER PRIMARY KEY takes max(position) + 1, so a
+  // message no longer also writes its sqlite_sequence row (one more page per COMMIT). outbox_floor
+  // keeps the highest position ever acknowledged, so positions never repeat after acks delete the
+  // newest rows (see INSERT_OUTBOX in tx.ts).
   `
-  UPDATE timers SET finished_at = created_at WHERE status IN ('done', 'cancelled') AND finished_at IS NULL;
-  UPDATE timers SET finished_at = NULL WHERE status IN ('pending', 'claimed') AND finished_at IS NOT NULL;
-  DROP INDEX IF EXISTS timers_active_by_record;
-  DROP INDEX IF EXISTS timers_by_record;
-  CREATE INDEX timers_by_record ON timers (tenant_id, record_id, finished_at, key);
-
   CREATE TABLE outbox_floor (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     position INTEGER NOT NULL

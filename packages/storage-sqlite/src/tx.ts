@@ -39,12 +39,12 @@ function activeTimersSql(kinds: number, keys: number, stage: boolean): string {
   const shape = `${kinds},${keys},${stage ? 1 : 0}`;
   let sql = activeSql.get(shape);
   if (sql === undefined) {
-    const parts = ['tenant_id = ?', 'record_id = ?', 'finished_at IS NULL', "status IN ('pending', 'claimed')"];
+    const parts = ['tenant_id = ?', 'record_id = ?', "status IN ('pending', 'claimed')"];
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
     if (kinds >= 0) parts.push(`kind IN (${marks(kinds)})`);
     if (keys >= 0) parts.push(`key IN (${marks(keys)})`);
     if (stage) parts.push('stage = ?');
-    sql = `SELECT rowid FROM timers INDEXED BY timers_by_record WHERE ${parts.join(' AND ')}`;
+    sql = `SELECT rowid FROM timers INDEXED BY timers_active_by_record WHERE ${parts.join(' AND ')}`;
     activeSql.set(shape, sql);
   }
   return sql;
@@ -217,8 +217,8 @@ export class SqliteTx implements StorageTx {
 
   async scheduleTimers(timers: TimerRecord[]): Promise<void> {
     this.check();
-    const replace = this.prepare(`UPDATE timers INDEXED BY timers_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
-      WHERE tenant_id = ? AND record_id = ? AND finished_at IS NULL AND key = ? AND status IN ('pending', 'claimed')`);
+    const replace = this.prepare(`UPDATE timers INDEXED BY timers_active_by_record SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'replaced'
+      WHERE tenant_id = ? AND record_id = ? AND key = ? AND status IN ('pending', 'claimed')`);
     const insert = this.prepare(`INSERT INTO timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version,
       status, lease_owner, lease_until, attempts, created_at, finished_at, outcome)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, NULL, NULL)`);
@@ -244,8 +244,8 @@ export class SqliteTx implements StorageTx {
     if (kinds) params.push(...kinds);
     if (keys) params.push(...keys);
     if (stage !== undefined) params.push(stage);
-    // find the active timers by index, then cancel them by rowid (an UPDATE that moves entries of the
-    // index it walks would first copy the matches aside)
+    // find the active timers by index, then cancel them by rowid (an UPDATE that removes entries from
+    // the index it walks would first copy the matches aside)
     const found = this.prepare(activeTimersSql(kinds?.length ?? -1, keys?.length ?? -1, stage !== undefined)).all(...params) as { rowid: number }[];
     if (found.length === 0) return 0;
     const cancel = this.prepare(CANCEL_TIMER);
@@ -260,8 +260,10 @@ export class SqliteTx implements StorageTx {
     let sql = 'SELECT * FROM timers WHERE tenant_id = ? AND record_id = ?';
     if (options.status) {
       if (options.status.length === 0) return [];
-      // pending and claimed timers are the ones with finished_at NULL (first in timers_by_record)
-      if (options.status.every((st) => st === 'pending' || st === 'claimed')) sql += ' AND finished_at IS NULL';
+      // only pending or claimed: the small partial index timers_active_by_record has them
+      if (options.status.every((st) => st === 'pending' || st === 'claimed')) {
+        sql = "SELECT * FROM timers INDEXED BY timers_active_by_record WHERE tenant_id = ? AND record_id = ? AND status IN ('pending', 'claimed')";
+      }
       sql += ` AND status IN (${options.status.map(() => '?').join(', ')})`;
       params.push(...options.status);
     }

@@ -47,7 +47,7 @@ test('a v1 database file upgrades in place to the current schema, keeping its da
   expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   const indexes = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'timers' AND sql IS NOT NULL").all() as { name: string }[])
     .map((r) => r.name).sort();
-  expect(indexes).toEqual(['timers_by_record', 'timers_claimed_lease', 'timers_pending_due']);
+  expect(indexes).toEqual(['timers_active_by_record', 'timers_by_record', 'timers_claimed_lease', 'timers_pending_due']);
 
   expect((await s.getRecord(T, 'd1'))?.id).toBe('d1');
   const timers = await s.transaction(T, (tx) => tx.listTimers('d1'));
