@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { createMemoryStorage } from '../src/index.js';
-import type { StoredRecord, TimerRecord } from '../src/index.js';
+import type { StorageTx, StoredRecord, TimerRecord } from '../src/index.js';
 
 // The memory store keeps an index of each record's active timers and copies what it is given;
 // these tests pin the behaviour those shortcuts must keep.
@@ -119,5 +119,28 @@ describe('memory store hot paths', () => {
     // readers get copies either way
     read[1]!.payload.n = 3;
     expect((await s.readOutbox({ limit: 10 }))[1]!.payload).toEqual({ n: 1 });
+  });
+
+  test('a transaction settles with its callback: a plain value, a promise, a throw or a rejection (rolled back)', async () => {
+    const s = createMemoryStorage();
+    const plain = (tx: StorageTx) => {
+      void tx.insertRecord(rec(1, {}));
+      return 'value' as unknown as Promise<string>;
+    };
+    expect(await s.transaction('t1', plain)).toBe('value');
+    await expect(
+      s.transaction('t1', () => {
+        throw new Error('sync boom');
+      }),
+    ).rejects.toThrow('sync boom');
+    await expect(
+      s.transaction('t1', async (tx) => {
+        await tx.updateRecord(rec(2, { x: 1 }), 1);
+        throw new Error('async boom');
+      }),
+    ).rejects.toThrow('async boom');
+    expect((await s.getRecord('t1', 'r1'))?.version).toBe(1);
+    // the lock was released every time: a later transaction runs
+    expect(await s.transaction('t1', async (tx) => (await tx.getRecord('r1'))?.meta)).toEqual({});
   });
 });

@@ -122,6 +122,11 @@ function isBlueprint(b: Blueprint | BlueprintInput): b is Blueprint {
   return typeof b === 'object' && b !== null && 'machine' in b && 'spec' in b;
 }
 
+/** How send reads its record: locked, and read-only (it builds the next version beside it). */
+const READ_FOR_SEND = Object.freeze({ forUpdate: true, readOnly: true });
+/** No events to emit (shared: never changed). */
+const NO_EMITS: readonly PendingEmit[] = Object.freeze([]);
+
 let lastMs = NaN;
 let lastIso = '';
 /** `d.toISOString()`, reusing the string while the millisecond is the same (hot path). */
@@ -311,6 +316,61 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return { ...(prior.result as object), replayed: true } as T;
   }
 
+  /** The body of `engine.send` (see there): one transaction, retried on version conflicts. */
+  function sendInTransaction(recordId: string, event: SendInput, ctx: CallContext): Promise<SendResult> {
+    const input = normalizeEvent(event);
+    const actor = actorOf(ctx);
+    const tenant = ctx.tenantId ?? tenantId;
+    const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null]);
+    let emits: readonly PendingEmit[] = NO_EMITS;
+    const inTx = async (tx: StorageTx): Promise<SendResult> => {
+      emits = NO_EMITS;
+      if (ctx.idempotencyKey !== undefined) {
+        const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
+        if (prior) return prior;
+      }
+      // read-only: the send path never changes the loaded record (it builds the next version beside it);
+      // a rejection hands the caller a copy
+      const record = await tx.getRecord(recordId, READ_FOR_SEND);
+      if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
+      if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
+        throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
+          details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
+        });
+      }
+      const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
+      const at = iso(clock.now());
+      if (sales && core.candidates(bp, record.stage, input.type).length > 0) {
+        const held = await sales.requestApproval(tx, record, input, at, actor);
+        if (held) {
+          const rejection = { reason: 'approval_pending' as const, recordId, event: input.type, stage: record.stage, missingFields: [], rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === held.approval.ruleId)}]`, actorId: actor.id, message: `'${input.type}' on record '${recordId}' waits for approval (rule '${held.approval.ruleId}', approvers: ${held.approval.approverIds.join(', ') || `role ${held.approval.approverRole}`})` };
+          emits = [{ name: 'rejected', payload: rejection }];
+          return { ok: false, rejection, record: held.record === record ? cloneRecord(record) : held.record };
+        }
+      }
+      // (a plain move on a synchronous store comes back without a promise: no turn is spent waiting)
+      const pending = transitionInTx(core, tx, bp, record, input, actor, ctx, at);
+      const out = pending instanceof Promise ? await pending : pending;
+      if (!out.ok) {
+        emits = [{ name: 'rejected', payload: out.rejection }];
+        return { ok: false, rejection: out.rejection, record: cloneRecord(record) };
+      }
+      const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
+      if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+      emits = out.emits;
+      return res;
+    };
+    const done = (result: SendResult): SendResult => {
+      if (!(result.ok && result.replayed)) flushEmits(emitter, emits);
+      return result;
+    };
+    // the first attempt runs straight in a transaction; a version conflict goes on to the retries
+    return storage.transaction(tenant, inTx).then(done, (e: unknown) => {
+      if (!isDealflowError(e, 'CONFLICT') || ctx.expectedVersion !== undefined) throw e;
+      return withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, inTx, true, { attempts: 1, error: e }).then(done);
+    });
+  }
+
   const engine: Engine = {
     storage,
     clock,
@@ -346,59 +406,13 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return result;
     },
 
-    async send(recordId, event, ctx = {}) {
-      const input = normalizeEvent(event);
-      const actor = actorOf(ctx);
-      const tenant = ctx.tenantId ?? tenantId;
-      const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null]);
-      let emits: PendingEmit[] = [];
-      const inTx = async (tx: StorageTx): Promise<SendResult> => {
-        emits = [];
-        if (ctx.idempotencyKey !== undefined) {
-          const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
-          if (prior) return prior;
-        }
-        // read-only: the send path never changes the loaded record (it builds the next version beside it);
-        // a rejection hands the caller a copy
-        const record = await tx.getRecord(recordId, { forUpdate: true, readOnly: true });
-        if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
-        if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
-          throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
-            details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
-          });
-        }
-        const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
-        const at = iso(clock.now());
-        if (sales && core.candidates(bp, record.stage, input.type).length > 0) {
-          const held = await sales.requestApproval(tx, record, input, at, actor);
-          if (held) {
-            const rejection = { reason: 'approval_pending' as const, recordId, event: input.type, stage: record.stage, missingFields: [], rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === held.approval.ruleId)}]`, actorId: actor.id, message: `'${input.type}' on record '${recordId}' waits for approval (rule '${held.approval.ruleId}', approvers: ${held.approval.approverIds.join(', ') || `role ${held.approval.approverRole}`})` };
-            emits = [{ name: 'rejected', payload: rejection }];
-            return { ok: false, rejection, record: held.record === record ? cloneRecord(record) : held.record };
-          }
-        }
-        // (a plain move on a synchronous store comes back without a promise: no turn is spent waiting)
-        const pending = transitionInTx(core, tx, bp, record, input, actor, ctx, at);
-        const out = pending instanceof Promise ? await pending : pending;
-        if (!out.ok) {
-          emits = [{ name: 'rejected', payload: out.rejection }];
-          return { ok: false, rejection: out.rejection, record: cloneRecord(record) };
-        }
-        const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
-        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
-        emits = out.emits;
-        return res;
-      };
-      let result: SendResult;
+    send(recordId, event, ctx = {}) {
+      // (no async frame: the work settles through the transaction's promise; bad input is a rejected promise)
       try {
-        // the first attempt runs straight in a transaction; a version conflict goes on to the retries
-        result = await storage.transaction(tenant, inTx);
+        return sendInTransaction(recordId, event, ctx);
       } catch (e) {
-        if (!isDealflowError(e, 'CONFLICT') || ctx.expectedVersion !== undefined) throw e;
-        result = await withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, inTx, true, { attempts: 1, error: e });
+        return Promise.reject(e);
       }
-      if (!(result.ok && result.replayed)) flushEmits(emitter, emits);
-      return result;
     },
 
     // with an actor, reads are filtered by the sales rules' `permissions.read` (null / left out)

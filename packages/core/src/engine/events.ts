@@ -69,7 +69,7 @@ export function createEmitter(): EventEmitter<EngineEventMap> {
 }
 
 /** Emits pending events in order; a throwing listener is reported on `error`, never undoing the commit. */
-export function flushEmits(emitter: EventEmitter<EngineEventMap>, emits: PendingEmit[]): void {
+export function flushEmits(emitter: EventEmitter<EngineEventMap>, emits: readonly PendingEmit[]): void {
   for (const e of emits) {
     try {
       (emitter.emit as (n: string, p: unknown) => boolean)(e.name, e.payload);

@@ -450,26 +450,44 @@ export function createMemoryStorage(): Storage {
     else busy = false;
   };
 
+  /** Runs `fn` in a new transaction (the lock is held): commits by keeping its writes, or rolls back whole. */
+  const runTransaction = <T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> => {
+    const tx = new MemoryTx(tenantId, state);
+    let result: Promise<T>;
+    try {
+      ensureOpen();
+      result = fn(tx);
+      // (a callback that is not async still works: its value or thenable is taken as a promise)
+      if (!(result instanceof Promise)) result = Promise.resolve(result);
+    } catch (e) {
+      tx.rollback();
+      release();
+      return Promise.reject(e);
+    }
+    return result.then(
+      (value) => {
+        release();
+        return value;
+      },
+      (e: unknown) => {
+        tx.rollback();
+        release();
+        throw e;
+      },
+    );
+  };
+
   const claimable = (timer: TimerRecord, now: string) =>
     (timer.status === 'pending' && timer.dueAt <= now) ||
     (timer.status === 'claimed' && timer.leaseUntil !== null && timer.leaseUntil <= now);
 
   return {
     name: 'memory',
-    async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-      ensureOpen();
+    transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+      if (closed) return Promise.reject(new DealflowError('CLOSED', 'memory storage is closed'));
       const wait = acquire();
-      if (wait) await wait;
-      const tx = new MemoryTx(tenantId, state);
-      try {
-        ensureOpen();
-        return await fn(tx);
-      } catch (e) {
-        tx.rollback();
-        throw e;
-      } finally {
-        release();
-      }
+      // (no async frame: the common uncontended call runs at once and settles through one `then`)
+      return wait ? wait.then(() => runTransaction(tenantId, fn)) : runTransaction(tenantId, fn);
     },
     async getRecord(tenantId, id) {
       ensureOpen();
