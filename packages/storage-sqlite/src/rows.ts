@@ -56,10 +56,11 @@ export function recordColumns(r: StoredRecord): unknown[] {
 }
 
 /** The row that RECORD_COLUMNS values make. */
-export function recordRow(tenantId: string, id: string, values: unknown[]): RecordRow {
-  const row: Record<string, unknown> = { tenant_id: tenantId, id };
-  RECORD_COLUMNS.forEach((c, i) => { row[c] = values[i]; });
-  return row as unknown as RecordRow;
+export function recordRow(tenantId: string, id: string, v: unknown[]): RecordRow {
+  return {
+    tenant_id: tenantId, id, type: v[0], blueprint_id: v[1], blueprint_version: v[2], stage: v[3], version: v[4], fields: v[5],
+    owner_id: v[6], team_id: v[7], meta: v[8], stage_entered_at: v[9], created_at: v[10], updated_at: v[11],
+  } as RecordRow;
 }
 
 export function recordParams(tenantId: string, r: StoredRecord): unknown[] {

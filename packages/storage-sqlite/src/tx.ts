@@ -29,6 +29,8 @@ const SELECT_RECORD = 'SELECT * FROM records WHERE tenant_id = ? AND id = ?';
 const INSERT_OUTBOX = `INSERT INTO outbox (position, tenant_id, id, record_id, type, payload, created_at)
   VALUES ((SELECT max(COALESCE((SELECT max(position) FROM outbox), 0), position) + 1 FROM outbox_floor), ?, ?, ?, ?, ?, ?)`;
 
+const LAST_SEQ = 'SELECT MAX(seq) AS s FROM history WHERE tenant_id = ? AND record_id = ?';
+
 const CANCEL_TIMER = `UPDATE timers SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
   WHERE rowid = ?`;
 
@@ -183,8 +185,7 @@ export class SqliteTx implements StorageTx {
       this.own('history event', e.id, e.tenantId);
       let last = next.get(e.recordId);
       if (last === undefined) {
-        const row = this.prepare('SELECT MAX(seq) AS s FROM history WHERE tenant_id = ? AND record_id = ?')
-          .get(this.tenantId, e.recordId) as { s: number | null };
+        const row = this.prepare(LAST_SEQ).get(this.tenantId, e.recordId) as { s: number | null };
         last = row.s ?? 0;
       }
       if (e.seq !== last + 1) {
