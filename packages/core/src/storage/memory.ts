@@ -95,13 +95,24 @@ function isPlainTransitionData(d: Record<string, unknown>): d is { transition: n
   return n === 2;
 }
 
+/** A copy of a plain move's changes (`{ stage }` or `{ stage, stageEnteredAt }`) as a literal too; other changes copied generically. */
+function copyMoveChanges(c: Record<string, unknown>): Record<string, unknown> {
+  let n = 0;
+  for (const _ in c) n++;
+  if (typeof c.stage === 'string') {
+    if (n === 1) return { stage: c.stage };
+    if (n === 2 && typeof c.stageEnteredAt === 'string') return { stage: c.stage, stageEnteredAt: c.stageEnteredAt };
+  }
+  return cloneJson(c);
+}
+
 /**
  * The store's copy of a history event. An event with every field set is built as one object
  * literal: V8 then sees that copies made there live on and allocates them where long-lived objects
  * go, instead of moving each one through the young generation (history is kept for good).
  */
 function storedEvent(e: HistoryEvent, tenantId: string): HistoryEvent {
-  const data = isPlainTransitionData(e.data) ? { transition: e.data.transition, changes: cloneJson(e.data.changes) } : (cloneData(e.data, 'data') as Record<string, unknown>);
+  const data = isPlainTransitionData(e.data) ? { transition: e.data.transition, changes: copyMoveChanges(e.data.changes) } : (cloneData(e.data, 'data') as Record<string, unknown>);
   if (e.event !== undefined && e.from !== undefined && e.to !== undefined && e.actorId !== undefined) {
     return { tenantId, id: e.id, recordId: e.recordId, seq: e.seq, at: e.at, kind: e.kind, event: e.event, from: e.from, to: e.to, actorId: e.actorId, data };
   }
