@@ -43,6 +43,16 @@ export function statements(t: Tables) {
   return {
     getRecord: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
     getRecordForUpdate: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    /**
+     * The record locked, with its active timers ([id, kind, key, stage] each) and the version the
+     * statement's snapshot has: when the lock waited for another transaction, that version is older
+     * than the locked row's and the timers may be out of date too.
+     */
+    lockRecordWithTimers: `SELECT *,
+         (SELECT json_agg(json_build_array(x.id, x.kind, x.key, x.stage)) FROM ${t.timers} x
+          WHERE x.tenant_id = $1 AND x.record_id = $2 AND x.status IN ('pending', 'claimed')) AS dealflow_active_timers,
+         (SELECT s.version FROM ${t.records} s WHERE s.tenant_id = $1 AND s.id = $2) AS dealflow_snapshot_version
+       FROM ${t.records} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
     recordVersion: `SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
     listHistory: `SELECT * FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
     insertRecord: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,

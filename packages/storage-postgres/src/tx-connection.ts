@@ -34,9 +34,23 @@ export class TxConnection implements PgQueryable {
     if (this.begun) return this.client.query<R>(config, values);
     this.begun = true;
     if (!this.pipelined) return this.client.query('BEGIN').then(() => this.client.query<R>(config, values));
-    const begin = this.client.query('BEGIN');
-    const answer = this.client.query<R>(config, values);
+    const [begin, answer] = this.together(() => [this.client.query('BEGIN'), this.client.query<R>(config, values)] as const);
     return Promise.all([begin, answer]).then(([, r]) => r);
+  }
+
+  /**
+   * Sends what `send` queries in one socket write when the client exposes its socket as pg's
+   * clients do (`connection.stream`, corked around the queries); else as `send` writes them.
+   */
+  private together<T>(send: () => T): T {
+    const stream = (this.client as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+    if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return send();
+    stream.cork();
+    try {
+      return send();
+    } finally {
+      stream.uncork();
+    }
   }
 
   /**
@@ -54,7 +68,7 @@ export class TxConnection implements PgQueryable {
       await this.client.query('COMMIT');
       return;
     }
-    const [write, commit] = await Promise.allSettled([last(), this.client.query('COMMIT')]);
+    const [write, commit] = await Promise.allSettled(this.together(() => [last(), this.client.query('COMMIT')]));
     if (write.status === 'rejected') throw write.reason;
     if (commit.status === 'rejected') throw commit.reason;
   }

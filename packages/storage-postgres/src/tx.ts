@@ -93,6 +93,30 @@ interface Deferred {
    * usable for a read).
    */
   fail: (counts: number[], info: string | null | undefined) => DealflowError | Promise<DealflowError>;
+  /**
+   * A cancel whose count was foretold from the record's known active timers: the (record, key)s of
+   * the timers it cancels. A schedule may share its statement when it replaces none of them.
+   */
+  cancels?: string[];
+  /** A schedule: the (record, key)s whose active timer it replaces. */
+  replaces?: string[];
+}
+
+/** An active (pending or claimed) timer as a transaction knows it. */
+interface ActiveTimer {
+  id: string;
+  kind: string;
+  key: string | null;
+  stage: string | null;
+}
+
+const timerKey = (recordId: string, key: string): string => `${recordId}\u0000${key}`;
+
+/** Whether a timer matches a cancelTimers filter. */
+function matches(tm: ActiveTimer, f: { kinds?: string[]; keys?: string[]; stage?: string }): boolean {
+  return (f.kinds === undefined || f.kinds.includes(tm.kind))
+    && (f.keys === undefined || (tm.key !== null && f.keys.includes(tm.key)))
+    && (f.stage === undefined || tm.stage === f.stage);
 }
 
 /** A statement made of several writes (data-modifying CTEs) and an optional main write that answers its count. */
@@ -148,9 +172,10 @@ function compose(s: StoreSql, items: readonly Deferred[], main: { key: string; t
     counts.push(`(SELECT count(*) FROM c${k})::int AS n${k}`);
     answer = `n${k}`;
   }
-  const check = checks.length > 0 ? `${s.t.check}(ARRAY[${got.join(', ')}], ARRAY[${want.join(', ')}], ARRAY[${info.join(', ')}]::text[])` : 'true';
-  // every count is selected: a CTE that only reads (pg_notify) runs only when something reads it
-  const text = `WITH ${ctes.join(',\n')},\nn AS (SELECT ${counts.join(', ')})\nSELECT ${check} AS ok, ${ctes.map((_, k) => `n${k}`).join(', ')} FROM n`;
+  // every count is read (a CTE that only reads, as pg_notify, runs only when something reads it)
+  const read = ctes.map((_, k) => `n${k}`).filter((n) => !got.includes(n)).map((n) => `${n} >= 0`);
+  if (checks.length > 0) read.unshift(`${s.t.check}(ARRAY[${got.join(', ')}], ARRAY[${want.join(', ')}], ARRAY[${info.join(', ')}]::text[])`);
+  const text = `WITH ${ctes.join(',\n')},\nn AS (SELECT ${counts.join(', ')})\nSELECT ${read.join(' AND ')} AS ok${answer ? `, ${answer}` : ''} FROM n`;
   batch = { text, name: statementName(text), checks, answer };
   if (s.batches.size < 1000) s.batches.set(key, batch);
   return batch;
@@ -216,9 +241,24 @@ export class PgTx implements StorageTx {
   // whole; it surfaces at the next call or at commit.
   private queue: Deferred[] = [];
 
+  // ----- known active timers -----
+  // A record read with `forUpdate` comes with its active timers. While the lock is held, only this
+  // transaction changes them (every writer of a record's timers locks the record first; claiming
+  // keeps a timer active), so cancelTimers can answer its count without asking the server and
+  // queue its write like the others. The server still checks that count: if the timers did change
+  // underneath (a lock that waited gets an older snapshot, detected by its version; a writer that
+  // did not lock), the transaction fails whole with a retryable CONFLICT.
+  private known = new Map<string, ActiveTimer[]>();
+
+  /** Whether `item` may share a statement with the queued `q` (two writes of one table may not, except a foretold cancel before a schedule that replaces none of its timers). */
+  private static clash(q: Deferred, item: Deferred): boolean {
+    if (!q.tables.some((t) => item.tables.includes(t))) return false;
+    return !(q.cancels && item.replaces && !item.replaces.some((k) => q.cancels!.includes(k)));
+  }
+
   private defer(item: Deferred): Promise<void> | void {
     if (!this.batch) return this.execute([item], null, false).then(() => undefined);
-    if (this.queue.some((q) => q.tables.some((t) => item.tables.includes(t)))) {
+    if (this.queue.some((q) => PgTx.clash(q, item))) {
       return this.flush().then(() => { this.queue.push(item); });
     }
     this.queue.push(item);
@@ -277,7 +317,21 @@ export class PgTx implements StorageTx {
   async getRecord(id: string, options?: { forUpdate?: boolean }): Promise<StoredRecord | null> {
     this.check();
     await this.flush();
-    return readRecord(this.db, this.s, this.tenantId, id, options?.forUpdate === true);
+    if (options?.forUpdate !== true || !this.batch) return readRecord(this.db, this.s, this.tenantId, id, options?.forUpdate === true);
+    const { rows } = await run(this.db, `getRecord '${id}'`, this.sql.lockRecordWithTimers, [this.tenantId, id]);
+    const row = rows[0];
+    if (!row) {
+      this.known.delete(id);
+      return null;
+    }
+    const record = recordFromRow(row);
+    if (Number(row.dealflow_snapshot_version) === record.version) {
+      const list = (row.dealflow_active_timers ?? []) as [string, string, string | null, string | null][];
+      this.known.set(id, list.map(([tid, kind, key, stage]) => ({ id: tid, kind, key, stage })));
+    } else {
+      this.known.delete(id);
+    }
+    return record;
   }
 
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
@@ -435,14 +489,43 @@ export class PgTx implements StorageTx {
           item.values.push(notify, batch.map((tm) => tm.dueAt).sort()[0]!);
         }
       }
+      item.replaces = batch.filter((tm) => tm.key !== null).map((tm) => timerKey(tm.recordId, tm.key!));
       await this.defer(item);
+      for (const tm of batch) {
+        const known = this.known.get(tm.recordId);
+        if (!known) continue;
+        const kept = tm.key === null ? known : known.filter((a) => a.key !== tm.key);
+        kept.push({ id: tm.id, kind: tm.kind, key: tm.key, stage: tm.stage });
+        this.known.set(tm.recordId, kept);
+      }
     }
   }
 
   async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
     this.check();
-    return this.counted('timers', `cancelTimers '${recordId}'`, 'cancelTimers', this.sql.cancelTimers,
-      [this.tenantId, recordId, filter.kinds ?? null, filter.keys ?? null, filter.stage ?? null]);
+    const values = [this.tenantId, recordId, filter.kinds ?? null, filter.keys ?? null, filter.stage ?? null];
+    const known = this.known.get(recordId);
+    if (!this.batch || !known || this.queue.some((q) => q.tables.includes('timers'))) {
+      const n = await this.counted('timers', `cancelTimers '${recordId}'`, 'cancelTimers', this.sql.cancelTimers, values);
+      if (known) this.known.set(recordId, known.filter((tm) => !matches(tm, filter)));
+      return n;
+    }
+    // the count is foretold from the record's known active timers; the server checks it
+    const hits = known.filter((tm) => matches(tm, filter));
+    this.known.set(recordId, known.filter((tm) => !hits.includes(tm)));
+    await this.defer({
+      key: `cancelTimers ${hits.length}`,
+      what: `cancelTimers '${recordId}'`,
+      tables: ['timers'],
+      parts: [this.sql.cancelTimers],
+      values,
+      want: [hits.length],
+      cancels: hits.filter((tm) => tm.key !== null).map((tm) => timerKey(recordId, tm.key!)),
+      fail: (counts) => new DealflowError('CONFLICT', `cancelTimers of record '${recordId}': its active timers changed while the transaction ran (expected to cancel ${hits.length}, cancelled ${counts[0]})`, {
+        details: { recordId, expected: hits.length, cancelled: counts[0] },
+      }),
+    });
+    return hits.length;
   }
 
   async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
@@ -466,6 +549,7 @@ export class PgTx implements StorageTx {
           [this.tenantId, timerId, outcome, at])
       : await this.counted('timers', `completeTimer '${timerId}'`, 'completeClaimedTimer', this.sql.completeClaimedTimer,
           [this.tenantId, timerId, outcome, at, workerId]);
+    if (rowCount === 1) for (const [recordId, known] of this.known) this.known.set(recordId, known.filter((tm) => tm.id !== timerId));
     return rowCount === 1;
   }
 

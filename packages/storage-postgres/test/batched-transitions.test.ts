@@ -1,0 +1,195 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine, createMemoryStorage, isDealflowError } from '@dealflow/core';
+import type { Storage, StorageTx, TimerRecord } from '@dealflow/core';
+import { makeRecord, makeTimer, ticketBlueprint } from '@dealflow/storage-testkit';
+import { createPostgresStorage, migrate, type PostgresStorage } from '../src/index.js';
+import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from './pg-helpers.js';
+
+const T = 'tenant-a';
+
+/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
+  const admin = new pg.Pool({ connectionString: PG_URL, max: 4 });
+  const stores: PostgresStorage[] = [];
+  afterAll(async () => {
+    for (const s of stores) {
+      await s.close();
+      await dropSchema(admin, s.schema);
+    }
+    await admin.end();
+  });
+
+  /** A store on its own pool, opened by the store (so it pipelines). */
+  async function store(prefix: string): Promise<PostgresStorage> {
+    const schema = uniqueSchema(prefix);
+    await migrate({ pool: admin, schema });
+    const s = createPostgresStorage({ connectionString: PG_URL, schema, max: 4 });
+    stores.push(s);
+    return s;
+  }
+
+  const timerView = async (s: Storage, recordId: string) =>
+    (await s.transaction(T, (tx) => tx.listTimers(recordId))).map((t) => [t.id, t.status, t.outcome]);
+  // (the memory store names a replaced timer's outcome 'cancelled', PostgreSQL 'replaced')
+  const statuses = async (s: Storage, recordId: string) =>
+    (await s.transaction(T, (tx) => tx.listTimers(recordId))).map((t) => [t.id, t.status]);
+
+  describe('batched transitions on PostgreSQL', () => {
+    it('a transition takes two round trips: BEGIN with the locking read, the writes with COMMIT', async () => {
+      const storage = await store('bt_trips');
+      const engine = createEngine({ storage, blueprints: [ticketBlueprint()] });
+      const { record } = await engine.create('ticket', { fields: { title: 'trips' } });
+      // count round trips: queries sent in one synchronous run go out together
+      let trips = 0;
+      let sending = false;
+      const sent: string[] = [];
+      const connect = storage.pool.connect.bind(storage.pool);
+      storage.pool.connect = (async () => {
+        const client = await connect();
+        const query = client.query.bind(client);
+        client.query = ((...args: [string | { text: string }, ...unknown[]]) => {
+          if (!sending) {
+            trips++;
+            sending = true;
+            queueMicrotask(() => { sending = false; });
+          }
+          const config = args[0];
+          sent.push((typeof config === 'string' ? config : config.text).trim().split(/\s/)[0]!);
+          return (query as (...a: unknown[]) => unknown)(...args);
+        }) as typeof client.query;
+        return client;
+      }) as typeof storage.pool.connect;
+      const r = await engine.send(record.id, 'work');
+      storage.pool.connect = connect;
+      expect(r.ok).toBe(true);
+      expect(sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
+      expect(trips).toBe(2);
+      const history = await engine.history(record.id);
+      expect(history.map((e) => e.seq)).toEqual([1, 2]);
+    });
+
+    it('cancels and replaces timers of a locked record exactly as the memory store does (random sequences)', async () => {
+      const pgStore = await store('bt_model');
+      const memory = createMemoryStorage();
+      const next = random(20261123);
+      const pick = <X>(xs: readonly X[]): X => xs[Math.floor(next() * xs.length)]!;
+      const kinds = ['breach', 'reminder', 'task'] as const;
+      const keys = [null, 'k1', 'k2', 'k3'] as const;
+      const stages = ['new', 'qualified', null] as const;
+      let n = 0;
+      const timer = (recordId: string): TimerRecord =>
+        makeTimer({ tenantId: T, id: `t${n++}`, recordId, kind: pick(kinds), key: pick(keys), stage: pick(stages), dueAt: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString() });
+      const seed = [timer('d1'), timer('d1'), timer('d1'), timer('d2'), timer('d1')];
+      for (const s of [pgStore, memory]) {
+        await s.transaction(T, async (tx) => {
+          await tx.insertRecord(makeRecord({ tenantId: T, id: 'd1' }));
+          await tx.insertRecord(makeRecord({ tenantId: T, id: 'd2' }));
+          for (const tm of seed) await tx.scheduleTimers([tm]);
+        });
+      }
+      for (let round = 0; round < 40; round++) {
+        // one sequence of operations, run the same in both stores
+        const ops: ((tx: StorageTx) => Promise<unknown>)[] = [];
+        const count = 1 + Math.floor(next() * 4);
+        for (let i = 0; i < count; i++) {
+          const op = next();
+          if (op < 0.45) {
+            const filter: { kinds?: string[]; keys?: string[]; stage?: string } = {};
+            if (next() < 0.5) filter.kinds = [pick(kinds), pick(kinds)];
+            if (next() < 0.3) filter.keys = [pick(['k1', 'k2', 'k3'])];
+            if (next() < 0.5) filter.stage = pick(['new', 'qualified']);
+            const recordId = next() < 0.85 ? 'd1' : 'd2';
+            ops.push((tx) => tx.cancelTimers(recordId, filter));
+          } else if (op < 0.85) {
+            const batch = Array.from({ length: 1 + Math.floor(next() * 2) }, () => timer(next() < 0.85 ? 'd1' : 'd2'));
+            ops.push((tx) => tx.scheduleTimers(batch).then(() => 'scheduled'));
+          } else {
+            const id = `t${Math.floor(next() * n)}`;
+            ops.push((tx) => tx.completeTimer(id, null, 'fired', new Date(Date.UTC(2026, 0, 2)).toISOString()));
+          }
+        }
+        const results: unknown[][] = [];
+        for (const s of [pgStore, memory]) {
+          results.push(await s.transaction(T, async (tx) => {
+            const out: unknown[] = [];
+            await tx.getRecord('d1', { forUpdate: true });
+            for (const op of ops) out.push(await op(tx));
+            return out;
+          }));
+        }
+        expect(results[0], `round ${round}`).toEqual(results[1]);
+        expect(await statuses(pgStore, 'd1'), `round ${round}`).toEqual(await statuses(memory, 'd1'));
+        expect(await statuses(pgStore, 'd2'), `round ${round}`).toEqual(await statuses(memory, 'd2'));
+      }
+    });
+
+    it('fails whole with a retryable CONFLICT when the locked record\'s timers change underneath (a writer that did not lock it)', async () => {
+      const storage = await store('bt_under');
+      await storage.transaction(T, async (tx) => {
+        await tx.insertRecord(makeRecord({ tenantId: T, id: 'd1' }));
+        await tx.scheduleTimers([makeTimer({ tenantId: T, id: 'a', recordId: 'd1' })]);
+      });
+      const before = await timerView(storage, 'd1');
+      const err = await storage.transaction(T, async (tx) => {
+        const rec = await tx.getRecord('d1', { forUpdate: true });
+        // another transaction schedules a timer for d1 without locking it, and commits
+        await storage.transaction(T, (other) => other.scheduleTimers([makeTimer({ tenantId: T, id: 'sneaky', recordId: 'd1' })]));
+        expect(await tx.cancelTimers('d1')).toBe(1);
+        await tx.updateRecord({ ...rec!, version: 2, stage: 'won' }, 1);
+      }).then(() => null, (e: unknown) => e);
+      expect(isDealflowError(err, 'CONFLICT')).toBe(true);
+      expect((err as Error).message).toContain("'d1'");
+      // nothing of the failed transaction is visible
+      expect((await storage.getRecord(T, 'd1'))?.version).toBe(1);
+      expect(await timerView(storage, 'd1')).toEqual([...before, ['sneaky', 'pending', null]]);
+    });
+
+    it('counts on the server when the lock waited for another transaction that changed the timers', async () => {
+      const storage = await store('bt_wait');
+      await storage.transaction(T, async (tx) => {
+        await tx.insertRecord(makeRecord({ tenantId: T, id: 'd1' }));
+        await tx.scheduleTimers([makeTimer({ tenantId: T, id: 'a', recordId: 'd1', key: 'k' })]);
+      });
+      let release!: () => void;
+      const held = new Promise<void>((r) => { release = r; });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => { locked = r; });
+      const first = storage.transaction(T, async (tx) => {
+        const rec = await tx.getRecord('d1', { forUpdate: true });
+        locked();
+        await held;
+        await tx.updateRecord({ ...rec!, version: 2 }, 1);
+        await tx.scheduleTimers([
+          makeTimer({ tenantId: T, id: 'b', recordId: 'd1', key: 'k' }),
+          makeTimer({ tenantId: T, id: 'c', recordId: 'd1', key: 'other' }),
+        ]);
+      });
+      await isLocked;
+      const second = storage.transaction(T, async (tx) => {
+        const rec = await tx.getRecord('d1', { forUpdate: true }); // waits for the first
+        const cancelled = await tx.cancelTimers('d1');
+        await tx.updateRecord({ ...rec!, version: rec!.version + 1 }, rec!.version);
+        return { version: rec!.version, cancelled };
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      await first;
+      expect(await second).toEqual({ version: 2, cancelled: 2 });
+      expect(await timerView(storage, 'd1')).toEqual([
+        ['a', 'cancelled', 'replaced'], ['b', 'cancelled', 'cancelled'], ['c', 'cancelled', 'cancelled'],
+      ]);
+    });
+  });
+}
