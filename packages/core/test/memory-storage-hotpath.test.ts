@@ -90,19 +90,34 @@ describe('memory store hot paths', () => {
     expect((await s.listHistory('t1', 'r1'))[0]!.data).toEqual({ changes: { meta: { stageTimes: { open: { visits: 3 } } } } });
   });
 
-  test('plain transition events (kept as literals) and full events read back exactly as written, each a copy', async () => {
+  test('plain moves (kept flat), full events (kept as literals) and other events read back exactly as written, each a copy', async () => {
     const s = createMemoryStorage();
     const changes = { stage: 'b', fields: { tags: ['x'] } };
     const plain = { tenantId: 't1', id: 'h1', recordId: 'r1', seq: 1, at: 'x', kind: 'transition', event: 'go', from: 'a', to: 'b', actorId: 'ana', data: { transition: 0, changes } };
     const other = { tenantId: 't1', id: 'h2', recordId: 'r1', seq: 2, at: 'y', kind: 'note', data: { transition: 1, changes: {}, extra: [1] } };
-    await s.transaction('t1', (tx) => tx.appendHistory([plain, other]));
+    // plain moves (kept flat): stage only, stage and entry time, and a null actor
+    const move = { tenantId: 't1', id: 'h3', recordId: 'r1', seq: 3, at: 'z', kind: 'transition', event: 'go', from: 'b', to: 'c', actorId: 'ana', data: { transition: 2, changes: { stage: 'c' } } };
+    const timed = { ...move, id: 'h4', seq: 4, from: 'c', to: 'd', actorId: null, data: { transition: 3, changes: { stage: 'd', stageEnteredAt: 'z' } } };
+    await s.transaction('t1', (tx) => tx.appendHistory([plain, other, move, timed]));
+    // a rolled-back move leaves nothing behind
+    await s.transaction('t1', async (tx) => {
+      await tx.appendHistory([{ ...move, id: 'h5', seq: 5 }]);
+      throw new Error('roll back');
+    }).catch(() => undefined);
     changes.fields.tags.push('changed after the write');
     const read = await s.listHistory('t1', 'r1');
     expect(read).toEqual([
       { ...plain, data: { transition: 0, changes: { stage: 'b', fields: { tags: ['x'] } } } },
       other,
+      move,
+      timed,
     ]);
     expect('event' in read[1]!).toBe(false);
+    expect(Object.keys(read[2]!).sort()).toEqual(Object.keys(move).sort());
+    expect(await s.listHistory('t1', 'r1', { afterSeq: 2, limit: 1 })).toEqual([move]);
+    // each read is a fresh copy
+    (read[3]!.data.changes as { stage: string }).stage = 'hacked';
+    expect((await s.listHistory('t1', 'r1'))[3]).toEqual(timed);
   });
 
   test('outbox payloads are copied unless handed over', async () => {

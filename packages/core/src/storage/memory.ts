@@ -18,7 +18,7 @@ import { cloneData, cloneJson, cloneRecord, cloneWithData } from './clone.js';
 
 interface TenantData {
   records: Map<string, StoredRecord>;
-  history: Map<string, HistoryEvent[]>;
+  history: Map<string, KeptEvent[]>;
   timers: Map<string, TimerRecord>;
   timersByRecord: Map<string, Set<string>>;
   /** Ids of each record's pending or claimed timers (a superset: readers check the status). */
@@ -78,44 +78,87 @@ const ABSENT = Symbol('absent');
 const DONE: Promise<void> = WRITE_DONE;
 const NULL_RESULT: Promise<null> = Promise.resolve(null);
 
-function readHistory(list: HistoryEvent[] | undefined, options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
+/**
+ * A plain move kept as one flat object: a transition event with every field set whose data is
+ * exactly `{ transition, changes: { stage[, stageEnteredAt] } }` (what `engine.send` writes for a
+ * move without actions). One object instead of three (event, data, changes) for the garbage
+ * collector to move and mark, for as long as history is kept; read back as the event it was.
+ */
+interface FlatMove {
+  flat: true;
+  tenantId: string;
+  id: string;
+  recordId: string;
+  seq: number;
+  at: string;
+  kind: string;
+  event: string;
+  from: string;
+  to: string;
+  actorId: string | null;
+  transition: number;
+  stage: string;
+  stageEnteredAt: string | undefined;
+}
+
+/** What the store keeps per history event. */
+type KeptEvent = HistoryEvent | FlatMove;
+
+function isFlat(k: KeptEvent): k is FlatMove {
+  return (k as FlatMove).flat === true;
+}
+
+/** The event a flat move was (a fresh object: the reader's to change). */
+function expand(k: FlatMove): HistoryEvent {
+  const changes: Record<string, unknown> = k.stageEnteredAt === undefined ? { stage: k.stage } : { stage: k.stage, stageEnteredAt: k.stageEnteredAt };
+  return { tenantId: k.tenantId, id: k.id, recordId: k.recordId, seq: k.seq, at: k.at, kind: k.kind, event: k.event, from: k.from, to: k.to, actorId: k.actorId, data: { transition: k.transition, changes } };
+}
+
+function readHistory(list: KeptEvent[] | undefined, options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
   if (!list) return [];
   const start = options.afterSeq ?? 0;
   const end = Math.min(list.length, options.limit !== undefined ? start + options.limit : list.length);
   const out: HistoryEvent[] = [];
-  for (let i = start; i < end; i++) out.push(cloneWithData(list[i]!, 'data'));
+  for (let i = start; i < end; i++) {
+    const k = list[i]!;
+    out.push(isFlat(k) ? expand(k) : cloneWithData(k, 'data'));
+  }
   return out;
 }
 
-/** The data of a plain transition event: exactly `{ transition: <index>, changes: {…} }` (copied as a literal, see below). */
-function isPlainTransitionData(d: Record<string, unknown>): d is { transition: number; changes: Record<string, unknown> } {
-  if (typeof d.transition !== 'number' || typeof d.changes !== 'object' || d.changes === null || Array.isArray(d.changes)) return false;
+/** `stage` (and `stageEnteredAt`) of a plain move's changes, or undefined when the changes are anything else. */
+function moveOf(d: Record<string, unknown>): { stage: string; stageEnteredAt: string | undefined } | undefined {
+  if (typeof d.transition !== 'number' || typeof d.changes !== 'object' || d.changes === null || Array.isArray(d.changes)) return undefined;
   let n = 0;
   for (const _ in d) n++;
-  return n === 2;
-}
-
-/** A copy of a plain move's changes (`{ stage }` or `{ stage, stageEnteredAt }`) as a literal too; other changes copied generically. */
-function copyMoveChanges(c: Record<string, unknown>): Record<string, unknown> {
-  let n = 0;
-  for (const _ in c) n++;
-  if (typeof c.stage === 'string') {
-    if (n === 1) return { stage: c.stage };
-    if (n === 2 && typeof c.stageEnteredAt === 'string') return { stage: c.stage, stageEnteredAt: c.stageEnteredAt };
-  }
-  return cloneJson(c);
+  if (n !== 2) return undefined;
+  const c = d.changes as Record<string, unknown>;
+  let m = 0;
+  for (const _ in c) m++;
+  if (typeof c.stage !== 'string') return undefined;
+  if (m === 1) return { stage: c.stage, stageEnteredAt: undefined };
+  if (m === 2 && typeof c.stageEnteredAt === 'string') return { stage: c.stage, stageEnteredAt: c.stageEnteredAt };
+  return undefined;
 }
 
 /**
- * The store's copy of a history event. An event with every field set is built as one object
- * literal: V8 then sees that copies made there live on and allocates them where long-lived objects
- * go, instead of moving each one through the young generation (history is kept for good).
+ * The store's copy of a history event: a plain move flat (see {@link FlatMove}); any other event
+ * with every field set as one object literal (V8 then sees that copies made there live on and
+ * allocates them where long-lived objects go); the rest copied generically.
  */
-function storedEvent(e: HistoryEvent, tenantId: string): HistoryEvent {
-  const data = isPlainTransitionData(e.data) ? { transition: e.data.transition, changes: copyMoveChanges(e.data.changes) } : (cloneData(e.data, 'data') as Record<string, unknown>);
-  if (e.event !== undefined && e.from !== undefined && e.to !== undefined && e.actorId !== undefined) {
-    return { tenantId, id: e.id, recordId: e.recordId, seq: e.seq, at: e.at, kind: e.kind, event: e.event, from: e.from, to: e.to, actorId: e.actorId, data };
+function storedEvent(e: HistoryEvent, tenantId: string): KeptEvent {
+  const full = e.event !== undefined && e.from !== undefined && e.to !== undefined && e.actorId !== undefined;
+  if (full) {
+    const move = moveOf(e.data);
+    if (move) {
+      return {
+        flat: true, tenantId, id: e.id, recordId: e.recordId, seq: e.seq, at: e.at, kind: e.kind, event: e.event!, from: e.from!, to: e.to!, actorId: e.actorId!,
+        transition: e.data.transition as number, stage: move.stage, stageEnteredAt: move.stageEnteredAt,
+      };
+    }
   }
+  const data = cloneData(e.data, 'data') as Record<string, unknown>;
+  if (full) return { tenantId, id: e.id, recordId: e.recordId, seq: e.seq, at: e.at, kind: e.kind, event: e.event, from: e.from, to: e.to, actorId: e.actorId, data };
   // (copy, then replace: a spread with overrides costs V8 a slow path per property)
   const copy = { ...e };
   copy.data = data;
@@ -188,7 +231,7 @@ class MemoryTx implements StorageTx {
           if (map === (this.t.timers as Map<string, unknown>)) indexActive(this.t, prev as TimerRecord);
         }
       } else if (op === POP_HISTORY) {
-        (j[i + 1] as HistoryEvent[]).pop();
+        (j[i + 1] as KeptEvent[]).pop();
       } else if (op === DROP_OUTBOX) {
         const k = this.state.outbox.lastIndexOf(j[i + 1] as OutboxEntry);
         if (k >= 0) this.state.outbox.splice(k, 1);
