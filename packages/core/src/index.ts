@@ -10,7 +10,6 @@ export type {
   OutboxMessage,
   RecordQuery,
   ClaimTimersOptions,
-  AppendOutboxOptions,
   UniqueKeyConflict,
 } from './storage/types.js';
 export { nextVersionMismatch, versionConflict } from './storage/errors.js';

@@ -120,20 +120,34 @@ describe('memory store hot paths', () => {
     expect((await s.listHistory('t1', 'r1'))[3]).toEqual(timed);
   });
 
-  test('outbox payloads are copied unless handed over', async () => {
+  test('outbox messages read back exactly as written (transition messages kept flat), each a copy', async () => {
     const s = createMemoryStorage();
     const kept = { n: 1 };
-    const given = { n: 1 };
+    const transition = { tenantId: 't1', id: 'm2', recordId: 'r1', type: 'dealflow.transition', createdAt: 'x', payload: { recordId: 'r1', type: 'deal', event: 'go', from: 'a', to: 'b', actorId: null, version: 2 } };
+    // look-alikes that are not plain transition messages stay whole
+    const extra = { ...transition, id: 'm3', payload: { ...transition.payload, note: 'x' } };
+    const otherRecord = { ...transition, id: 'm4', payload: { ...transition.payload, recordId: 'r2' } };
     await s.transaction('t1', async (tx) => {
       await tx.appendOutbox([{ tenantId: 't1', id: 'm1', recordId: 'r1', type: 't', payload: kept, createdAt: 'x' }]);
-      await tx.appendOutbox([{ tenantId: 't1', id: 'm2', recordId: 'r1', type: 't', payload: given, createdAt: 'x' }], { handOver: true });
+      await tx.appendOutbox([transition, extra, otherRecord]);
     });
-    kept.n = 2; // the caller broke no promise: the store has its own copy
+    await s.transaction('t1', async (tx) => {
+      await tx.appendOutbox([{ ...transition, id: 'm5' }]);
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    kept.n = 2; // the store has its own copy
     const read = await s.readOutbox({ limit: 10 });
-    expect(read.map((m) => m.payload)).toEqual([{ n: 1 }, { n: 1 }]);
-    // readers get copies either way
-    read[1]!.payload.n = 3;
-    expect((await s.readOutbox({ limit: 10 }))[1]!.payload).toEqual({ n: 1 });
+    expect(read).toEqual([
+      { tenantId: 't1', id: 'm1', recordId: 'r1', type: 't', payload: { n: 1 }, createdAt: 'x', position: 1 },
+      { ...transition, position: 2 },
+      { ...extra, position: 3 },
+      { ...otherRecord, position: 4 },
+    ]);
+    // readers get copies
+    read[1]!.payload.to = 'hacked';
+    expect((await s.readOutbox({ limit: 10 }))[1]!.payload).toEqual(transition.payload);
+    await s.ackOutbox(2);
+    expect((await s.readOutbox({ limit: 10 })).map((m) => m.id)).toEqual(['m3', 'm4']);
   });
 
   test('a transaction settles with its callback: a plain value, a promise, a throw or a rejection (rolled back)', async () => {

@@ -2,7 +2,7 @@ import { truthy } from '../blueprint/define.js';
 import type { Blueprint } from '../blueprint/define.js';
 import type { RecordView, RuleData } from '../blueprint/machine.js';
 import { metaFacts } from '../assignment/context.js';
-import type { AppendOutboxOptions, HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { WRITE_DONE } from '../storage/types.js';
 import { LAST_MODIFIED_META, pauseOnStageChange } from '../sla/clock.js';
 import { applySetActions, runSideActions } from './actions.js';
@@ -20,9 +20,6 @@ import type { StageTimes } from '../stage-times/stage-times.js';
 const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ history: Object.freeze({}), emits: [], outbox: [], created: [] }) as SideEffects;
 
 const NO_DATA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
-
-/** The fast path's transition message is built here and never shown to anyone else: its payload is handed over. */
-const HAND_OVER: AppendOutboxOptions = Object.freeze({ handOver: true });
 
 /** The cause of an ordinary `engine.send` (shared: causes are only read). */
 const USER_CAUSE: SendCause = Object.freeze({});
@@ -330,10 +327,10 @@ export function transitionInTx(
   const done = accepted(m, hist, events, actor, NO_SIDE_EFFECTS);
   // (a store that wrote synchronously answers WRITE_DONE: no turn of the event loop is spent waiting)
   let w = tx.updateRecord(m.after, record.version);
-  if (w !== WRITE_DONE) return w.then(() => tx.appendHistory(events)).then(() => tx.appendOutbox(outbox, HAND_OVER)).then(() => done);
+  if (w !== WRITE_DONE) return w.then(() => tx.appendHistory(events)).then(() => tx.appendOutbox(outbox)).then(() => done);
   w = tx.appendHistory(events);
-  if (w !== WRITE_DONE) return w.then(() => tx.appendOutbox(outbox, HAND_OVER)).then(() => done);
-  w = tx.appendOutbox(outbox, HAND_OVER);
+  if (w !== WRITE_DONE) return w.then(() => tx.appendOutbox(outbox)).then(() => done);
+  w = tx.appendOutbox(outbox);
   return w !== WRITE_DONE ? w.then(() => done) : done;
 }
 

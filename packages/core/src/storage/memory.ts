@@ -1,7 +1,6 @@
 import { nextVersionMismatch, versionConflict } from './errors.js';
 import { DealflowError } from '@dealflow/logic';
 import type {
-  AppendOutboxOptions,
   ClaimTimersOptions,
   HistoryEvent,
   OutboxMessage,
@@ -184,7 +183,54 @@ function compareTimers(a: TimerRecord, b: TimerRecord): number {
 
 /** Shared state of one memory store. */
 /** An outbox entry (a private copy of the message, with its tenant and position). */
-type OutboxEntry = OutboxMessage & { position: number };
+type FullEntry = OutboxMessage & { position: number };
+
+/**
+ * The engine's transition message kept flat: type `dealflow.transition` with the payload
+ * `{ recordId, type, event, from, to, actorId, version }` (the record id the message's own). One
+ * object instead of two for as long as the message waits for its relay; read back as it was.
+ */
+interface FlatTransition {
+  flat: true;
+  position: number;
+  tenantId: string;
+  id: string;
+  recordId: string;
+  createdAt: string;
+  recordType: string;
+  event: string;
+  from: string;
+  to: string;
+  actorId: string | null;
+  version: number;
+}
+
+/** What the store keeps per outbox message, with its position. */
+type OutboxEntry = FullEntry | FlatTransition;
+
+/** The message an entry holds (a fresh object: the reader's to change). */
+function outboxMessage(e: OutboxEntry): OutboxMessage {
+  if ((e as FlatTransition).flat !== true) return cloneJson(e as FullEntry);
+  const f = e as FlatTransition;
+  return {
+    tenantId: f.tenantId, id: f.id, recordId: f.recordId, type: TRANSITION_MESSAGE,
+    payload: { recordId: f.recordId, type: f.recordType, event: f.event, from: f.from, to: f.to, actorId: f.actorId, version: f.version },
+    createdAt: f.createdAt, position: f.position,
+  };
+}
+
+const TRANSITION_MESSAGE = 'dealflow.transition';
+
+/** The payload of an engine transition message with exactly its seven keys, or undefined. */
+function transitionPayload(m: OutboxMessage): { type: string; event: string; from: string; to: string; actorId: string | null; version: number } | undefined {
+  const p = m.payload as Record<string, unknown>;
+  if (m.type !== TRANSITION_MESSAGE || m.recordId === null || p.recordId !== m.recordId) return undefined;
+  if (typeof p.type !== 'string' || typeof p.event !== 'string' || typeof p.from !== 'string' || typeof p.to !== 'string' || typeof p.version !== 'number') return undefined;
+  if (p.actorId !== null && typeof p.actorId !== 'string') return undefined;
+  let n = 0;
+  for (const _ in p) n++;
+  return n === 7 ? (p as { type: string; event: string; from: string; to: string; actorId: string | null; version: number }) : undefined;
+}
 
 interface MemoryState {
   tenants: Map<string, TenantData>;
@@ -447,19 +493,25 @@ class MemoryTx implements StorageTx {
   async findUniqueKey(key: string): Promise<string | null> {
     return this.t.uniqueKeys.get(key) ?? null;
   }
-  appendOutbox(messages: OutboxMessage[], options?: AppendOutboxOptions): Promise<void> {
+  appendOutbox(messages: OutboxMessage[]): Promise<void> {
     try {
       for (const m of messages) {
+        const p = transitionPayload(m);
         // built whole (a spread copy that then gains `position` costs V8 a new hidden class per entry)
-        const entry: OutboxEntry = {
-          tenantId: this.tenantId,
-          id: m.id,
-          recordId: m.recordId,
-          type: m.type,
-          payload: options?.handOver === true ? m.payload : (cloneData(m.payload, 'payload') as Record<string, unknown>),
-          createdAt: m.createdAt,
-          position: ++this.state.position,
-        };
+        const entry: OutboxEntry = p
+          ? {
+              flat: true, position: ++this.state.position, tenantId: this.tenantId, id: m.id, recordId: m.recordId!, createdAt: m.createdAt,
+              recordType: p.type, event: p.event, from: p.from, to: p.to, actorId: p.actorId, version: p.version,
+            }
+          : {
+              tenantId: this.tenantId,
+              id: m.id,
+              recordId: m.recordId,
+              type: m.type,
+              payload: cloneData(m.payload, 'payload') as Record<string, unknown>,
+              createdAt: m.createdAt,
+              position: ++this.state.position,
+            };
         this.state.outbox.push(entry);
         this.journal.push(DROP_OUTBOX, entry, null, null);
       }
@@ -606,7 +658,7 @@ export function createMemoryStorage(): Storage {
       for (const m of state.outbox) {
         if (m.position <= after) continue;
         if (options.tenantId !== undefined && m.tenantId !== options.tenantId) continue;
-        out.push(cloneJson(m));
+        out.push(outboxMessage(m));
         if (out.length >= options.limit) break;
       }
       return out;

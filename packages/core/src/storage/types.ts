@@ -110,16 +110,6 @@ export interface TimerRecord {
   outcome: string | null;
 }
 
-/** Options of {@link StorageTx.appendOutbox}. */
-export interface AppendOutboxOptions {
-  /**
-   * The caller hands the messages' payloads over: it will neither change them nor pass them on,
-   * so a store that keeps messages as objects may keep the payloads without copying them (the
-   * engine does this for the transition message it builds itself). Stores that serialize ignore it.
-   */
-  handOver?: boolean;
-}
-
 /** A message for subscribers outside the process (mailer, webhooks); delivered at least once. */
 export interface OutboxMessage {
   tenantId: string;
@@ -251,7 +241,7 @@ export interface StorageTx {
   findUniqueKey(key: string): Promise<string | null>;
 
   /** Appends messages to the outbox (committed with the transaction). */
-  appendOutbox(messages: OutboxMessage[], options?: AppendOutboxOptions): Promise<void>;
+  appendOutbox(messages: OutboxMessage[]): Promise<void>;
 }
 
 /**
