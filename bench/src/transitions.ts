@@ -4,7 +4,8 @@
  * beside XState's own live `createActor(machine).send()` and its pure `transition()` on the very
  * same compiled machine, in one run. All three must end in the same stage before any time counts.
  *
- * Run: pnpm --dir bench run transitions
+ * Run: pnpm --dir bench run transitions   (measures the built packages: stale ones are built first,
+ *      see support/ensure-built.mjs)
  */
 import { createActor, transition } from 'xstate';
 import { createEngine, createMemoryStorage, defineBlueprint, toMachineSnapshot } from '@dealflow/core';

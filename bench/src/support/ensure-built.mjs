@@ -1,0 +1,55 @@
+// Benches measure the packages as they ship: the tsup build in each package's dist/, not the
+// TypeScript sources through tsx (whose loader keeps function names by wrapping every closure it
+// creates, a cost users never pay). This script builds the workspace packages the bench depends on
+// when a dist/ is missing or older than its sources, so a bench run always measures current code.
+//
+// Run: node src/support/ensure-built.mjs   (each bench script does this first)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bench = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const packages = join(bench, '..', 'packages');
+
+/** Newest modification time of the files under `dir` (0 when it does not exist). */
+function newest(dir) {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Workspace packages (directory names) the bench needs, with their own workspace dependencies. */
+function needed() {
+  const byName = new Map();
+  for (const dir of readdirSync(packages)) {
+    const file = join(packages, dir, 'package.json');
+    if (existsSync(file)) byName.set(JSON.parse(readFileSync(file, 'utf8')).name, dir);
+  }
+  const out = new Set();
+  const visit = (manifest) => {
+    const deps = { ...manifest.dependencies, ...manifest.peerDependencies };
+    for (const name of Object.keys(deps)) {
+      const dir = byName.get(name);
+      if (dir === undefined || out.has(dir)) continue;
+      out.add(dir);
+      visit(JSON.parse(readFileSync(join(packages, dir, 'package.json'), 'utf8')));
+    }
+  };
+  visit(JSON.parse(readFileSync(join(bench, 'package.json'), 'utf8')));
+  return [...out];
+}
+
+const stale = needed().filter((dir) => {
+  const built = existsSync(join(packages, dir, 'dist', 'index.js')) ? newest(join(packages, dir, 'dist')) : 0;
+  return built === 0 || newest(join(packages, dir, 'src')) > built;
+});
+if (stale.length > 0) {
+  process.stderr.write(`bench: building ${stale.join(', ')} (dist missing or older than src)…\n`);
+  const filters = stale.flatMap((dir) => ['--filter', `./packages/${dir}`]);
+  execFileSync('pnpm', ['-r', ...filters, 'run', 'build'], { cwd: join(bench, '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+}
