@@ -24,6 +24,7 @@ export type CreateSqliteStorageOptions =
       database: SqliteDatabase;
       closeDatabase?: boolean;
       busyTimeoutMs?: number;
+      /** At most this many queued transactions share one COMMIT (default 32, 1 = each commits alone). */
       maxGroupCommit?: number;
     };
 
@@ -68,9 +69,11 @@ function wrap(error: unknown, what: string): unknown {
 }
 
 /**
- * Creates the embedded SQLite store on better-sqlite3 (WAL mode, schema created on first use).
- * All calls of one store are serialized by an async mutex, each transaction runs in
+ * Creates the embedded SQLite store on better-sqlite3 (WAL mode, schema created on first use and
+ * upgraded in place). All calls of one store run one at a time through a queue; transactions run in
  * `BEGIN IMMEDIATE`, so several processes may share one file (they wait on the write lock).
+ * Transactions queued behind each other share one COMMIT (group commit, see `maxGroupCommit`); each
+ * call still resolves only after its writes are committed, and a failing one rolls back alone.
  *
  * @example
  * ```ts
@@ -93,10 +96,10 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
   db.exec('PRAGMA synchronous = NORMAL');
   // savepoints of group-commit members journal in memory, not in a temporary file
   db.exec('PRAGMA temp_store = MEMORY');
-  // a 64 MiB page cache (the default 2 MiB re-reads index pages from the WAL on every transition)
+  // a 64 MiB page cache (the default 2 MiB cannot hold the index pages a busy file keeps touching)
   db.exec('PRAGMA cache_size = -65536');
-  // checkpoint every 16 000 WAL pages (~64 MiB) instead of 1 000: each checkpoint syncs the WAL and the
-  // database file, and a hot page written many times between two checkpoints is copied back once
+  // checkpoint every 16 000 WAL pages (32 MiB of 2 KiB pages) instead of 1 000: each checkpoint syncs the
+  // WAL and the database file, and a hot page written many times between two checkpoints is copied back once
   db.exec('PRAGMA wal_autocheckpoint = 16000');
   migrate(db);
 
