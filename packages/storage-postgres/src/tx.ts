@@ -94,12 +94,12 @@ interface Deferred {
    */
   fail: (counts: number[], info: string | null | undefined) => DealflowError | Promise<DealflowError>;
   /**
-   * A cancel whose count was foretold from the record's known active timers: the (record, key)s of
-   * the timers it cancels. A schedule may share its statement when it replaces none of them.
+   * Which timer rows a foretold timer write touches, so writes of the timers table that touch
+   * different rows may share a statement (see {@link clash}): a cancel (the ids and (record, key)s
+   * of the timers it cancels), a schedule (the ids it inserts, the (record, key)s it replaces), a
+   * complete (the id and (record, key) of its timer).
    */
-  cancels?: string[];
-  /** A schedule: the (record, key)s whose active timer it replaces. */
-  replaces?: string[];
+  timers?: { write: 'cancel' | 'schedule' | 'complete'; ids: string[]; keys: string[] };
 }
 
 /** An active (pending or claimed) timer as a transaction knows it. */
@@ -249,11 +249,29 @@ export class PgTx implements StorageTx {
   // underneath (a lock that waited gets an older snapshot, detected by its version; a writer that
   // did not lock), the transaction fails whole with a retryable CONFLICT.
   private known = new Map<string, ActiveTimer[]>();
+  /**
+   * Timers read with getTimer, as read (until this transaction writes them): completing one this
+   * transaction holds (pending, or claimed by the worker) is foretold to succeed and queued; the
+   * server checks it, and a lease lost meanwhile fails the transaction with a retryable CONFLICT.
+   */
+  private seen = new Map<string, ActiveTimer & { recordId: string; status: TimerStatus; leaseOwner: string | null }>();
 
-  /** Whether `item` may share a statement with the queued `q` (two writes of one table may not, except a foretold cancel before a schedule that replaces none of its timers). */
+  /**
+   * Whether `item` may not share a statement with the queued `q`. Two writes of one table may not
+   * (they see the same snapshot: the later would miss the earlier's rows), except timer writes that
+   * provably touch different rows, in the order a transition makes them: a foretold cancel, then a
+   * schedule that replaces none of the cancelled (record, key)s, then a complete of another timer.
+   */
   private static clash(q: Deferred, item: Deferred): boolean {
     if (!q.tables.some((t) => item.tables.includes(t))) return false;
-    return !(q.cancels && item.replaces && !item.replaces.some((k) => q.cancels!.includes(k)));
+    const a = q.timers;
+    const b = item.timers;
+    if (!a || !b) return true;
+    const disjoint = (x: string[], y: string[]) => !x.some((k) => y.includes(k));
+    if (a.write === 'cancel' && b.write === 'schedule') return !disjoint(a.keys, b.keys);
+    if (a.write === 'cancel' && b.write === 'complete') return !disjoint(a.ids, b.ids);
+    if (a.write === 'schedule' && b.write === 'complete') return !disjoint(a.ids, b.ids) || !disjoint(a.keys, b.keys);
+    return true;
   }
 
   private defer(item: Deferred): Promise<void> | void {
@@ -489,7 +507,8 @@ export class PgTx implements StorageTx {
           item.values.push(notify, batch.map((tm) => tm.dueAt).sort()[0]!);
         }
       }
-      item.replaces = batch.filter((tm) => tm.key !== null).map((tm) => timerKey(tm.recordId, tm.key!));
+      item.timers = { write: 'schedule', ids: batch.map((tm) => tm.id), keys: batch.filter((tm) => tm.key !== null).map((tm) => timerKey(tm.recordId, tm.key!)) };
+      for (const [id, t] of this.seen) if (t.key !== null && batch.some((tm) => tm.recordId === t.recordId && tm.key === t.key)) this.seen.delete(id);
       await this.defer(item);
       for (const tm of batch) {
         const known = this.known.get(tm.recordId);
@@ -504,6 +523,7 @@ export class PgTx implements StorageTx {
   async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
     this.check();
     const values = [this.tenantId, recordId, filter.kinds ?? null, filter.keys ?? null, filter.stage ?? null];
+    for (const [id, t] of this.seen) if (t.recordId === recordId && matches(t, filter)) this.seen.delete(id);
     const known = this.known.get(recordId);
     if (!this.batch || !known || this.queue.some((q) => q.tables.includes('timers'))) {
       const n = await this.counted('timers', `cancelTimers '${recordId}'`, 'cancelTimers', this.sql.cancelTimers, values);
@@ -520,7 +540,7 @@ export class PgTx implements StorageTx {
       parts: [this.sql.cancelTimers],
       values,
       want: [hits.length],
-      cancels: hits.filter((tm) => tm.key !== null).map((tm) => timerKey(recordId, tm.key!)),
+      timers: { write: 'cancel', ids: hits.map((tm) => tm.id), keys: hits.filter((tm) => tm.key !== null).map((tm) => timerKey(recordId, tm.key!)) },
       fail: (counts) => new DealflowError('CONFLICT', `cancelTimers of record '${recordId}': its active timers changed while the transaction ran (expected to cancel ${hits.length}, cancelled ${counts[0]})`, {
         details: { recordId, expected: hits.length, cancelled: counts[0] },
       }),
@@ -539,18 +559,43 @@ export class PgTx implements StorageTx {
     this.check();
     await this.flush();
     const { rows } = await run(this.db, `getTimer '${timerId}'`, this.sql.getTimer, [this.tenantId, timerId]);
-    return rows[0] ? timerFromRow(rows[0]) : null;
+    const timer = rows[0] ? timerFromRow(rows[0]) : null;
+    if (timer) {
+      this.seen.set(timerId, { id: timer.id, kind: timer.kind, key: timer.key, stage: timer.stage, recordId: timer.recordId, status: timer.status, leaseOwner: timer.leaseOwner });
+    }
+    else this.seen.delete(timerId);
+    return timer;
   }
 
   async completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean> {
     this.check();
-    const rowCount = workerId === null
-      ? await this.counted('timers', `completeTimer '${timerId}'`, 'completePendingTimer', this.sql.completePendingTimer,
-          [this.tenantId, timerId, outcome, at])
-      : await this.counted('timers', `completeTimer '${timerId}'`, 'completeClaimedTimer', this.sql.completeClaimedTimer,
-          [this.tenantId, timerId, outcome, at, workerId]);
-    if (rowCount === 1) for (const [recordId, known] of this.known) this.known.set(recordId, known.filter((tm) => tm.id !== timerId));
-    return rowCount === 1;
+    const seen = this.seen.get(timerId);
+    this.seen.delete(timerId);
+    const text = workerId === null ? this.sql.completePendingTimer : this.sql.completeClaimedTimer;
+    const values = workerId === null ? [this.tenantId, timerId, outcome, at] : [this.tenantId, timerId, outcome, at, workerId];
+    const held = seen !== undefined && (workerId === null ? seen.status === 'pending' : seen.status === 'claimed' && seen.leaseOwner === workerId);
+    const item: Deferred = {
+      key: workerId === null ? 'completePendingTimer' : 'completeClaimedTimer',
+      what: `completeTimer '${timerId}'`,
+      tables: ['timers'],
+      parts: [text],
+      values,
+      want: [1],
+      timers: { write: 'complete', ids: [timerId], keys: seen?.key == null ? [] : [timerKey(seen.recordId, seen.key)] },
+      fail: () => new DealflowError('CONFLICT', `timer '${timerId}' is no longer ${workerId === null ? 'pending' : `claimed by '${workerId}'`} (it was when this transaction read it)`, {
+        details: { timerId, workerId },
+      }),
+    };
+    let done: boolean;
+    if (this.batch && held && !this.queue.some((q) => PgTx.clash(q, item))) {
+      // foretold: this transaction read the timer as held; the server checks it at commit
+      this.queue.push(item);
+      done = true;
+    } else {
+      done = (await this.counted('timers', `completeTimer '${timerId}'`, item.key, text, values)) === 1;
+    }
+    if (done) for (const [recordId, known] of this.known) this.known.set(recordId, known.filter((tm) => tm.id !== timerId));
+    return done;
   }
 
   async getIdempotency(key: string): Promise<{ fingerprint: string; result: unknown } | undefined> {

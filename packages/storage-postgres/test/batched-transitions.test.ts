@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStorage, isDealflowError } from '@dealflow/core';
 import type { Storage, StorageTx, TimerRecord } from '@dealflow/core';
-import { makeRecord, makeTimer, ticketBlueprint } from '@dealflow/storage-testkit';
+import { at, makeRecord, makeTimer, ticketBlueprint } from '@dealflow/storage-testkit';
 import { createPostgresStorage, migrate, type PostgresStorage } from '../src/index.js';
 import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from './pg-helpers.js';
 
@@ -117,7 +117,11 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
             ops.push((tx) => tx.scheduleTimers(batch).then(() => 'scheduled'));
           } else {
             const id = `t${Math.floor(next() * n)}`;
-            ops.push((tx) => tx.completeTimer(id, null, 'fired', new Date(Date.UTC(2026, 0, 2)).toISOString()));
+            const read = next() < 0.6; // a timer read first may be completed without asking the server
+            ops.push(async (tx) => [
+              read ? (await tx.getTimer(id))?.status ?? null : 'unread',
+              await tx.completeTimer(id, null, 'fired', new Date(Date.UTC(2026, 0, 2)).toISOString()),
+            ]);
           }
         }
         const results: unknown[][] = [];
@@ -133,6 +137,66 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
         expect(await statuses(pgStore, 'd1'), `round ${round}`).toEqual(await statuses(memory, 'd1'));
         expect(await statuses(pgStore, 'd2'), `round ${round}`).toEqual(await statuses(memory, 'd2'));
       }
+    });
+
+    it('a timer firing takes three round trips: the timer, the locked record, the writes with its completion and COMMIT', async () => {
+      const storage = await store('bt_fire');
+      await storage.transaction(T, async (tx) => {
+        await tx.insertRecord(makeRecord({ tenantId: T, id: 'd1', stage: 'new' }));
+        await tx.scheduleTimers([
+          makeTimer({ tenantId: T, id: 'due', recordId: 'd1', kind: 'breach', key: 'deadline:new', stage: 'new' }),
+          makeTimer({ tenantId: T, id: 'remind', recordId: 'd1', kind: 'reminder', key: 'reminder:new', stage: 'new' }),
+        ]);
+      });
+      const [claimed] = await storage.claimDueTimers({ now: at(1000), limit: 1, leaseMs: 60_000, workerId: 'w1' });
+      expect(claimed?.id).toBe('due');
+      const sent: string[] = [];
+      const connect = storage.pool.connect.bind(storage.pool);
+      storage.pool.connect = (async () => {
+        const client = await connect();
+        const query = client.query.bind(client);
+        client.query = ((...args: [string | { text: string }, ...unknown[]]) => {
+          const config = args[0];
+          sent.push((typeof config === 'string' ? config : config.text).trim().split(/\s/)[0]!);
+          return (query as (...a: unknown[]) => unknown)(...args);
+        }) as typeof client.query;
+        return client;
+      }) as typeof storage.pool.connect;
+      // what the engine does when a breach fires: read the timer, lock the record, move it, complete the timer
+      await storage.transaction(T, async (tx) => {
+        expect((await tx.getTimer('due'))?.leaseOwner).toBe('w1');
+        const rec = await tx.getRecord('d1', { forUpdate: true });
+        await tx.updateRecord({ ...rec!, version: 2, stage: 'late' }, 1);
+        expect(await tx.cancelTimers('d1', { stage: 'new', kinds: ['reminder'] })).toBe(1);
+        expect(await tx.completeTimer('due', 'w1', 'fired', at(1000))).toBe(true);
+      });
+      storage.pool.connect = connect;
+      expect(sent).toEqual(['BEGIN', 'SELECT', 'SELECT', 'WITH', 'COMMIT']);
+      expect(await timerView(storage, 'd1')).toEqual([['due', 'done', 'fired'], ['remind', 'cancelled', 'cancelled']]);
+      expect((await storage.getRecord(T, 'd1'))?.version).toBe(2);
+    });
+
+    it('a completion foretold from a lease that was lost meanwhile fails whole with a retryable CONFLICT', async () => {
+      const storage = await store('bt_lease');
+      await storage.transaction(T, async (tx) => {
+        await tx.insertRecord(makeRecord({ tenantId: T, id: 'd1' }));
+        await tx.scheduleTimers([makeTimer({ tenantId: T, id: 'due', recordId: 'd1' })]);
+      });
+      await storage.claimDueTimers({ now: at(0), limit: 1, leaseMs: 1000, workerId: 'slow' });
+      const err = await storage.transaction(T, async (tx) => {
+        expect((await tx.getTimer('due'))?.leaseOwner).toBe('slow');
+        const rec = await tx.getRecord('d1', { forUpdate: true });
+        // the lease expires and another worker (another process: not this transaction's connection) claims the timer
+        const other = await admin.query(`UPDATE "${storage.schema}".timers SET lease_owner = 'fast', lease_until = $1, attempts = attempts + 1
+          WHERE id = 'due' AND status = 'claimed' AND lease_until <= $2`, [at(6000), at(5000)]);
+        expect(other.rowCount).toBe(1);
+        await tx.updateRecord({ ...rec!, version: 2, stage: 'late' }, 1);
+        expect(await tx.completeTimer('due', 'slow', 'fired', at(5000))).toBe(true);
+      }).then(() => null, (e: unknown) => e);
+      expect(isDealflowError(err, 'CONFLICT')).toBe(true);
+      expect((err as Error).message).toContain("'due'");
+      expect((await storage.getRecord(T, 'd1'))?.version).toBe(1);
+      expect(await storage.transaction(T, (tx) => tx.getTimer('due'))).toMatchObject({ status: 'claimed', leaseOwner: 'fast' });
     });
 
     it('fails whole with a retryable CONFLICT when the locked record\'s timers change underneath (a writer that did not lock it)', async () => {
