@@ -84,8 +84,14 @@ describe('createWorker', () => {
     expect(await survivor.tick()).toMatchObject({ claimed: 5, fired: 5 });
     for (const id of ids) expect(await breaches(engine, id)).toBe(1);
     // the dead worker comes back and tries its stale claims: its lease is lost, no second effect
+    const heard: string[] = [];
+    engine.on('transition', (e) => heard.push(e.record.id));
+    engine.on('deadline.breached', (e) => heard.push(e.record.id));
+    const versions = await Promise.all(ids.map(async (id) => (await engine.get(id))!.version));
     for (const t of lost) expect((await engine.fireTimer(t, { workerId: 'dead' })).outcome).toBe('lease-lost');
     for (const id of ids) expect(await breaches(engine, id)).toBe(1);
+    expect(await Promise.all(ids.map(async (id) => (await engine.get(id))!.version))).toEqual(versions);
+    expect(heard).toEqual([]); // a rolled-back firing emits nothing
   });
 
   test('a failing firing is counted and reported; the timer is retried after its lease', async () => {

@@ -437,9 +437,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
       let emits: PendingEmit[] = [];
       const res = await withRetry(timer.tenantId, () => `timer '${timer.id}'`, async (tx): Promise<FireTimerResult> => {
         emits = [];
-        const cur = await tx.getTimer(timer.id);
-        const held = cur && (workerId === null ? cur.status === 'pending' : cur.status === 'claimed' && cur.leaseOwner === workerId);
-        if (!cur || !held) return { outcome: 'lease-lost' };
+        // the timer as claimed: its lease is checked where it counts, by completeTimer in this
+        // transaction (a lost lease throws LEASE_LOST there and rolls the firing back whole)
+        const cur = timer;
         const at = iso(clock.now());
         const complete = async (outcome: string) => {
           if (!(await tx.completeTimer(cur.id, workerId, outcome, at))) {
@@ -517,7 +517,10 @@ export function createEngine(options: CreateEngineOptions): Engine {
         emits = [...(cur.kind === 'breach' ? [{ name: 'deadline.breached' as const, payload: { ...deadline, timer: cur } }] : []), ...out.emits];
         return { outcome: 'fired', record: out.record };
       }, true).catch((e) => {
-        if (isDealflowError(e, 'LEASE_LOST')) return { outcome: 'lease-lost' } as FireTimerResult;
+        if (isDealflowError(e, 'LEASE_LOST')) {
+          emits = []; // (the firing was rolled back: nothing it noted may be emitted)
+          return { outcome: 'lease-lost' } as FireTimerResult;
+        }
         throw e;
       });
       flushEmits(emitter, emits);
