@@ -30,6 +30,8 @@ export class GroupCommit {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly wrap: (error: unknown, what: string) => unknown,
+    /** Called after each successful COMMIT. */
+    private readonly afterCommit?: () => void,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -88,6 +90,7 @@ export class GroupCommit {
       for (const m of members) m.reject(failure);
       return;
     }
+    this.afterCommit?.();
     for (const m of members) m.resolve(m.value);
   }
 

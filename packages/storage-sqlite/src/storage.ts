@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
+import { resolve as resolvePath } from 'node:path';
 import { DealflowError, isDealflowError } from '@dealflow/core';
 import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { GroupCommit } from './group.js';
 import { JobQueue } from './mutex.js';
+import { startWalSync, type WalSync } from './wal-sync.js';
 import { byDue, outboxFromRow, timerFromRow, type OutboxRow, type TimerRow } from './rows.js';
 import { MIGRATIONS } from './schema.js';
 import { readHistory, readRecord, readRecords, SqliteTx } from './tx.js';
@@ -63,6 +65,14 @@ function migrate(db: SqliteDatabase): void {
   }
 }
 
+/** Group commits after which a store starts its background WAL syncer (a busy store; tests rarely get there). */
+const WAL_SYNC_AFTER_COMMITS = 256;
+
+/** A plain file name (not `:memory:`, a temporary database or a `file:` URI), whose WAL is `<name>-wal`. */
+function isFilePath(filename: string): boolean {
+  return filename !== '' && filename !== ':memory:' && !filename.startsWith('file:');
+}
+
 function wrap(error: unknown, what: string): unknown {
   if (isDealflowError(error) || !(error instanceof Error) || !('code' in error)) return error;
   return new DealflowError('STORAGE', `SQLite ${what} failed: ${error.message}`, { cause: error });
@@ -112,8 +122,19 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
     }
     return s;
   };
+  // a store that commits a lot syncs its WAL from a background thread (see wal-sync.ts)
+  let walSync: WalSync | undefined;
+  let commits = 0;
+  const walPath = 'filename' in options && isFilePath(options.filename)
+    && (db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode === 'wal'
+    ? `${resolvePath(options.filename)}-wal`
+    : undefined;
+  const afterCommit = walPath === undefined ? undefined : (): void => {
+    if (walSync) walSync.committed();
+    else if (++commits >= WAL_SYNC_AFTER_COMMITS) walSync = startWalSync(walPath);
+  };
   const queue = new JobQueue();
-  const group = new GroupCommit(db, wrap);
+  const group = new GroupCommit(db, wrap, afterCommit);
   const maxGroup = Math.max(1, Math.floor(options.maxGroupCommit ?? 32));
   /** Marks calls made from inside one of this store's transactions (they must not wait on the queue). */
   const inside = new AsyncLocalStorage<boolean>();
@@ -255,6 +276,7 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
       await queue.run(async () => {
         group.flush();
         closed = true;
+        await walSync?.stop();
         cache.clear();
         if (closeDatabase) db.close();
       });

@@ -104,3 +104,15 @@ test('close() commits the open group first', async () => {
   expect((other.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n).toBe(4);
   other.close();
 });
+
+test('a busy file store syncs its WAL in the background and stops the syncer on close', async () => {
+  const filename = file();
+  const s = createSqliteStorage({ filename });
+  // each transaction commits alone (awaited one by one): well past the point where the syncer starts
+  for (let i = 0; i < 300; i++) await s.transaction(T, (tx) => tx.incrementCounter('n'));
+  await new Promise((r) => setTimeout(r, 30));
+  await s.close();
+  const other = new Database(filename, { readonly: true });
+  expect((other.prepare("SELECT value FROM counters WHERE key = 'n'").get() as { value: number }).value).toBe(300);
+  other.close();
+});
