@@ -90,8 +90,8 @@ export class GroupCommit {
       for (const m of members) m.reject(failure);
       return;
     }
-    this.afterCommit?.();
     for (const m of members) m.resolve(m.value);
+    this.afterCommit?.();
   }
 
   private abort(error: unknown): void {

@@ -129,9 +129,16 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
     && (db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode === 'wal'
     ? `${resolvePath(options.filename)}-wal`
     : undefined;
+  let walSyncFailed = false;
   const afterCommit = walPath === undefined ? undefined : (): void => {
     if (walSync) walSync.committed();
-    else if (++commits >= WAL_SYNC_AFTER_COMMITS) walSync = startWalSync(walPath);
+    else if (!walSyncFailed && ++commits >= WAL_SYNC_AFTER_COMMITS) {
+      try {
+        walSync = startWalSync(walPath);
+      } catch {
+        walSyncFailed = true; // an optimization only: checkpoints sync the WAL themselves
+      }
+    }
   };
   const queue = new JobQueue();
   const group = new GroupCommit(db, wrap, afterCommit);
