@@ -85,7 +85,7 @@ export class GroupCommit {
     try {
       this.commit.run();
     } catch (error) {
-      if (this.db.inTransaction) this.rollback.run();
+      this.rollbackQuietly();
       const failure = this.wrap(error, 'COMMIT');
       for (const m of members) m.reject(failure);
       return;
@@ -97,7 +97,16 @@ export class GroupCommit {
   private abort(error: unknown): void {
     const members = this.members;
     this.members = [];
-    if (this.db.inTransaction) this.rollback.run();
+    this.rollbackQuietly();
     for (const m of members) m.reject(error);
+  }
+
+  /** Ends the open transaction, if SQLite has not already; the members are answered either way. */
+  private rollbackQuietly(): void {
+    try {
+      if (this.db.inTransaction) this.rollback.run();
+    } catch {
+      // nothing of the group is committed; the members' error is the one to report
+    }
   }
 }
