@@ -2,7 +2,7 @@ import { DealflowError } from '@dealflow/logic';
 import type { Blueprint } from '../blueprint/define.js';
 import type { DeadlineSpec } from '../blueprint/schema.js';
 import type { StoredRecord, TimerRecord } from '../storage/types.js';
-import { pendingTimer } from '../storage/pending-timer.js';
+import { newTimer } from '../storage/pending-timer.js';
 import { addDuration as addIsoDuration, subtractDuration as subtractIsoDuration } from '../time/durations.js';
 import type { CalendarLike } from '../time/durations.js';
 import type { EngineCore } from './core.js';
@@ -42,32 +42,24 @@ export function deadlineTimers(
   dueAt: string,
   now: string,
 ): TimerRecord[] {
-  const cal = spec.businessTime ? calendarOf(spec.businessTime) : null;
-  const common = { ...base, ...pendingTimer(now) };
+  const { tenantId, recordId, stage, recordVersion } = base;
   const timers: TimerRecord[] = [
-    {
-      ...common,
-      id: `${base.recordId}:${base.recordVersion}:breach`,
-      kind: 'breach',
-      key: `deadline:${base.stage}`,
-      dueAt,
-      event: spec.onBreach,
-      payload: { within: spec.within, businessTime: spec.businessTime ?? null },
-    },
+    newTimer({
+      tenantId, id: `${recordId}:${recordVersion}:breach`, recordId, kind: 'breach', key: `deadline:${stage}`, dueAt, event: spec.onBreach,
+      payload: { within: spec.within, businessTime: spec.businessTime ?? null }, stage, recordVersion,
+    }, now),
   ];
-  (spec.remindBefore ?? []).forEach((before, i) => {
-    const at = subtractIsoDuration(dueAt, before, cal);
-    if (at <= now) return;
-    timers.push({
-      ...common,
-      id: `${base.recordId}:${base.recordVersion}:reminder:${i}`,
-      kind: 'reminder',
-      key: `reminder:${base.stage}:${i}`,
-      dueAt: at,
-      event: 'reminder',
-      payload: { before, deadline: dueAt },
+  if (spec.remindBefore && spec.remindBefore.length > 0) {
+    const cal = spec.businessTime ? calendarOf(spec.businessTime) : null;
+    spec.remindBefore.forEach((before, i) => {
+      const at = subtractIsoDuration(dueAt, before, cal);
+      if (at <= now) return;
+      timers.push(newTimer({
+        tenantId, id: `${recordId}:${recordVersion}:reminder:${i}`, recordId, kind: 'reminder', key: `reminder:${stage}:${i}`, dueAt: at, event: 'reminder',
+        payload: { before, deadline: dueAt }, stage, recordVersion,
+      }, now));
     });
-  });
+  }
   return timers;
 }
 
