@@ -34,23 +34,9 @@ const LAST_SEQ = 'SELECT MAX(seq) AS s FROM history WHERE tenant_id = ? AND reco
 const CANCEL_TIMER = `UPDATE timers SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
   WHERE rowid = ?`;
 
-const activeSql = new Map<string, string>();
-
-/** Rowids of a record's pending and claimed timers, with `kinds`/`keys` lists of these lengths (-1: no filter) and a stage filter. */
-function activeTimersSql(kinds: number, keys: number, stage: boolean): string {
-  const shape = `${kinds},${keys},${stage ? 1 : 0}`;
-  let sql = activeSql.get(shape);
-  if (sql === undefined) {
-    const parts = ['tenant_id = ?', 'record_id = ?', "status IN ('pending', 'claimed')"];
-    const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-    if (kinds >= 0) parts.push(`kind IN (${marks(kinds)})`);
-    if (keys >= 0) parts.push(`key IN (${marks(keys)})`);
-    if (stage) parts.push('stage = ?');
-    sql = `SELECT rowid FROM timers INDEXED BY timers_active_by_record WHERE ${parts.join(' AND ')}`;
-    activeSql.set(shape, sql);
-  }
-  return sql;
-}
+/** A record's active (pending or claimed) timers, through the small partial index. */
+const ACTIVE_TIMERS = `SELECT rowid, kind, key, stage FROM timers INDEXED BY timers_active_by_record
+  WHERE tenant_id = ? AND record_id = ? AND status IN ('pending', 'claimed')`;
 
 const updateSql = new Map<number, string>();
 
@@ -91,6 +77,13 @@ export class SqliteTx implements StorageTx {
   active = true;
   /** Record rows as this transaction read or wrote them (updateRecord writes only what changed). */
   private readonly rows = new Map<string, RecordRow>();
+  /**
+   * Keys of each record's active (pending or claimed) timers, as this transaction last saw them
+   * whole (cancelTimers reads them all). scheduleTimers then skips the key-replacement UPDATE for a
+   * key no active timer holds. Transactions run one at a time, so only this one changes them;
+   * anything else that changes a timer's status forgets what is known.
+   */
+  private readonly activeKeys = new Map<string, Set<string | null>>();
 
   constructor(
     readonly tenantId: string,
@@ -225,15 +218,21 @@ export class SqliteTx implements StorageTx {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, NULL, NULL)`);
     for (const t of timers) {
       this.own('timer', t.id, t.tenantId);
-      if (t.key !== null) replace.run(t.createdAt, this.tenantId, t.recordId, t.key);
+      const known = this.activeKeys.get(t.recordId);
+      if (t.key !== null && (known === undefined || known.has(t.key))) {
+        replace.run(t.createdAt, this.tenantId, t.recordId, t.key);
+        known?.delete(t.key);
+      }
       try {
         insert.run(this.tenantId, t.id, t.recordId, t.kind, t.key, t.dueAt, t.event, json(t.payload), t.stage, t.recordVersion, t.attempts ?? 0, t.createdAt);
       } catch (error) {
+        this.activeKeys.clear();
         if (isConstraint(error)) {
           throw new DealflowError('CONFLICT', `timer '${t.id}' already exists in tenant '${this.tenantId}'`, { cause: error, details: { timerId: t.id } });
         }
         throw error;
       }
+      known?.add(t.key);
     }
   }
 
@@ -241,18 +240,23 @@ export class SqliteTx implements StorageTx {
     this.check();
     const { kinds, keys, stage } = filter;
     if (kinds?.length === 0 || keys?.length === 0) return 0;
-    const params: unknown[] = [this.tenantId, recordId];
-    if (kinds) params.push(...kinds);
-    if (keys) params.push(...keys);
-    if (stage !== undefined) params.push(stage);
-    // find the active timers by index, then cancel them by rowid (an UPDATE that removes entries from
-    // the index it walks would first copy the matches aside)
-    const found = this.prepare(activeTimersSql(kinds?.length ?? -1, keys?.length ?? -1, stage !== undefined)).all(...params) as { rowid: number }[];
-    if (found.length === 0) return 0;
+    // read the record's active timers by index (a handful), pick the matches here and cancel them
+    // by rowid (an UPDATE that removes entries from the index it walks would first copy the matches
+    // aside); what stays active is noted for scheduleTimers
+    const all = this.prepare(ACTIVE_TIMERS).all(this.tenantId, recordId) as { rowid: number; kind: string; key: string | null; stage: string | null }[];
+    const remaining = new Set<string | null>();
     const cancel = this.prepare(CANCEL_TIMER);
-    const now = new Date().toISOString();
-    for (const { rowid } of found) cancel.run(now, rowid);
-    return found.length;
+    let now: string | undefined;
+    let n = 0;
+    for (const t of all) {
+      const match = (!kinds || kinds.includes(t.kind)) && (!keys || (t.key !== null && keys.includes(t.key))) && (stage === undefined || t.stage === stage);
+      if (match) {
+        cancel.run((now ??= new Date().toISOString()), t.rowid);
+        n++;
+      } else remaining.add(t.key);
+    }
+    this.activeKeys.set(recordId, remaining);
+    return n;
   }
 
   async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
@@ -279,6 +283,7 @@ export class SqliteTx implements StorageTx {
 
   async completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean> {
     this.check();
+    this.activeKeys.clear();
     const res = workerId === null
       ? this.prepare(`UPDATE timers SET status = 'done', outcome = ?, finished_at = ? WHERE tenant_id = ? AND id = ? AND status = 'pending'`)
           .run(outcome, at, this.tenantId, timerId)

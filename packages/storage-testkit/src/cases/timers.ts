@@ -55,6 +55,31 @@ export function timerCases(ctx: SuiteContext): void {
       });
     });
 
+    it('within one transaction, cancel then schedule: a key still held after the cancel is replaced, a freed one is not doubled', async () => {
+      await ctx.withStore(async (s) => {
+        await s.transaction(T, (tx) =>
+          tx.scheduleTimers([
+            makeTimer({ tenantId: T, id: 'a1', recordId: 'd1', kind: 'breach', key: 'deadline:a', stage: 'a', dueAt: at(1000) }),
+            makeTimer({ tenantId: T, id: 'k1', recordId: 'd1', kind: 'escalation', key: 'keep', stage: 'a', dueAt: at(1000) }),
+          ]),
+        );
+        const cancelled = await s.transaction(T, async (tx) => {
+          const n = await tx.cancelTimers('d1', { kinds: ['breach'] }); // leaves 'keep' active
+          await tx.scheduleTimers([
+            makeTimer({ tenantId: T, id: 'k2', recordId: 'd1', kind: 'escalation', key: 'keep', stage: 'b', dueAt: at(2000) }),
+            makeTimer({ tenantId: T, id: 'b1', recordId: 'd1', kind: 'breach', key: 'deadline:b', stage: 'b', dueAt: at(2000) }),
+            makeTimer({ tenantId: T, id: 'b2', recordId: 'd1', kind: 'breach', key: 'deadline:b', stage: 'b', dueAt: at(3000) }),
+          ]);
+          return n;
+        });
+        expect(cancelled).toBe(1);
+        const active = await s.transaction(T, (tx) => tx.listTimers('d1', { status: ['pending', 'claimed'] }));
+        expect(active.map((t) => t.id).sort()).toEqual(['b2', 'k2']);
+        const statuses = await s.transaction(T, async (tx) => Promise.all(['a1', 'k1', 'b1'].map(async (id) => (await tx.getTimer(id))?.status)));
+        expect(statuses).toEqual(['cancelled', 'cancelled', 'cancelled']);
+      });
+    });
+
     it('cancels pending timers: all, by kind, by key, by stage; returns the count; leaves done ones alone', async () => {
       await ctx.withStore(async (s) => {
         await s.transaction(T, (tx) =>
