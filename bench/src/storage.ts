@@ -71,7 +71,8 @@ async function postgresTransitions(admin: pg.Pool): Promise<{ dealflow: number; 
   await admin.query(`CREATE TABLE ${schema}.hand_records (id text PRIMARY KEY, stage text NOT NULL, version int NOT NULL, fields jsonb NOT NULL, updated_at timestamptz NOT NULL);
     CREATE TABLE ${schema}.hand_history (record_id text NOT NULL, seq int NOT NULL, id text NOT NULL UNIQUE, at timestamptz NOT NULL, kind text NOT NULL, from_stage text, to_stage text, data jsonb NOT NULL, PRIMARY KEY (record_id, seq));
     CREATE TABLE ${schema}.hand_timers (record_id text NOT NULL, key text NOT NULL, due_at timestamptz NOT NULL, status text NOT NULL, PRIMARY KEY (record_id, key));
-    CREATE INDEX ON ${schema}.hand_timers (due_at) WHERE status = 'pending';`);
+    CREATE INDEX ON ${schema}.hand_timers (due_at) WHERE status = 'pending';
+    CREATE TABLE ${schema}.hand_outbox (position bigserial PRIMARY KEY, id text NOT NULL, record_id text NOT NULL, type text NOT NULL, payload jsonb NOT NULL, created_at timestamptz NOT NULL);`);
   for (let i = 0; i < LANES; i++) await admin.query(`INSERT INTO ${schema}.hand_records VALUES ($1, 'a', 1, '{"title":"x"}', now())`, [`h${i}`]);
   const handPool = new pg.Pool({ connectionString: PG_URL, max: LANES });
   let seqId = 0;
@@ -86,6 +87,7 @@ async function postgresTransitions(admin: pg.Pool): Promise<{ dealflow: number; 
       await c.query(`UPDATE ${schema}.hand_records SET stage = $2, version = $3, updated_at = $4 WHERE id = $1`, [`h${lane}`, to, r.version + 1, now]);
       await c.query(`INSERT INTO ${schema}.hand_history VALUES ($1, $2, $3, $4, 'transition', $5, $6, $7)`, [`h${lane}`, r.version + 1, `e${seqId++}`, now, r.stage, to, JSON.stringify({ event: 'flip' })]);
       await c.query(`INSERT INTO ${schema}.hand_timers VALUES ($1, 'deadline', $2, 'pending') ON CONFLICT (record_id, key) DO UPDATE SET due_at = excluded.due_at, status = 'pending'`, [`h${lane}`, new Date(now.getTime() + 3_600_000)]);
+      await c.query(`INSERT INTO ${schema}.hand_outbox (id, record_id, type, payload, created_at) VALUES ($1, $2, 'transition', $3, $4)`, [`e${seqId - 1}`, `h${lane}`, JSON.stringify({ from: r.stage, to }), now]);
       await c.query('COMMIT');
     } finally {
       c.release();
@@ -125,13 +127,15 @@ async function sqliteTransitions(): Promise<{ dealflow: number; hand: number }> 
     db.exec(`CREATE TABLE records (id TEXT PRIMARY KEY, stage TEXT NOT NULL, version INTEGER NOT NULL, fields TEXT NOT NULL, updated_at TEXT NOT NULL);
       CREATE TABLE history (record_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, kind TEXT NOT NULL, from_stage TEXT, to_stage TEXT, data TEXT NOT NULL, PRIMARY KEY (record_id, seq));
       CREATE TABLE timers (record_id TEXT NOT NULL, key TEXT NOT NULL, due_at TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (record_id, key));
-      CREATE INDEX timers_due ON timers (due_at) WHERE status = 'pending';`);
+      CREATE INDEX timers_due ON timers (due_at) WHERE status = 'pending';
+      CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, record_id TEXT NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL);`);
     const ins = db.prepare(`INSERT INTO records VALUES (?, 'a', 1, '{"title":"x"}', ?)`);
     for (let i = 0; i < LANES; i++) ins.run(`h${i}`, new Date().toISOString());
     const sel = db.prepare('SELECT * FROM records WHERE id = ?');
     const upd = db.prepare('UPDATE records SET stage = ?, version = ?, updated_at = ? WHERE id = ?');
     const hist = db.prepare(`INSERT INTO history VALUES (?, ?, ?, ?, 'transition', ?, ?, ?)`);
     const timer = db.prepare(`INSERT INTO timers VALUES (?, 'deadline', ?, 'pending') ON CONFLICT (record_id, key) DO UPDATE SET due_at = excluded.due_at, status = 'pending'`);
+    const outbox = db.prepare(`INSERT INTO outbox (id, record_id, type, payload, created_at) VALUES (?, ?, 'transition', ?, ?)`);
     let n = 0;
     const handStep = (lane: number) => {
       db.exec('BEGIN IMMEDIATE');
@@ -142,6 +146,7 @@ async function sqliteTransitions(): Promise<{ dealflow: number; hand: number }> 
         upd.run(to, r.version + 1, now.toISOString(), `h${lane}`);
         hist.run(`h${lane}`, r.version + 1, `e${n++}`, now.toISOString(), r.stage, to, JSON.stringify({ event: 'flip' }));
         timer.run(`h${lane}`, new Date(now.getTime() + 3_600_000).toISOString());
+        outbox.run(`e${n - 1}`, `h${lane}`, JSON.stringify({ from: r.stage, to }), now.toISOString());
         db.exec('COMMIT');
       } catch (e) {
         db.exec('ROLLBACK');
