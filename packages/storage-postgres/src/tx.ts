@@ -262,7 +262,7 @@ export class PgTx implements StorageTx {
    * provably touch different rows, in the order a transition makes them: a foretold cancel, then a
    * schedule that replaces none of the cancelled (record, key)s, then a complete of another timer.
    */
-  private static clash(q: Deferred, item: Deferred): boolean {
+  private static clash(q: Deferred, item: Pick<Deferred, 'tables' | 'timers'>): boolean {
     if (!q.tables.some((t) => item.tables.includes(t))) return false;
     const a = q.timers;
     const b = item.timers;
@@ -297,9 +297,12 @@ export class PgTx implements StorageTx {
     await this.db.commit(items.length > 0 ? () => this.execute(items, null, true) : undefined);
   }
 
-  /** Runs a write that must answer a row count (its text ends with `RETURNING 1`), together with the queued writes when it can. */
-  private async counted(table: string, what: string, key: string, text: string, values: unknown[]): Promise<number> {
-    if (this.queue.some((q) => q.tables.includes(table))) await this.flush();
+  /**
+   * Runs a write that must answer a row count (its text ends with `RETURNING 1`), together with the
+   * queued writes when it can (`timers`: the timer rows it touches, see {@link PgTx.clash}).
+   */
+  private async counted(table: string, what: string, key: string, text: string, values: unknown[], timers?: Deferred['timers']): Promise<number> {
+    if (this.queue.some((q) => PgTx.clash(q, { tables: [table], timers }))) await this.flush();
     if (this.queue.length === 0) return (await run(this.db, what, text, values)).rowCount;
     const items = this.queue;
     this.queue = [];
@@ -574,6 +577,14 @@ export class PgTx implements StorageTx {
     const text = workerId === null ? this.sql.completePendingTimer : this.sql.completeClaimedTimer;
     const values = workerId === null ? [this.tenantId, timerId, outcome, at] : [this.tenantId, timerId, outcome, at, workerId];
     const held = seen !== undefined && (workerId === null ? seen.status === 'pending' : seen.status === 'claimed' && seen.leaseOwner === workerId);
+    // where the timer is (its record and key), when this transaction knows: from getTimer, or from a locked record's active timers
+    let where = seen ? { recordId: seen.recordId, key: seen.key } : undefined;
+    if (!where) {
+      for (const [recordId, known] of this.known) {
+        const tm = known.find((a) => a.id === timerId);
+        if (tm) { where = { recordId, key: tm.key }; break; }
+      }
+    }
     const item: Deferred = {
       key: workerId === null ? 'completePendingTimer' : 'completeClaimedTimer',
       what: `completeTimer '${timerId}'`,
@@ -581,7 +592,7 @@ export class PgTx implements StorageTx {
       parts: [text],
       values,
       want: [1],
-      timers: { write: 'complete', ids: [timerId], keys: seen?.key == null ? [] : [timerKey(seen.recordId, seen.key)] },
+      ...(where ? { timers: { write: 'complete' as const, ids: [timerId], keys: where.key === null ? [] : [timerKey(where.recordId, where.key)] } } : {}),
       fail: () => new DealflowError('CONFLICT', `timer '${timerId}' is no longer ${workerId === null ? 'pending' : `claimed by '${workerId}'`} (it was when this transaction read it)`, {
         details: { timerId, workerId },
       }),
@@ -592,7 +603,8 @@ export class PgTx implements StorageTx {
       this.queue.push(item);
       done = true;
     } else {
-      done = (await this.counted('timers', `completeTimer '${timerId}'`, item.key, text, values)) === 1;
+      // asked: with the queued writes when they touch other timers (a firing: its transition's cancel and schedule)
+      done = (await this.counted('timers', `completeTimer '${timerId}'`, item.key, text, values, item.timers)) === 1;
     }
     if (done) for (const [recordId, known] of this.known) this.known.set(recordId, known.filter((tm) => tm.id !== timerId));
     return done;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine, createMemoryStorage, isDealflowError } from '@dealflow/core';
+import { createEngine, createManualClock, createMemoryStorage, isDealflowError } from '@dealflow/core';
 import type { Storage, StorageTx, TimerRecord } from '@dealflow/core';
 import { at, makeRecord, makeTimer, ticketBlueprint } from '@dealflow/storage-testkit';
 import { createPostgresStorage, migrate, type PostgresStorage } from '../src/index.js';
@@ -174,6 +174,41 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
       expect(sent).toEqual(['BEGIN', 'SELECT', 'SELECT', 'WITH', 'COMMIT']);
       expect(await timerView(storage, 'd1')).toEqual([['due', 'done', 'fired'], ['remind', 'cancelled', 'cancelled']]);
       expect((await storage.getRecord(T, 'd1'))?.version).toBe(2);
+    });
+
+    it('the engine firing a breach takes three round trips: the locked record, the writes with the completion, COMMIT', async () => {
+      const storage = await store('bt_engine_fire');
+      const app = createEngine({ storage, blueprints: [ticketBlueprint()], clock: createManualClock('2026-01-05T07:00:00.000Z') });
+      const engine = createEngine({ storage, blueprints: [ticketBlueprint()], clock: createManualClock('2026-01-05T09:00:00.000Z') });
+      const { record } = await app.create('ticket', { fields: { title: 'late' } });
+      const [timer] = await storage.claimDueTimers({ now: '2026-01-05T09:00:00.000Z', limit: 5, leaseMs: 60_000, workerId: 'w1' });
+      expect(timer?.recordId).toBe(record.id);
+      let trips = 0;
+      let sending = false;
+      const sent: string[] = [];
+      const connect = storage.pool.connect.bind(storage.pool);
+      storage.pool.connect = (async () => {
+        const client = await connect();
+        const query = client.query.bind(client);
+        client.query = ((...args: [string | { text: string }, ...unknown[]]) => {
+          if (!sending) {
+            trips++;
+            sending = true;
+            queueMicrotask(() => { sending = false; });
+          }
+          const config = args[0];
+          sent.push((typeof config === 'string' ? config : config.text).trim().split(/\s/)[0]!);
+          return (query as (...a: unknown[]) => unknown)(...args);
+        }) as typeof client.query;
+        return client;
+      }) as typeof storage.pool.connect;
+      const fired = await engine.fireTimer(timer!, { workerId: 'w1' });
+      storage.pool.connect = connect;
+      expect(fired.outcome).toBe('fired');
+      expect(sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
+      expect(trips).toBe(3);
+      expect((await engine.get(record.id))?.stage).toBe('escalated');
+      expect(await storage.transaction('default', (tx) => tx.getTimer(timer!.id))).toMatchObject({ status: 'done', outcome: 'fired' });
     });
 
     it('a completion foretold from a lease that was lost meanwhile fails whole with a retryable CONFLICT', async () => {
