@@ -3,7 +3,7 @@
  * PostgreSQL (8 connections) and SQLite (WAL); then 2 deadline workers over 10 000 due timers among
  * 1 000 000 open records, and the engine's RSS at 10 k vs 1 M records.
  *
- * Run: pnpm --dir bench run storage   (DEALFLOW_PG_URL overrides the database; BENCH_SCALE=0.1 for a quick run;
+ * Run: pnpm --dir bench run storage   (measures the built packages; DEALFLOW_PG_URL overrides the database; BENCH_SCALE=0.1 for a quick run;
  *      BENCH_ONLY=postgres|sqlite|workers for one part)
  * The last line printed is one JSON object with the figures.
  */
@@ -275,7 +275,7 @@ async function main(): Promise<void> {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(line(r));
-  console.log(`baselines: hand-written pg / better-sqlite3 loops (select for update, update record, insert history, upsert timer); worker baseline = Dealflow PostgreSQL transitions/s above`);
+  console.log(`baselines: hand-written pg / better-sqlite3 loops (select for update, update record, insert history, upsert timer, insert outbox message); worker baseline = Dealflow PostgreSQL transitions/s above`);
   console.log(`engine RSS after firing: ${small.rssMb} MB at ${SMALL} records, ${big.rssMb} MB at ${BIG} records (growth ${round(big.rssMb - small.rssMb)} MB, goal < 50 MB); seeding ${BIG} records took ${round(big.seedSeconds)} s; firing ${DUE} took ${round(big.seconds, 2)} s`);
   console.log(JSON.stringify({
     bench: 'storage',
