@@ -125,19 +125,16 @@ function readHistory(list: KeptEvent[] | undefined, options: { afterSeq?: number
   return out;
 }
 
-/** `stage` (and `stageEnteredAt`) of a plain move's changes, or undefined when the changes are anything else. */
-function moveOf(d: Record<string, unknown>): { stage: string; stageEnteredAt: string | undefined } | undefined {
-  if (typeof d.transition !== 'number' || typeof d.changes !== 'object' || d.changes === null || Array.isArray(d.changes)) return undefined;
+/** Whether `d` is a plain move's data: exactly `{ transition: <number>, changes: { stage[, stageEnteredAt] } }`. */
+function isPlainMove(d: Record<string, unknown>): d is { transition: number; changes: { stage: string; stageEnteredAt?: string } } {
+  const c = d.changes as Record<string, unknown> | null | undefined;
+  if (typeof d.transition !== 'number' || typeof c !== 'object' || c === null || typeof c.stage !== 'string') return false;
   let n = 0;
   for (const _ in d) n++;
-  if (n !== 2) return undefined;
-  const c = d.changes as Record<string, unknown>;
+  if (n !== 2) return false;
   let m = 0;
   for (const _ in c) m++;
-  if (typeof c.stage !== 'string') return undefined;
-  if (m === 1) return { stage: c.stage, stageEnteredAt: undefined };
-  if (m === 2 && typeof c.stageEnteredAt === 'string') return { stage: c.stage, stageEnteredAt: c.stageEnteredAt };
-  return undefined;
+  return m === 1 || (m === 2 && typeof c.stageEnteredAt === 'string');
 }
 
 /**
@@ -148,11 +145,11 @@ function moveOf(d: Record<string, unknown>): { stage: string; stageEnteredAt: st
 function storedEvent(e: HistoryEvent, tenantId: string): KeptEvent {
   const full = e.event !== undefined && e.from !== undefined && e.to !== undefined && e.actorId !== undefined;
   if (full) {
-    const move = moveOf(e.data);
-    if (move) {
+    const d = e.data;
+    if (isPlainMove(d)) {
       return {
         flat: true, tenantId, id: e.id, recordId: e.recordId, seq: e.seq, at: e.at, kind: e.kind, event: e.event!, from: e.from!, to: e.to!, actorId: e.actorId!,
-        transition: e.data.transition as number, stage: move.stage, stageEnteredAt: move.stageEnteredAt,
+        transition: d.transition, stage: d.changes.stage, stageEnteredAt: d.changes.stageEnteredAt,
       };
     }
   }
