@@ -8,6 +8,33 @@ import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from './pg-helpers.js';
 
 const T = 'tenant-a';
 
+/**
+ * Counts a store's round trips from here on: the statements sent in one synchronous run go out
+ * together (one trip); `sent` has the first word of each statement.
+ */
+function countTrips(storage: PostgresStorage): { trips: number; sent: string[]; restore: () => void } {
+  const counter = { trips: 0, sent: [] as string[], restore: () => {} };
+  let sending = false;
+  const connect = storage.pool.connect.bind(storage.pool);
+  storage.pool.connect = (async () => {
+    const client = await connect();
+    const query = client.query.bind(client);
+    client.query = ((...args: [string | { text: string }, ...unknown[]]) => {
+      if (!sending) {
+        counter.trips++;
+        sending = true;
+        queueMicrotask(() => { sending = false; });
+      }
+      const config = args[0];
+      counter.sent.push((typeof config === 'string' ? config : config.text).trim().split(/\s/)[0]!);
+      return (query as (...a: unknown[]) => unknown)(...args);
+    }) as typeof client.query;
+    return client;
+  }) as typeof storage.pool.connect;
+  counter.restore = () => { storage.pool.connect = connect; };
+  return counter;
+}
+
 /** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -51,31 +78,12 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
       const storage = await store('bt_trips');
       const engine = createEngine({ storage, blueprints: [ticketBlueprint()] });
       const { record } = await engine.create('ticket', { fields: { title: 'trips' } });
-      // count round trips: queries sent in one synchronous run go out together
-      let trips = 0;
-      let sending = false;
-      const sent: string[] = [];
-      const connect = storage.pool.connect.bind(storage.pool);
-      storage.pool.connect = (async () => {
-        const client = await connect();
-        const query = client.query.bind(client);
-        client.query = ((...args: [string | { text: string }, ...unknown[]]) => {
-          if (!sending) {
-            trips++;
-            sending = true;
-            queueMicrotask(() => { sending = false; });
-          }
-          const config = args[0];
-          sent.push((typeof config === 'string' ? config : config.text).trim().split(/\s/)[0]!);
-          return (query as (...a: unknown[]) => unknown)(...args);
-        }) as typeof client.query;
-        return client;
-      }) as typeof storage.pool.connect;
+      const counter = countTrips(storage);
       const r = await engine.send(record.id, 'work');
-      storage.pool.connect = connect;
+      counter.restore();
       expect(r.ok).toBe(true);
-      expect(sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
-      expect(trips).toBe(2);
+      expect(counter.sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
+      expect(counter.trips).toBe(2);
       const history = await engine.history(record.id);
       expect(history.map((e) => e.seq)).toEqual([1, 2]);
     });
@@ -150,18 +158,7 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
       });
       const [claimed] = await storage.claimDueTimers({ now: at(1000), limit: 1, leaseMs: 60_000, workerId: 'w1' });
       expect(claimed?.id).toBe('due');
-      const sent: string[] = [];
-      const connect = storage.pool.connect.bind(storage.pool);
-      storage.pool.connect = (async () => {
-        const client = await connect();
-        const query = client.query.bind(client);
-        client.query = ((...args: [string | { text: string }, ...unknown[]]) => {
-          const config = args[0];
-          sent.push((typeof config === 'string' ? config : config.text).trim().split(/\s/)[0]!);
-          return (query as (...a: unknown[]) => unknown)(...args);
-        }) as typeof client.query;
-        return client;
-      }) as typeof storage.pool.connect;
+      const counter = countTrips(storage);
       // what the engine does when a breach fires: read the timer, lock the record, move it, complete the timer
       await storage.transaction(T, async (tx) => {
         expect((await tx.getTimer('due'))?.leaseOwner).toBe('w1');
@@ -170,8 +167,8 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
         expect(await tx.cancelTimers('d1', { stage: 'new', kinds: ['reminder'] })).toBe(1);
         expect(await tx.completeTimer('due', 'w1', 'fired', at(1000))).toBe(true);
       });
-      storage.pool.connect = connect;
-      expect(sent).toEqual(['BEGIN', 'SELECT', 'SELECT', 'WITH', 'COMMIT']);
+      counter.restore();
+      expect(counter.sent).toEqual(['BEGIN', 'SELECT', 'SELECT', 'WITH', 'COMMIT']);
       expect(await timerView(storage, 'd1')).toEqual([['due', 'done', 'fired'], ['remind', 'cancelled', 'cancelled']]);
       expect((await storage.getRecord(T, 'd1'))?.version).toBe(2);
     });
@@ -183,30 +180,12 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
       const { record } = await app.create('ticket', { fields: { title: 'late' } });
       const [timer] = await storage.claimDueTimers({ now: '2026-01-05T09:00:00.000Z', limit: 5, leaseMs: 60_000, workerId: 'w1' });
       expect(timer?.recordId).toBe(record.id);
-      let trips = 0;
-      let sending = false;
-      const sent: string[] = [];
-      const connect = storage.pool.connect.bind(storage.pool);
-      storage.pool.connect = (async () => {
-        const client = await connect();
-        const query = client.query.bind(client);
-        client.query = ((...args: [string | { text: string }, ...unknown[]]) => {
-          if (!sending) {
-            trips++;
-            sending = true;
-            queueMicrotask(() => { sending = false; });
-          }
-          const config = args[0];
-          sent.push((typeof config === 'string' ? config : config.text).trim().split(/\s/)[0]!);
-          return (query as (...a: unknown[]) => unknown)(...args);
-        }) as typeof client.query;
-        return client;
-      }) as typeof storage.pool.connect;
+      const counter = countTrips(storage);
       const fired = await engine.fireTimer(timer!, { workerId: 'w1' });
-      storage.pool.connect = connect;
+      counter.restore();
       expect(fired.outcome).toBe('fired');
-      expect(sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
-      expect(trips).toBe(3);
+      expect(counter.sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
+      expect(counter.trips).toBe(3);
       expect((await engine.get(record.id))?.stage).toBe('escalated');
       expect(await storage.transaction('default', (tx) => tx.getTimer(timer!.id))).toMatchObject({ status: 'done', outcome: 'fired' });
     });
