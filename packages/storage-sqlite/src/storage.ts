@@ -20,6 +20,12 @@ export type CreateSqliteStorageOptions =
       busyTimeoutMs?: number;
       /** At most this many queued transactions share one COMMIT (group commit; default 32, 1 = each commits alone). */
       maxGroupCommit?: number;
+      /**
+       * Once the store has committed 256 times, sync its WAL file from a background worker thread
+       * every 10 ms, so the checkpoint inside a COMMIT has little left to sync (default true; see
+       * docs/storage.md). `false` keeps every sync in SQLite's own hands, with no extra thread.
+       */
+      backgroundWalSync?: boolean;
     }
   | {
       /** An open better-sqlite3 (compatible) database; `close()` closes it too unless `closeDatabase: false`. */
@@ -125,7 +131,7 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
   // a store that commits a lot syncs its WAL from a background thread (see wal-sync.ts)
   let walSync: WalSync | undefined;
   let commits = 0;
-  const walPath = 'filename' in options && isFilePath(options.filename)
+  const walPath = 'filename' in options && options.backgroundWalSync !== false && isFilePath(options.filename)
     && (db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode === 'wal'
     ? `${resolvePath(options.filename)}-wal`
     : undefined;
