@@ -78,19 +78,16 @@ const DONE: Promise<void> = WRITE_DONE;
 const NULL_RESULT: Promise<null> = Promise.resolve(null);
 
 /**
- * A plain move kept as one flat object: a transition event with every field set whose data is
+ * A plain move kept as one flat object: a `transition` event with every field set whose data is
  * exactly `{ transition, changes: { stage[, stageEnteredAt] } }` (what `engine.send` writes for a
  * move without actions). One object instead of three (event, data, changes) for the garbage
- * collector to move and mark, for as long as history is kept; read back as the event it was.
+ * collector to move and mark, for as long as history is kept; read back as the event it was. What
+ * its place tells is not kept: the tenant and record (the list it is in) and `seq` (its position).
  */
 interface FlatMove {
   flat: true;
-  tenantId: string;
   id: string;
-  recordId: string;
-  seq: number;
   at: string;
-  kind: string;
   event: string;
   from: string;
   to: string;
@@ -107,20 +104,21 @@ function isFlat(k: KeptEvent): k is FlatMove {
   return (k as FlatMove).flat === true;
 }
 
-/** The event a flat move was (a fresh object: the reader's to change). */
-function expand(k: FlatMove): HistoryEvent {
+/** The event a flat move at `seq` in a record's history was (a fresh object: the reader's to change). */
+function expand(k: FlatMove, tenantId: string, recordId: string, seq: number): HistoryEvent {
   const changes: Record<string, unknown> = k.stageEnteredAt === undefined ? { stage: k.stage } : { stage: k.stage, stageEnteredAt: k.stageEnteredAt };
-  return { tenantId: k.tenantId, id: k.id, recordId: k.recordId, seq: k.seq, at: k.at, kind: k.kind, event: k.event, from: k.from, to: k.to, actorId: k.actorId, data: { transition: k.transition, changes } };
+  return { tenantId, id: k.id, recordId, seq, at: k.at, kind: 'transition', event: k.event, from: k.from, to: k.to, actorId: k.actorId, data: { transition: k.transition, changes } };
 }
 
-function readHistory(list: KeptEvent[] | undefined, options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
+function readHistory(tenantId: string, recordId: string, list: KeptEvent[] | undefined, options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
   if (!list) return [];
   const start = options.afterSeq ?? 0;
   const end = Math.min(list.length, options.limit !== undefined ? start + options.limit : list.length);
   const out: HistoryEvent[] = [];
   for (let i = start; i < end; i++) {
     const k = list[i]!;
-    out.push(isFlat(k) ? expand(k) : cloneWithData(k, 'data'));
+    // (a record's history holds seq 1, 2, 3… in order: the event at index i has seq i + 1)
+    out.push(isFlat(k) ? expand(k, tenantId, recordId, i + 1) : cloneWithData(k, 'data'));
   }
   return out;
 }
@@ -144,11 +142,11 @@ function isPlainMove(d: Record<string, unknown>): d is { transition: number; cha
  */
 function storedEvent(e: HistoryEvent, tenantId: string): KeptEvent {
   const full = e.event !== undefined && e.from !== undefined && e.to !== undefined && e.actorId !== undefined;
-  if (full) {
+  if (full && e.kind === 'transition') {
     const d = e.data;
     if (isPlainMove(d)) {
       return {
-        flat: true, tenantId, id: e.id, recordId: e.recordId, seq: e.seq, at: e.at, kind: e.kind, event: e.event!, from: e.from!, to: e.to!, actorId: e.actorId!,
+        flat: true, id: e.id, at: e.at, event: e.event!, from: e.from!, to: e.to!, actorId: e.actorId!,
         transition: d.transition, stage: d.changes.stage, stageEnteredAt: d.changes.stageEnteredAt,
       };
     }
@@ -392,7 +390,7 @@ class MemoryTx implements StorageTx {
     }
   }
   async listHistory(recordId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<HistoryEvent[]> {
-    return readHistory(this.t.history.get(recordId), options);
+    return readHistory(this.tenantId, recordId, this.t.history.get(recordId), options);
   }
   async scheduleTimers(timers: TimerRecord[]): Promise<void> {
     for (const timer of timers) {
@@ -607,7 +605,7 @@ export function createMemoryStorage(): Storage {
     },
     async listHistory(tenantId, recordId, options = {}) {
       ensureOpen();
-      return readHistory(state.tenants.get(tenantId)?.history.get(recordId), options);
+      return readHistory(tenantId, recordId, state.tenants.get(tenantId)?.history.get(recordId), options);
     },
     async claimDueTimers(options: ClaimTimersOptions) {
       ensureOpen();
