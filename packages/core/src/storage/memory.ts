@@ -314,8 +314,9 @@ class MemoryTx implements StorageTx {
     return out;
   }
 
-  private cancel(timer: TimerRecord, at: string): void {
-    this.setTimer({ ...timer, status: 'cancelled', finishedAt: at, leaseOwner: null, leaseUntil: null, outcome: timer.outcome ?? 'cancelled' });
+  /** Cancels a timer: `outcome` 'cancelled' (by cancelTimers) or 'replaced' (by a timer with its key), as the SQL stores write it. */
+  private cancel(timer: TimerRecord, at: string, outcome: 'cancelled' | 'replaced' = 'cancelled'): void {
+    this.setTimer({ ...timer, status: 'cancelled', finishedAt: at, leaseOwner: null, leaseUntil: null, outcome });
   }
 
   // the hot calls of every engine call (getRecord, updateRecord, appendHistory, appendOutbox) are
@@ -397,7 +398,7 @@ class MemoryTx implements StorageTx {
       if (timer.key !== null) {
         for (const other of this.activeTimers(timer.recordId)) {
           if (other.key === timer.key && other.id !== timer.id) {
-            this.cancel(other, timer.createdAt);
+            this.cancel(other, timer.createdAt, 'replaced');
           }
         }
       }

@@ -48,7 +48,7 @@ export function timerCases(ctx: SuiteContext): void {
         );
         const pending = await s.transaction(T, (tx) => tx.listTimers('d1', { status: ['pending'] }));
         expect(pending.map((t) => t.id)).toEqual(['t2']);
-        expect((await s.transaction(T, (tx) => tx.getTimer('t1')))?.status).toBe('cancelled');
+        expect(await s.transaction(T, (tx) => tx.getTimer('t1'))).toMatchObject({ status: 'cancelled', outcome: 'replaced' });
         expect((await s.transaction(T, (tx) => tx.getTimer('o1')))?.status).toBe('pending');
         const claimed = await s.claimDueTimers({ now: at(10_000), limit: 10, leaseMs: 1000, workerId: 'w' });
         expect(claimed.map((t) => t.id).sort()).toEqual(['o1', 't2']);
@@ -103,6 +103,9 @@ export function timerCases(ctx: SuiteContext): void {
           k1: 'cancelled', k2: 'cancelled', k3: 'cancelled', k4: 'cancelled', k5: 'done',
         });
         expect(all.find((t) => t.id === 'k2')?.finishedAt).not.toBeNull();
+        expect(Object.fromEntries(all.map((t) => [t.id, t.outcome]))).toEqual({
+          k1: 'cancelled', k2: 'cancelled', k3: 'cancelled', k4: 'cancelled', k5: 'fired',
+        });
         expect((await s.transaction(T, (tx) => tx.getTimer('x1')))?.status).toBe('pending');
       });
     });
