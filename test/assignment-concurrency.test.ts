@@ -56,6 +56,23 @@ describe.skipIf(!reachable)('sales rules on PostgreSQL with two engine instances
     for (const r of results) expect(r.record.ownerId).toBe(order[((r.events[0]!.data.assignment as { turn: number }).turn - 1) % 4]);
   });
 
+  test('concurrent creates never push a rep past maxOpen: the cap holds across instances', async () => {
+    const schema = await freshSchema(PG_URL, 'dealflow_cap');
+    const capped = createMemoryDirectory({ reps: [{ id: 'cap', capacity: { maxOpen: 3 } }] });
+    const capRules: SalesRulesInput = {
+      assignment: { rules: [{ id: 'first', assign: { strategy: 'owner', owner: 'cap' } }, { id: 'overflow', assign: { strategy: 'pool', pool: 'overflow' } }] },
+    };
+    const clock = createManualClock('2026-01-05T08:00:00.000Z');
+    const [one, two] = [0, 1].map(() => {
+      const storage = openPostgres(PG_URL, schema);
+      opened.push(storage);
+      return createEngine({ storage, clock, blueprints: [lead], rules: capRules, directory: capped, maxRetries: 20 });
+    });
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? one! : two!).create('lead', { fields: { name: `C${i}` } })));
+    expect(results.filter((r) => r.record.ownerId === 'cap')).toHaveLength(3);
+    expect(await one!.query({ type: 'lead', ownerId: 'cap' })).toHaveLength(3);
+  });
+
   test('concurrent creates of one customer: one record, the others DUPLICATE', async () => {
     const { one, two } = await twoInstances();
     const settled = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).create('lead', { fields: { name: `try ${i}`, email: 'Same@Customer.COM' } })));

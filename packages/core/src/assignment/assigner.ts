@@ -82,8 +82,12 @@ export interface Assigner {
   runStrategy(store: AssignmentStore, strategy: Strategy, record: RecordLike, now: string, options?: AssignOptions & { key?: string }): Promise<AssignmentDecision>;
   /** The next active rep with capacity after `after` in the team's id order (escalation "next rep of the team"). */
   nextInTeam(store: AssignmentStore, teamId: string, after: string | null, now: string, options?: AssignOptions): Promise<AssignmentDecision>;
-  /** Whether a rep can take one more record now (active, under `maxOpen` and the period cap). */
-  hasCapacity(store: AssignmentStore, rep: Rep, now: string): Promise<{ ok: boolean; reason: string; load: number }>;
+  /**
+   * Whether a rep can take one more record now (active, under `maxOpen` and the period cap).
+   * `lock`: the caller is about to give the rep a record in this transaction; concurrent callers
+   * about the same rep then count one after another.
+   */
+  hasCapacity(store: AssignmentStore, rep: Rep, now: string, skipPeriod?: boolean, lock?: boolean): Promise<{ ok: boolean; reason: string; load: number }>;
 }
 
 /** Options of {@link createAssigner}. */
@@ -206,9 +210,17 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
     return null;
   }
 
-  async function hasCapacity(store: AssignmentStore, rep: Rep, now: string, skipPeriod = false): Promise<{ ok: boolean; reason: string; load: number }> {
+  /**
+   * `lock` (a real run, not a dry run or an explanation): before counting a capped rep's open
+   * records, take the rep's capacity row (`assign:open:<rep>`, a counter bumped by 0), so that
+   * concurrent decisions about one rep, in any number of app instances, count one after another
+   * and each sees the records the one before it assigned (on PostgreSQL the upsert locks the row
+   * until commit; the memory and SQLite stores run transactions one at a time anyway).
+   */
+  async function hasCapacity(store: AssignmentStore, rep: Rep, now: string, skipPeriod = false, lock = false): Promise<{ ok: boolean; reason: string; load: number }> {
     if (rep.active === false) return { ok: false, reason: 'inactive', load: 0 };
     const needLoad = rep.capacity?.maxOpen !== undefined;
+    if (needLoad && lock) await store.incrementCounter(`assign:open:${rep.id}`, 0);
     const load = needLoad ? await loadOf(store, rep.id) : 0;
     if (needLoad && load >= rep.capacity!.maxOpen!) return { ok: false, reason: `at capacity (${load}/${rep.capacity!.maxOpen} open)`, load };
     // a real run checks the period cap atomically in reserve(); only dry runs and traces read it here
@@ -308,7 +320,7 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
       const rep = await directory.getRep(strategy.owner);
       if (!rep) return `owner '${strategy.owner}' is not in the directory`;
       if (exclude.has(rep.id)) return `owner '${rep.id}' is excluded`;
-      const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
+      const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace, !opts.dryRun));
       trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
       if (!cap.ok) return `owner '${rep.id}' is ${cap.reason}`;
       if (!opts.dryRun && !(await reserve(store, rep, now))) return `owner '${rep.id}' reached the period cap`;
@@ -329,7 +341,7 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
       const order: Array<{ rep: Rep; lastTurn: number; pass?: number }> = weighted ? await weightedOrder(store, key, reps) : await rotationOrder(store, key, reps);
       for (let i = 0; i < order.length; i++) {
         const { rep, lastTurn, pass } = order[i]!;
-        const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
+        const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace, !opts.dryRun));
         trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load: cap.load });
         if (!cap.ok) continue;
         if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
@@ -350,7 +362,7 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
       return la - lb || (a.rep.id < b.rep.id ? -1 : a.rep.id > b.rep.id ? 1 : 0);
     });
     for (const { rep, load } of loads) {
-      const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace));
+      const cap = quickCapacity(rep, !opts.dryRun && !trace) ?? (await hasCapacity(store, rep, now, !opts.dryRun && !trace, !opts.dryRun));
       trace?.push({ repId: rep.id, eligible: cap.ok, reason: cap.reason, load });
       if (!cap.ok) continue;
       if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
@@ -373,7 +385,7 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
         if (id === after || opts.exclude?.includes(id)) continue;
         const rep = await directory.getRep(id);
         if (!rep) continue;
-        const cap = quickCapacity(rep, !opts.dryRun) ?? (await hasCapacity(store, rep, now, !opts.dryRun));
+        const cap = quickCapacity(rep, !opts.dryRun) ?? (await hasCapacity(store, rep, now, !opts.dryRun, !opts.dryRun));
         if (!cap.ok) continue;
         if (!opts.dryRun && rep.capacity?.maxPerPeriod !== undefined && !(await reserve(store, rep, now))) continue;
         return made(base, rep.id, teamId, null, null, `next rep of team '${teamId}' after '${after ?? '-'}' → '${rep.id}'`);

@@ -21,7 +21,7 @@ export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now:
   const until = state?.cooldown?.[actor.id];
   if (until && until > now) throw new DealflowError('FORBIDDEN', `Rep '${actor.id}' returned record '${recordId}' and may not re-claim it before ${until}`, { details: { recordId, repId: actor.id, cooldownUntil: until } });
   if (kit.assigner) {
-    const cap = await kit.assigner.hasCapacity(tx, rep, now);
+    const cap = await kit.assigner.hasCapacity(tx, rep, now, false, true);
     if (!cap.ok) throw new DealflowError('REJECTED', `Rep '${actor.id}' cannot claim record '${recordId}': ${cap.reason}`, { details: { recordId, repId: actor.id } });
   }
   if (kit.pool?.claimLimit) {
