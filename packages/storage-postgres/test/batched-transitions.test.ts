@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, createManualClock, createMemoryStorage, isDealflowError } from '@dealflow/core';
@@ -35,16 +36,11 @@ function countTrips(storage: PostgresStorage): { trips: number; sent: string[]; 
   return counter;
 }
 
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
+/** Numbers in [0, 1) from fast-check with a fixed seed, so a failing sequence can be replayed. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const xs = fc.sample(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { seed, numRuns: 20_000 });
+  let i = 0;
+  return () => xs[i++ % xs.length]!;
 }
 
 if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
