@@ -1,22 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createEngine, createManualClock, createOutboxRelay, createWorker } from '@dealflow/core';
+import { tempDatabaseFiles } from './temp-file.js';
 import { createSqliteStorage } from '../src/index.js';
 import { ticketBlueprint } from '@dealflow/storage-testkit';
 
 const ticket = ticketBlueprint();
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function file(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dealflow-sqlite-engine-'));
-  dirs.push(dir);
-  return join(dir, 'e.db');
-}
+const file = tempDatabaseFiles('engine');
 
 test('deadlines survive a restart: a new process (store) on the same file fires them, each once', async () => {
   const filename = file();

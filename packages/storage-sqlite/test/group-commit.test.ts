@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { InjectedFault, makeRecord } from '@dealflow/storage-testkit';
+import { tempDatabaseFiles } from './temp-file.js';
 import { createSqliteStorage, type SqliteDatabase } from '../src/index.js';
 
 const T = 'tenant-a';
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function file(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dealflow-sqlite-group-'));
-  dirs.push(dir);
-  return join(dir, 'g.db');
-}
+const file = tempDatabaseFiles('group');
 
 /** A better-sqlite3 database whose COMMIT statements are counted. */
 function countingCommits(filename: string): { database: SqliteDatabase; commits: () => number } {

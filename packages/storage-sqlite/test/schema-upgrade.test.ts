@@ -1,22 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { at, makeOutboxMessage, makeRecord, makeTimer } from '@dealflow/storage-testkit';
+import { tempDatabaseFiles } from './temp-file.js';
 import { createSqliteStorage } from '../src/index.js';
 import { MIGRATIONS } from '../src/schema.js';
 
 const T = 'tenant-a';
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function file(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dealflow-sqlite-upgrade-'));
-  dirs.push(dir);
-  return join(dir, 'v1.db');
-}
+const file = tempDatabaseFiles('upgrade');
 
 /** A database file as release 1 of the store left it: schema v1 with records, timers and an outbox whose newest rows were acked. */
 function writeV1File(filename: string): void {
