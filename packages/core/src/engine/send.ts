@@ -284,6 +284,11 @@ function accepted(m: Move, hist: HistoryEvent, events: HistoryEvent[], actor: Ac
   };
 }
 
+/** Whether a store write still has to be waited for (anything but WRITE_DONE; a store that, against the contract, answered nothing is taken as done). */
+function pending(w: Promise<void> | undefined): w is Promise<void> {
+  return w !== WRITE_DONE && w !== undefined;
+}
+
 /**
  * Whether the move needs the general (asynchronous) path: actions, plugins, SLA clocks (pause
  * stages, `clockStart: lastModified`) or stage timers to cancel or schedule.
@@ -327,11 +332,11 @@ export function transitionInTx(
   const done = accepted(m, hist, events, actor, NO_SIDE_EFFECTS);
   // (a store that wrote synchronously answers WRITE_DONE: no turn of the event loop is spent waiting)
   let w = tx.updateRecord(m.after, record.version);
-  if (w !== WRITE_DONE) return w.then(() => tx.appendHistory(events)).then(() => tx.appendOutbox(outbox)).then(() => done);
+  if (pending(w)) return Promise.resolve(w).then(() => tx.appendHistory(events)).then(() => tx.appendOutbox(outbox)).then(() => done);
   w = tx.appendHistory(events);
-  if (w !== WRITE_DONE) return w.then(() => tx.appendOutbox(outbox)).then(() => done);
+  if (pending(w)) return Promise.resolve(w).then(() => tx.appendOutbox(outbox)).then(() => done);
   w = tx.appendOutbox(outbox);
-  return w !== WRITE_DONE ? w.then(() => done) : done;
+  return pending(w) ? Promise.resolve(w).then(() => done) : done;
 }
 
 /** The general path: side actions, SLA clocks, plugins, then the writes with stage timers. */
