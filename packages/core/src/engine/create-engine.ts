@@ -280,28 +280,20 @@ export function createEngine(options: CreateEngineOptions): Engine {
   };
 
   /**
-   * Runs `fn` in a transaction, retrying on version conflicts (`retry`) up to `maxRetries` times.
-   * `after` continues from attempts already made (the caller's first try and its conflict).
+   * Runs `fn` in a transaction; on a version conflict (when `retry`) runs it again against the
+   * fresh state, up to `maxRetries` more times, then fails with `CONFLICT` naming `what()`. Chained
+   * on the transaction's promise (no async frame): the first attempt starts at once.
    */
-  async function withRetry<T>(
-    tenant: string,
-    what: () => string,
-    fn: (tx: StorageTx) => Promise<T>,
-    retry: boolean,
-    after?: { attempts: number; error: DealflowError },
-  ): Promise<T> {
-    let last = after?.error;
-    for (let attempt = after?.attempts ?? 0; ; attempt++) {
-      if (last !== undefined && attempt > core.maxRetries) {
-        throw new DealflowError('CONFLICT', `${what()}: still conflicting after ${attempt} attempt(s): ${last.message}`, { cause: last, details: last.details });
+  function withRetry<T>(tenant: string, what: () => string, fn: (tx: StorageTx) => Promise<T>, retry: boolean, attempt = 0): Promise<T> {
+    const run = storage.transaction(tenant, fn);
+    if (!retry) return run;
+    return run.catch((e: unknown) => {
+      if (!isDealflowError(e, 'CONFLICT')) throw e;
+      if (attempt >= core.maxRetries) {
+        throw new DealflowError('CONFLICT', `${what()}: still conflicting after ${attempt + 1} attempt(s): ${e.message}`, { cause: e, details: e.details });
       }
-      try {
-        return await storage.transaction(tenant, fn);
-      } catch (e) {
-        if (!retry || !isDealflowError(e, 'CONFLICT')) throw e;
-        last = e;
-      }
-    }
+      return withRetry(tenant, what, fn, retry, attempt + 1);
+    });
   }
 
   async function idempotent<T>(tx: StorageTx, ctx: CallContext, fingerprint: string): Promise<T | undefined> {
@@ -364,11 +356,8 @@ export function createEngine(options: CreateEngineOptions): Engine {
       if (!(result.ok && result.replayed)) flushEmits(emitter, emits);
       return result;
     };
-    // the first attempt runs straight in a transaction; a version conflict goes on to the retries
-    return storage.transaction(tenant, inTx).then(done, (e: unknown) => {
-      if (!isDealflowError(e, 'CONFLICT') || ctx.expectedVersion !== undefined) throw e;
-      return withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, inTx, true, { attempts: 1, error: e }).then(done);
-    });
+    // (a caller that pinned the version gets its CONFLICT at once)
+    return withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, inTx, ctx.expectedVersion === undefined).then(done);
   }
 
   const engine: Engine = {
