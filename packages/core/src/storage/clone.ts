@@ -87,7 +87,7 @@ function copyPayload(payload: unknown): unknown {
 export function cloneWithData<E extends object>(e: E, key: 'data' | 'payload'): E {
   const out = { ...e } as Record<string, unknown>;
   const inner = (e as Record<string, unknown>)[key];
-  if (inner !== undefined) out[key] = key === 'data' ? copyData(inner) : copyPayload(inner);
+  if (inner !== undefined) out[key] = cloneData(inner, key);
   return out as E;
 }
 

@@ -73,8 +73,7 @@ const POP_HISTORY = 1; // [POP_HISTORY, list, _, _]
 const DROP_OUTBOX = 2; // [DROP_OUTBOX, message, _, _]
 const ABSENT = Symbol('absent');
 
-/** The settled answers the hot transaction calls share (a resolved promise is immutable). */
-const DONE: Promise<void> = WRITE_DONE;
+/** The settled answer a hot read shares when there is nothing (a resolved promise is immutable). */
 const NULL_RESULT: Promise<null> = Promise.resolve(null);
 
 /**
@@ -176,7 +175,6 @@ function compareTimers(a: TimerRecord, b: TimerRecord): number {
   return a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Shared state of one memory store. */
 /** An outbox entry (a private copy of the message, with its tenant and position). */
 type FullEntry = OutboxMessage & { position: number };
 
@@ -227,6 +225,7 @@ function transitionPayload(m: OutboxMessage): { type: string; event: string; fro
   return n === 7 ? (p as { type: string; event: string; from: string; to: string; actorId: string | null; version: number }) : undefined;
 }
 
+/** Shared state of one memory store. */
 interface MemoryState {
   tenants: Map<string, TenantData>;
   outbox: OutboxEntry[];
@@ -320,8 +319,8 @@ class MemoryTx implements StorageTx {
   }
 
   // the hot calls of every engine call (getRecord, updateRecord, appendHistory, appendOutbox) are
-  // plain functions that answer with a settled promise: no async frame, and the writes share one
-  // resolved promise (a failure is still a rejected promise, never a synchronous throw)
+  // plain functions that answer with a settled promise: no async frame, and the writes answer the
+  // shared WRITE_DONE (a failure is still a rejected promise, never a synchronous throw)
   getRecord(id: string, options?: { readOnly?: boolean }): Promise<StoredRecord | null> {
     const r = this.t.records.get(id);
     // (a read-only read gets the stored object itself: the store never changes it in place, a write replaces it)
@@ -352,7 +351,7 @@ class MemoryTx implements StorageTx {
   updateRecord(record: StoredRecord, expectedVersion: number): Promise<void> {
     try {
       this.update(record, expectedVersion);
-      return DONE;
+      return WRITE_DONE;
     } catch (e) {
       return Promise.reject(e);
     }
@@ -369,7 +368,7 @@ class MemoryTx implements StorageTx {
   appendHistory(events: HistoryEvent[]): Promise<void> {
     try {
       this.append(events);
-      return DONE;
+      return WRITE_DONE;
     } catch (e) {
       return Promise.reject(e);
     }
@@ -511,7 +510,7 @@ class MemoryTx implements StorageTx {
         this.state.outbox.push(entry);
         this.journal.push(DROP_OUTBOX, entry, null, null);
       }
-      return DONE;
+      return WRITE_DONE;
     } catch (e) {
       return Promise.reject(e);
     }
@@ -536,8 +535,9 @@ export function createMemoryStorage(): Storage {
   let busy = false;
   const waiters: Array<() => void> = [];
 
+  const closedError = () => new DealflowError('CLOSED', 'memory storage is closed');
   const ensureOpen = () => {
-    if (closed) throw new DealflowError('CLOSED', 'memory storage is closed');
+    if (closed) throw closedError();
   };
   const acquire = (): Promise<void> | undefined => {
     if (!busy) {
@@ -586,7 +586,7 @@ export function createMemoryStorage(): Storage {
   return {
     name: 'memory',
     transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-      if (closed) return Promise.reject(new DealflowError('CLOSED', 'memory storage is closed'));
+      if (closed) return Promise.reject(closedError());
       const wait = acquire();
       // (no async frame: the common uncontended call runs at once and settles through one `then`)
       return wait ? wait.then(() => runTransaction(tenantId, fn)) : runTransaction(tenantId, fn);
