@@ -96,7 +96,7 @@ export function requiredFieldFindings(spec: BlueprintSpec, systemEvents: Readonl
   const findings: LintFinding[] = [];
   const breachEvents = new Map<string, Set<string>>(); // stage -> events its deadline sends
   for (const s of spec.stages) if (s.deadline) breachEvents.set(s.id, new Set([s.deadline.onBreach]));
-  spec.stages.forEach((s, si) => {
+  spec.stages.forEach((s) => {
     const need = requiredIn(spec, s.id);
     if (need.length === 0 || s.id === spec.initialStage) return;
     const incoming = spec.transitions.map((t, i) => ({ t, i })).filter(({ t }) => t.to === s.id);
