@@ -3,7 +3,7 @@ import type { Blueprint } from '../blueprint/define.js';
 import type { RecordView, RuleData } from '../blueprint/machine.js';
 import { metaFacts } from '../assignment/context.js';
 import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
-import { WRITE_DONE } from '../storage/types.js';
+import { TRANSITION_MESSAGE, WRITE_DONE } from '../storage/types.js';
 import { LAST_MODIFIED_META, pauseOnStageChange } from '../sla/clock.js';
 import { applySetActions, runSideActions } from './actions.js';
 import type { SideEffects } from './actions.js';
@@ -255,7 +255,7 @@ function outboxOf(tx: StorageTx, m: Move, actor: Actor, at: string, side: SideEf
       tenantId: tx.tenantId,
       id: m.historyId,
       recordId: record.id,
-      type: 'dealflow.transition',
+      type: TRANSITION_MESSAGE,
       payload: { recordId: record.id, type: record.type, event: m.input.type, from: record.stage, to: m.chosen.to, actorId: actor.id, version: record.version + 1 },
       createdAt: at,
     },

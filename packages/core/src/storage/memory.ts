@@ -12,7 +12,7 @@ import type {
   TimerStatus,
   UniqueKeyConflict,
 } from './types.js';
-import { WRITE_DONE } from './types.js';
+import { TRANSITION_MESSAGE, WRITE_DONE } from './types.js';
 import { cloneData, cloneJson, cloneRecord, cloneWithData } from './clone.js';
 
 interface TenantData {
@@ -211,8 +211,6 @@ function outboxMessage(e: OutboxEntry): OutboxMessage {
     createdAt: f.createdAt, position: f.position,
   };
 }
-
-const TRANSITION_MESSAGE = 'dealflow.transition';
 
 /** The payload of an engine transition message with exactly its seven keys, or undefined. */
 function transitionPayload(m: OutboxMessage): { type: string; event: string; from: string; to: string; actorId: string | null; version: number } | undefined {

@@ -110,6 +110,9 @@ export interface TimerRecord {
   outcome: string | null;
 }
 
+/** The outbox message type the engine writes for every transition (the memory store keeps these flat). */
+export const TRANSITION_MESSAGE = 'dealflow.transition';
+
 /** A message for subscribers outside the process (mailer, webhooks); delivered at least once. */
 export interface OutboxMessage {
   tenantId: string;
