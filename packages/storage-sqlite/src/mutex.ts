@@ -14,10 +14,7 @@ export class JobQueue {
 
   /** Runs `fn` once every earlier job has finished; resolves or rejects with it. */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.jobs.push(() => fn().then(resolve, reject));
-      if (!this.busy) void this.drain();
-    });
+    return new Promise<T>((resolve, reject) => this.push(() => fn().then(resolve, reject)));
   }
 
   /** Queues `job`, which settles its caller itself (a group-commit member resolves after COMMIT). */
