@@ -12,8 +12,8 @@ export type {
   ClaimTimersOptions,
   UniqueKeyConflict,
 } from './storage/types.js';
-export { nextVersionMismatch, versionConflict } from './storage/errors.js';
-export { WRITE_DONE } from './storage/types.js';
+export { checkBatchSize, nextVersionMismatch, versionConflict } from './storage/errors.js';
+export { MAX_BATCH_IDS, WRITE_DONE } from './storage/types.js';
 
 // blueprints
 export { defineBlueprint } from './blueprint/define.js';

@@ -19,6 +19,9 @@ export function recordWhere(tenantId: string, q: RecordQuery): { where: string; 
   }
   if (q.updatedFrom !== undefined) parts.push(`updated_at >= ${p(q.updatedFrom)}::timestamptz`);
   if (q.updatedTo !== undefined) parts.push(`updated_at < ${p(q.updatedTo)}::timestamptz`);
+  if (q.after !== undefined) {
+    parts.push(`(created_at, id) ${q.order === 'desc' ? '<' : '>'} (${p(q.after.createdAt)}::timestamptz, ${p(q.after.id)}::text)`);
+  }
   return { where: parts.join(' AND '), params };
 }
 

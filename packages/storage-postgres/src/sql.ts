@@ -53,6 +53,20 @@ export function statements(t: Tables) {
           WHERE x.tenant_id = $1 AND x.record_id = $2 AND x.status IN ('pending', 'claimed')) AS dealflow_active_timers,
          (SELECT s.version FROM ${t.records} s WHERE s.tenant_id = $1 AND s.id = $2) AS dealflow_snapshot_version
        FROM ${t.records} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    /** Records of an id array ($2); the locking variant for a batch of sends. */
+    getRecords: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+    getRecordsForUpdate: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    /** Many records in one statement: one array per column, zipped by unnest ($2 ids … $13 updated). */
+    insertRecords: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,
+        stage_entered_at, created_at, updated_at)
+       SELECT $1, x.id, x.type, x.blueprint_id, x.blueprint_version, x.stage, 1, x.fields::jsonb, x.owner_id, x.team_id, x.meta::jsonb,
+         x.stage_entered_at, x.created_at, x.updated_at
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+         $11::timestamptz[], $12::timestamptz[], $13::timestamptz[])
+         AS x(id, type, blueprint_id, blueprint_version, stage, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at)
+       ON CONFLICT (tenant_id, id) DO NOTHING RETURNING 1`,
+    /** The first id of an insertRecords batch that already exists (explains its CONFLICT; evaluated only then). */
+    insertRecordsInfo: `(SELECT min(x) FROM unnest($2::text[]) AS x WHERE EXISTS (SELECT 1 FROM ${t.records} r WHERE r.tenant_id = $1 AND r.id = x))`,
     recordVersion: `SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
     listHistory: `SELECT * FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
     insertRecord: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,

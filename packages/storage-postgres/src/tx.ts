@@ -1,4 +1,4 @@
-import { DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
+import { checkBatchSize, DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
 import type {
   HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
 } from '@dealflow/core';
@@ -355,6 +355,18 @@ export class PgTx implements StorageTx {
     return record;
   }
 
+  async getRecords(ids: readonly string[], options?: { forUpdate?: boolean }): Promise<StoredRecord[]> {
+    this.check();
+    checkBatchSize('getRecords', ids.length);
+    if (ids.length === 0) return [];
+    await this.flush();
+    const forUpdate = options?.forUpdate === true;
+    const { rows } = await run(this.db, 'getRecords', forUpdate ? this.sql.getRecordsForUpdate : this.sql.getRecords, [this.tenantId, [...ids]]);
+    // (the batch read carries no timers: cancelTimers of these records asks the server)
+    if (forUpdate) for (const id of ids) this.known.delete(id);
+    return rows.map(recordFromRow);
+  }
+
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
     this.check();
     await this.flush();
@@ -384,6 +396,36 @@ export class PgTx implements StorageTx {
         json(r.meta), r.stageEnteredAt, r.createdAt, r.updatedAt],
       want: [1],
       fail: () => new DealflowError('CONFLICT', `record '${r.id}' already exists in tenant '${this.tenantId}'`, { details: { recordId: r.id } }),
+    });
+  }
+
+  async insertRecords(records: readonly StoredRecord[]): Promise<void> {
+    this.check();
+    checkBatchSize('insertRecords', records.length);
+    if (records.length === 0) return;
+    const cols: unknown[][] = Array.from({ length: 12 }, () => new Array<unknown>(records.length));
+    records.forEach((r, i) => {
+      this.own('record', r.id, r.tenantId);
+      if (r.version !== 1) {
+        throw new DealflowError('INPUT_INVALID', `record '${r.id}': a new record must have version 1, got ${r.version}`, { details: { recordId: r.id, version: r.version } });
+      }
+      const row = [r.id, r.type, r.blueprintId, r.blueprintVersion, r.stage, json(r.fields), r.ownerId ?? null, r.teamId ?? null, json(r.meta),
+        r.stageEnteredAt, r.createdAt, r.updatedAt];
+      for (let c = 0; c < 12; c++) cols[c]![i] = row[c];
+    });
+    const n = records.length;
+    await this.defer({
+      // (the count is part of the statement's check, so of its key)
+      key: `insertRecords ${n}`,
+      what: `insertRecords (${n})`,
+      tables: ['records'],
+      parts: [this.sql.insertRecords],
+      values: [this.tenantId, ...cols],
+      want: [n],
+      info: this.sql.insertRecordsInfo,
+      fail: (_, info) => new DealflowError('CONFLICT', info
+        ? `record '${info}' already exists in tenant '${this.tenantId}'`
+        : `insertRecords: ${n} records given, an id among them exists or repeats in tenant '${this.tenantId}'`, { details: { recordId: info ?? null } }),
     });
   }
 

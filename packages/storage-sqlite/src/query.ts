@@ -30,6 +30,10 @@ export function recordWhere(tenantId: string, q: RecordQuery): { where: string; 
   }
   if (q.updatedFrom !== undefined) { parts.push('updated_at >= ?'); params.push(q.updatedFrom); }
   if (q.updatedTo !== undefined) { parts.push('updated_at < ?'); params.push(q.updatedTo); }
+  if (q.after !== undefined) {
+    parts.push(`(created_at, id) ${q.order === 'desc' ? '<' : '>'} (?, ?)`);
+    params.push(q.after.createdAt, q.after.id);
+  }
   return { where: parts.join(' AND '), params };
 }
 

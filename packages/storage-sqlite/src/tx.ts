@@ -1,4 +1,4 @@
-import { DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
+import { checkBatchSize, DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
 import type {
   HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
 } from '@dealflow/core';
@@ -20,6 +20,9 @@ export function isConstraint(error: unknown): boolean {
 }
 
 const SELECT_RECORD = 'SELECT * FROM records WHERE tenant_id = ? AND id = ?';
+/** Records of a JSON array of ids. */
+const SELECT_RECORDS = 'SELECT * FROM records WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))';
+const EXISTING_IDS = 'SELECT id FROM records WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?)) LIMIT 1';
 
 /**
  * The next outbox position: one more than the newest row's, and than any position ever acknowledged
@@ -112,6 +115,17 @@ export class SqliteTx implements StorageTx {
     return recordFromRow(row);
   }
 
+  async getRecords(ids: readonly string[]): Promise<StoredRecord[]> {
+    this.check();
+    checkBatchSize('getRecords', ids.length);
+    if (ids.length === 0) return [];
+    const rows = this.prepare(SELECT_RECORDS).all(this.tenantId, JSON.stringify(ids)) as RecordRow[];
+    return rows.map((row) => {
+      this.rows.set(row.id, row);
+      return recordFromRow(row);
+    });
+  }
+
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
     this.check();
     return readRecords(this.prepare, this.tenantId, query);
@@ -142,6 +156,28 @@ export class SqliteTx implements StorageTx {
       }
       throw error;
     }
+  }
+
+  async insertRecords(records: readonly StoredRecord[]): Promise<void> {
+    this.check();
+    checkBatchSize('insertRecords', records.length);
+    if (records.length === 0) return;
+    const seen = new Set<string>();
+    for (const r of records) {
+      this.own('record', r.id, r.tenantId);
+      if (r.version !== 1) {
+        throw new DealflowError('INPUT_INVALID', `record '${r.id}': a new record must have version 1, got ${r.version}`, { details: { recordId: r.id, version: r.version } });
+      }
+      if (seen.has(r.id)) throw new DealflowError('CONFLICT', `record '${r.id}' appears twice in insertRecords`, { details: { recordId: r.id } });
+      seen.add(r.id);
+    }
+    const taken = this.prepare(EXISTING_IDS).get(this.tenantId, JSON.stringify([...seen])) as { id: string } | undefined;
+    if (taken) {
+      throw new DealflowError('CONFLICT', `record '${taken.id}' already exists in tenant '${this.tenantId}'`, { details: { recordId: taken.id } });
+    }
+    // one transaction already holds the write lock: a prepared statement per row is SQLite's fastest bulk insert
+    const insert = this.prepare(INSERT_RECORD);
+    for (const r of records) insert.run(...recordParams(this.tenantId, r));
   }
 
   async updateRecord(record: StoredRecord, expectedVersion: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { makeContext, type RunStorageSuiteOptions } from './context.js';
+import { batchCases } from './cases/batch.js';
 import { historyCases } from './cases/history.js';
 import { keyCases } from './cases/keys.js';
 import { lifecycleCases } from './cases/lifecycle.js';
@@ -32,6 +33,7 @@ export function runStorageSuite(options: RunStorageSuiteOptions): void {
   const ctx = makeContext(options);
   describe(`storage conformance: ${options.name}`, () => {
     recordCases(ctx);
+    batchCases(ctx);
     historyCases(ctx);
     timerCases(ctx);
     keyCases(ctx);

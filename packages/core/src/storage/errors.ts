@@ -1,4 +1,5 @@
 import { DealflowError } from '@dealflow/logic';
+import { MAX_BATCH_IDS } from './types.js';
 
 /**
  * The `CONFLICT` a store raises when `updateRecord` finds another stored version (or no record).
@@ -32,4 +33,18 @@ export function nextVersionMismatch(recordId: string, expectedVersion: number, v
   return new DealflowError('CONFLICT', `record '${recordId}': new version ${version} must be expected version ${expectedVersion} + 1`, {
     details: { recordId, expectedVersion, version },
   });
+}
+
+/**
+ * Refuses a batched store call over {@link MAX_BATCH_IDS} items (`INPUT_INVALID` naming the call).
+ *
+ * @example
+ * ```ts
+ * checkBatchSize('insertRecords', records.length)
+ * ```
+ */
+export function checkBatchSize(call: string, n: number): void {
+  if (n > MAX_BATCH_IDS) {
+    throw new DealflowError('INPUT_INVALID', `${call}: at most ${MAX_BATCH_IDS} items per call, got ${n}`, { details: { call, count: n, max: MAX_BATCH_IDS } });
+  }
 }

@@ -1,4 +1,4 @@
-import { nextVersionMismatch, versionConflict } from './errors.js';
+import { checkBatchSize, nextVersionMismatch, versionConflict } from './errors.js';
 import { DealflowError } from '@dealflow/logic';
 import type {
   ClaimTimersOptions,
@@ -57,6 +57,10 @@ export function matchesQuery(r: StoredRecord, q: RecordQuery): boolean {
   }
   if (q.updatedFrom !== undefined && r.updatedAt < q.updatedFrom) return false;
   if (q.updatedTo !== undefined && r.updatedAt >= q.updatedTo) return false;
+  if (q.after !== undefined) {
+    const c = r.createdAt < q.after.createdAt ? -1 : r.createdAt > q.after.createdAt ? 1 : r.id < q.after.id ? -1 : r.id > q.after.id ? 1 : 0;
+    if (q.order === 'desc' ? c >= 0 : c <= 0) return false;
+  }
   return true;
 }
 
@@ -324,6 +328,15 @@ class MemoryTx implements StorageTx {
     // (a read-only read gets the stored object itself: the store never changes it in place, a write replaces it)
     return r ? Promise.resolve(options?.readOnly === true ? r : cloneRecord(r)) : NULL_RESULT;
   }
+  async getRecords(ids: readonly string[]): Promise<StoredRecord[]> {
+    checkBatchSize('getRecords', ids.length);
+    const out: StoredRecord[] = [];
+    for (const id of new Set(ids)) {
+      const r = this.t.records.get(id);
+      if (r) out.push(cloneRecord(r));
+    }
+    return out;
+  }
   async queryRecords(query: RecordQuery): Promise<StoredRecord[]> {
     const list: StoredRecord[] = [];
     for (const r of this.t.records.values()) if (matchesQuery(r, query)) list.push(r);
@@ -345,6 +358,23 @@ class MemoryTx implements StorageTx {
     const copy = cloneJson(record);
     copy.tenantId = this.tenantId;
     this.t.records.set(record.id, copy);
+  }
+  async insertRecords(records: readonly StoredRecord[]): Promise<void> {
+    checkBatchSize('insertRecords', records.length);
+    const seen = new Set<string>();
+    for (const r of records) {
+      if (r.tenantId !== this.tenantId) {
+        throw new DealflowError('INPUT_INVALID', `record '${r.id}' belongs to tenant '${r.tenantId}', not to this transaction's tenant '${this.tenantId}'`, { details: { id: r.id } });
+      }
+      if (this.t.records.has(r.id) || seen.has(r.id)) {
+        throw new DealflowError('CONFLICT', `record '${r.id}' already exists in tenant '${this.tenantId}'`, { details: { recordId: r.id } });
+      }
+      if (r.version !== 1) {
+        throw new DealflowError('CONFLICT', `record '${r.id}' must be inserted with version 1, got ${r.version}`, { details: { recordId: r.id } });
+      }
+      seen.add(r.id);
+    }
+    for (const r of records) await this.insertRecord(r);
   }
   updateRecord(record: StoredRecord, expectedVersion: number): Promise<void> {
     try {

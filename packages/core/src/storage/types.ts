@@ -67,6 +67,9 @@ export interface HistoryEvent {
   data: Record<string, unknown>;
 }
 
+/** The most ids (or records) one batched store call takes (`getRecords`, `insertRecords`). */
+export const MAX_BATCH_IDS = 10_000;
+
 /** Lifecycle of a timer. */
 export type TimerStatus = 'pending' | 'claimed' | 'done' | 'cancelled';
 
@@ -143,6 +146,11 @@ export interface RecordQuery {
   updatedTo?: string;
   /** Order by `createdAt`, then `id`. Default ascending. */
   order?: 'asc' | 'desc';
+  /**
+   * Keyset cursor: only records after this one in the query's order (for `desc`: before it). Pages
+   * of a large result read in constant time each, unlike `offset` (exports use it).
+   */
+  after?: { createdAt: string; id: string };
   limit?: number;
   offset?: number;
 }
@@ -182,12 +190,23 @@ export interface StorageTx {
    * result is the caller's to change.
    */
   getRecord(id: string, options?: { forUpdate?: boolean; readOnly?: boolean }): Promise<StoredRecord | null>;
+  /**
+   * The records among `ids` that exist, in any order (at most {@link MAX_BATCH_IDS} ids). One read for
+   * a batch instead of one per record; `forUpdate` locks them where the store can.
+   */
+  getRecords(ids: readonly string[], options?: { forUpdate?: boolean }): Promise<StoredRecord[]>;
   /** Records matching the query (this tenant only). */
   queryRecords(query: RecordQuery): Promise<StoredRecord[]>;
   /** Count of records matching the query. */
   countRecords(query: RecordQuery): Promise<number>;
   /** Inserts a new record (`version` must be 1). Throws `DealflowError('CONFLICT')` if the id exists. */
   insertRecord(record: StoredRecord): Promise<void>;
+  /**
+   * Inserts new records (each `version` 1) in one write: a multi-row statement on SQL stores.
+   * All or none: if any id exists (or repeats in the list), throws `DealflowError('CONFLICT')`
+   * naming one and inserts none of them. At most {@link MAX_BATCH_IDS} records.
+   */
+  insertRecords(records: readonly StoredRecord[]): Promise<void>;
   /**
    * Replaces the record if its stored version equals `expectedVersion`; the new record's `version`
    * must be `expectedVersion + 1`. Otherwise throws `DealflowError('CONFLICT')` naming the record and
