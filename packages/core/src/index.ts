@@ -47,6 +47,9 @@ export type {
 // engine
 export { createEngine } from './engine/create-engine.js';
 export type { Engine, CreateEngineOptions, FireTimerResult, RunDueSummary } from './engine/create-engine.js';
+export type { CreateManyItem, CreateManyOptions, CreateManyResult } from './engine/create-many.js';
+export { IMPORT_EVENT } from './engine/create-record.js';
+export type { PastStage } from './engine/create-record.js';
 export { SYSTEM_ACTOR } from './engine/context.js';
 export type {
   CallContext,

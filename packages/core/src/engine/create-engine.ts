@@ -14,7 +14,10 @@ import { SYSTEM_ACTOR } from './context.js';
 import type { Actor, CallContext, CreateInput, CreateResult, SendInput, SendResult } from './context.js';
 import { createCandidateCache, defaultNewId } from './core.js';
 import type { EngineCore } from './core.js';
-import { createInTx } from './create-record.js';
+import { createInTx, restatePastStages } from './create-record.js';
+import type { PastStage } from './create-record.js';
+import { runCreateMany } from './create-many.js';
+import type { CreatedItem, CreateManyItem, CreateManyOptions, CreateManyResult } from './create-many.js';
 import { createEmitter, flushEmits } from './events.js';
 import type { EngineEventMap, EngineEventName, PendingEmit } from './events.js';
 import type { EnginePlugin } from './plugins.js';
@@ -87,6 +90,20 @@ export interface Engine extends SalesEngineApi {
   readonly rules: CoreRuleEngine;
   /** Creates a record of a record type (or blueprint id), in the latest blueprint version. */
   create(type: string, input?: CreateInput, ctx?: CallContext): Promise<CreateResult>;
+  /**
+   * Creates many records of one type, many per store transaction, each exactly as `create` would
+   * (rules, required fields, plugins, duplicate guard, assignment, history, timers, outbox,
+   * per-item idempotency keys). Each item gets its own result: a refused item (`ok: false` with the
+   * error's code and message) never sinks the others, unless `allOrNothing`. Batches are sized
+   * automatically (see {@link CreateManyOptions}).
+   *
+   * @example
+   * ```ts
+   * const results = await engine.createMany('lead', rows.map((r) => ({ fields: r, idempotencyKey: `import-7:${r.line}` })))
+   * for (const r of results) if (!r.ok) console.log(r.index, r.error.code, r.error.message)
+   * ```
+   */
+  createMany(type: string, items: readonly CreateManyItem[], options?: CreateManyOptions): Promise<CreateManyResult[]>;
   /** Sends an event to a record. Rejections are returned (`ok: false`), not thrown. */
   send(recordId: string, event: SendInput, ctx?: CallContext): Promise<SendResult>;
   /** The record, or null (also null when `actor` is given and the sales `permissions.read` rule denies it). */
@@ -360,6 +377,33 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return withRetry(tenant, () => `send '${input.type}' to record '${recordId}'`, inTx, ctx.expectedVersion === undefined).then(done);
   }
 
+  /**
+   * The body of `engine.create` for one record in an open transaction (also each item of
+   * `createMany`): idempotency, the record with its history, timers and outbox, past stages (imports).
+   */
+  async function createItem(
+    tx: StorageTx, bp: Blueprint, type: string, input: CreateInput, ctx: CallContext, actor: Actor,
+    createdAt?: string, stages?: readonly PastStage[],
+  ): Promise<CreatedItem> {
+    const idempotencyKey = ctx.idempotencyKey;
+    const fingerprint = idempotencyKey === undefined ? '' : JSON.stringify(['create', type, input]);
+    const prior = await idempotent<CreateResult>(tx, ctx, fingerprint);
+    if (prior) return { result: prior, emits: NO_EMITS };
+    const now = iso(clock.now());
+    let at = now;
+    if (createdAt !== undefined) {
+      const d = new Date(createdAt);
+      if (typeof createdAt !== 'string' || Number.isNaN(d.getTime())) throw new DealflowError('INPUT_INVALID', `create '${type}': createdAt must be an ISO time, got ${JSON.stringify(createdAt)}`);
+      at = d.toISOString();
+      if (at > now) throw new DealflowError('INPUT_INVALID', `create '${type}': createdAt ${at} is in the future`);
+    }
+    let made = await createInTx(core, tx, bp, input, ctx, actor, at);
+    if (stages !== undefined && stages.length > 0) made = await restatePastStages(core, tx, bp, made, stages, actor);
+    const res: CreateResult = { record: made.record, events: made.events ?? [made.event] };
+    if (idempotencyKey !== undefined) await tx.putIdempotency(idempotencyKey, fingerprint, res, now);
+    return { result: res, emits: made.emits };
+  }
+
   const engine: Engine = {
     storage,
     clock,
@@ -378,21 +422,30 @@ export function createEngine(options: CreateEngineOptions): Engine {
       const bp = core.blueprintFor(type);
       const actor = actorOf(ctx);
       const tenant = ctx.tenantId ?? tenantId;
-      const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['create', type, input]);
-      let emits: PendingEmit[] = [];
+      let emits: readonly PendingEmit[] = [];
       const result = await withRetry(tenant, () => `create '${type}'`, async (tx) => {
-        emits = [];
-        const prior = await idempotent<CreateResult>(tx, ctx, fingerprint);
-        if (prior) return prior;
-        const at = iso(clock.now());
-        const made = await createInTx(core, tx, bp, input, ctx, actor, at);
-        const res: CreateResult = { record: made.record, events: [made.event] };
-        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+        const made = await createItem(tx, bp, type, input, ctx, actor);
         emits = made.emits;
-        return res;
+        return made.result;
       }, true);
       if (!result.replayed) flushEmits(emitter, emits);
       return result;
+    },
+
+    createMany(type, items, opts = {}) {
+      const bp = core.blueprintFor(type);
+      const actor = actorOf({ actor: opts.actor });
+      return runCreateMany({
+        storage,
+        maxRetries: core.maxRetries,
+        createItem: (tx, item, who) => {
+          if (typeof item !== 'object' || item === null) throw new DealflowError('INPUT_INVALID', `createMany '${type}': an item must be an object`);
+          const { idempotencyKey, createdAt, stages, ...input } = item;
+          const ctx: CallContext = { actor: who, tenantId: tx.tenantId, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
+          return createItem(tx, bp, type, input, ctx, who, createdAt, stages);
+        },
+        emit: (emits) => flushEmits(emitter, emits),
+      }, opts.tenantId ?? tenantId, actor, items, opts);
     },
 
     send(recordId, event, ctx = {}) {

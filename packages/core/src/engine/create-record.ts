@@ -5,17 +5,21 @@ import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord } from '../st
 import { cloneJson } from '../storage/clone.js';
 import type { Actor, CallContext, CreateInput } from './context.js';
 import type { EngineCore } from './core.js';
-import { stageTimers } from './deadlines.js';
+import { STAGE_TIMER_KINDS, stageTimers } from './deadlines.js';
 import type { PendingEmit } from './events.js';
 import { assertFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
-import { createdSnapshot } from './replay.js';
-import { initialStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
+import { createdSnapshot, diffRecords } from './replay.js';
+import { initialStageTimes, moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
+import type { StageTimes } from '../stage-times/stage-times.js';
 
 /** What creating one record wrote. */
 export interface CreatedInTx {
   record: StoredRecord;
+  /** The `created` event. */
   event: HistoryEvent;
+  /** Every history event written (the `created` one first), when more than it. */
+  events?: HistoryEvent[];
   emits: PendingEmit[];
 }
 
@@ -105,3 +109,66 @@ export async function createInTx(
   await tx.appendOutbox([outbox]);
   return { record, event, emits: [{ name: 'created', payload: { record, history: event } }] };
 }
+
+/** A stage a record entered in the past, with when (imports). */
+export interface PastStage {
+  stage: string;
+  at: string;
+}
+
+/**
+ * Writes stages a new record passed through before it reached this system (imports): per stage one
+ * `transition` history event of event `$import` (no guards: facts of the past), the record moved
+ * with its stage times, and the deadline timers of the last stage in place of the first's. The
+ * times must not go back, nor before the record's creation.
+ */
+export async function restatePastStages(
+  core: EngineCore,
+  tx: StorageTx,
+  bp: Blueprint,
+  made: CreatedInTx,
+  stages: readonly PastStage[],
+  actor: Actor,
+): Promise<CreatedInTx> {
+  if (!Array.isArray(stages)) throw new DealflowError('INPUT_INVALID', `create '${bp.recordType}': stages must be an array of { stage, at }`);
+  let record = made.record;
+  const events = [made.event];
+  for (const [i, step] of stages.entries()) {
+    const where = `create '${bp.recordType}' record '${record.id}': stages[${i}]`;
+    if (typeof step !== 'object' || step === null || typeof step.stage !== 'string' || !bp.spec.stages.some((s) => s.id === step.stage)) {
+      throw new DealflowError('INPUT_INVALID', `${where}: unknown stage '${String(step?.stage)}' of blueprint '${bp.id}'`, { details: { recordId: record.id, stage: step?.stage ?? null } });
+    }
+    const at = typeof step.at === 'string' ? new Date(step.at) : new Date(NaN);
+    if (Number.isNaN(at.getTime())) throw new DealflowError('INPUT_INVALID', `${where}: 'at' must be an ISO time, got ${JSON.stringify(step.at)}`);
+    const when = at.toISOString();
+    if (when < record.stageEnteredAt) {
+      throw new DealflowError('INPUT_INVALID', `${where}: ${when} is before the record entered '${record.stage}' (${record.stageEnteredAt})`, { details: { recordId: record.id } });
+    }
+    if (step.stage === record.stage) continue;
+    const after: StoredRecord = {
+      ...record,
+      stage: step.stage,
+      stageEnteredAt: when,
+      version: record.version + 1,
+      updatedAt: when,
+      meta: { ...record.meta, [STAGE_TIMES_META]: moveStageTimes(record.meta[STAGE_TIMES_META] as StageTimes | undefined, record.stage, step.stage, when, record.stageEnteredAt) },
+    };
+    const event: HistoryEvent = {
+      tenantId: tx.tenantId, id: core.newId('evt'), recordId: record.id, seq: after.version, at: when, kind: 'transition',
+      event: IMPORT_EVENT, from: record.stage, to: step.stage, actorId: actor.id,
+      data: { imported: true, changes: diffRecords(record, after, STAGE_TIMES_META) },
+    };
+    await tx.updateRecord(after, record.version);
+    await tx.appendHistory([event]);
+    events.push(event);
+    record = after;
+  }
+  if (record === made.record) return made;
+  await tx.cancelTimers(record.id, { kinds: STAGE_TIMER_KINDS });
+  const timers = stageTimers(core, bp, record);
+  if (timers.length > 0) await tx.scheduleTimers(timers);
+  return { record, event: made.event, events, emits: made.emits };
+}
+
+/** The event name of the history events {@link restatePastStages} writes. */
+export const IMPORT_EVENT = '$import';
