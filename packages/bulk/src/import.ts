@@ -1,0 +1,253 @@
+/**
+ * `importRecords`: a CSV or JSON Lines source into records of a blueprint, through
+ * `engine.createMany` (so every rule, the duplicate guard, assignment, history, timers and outbox
+ * apply), many rows per transaction, resumable after a crash without duplicates.
+ */
+import { statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { DealflowError, isDealflowError } from '@dealflow/core';
+import type { Actor, CreateManyItem, CreateManyResult, Directory, Engine, StorageTx } from '@dealflow/core';
+import { parseMapping } from './mapping.js';
+import type { Mapping, MappingInput } from './mapping.js';
+import { mapRow, RowRefusal } from './rows.js';
+import { formatOf, readSource } from './source.js';
+import type { SourceFormat } from './source.js';
+import { readLedger, writeLedger } from './ledger.js';
+import type { LedgerTotals } from './ledger.js';
+import type { RefusedRow, RefusedRowsSink } from './report.js';
+
+/** Progress of an import, after each committed batch. */
+export interface ImportProgress {
+  /** The last source line committed. */
+  line: number;
+  /** Rows read in this run. */
+  rows: number;
+  created: number;
+  refused: number;
+  skipped: number;
+  merged: number;
+  /** Bytes of the source read, and its size (0 when unknown: a stream). */
+  bytes: number;
+  totalBytes: number;
+  elapsedMs: number;
+  /** Rows per second in this run. */
+  rate: number;
+  /** Seconds left, from bytes and rate (null when unknown). */
+  etaSeconds: number | null;
+}
+
+/** Options of {@link importRecords}. */
+export interface ImportRecordsOptions {
+  engine: Engine;
+  /** A file path or a readable stream. */
+  source: string | Readable;
+  /** `csv` or `jsonl` (default: from the file's extension). */
+  format?: SourceFormat;
+  /** The column mapping (see `docs/bulk.md`). */
+  mapping: MappingInput;
+  /**
+   * Names this import in the store's ledger: running again with the same id resumes after the
+   * last committed line (a finished import does nothing). Records without an id column get
+   * `<importId>-L<line>` as id.
+   */
+  importId: string;
+  tenantId?: string;
+  /** Who imports (history `actorId`; default `{ id: 'import:<importId>' }`). */
+  actor?: Actor;
+  /** Reps whose `attributes.email` resolves owner e-mails (beside the mapping's `owners`). */
+  directory?: Pick<Directory, 'listReps'>;
+  /** Refused rows go here (see `openReport`). */
+  report?: RefusedRowsSink;
+  /** Source rows per `createMany` call (memory bound; default 2 000). Transactions are sized by `createMany`. */
+  window?: number;
+  /** Passed to `createMany` (default `'auto'`). */
+  batchSize?: number | 'auto';
+  /** CSV delimiter (default `,`). */
+  delimiter?: string;
+  onProgress?: (p: ImportProgress) => void;
+  /** Stop after this many source lines (tests and dry looks); the ledger records where it stopped. */
+  maxLines?: number;
+}
+
+/** Outcome of {@link importRecords}: totals over every run of this import id. */
+export interface ImportSummary extends LedgerTotals {
+  importId: string;
+  /** Whether this run resumed an earlier one. */
+  resumed: boolean;
+  /** Rows read in this run, and how long it took. */
+  rows: number;
+  elapsedMs: number;
+}
+
+interface Pending {
+  line: number;
+  item: CreateManyItem;
+}
+
+const DUPLICATE = 'DUPLICATE';
+
+/**
+ * Imports a CSV or JSON Lines source into records of a blueprint.
+ *
+ * @example
+ * ```ts
+ * import { importRecords, openReport } from '@dealflow/bulk'
+ * const summary = await importRecords({
+ *   engine, source: 'leads.csv', importId: 'crm-2026-03',
+ *   mapping: { blueprint: 'lead', timeZone: 'Europe/Berlin', fields: { name: 'Name', email: 'E-mail' }, owner: { column: 'Owner' } },
+ *   report: openReport('refused.csv'),
+ *   onProgress: (p) => console.log(p.line, p.rate),
+ * })
+ * console.log(summary.created, summary.refused)
+ * ```
+ */
+export async function importRecords(options: ImportRecordsOptions): Promise<ImportSummary> {
+  const { engine } = options;
+  const tenantId = options.tenantId ?? engine.tenantId;
+  if (typeof options.importId !== 'string' || !/^[\w.:-]{1,100}$/.test(options.importId)) {
+    throw new DealflowError('INPUT_INVALID', `importRecords: importId must be 1–100 letters, digits, '.', ':', '_' or '-', got ${JSON.stringify(options.importId)}`);
+  }
+  const format = options.format ?? (typeof options.source === 'string' ? formatOf(options.source) : undefined);
+  if (!format) throw new DealflowError('INPUT_INVALID', 'importRecords: give format (csv or jsonl); it cannot be told from the source');
+  const blueprint = engine.blueprint(typeof options.mapping?.blueprint === 'string' ? options.mapping.blueprint : '');
+  const mapping: Mapping = parseMapping(options.mapping, blueprint);
+  const owners = new Map<string, string>();
+  for (const [email, rep] of Object.entries(mapping.owners ?? {})) owners.set(email.toLowerCase(), rep);
+  if (options.directory) {
+    for (const rep of await options.directory.listReps()) {
+      const email = rep.attributes?.email;
+      if (typeof email === 'string' && !owners.has(email.toLowerCase())) owners.set(email.toLowerCase(), rep.id);
+    }
+  }
+  const actor: Actor = options.actor ?? { id: `import:${options.importId}`, roles: ['system'] };
+  const window = options.window ?? 2000;
+  const start = await readLedger(engine.storage, tenantId, options.importId);
+  const totals: LedgerTotals = { ...start };
+  const totalBytes = typeof options.source === 'string' ? statSync(options.source).size : 0;
+  const started = performance.now();
+  let rows = 0;
+  let bytes = 0;
+
+  const progress = () => {
+    if (!options.onProgress) return;
+    const elapsedMs = performance.now() - started;
+    const rate = rows / Math.max(elapsedMs / 1000, 1e-3);
+    const bps = bytes / Math.max(elapsedMs / 1000, 1e-3);
+    options.onProgress({
+      line: totals.line, rows, created: totals.created, refused: totals.refused, skipped: totals.skipped, merged: totals.merged,
+      bytes, totalBytes, elapsedMs, rate, etaSeconds: totalBytes > 0 && bps > 0 ? Math.max(0, (totalBytes - bytes) / bps) : null,
+    });
+  };
+
+  /** Commits one window of source lines (firstLine, lastLine]: its items through createMany, its refusals, the ledger. */
+  const commitWindow = async (firstLine: number, lastLine: number, items: Pending[], mapRefusals: RefusedRow[]) => {
+    const byLine = (lo: number, hi: number) => mapRefusals.filter((r) => r.line > lo && r.line <= hi);
+    const bound = (k: number) => (k === items.length ? lastLine : items[k]!.line - 1);
+    const lower = (k: number) => (k === 0 ? firstLine : items[k]!.line - 1);
+    const merges: Pending[] = [];
+    if (items.length === 0) {
+      await engine.storage.transaction(tenantId, async (tx) => {
+        options.report?.add(mapRefusals);
+        await writeLedger(tx, options.importId, lastLine, { created: 0, refused: mapRefusals.length, skipped: 0, merged: 0 });
+      });
+      totals.refused += mapRefusals.length;
+      totals.line = lastLine;
+      return;
+    }
+    await engine.createMany(mapping.blueprint, items.map((p) => p.item), {
+      actor, tenantId, batchSize: options.batchSize ?? 'auto',
+      withinBatch: async (tx: StorageTx, b: { from: number; to: number; results: readonly CreateManyResult[] }) => {
+        const refused: RefusedRow[] = byLine(lower(b.from), bound(b.to));
+        let created = 0;
+        let skipped = 0;
+        let checkpoint = bound(b.to);
+        for (const r of b.results) {
+          const p = items[r.index]!;
+          if (r.ok) {
+            created++;
+            continue;
+          }
+          if (r.error.code === DUPLICATE && mapping.id === undefined && (r.error.details as { recordId?: string } | undefined)?.recordId === p.item.id) {
+            skipped++; // this import's own id: the row was committed by an earlier run
+            continue;
+          }
+          if (r.error.code === DUPLICATE && mapping.duplicates === 'skip') skipped++;
+          else if (r.error.code === DUPLICATE && mapping.duplicates === 'merge' && (r.error.details as { existingRecordId?: string } | undefined)?.existingRecordId) {
+            if (merges.length === 0) checkpoint = Math.min(checkpoint, p.line - 1);
+            merges.push(p);
+          } else refused.push({ line: p.line, code: r.error.code, reason: r.error.message });
+        }
+        // (merge rows are counted when merged, after this batch commits)
+        options.report?.add(refused.filter((x) => x.line <= checkpoint));
+        const kept = refused.filter((x) => x.line <= checkpoint);
+        await writeLedger(tx, options.importId, checkpoint, { created, refused: kept.length, skipped, merged: 0 });
+        totals.created += created;
+        totals.skipped += skipped;
+        totals.refused += kept.length;
+        totals.line = checkpoint;
+        if (checkpoint < bound(b.to)) {
+          // rows after the first merge wait for the merges: they are reported with them
+          pendingAfterMerge.push(...refused.filter((x) => x.line > checkpoint));
+        }
+      },
+    });
+    if (merges.length > 0) {
+      let merged = 0;
+      for (const p of merges) {
+        const input = { fields: p.item.fields ?? {}, ...(p.item.ownerId !== undefined ? { ownerId: p.item.ownerId } : {}) };
+        try {
+          const res = await engine.createOrMerge(mapping.blueprint, input, { actor, tenantId });
+          if (res.merged) merged++;
+        } catch (e) {
+          if (!isDealflowError(e)) throw e;
+          pendingAfterMerge.push({ line: p.line, code: e.code, reason: e.message });
+        }
+      }
+      const late = pendingAfterMerge.splice(0);
+      await engine.storage.transaction(tenantId, async (tx) => {
+        options.report?.add(late);
+        await writeLedger(tx, options.importId, lastLine, { created: 0, refused: late.length, skipped: 0, merged });
+      });
+      totals.merged += merged;
+      totals.refused += late.length;
+      totals.line = lastLine;
+    }
+  };
+  const pendingAfterMerge: RefusedRow[] = [];
+
+  let items: Pending[] = [];
+  let refusals: RefusedRow[] = [];
+  let windowStart = start.line;
+  let last = start.line;
+  const context = { blueprint, owners };
+  for await (const src of readSource(options.source, format, options.delimiter ? { delimiter: options.delimiter } : {})) {
+    if (options.maxLines !== undefined && src.line > options.maxLines) break;
+    bytes = src.bytes;
+    if (src.line <= start.line) continue;
+    rows++;
+    last = src.line;
+    if (src.row === null) refusals.push({ line: src.line, code: 'unreadable', reason: src.error ?? 'unreadable line' });
+    else {
+      try {
+        const { item } = mapRow(src.row, mapping, context);
+        item.id ??= `${options.importId}-L${src.line}`;
+        items.push({ line: src.line, item });
+      } catch (e) {
+        if (!(e instanceof RowRefusal)) throw e;
+        refusals.push({ line: src.line, code: e.code, reason: e.message, ...(e.column ? { column: e.column } : {}) });
+      }
+    }
+    if (items.length + refusals.length >= window) {
+      await commitWindow(windowStart, last, items, refusals);
+      windowStart = last;
+      items = [];
+      refusals = [];
+      progress();
+    }
+  }
+  if (items.length + refusals.length > 0) {
+    await commitWindow(windowStart, last, items, refusals);
+    progress();
+  }
+  return { importId: options.importId, ...totals, resumed: start.line > 0, rows, elapsedMs: performance.now() - started };
+}
