@@ -69,9 +69,8 @@ export async function storeKinds(label: string): Promise<StoreKind[]> {
           location: `${pg.url}#${schema}`,
           reopen,
           async drop() {
-            const [first, ...rest] = opened;
-            for (const s of rest) await s.close().catch(() => undefined);
-            await dropAndClose(first as never);
+            for (const s of opened) await s.close().catch(() => undefined);
+            await dropAndClose(openPostgres(pg.url, schema));
           },
         };
       },

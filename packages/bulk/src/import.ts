@@ -14,6 +14,7 @@ import { formatOf, readSource } from './source.js';
 import type { SourceFormat } from './source.js';
 import { readLedger, writeLedger } from './ledger.js';
 import type { LedgerTotals } from './ledger.js';
+import { openReport } from './report.js';
 import type { RefusedRow, RefusedRowsSink } from './report.js';
 
 /** Progress of an import, after each committed batch. */
@@ -56,8 +57,11 @@ export interface ImportRecordsOptions {
   actor?: Actor;
   /** Reps whose `attributes.email` resolves owner e-mails (beside the mapping's `owners`). */
   directory?: Pick<Directory, 'listReps'>;
-  /** Refused rows go here (see `openReport`). */
-  report?: RefusedRowsSink;
+  /**
+   * Refused rows go here: a file path (CSV for `.csv`, else JSON Lines; a resumed import keeps the
+   * entries up to its checkpoint and drops the rest, so each refused row is listed once), or a sink.
+   */
+  report?: string | RefusedRowsSink;
   /** Source rows per `createMany` call (memory bound; default 2 000). Transactions are sized by `createMany`. */
   window?: number;
   /** Passed to `createMany` (default `'auto'`). */
@@ -122,6 +126,7 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
   const actor: Actor = options.actor ?? { id: `import:${options.importId}`, roles: ['system'] };
   const window = options.window ?? 2000;
   const start = await readLedger(engine.storage, tenantId, options.importId);
+  const report: RefusedRowsSink | undefined = typeof options.report === 'string' ? openReport(options.report, { resumeAfter: start.line }) : options.report;
   const totals: LedgerTotals = { ...start };
   const totalBytes = typeof options.source === 'string' ? statSync(options.source).size : 0;
   const started = performance.now();
@@ -147,7 +152,7 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
     const merges: Pending[] = [];
     if (items.length === 0) {
       await engine.storage.transaction(tenantId, async (tx) => {
-        options.report?.add(mapRefusals);
+        report?.add(mapRefusals);
         await writeLedger(tx, options.importId, lastLine, { created: 0, refused: mapRefusals.length, skipped: 0, merged: 0 });
       });
       totals.refused += mapRefusals.length;
@@ -178,7 +183,7 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
           } else refused.push({ line: p.line, code: r.error.code, reason: r.error.message });
         }
         // (merge rows are counted when merged, after this batch commits)
-        options.report?.add(refused.filter((x) => x.line <= checkpoint));
+        report?.add(refused.filter((x) => x.line <= checkpoint));
         const kept = refused.filter((x) => x.line <= checkpoint);
         await writeLedger(tx, options.importId, checkpoint, { created, refused: kept.length, skipped, merged: 0 });
         totals.created += created;
@@ -205,7 +210,7 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
       }
       const late = pendingAfterMerge.splice(0);
       await engine.storage.transaction(tenantId, async (tx) => {
-        options.report?.add(late);
+        report?.add(late);
         await writeLedger(tx, options.importId, lastLine, { created: 0, refused: late.length, skipped: 0, merged });
       });
       totals.merged += merged;
