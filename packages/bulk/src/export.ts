@@ -64,7 +64,8 @@ export async function exportRecords(options: ExportRecordsOptions): Promise<Expo
   let headerDone = false;
 
   const write = async (text: string) => {
-    if (!out.write(text)) await once(out, 'drain');
+    // (only a stream that says false wants a pause; a plain sink may answer nothing)
+    if (out.write(text) === false) await once(out, 'drain');
   };
   const header = async (columns: readonly string[]) => {
     if (format === 'csv' && !headerDone) await write(stringify([columns as string[]]));

@@ -154,8 +154,10 @@ export function mapRow(row: SourceRow, m: Mapping, ctx: RowContext): MappedRow {
     const order = Object.keys(m.stageDates ?? {});
     const upTo = order.includes(current) ? order.slice(0, order.indexOf(current) + 1) : order;
     const stages: Array<{ stage: string; at: string }> = [];
+    const kinds = new Map(ctx.blueprint.spec.stages.map((st) => [st.id, st.kind ?? 'open']));
     for (const s of upTo) {
-      if (s === ctx.blueprint.initialStage) continue;
+      // a closing stage (won, lost) is passed through only when it is the current one
+      if (s === ctx.blueprint.initialStage || (s !== current && kinds.get(s) !== 'open')) continue;
       const at = dateOf(m.stageDates![s]!);
       if (at !== undefined) stages.push({ stage: s, at });
     }

@@ -6,6 +6,7 @@ import { diagramCommand, DIAGRAM_FORMATS } from './commands/diagram.js';
 import { simulateCommand } from './commands/simulate.js';
 import { migrateCommand } from './commands/migrate.js';
 import { forecastCommand } from './commands/forecast.js';
+import { exportCommand, importCommand } from './commands/bulk.js';
 
 /** The version printed by `dealflow --version`. */
 export const CLI_VERSION = '0.1.0';
@@ -95,6 +96,47 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     .option('--schema <name>', 'schema name', 'dealflow')
     .action(async (opts: { db: string; schema?: string }) => {
       code = await migrateCommand(opts, io);
+    });
+
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  program
+    .command('import')
+    .description('import CSV or JSON Lines into records of a blueprint (mapping file, refused-rows report, resumable), or --restore a dealflow export')
+    .argument('<file>', 'source file (.csv, .jsonl)')
+    .requiredOption('--db <url>', 'a Dealflow database: postgres://… (migrated) or a SQLite file path (created when missing)')
+    .option('--schema <name>', 'PostgreSQL schema')
+    .option('--blueprint <file>', 'blueprint file (repeat for several)', collect)
+    .option('--mapping <file>', 'column mapping JSON (see docs/bulk.md)')
+    .option('--rules <file>', 'engine sales rules JSON (assignment, duplicates, …)')
+    .option('--import-id <id>', 'names the import in the ledger: the same id resumes (default: the file name)')
+    .option('--tenant <id>', 'tenant id', 'default')
+    .option('--report <file>', 'refused rows with line numbers and reasons (.csv, else JSON Lines)')
+    .addOption(new Option('--format <format>', 'source format (default: from the extension)').choices(['csv', 'jsonl']))
+    .option('--delimiter <char>', 'CSV delimiter')
+    .option('--restore', 'the file is a dealflow export (export --what dealflow): restore it exactly')
+    .option('--no-progress', 'no progress bar or lines')
+    .option('--json', 'machine-readable summary')
+    .action(async (file: string, opts: Parameters<typeof importCommand>[1]) => {
+      code = await importCommand(file, opts, io);
+    });
+
+  program
+    .command('export')
+    .description('export records, history or activities as CSV or JSON Lines, streamed, filtered by query')
+    .requiredOption('--db <url>', 'a Dealflow database: postgres://… or a SQLite file path')
+    .option('--schema <name>', 'PostgreSQL schema')
+    .option('--tenant <id>', 'tenant id', 'default')
+    .addOption(new Option('--what <what>', 'what to export').choices(['records', 'history', 'activities', 'dealflow']).default('records'))
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--type <type>', 'records of this type')
+    .option('--stage <stage>', 'records in this stage (repeat for several)', collect)
+    .option('--owner <rep>', "records of this owner ('none': unowned)")
+    .option('--updated-from <time>', 'records updated at or after')
+    .option('--updated-to <time>', 'records updated before')
+    .option('--field <name=value>', 'records whose field equals the value (repeat)', collect)
+    .action(async (opts: Parameters<typeof exportCommand>[0]) => {
+      code = await exportCommand(opts, io);
     });
 
   try {

@@ -1,4 +1,8 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DealflowError, isDealflowError } from '@dealflow/core';
+import type { Storage } from '@dealflow/core';
+import { inputError } from '../errors.js';
 
 /** Hides the password of a connection URL. */
 export function redact(url: string): string {
@@ -21,4 +25,20 @@ export function connectionError(e: unknown, url: string): Error {
   if (net) return new DealflowError('STORAGE', `cannot reach database ${redact(url)}: ${net.code}`, { cause: e });
   if (isDealflowError(e)) return e;
   return new DealflowError('STORAGE', `database ${redact(url)}: ${(e as Error).message ?? String(e)}`, { cause: e });
+}
+
+/**
+ * Opens a Dealflow database: `postgres://…` (schema `dealflow` unless given) or a SQLite file that
+ * exists (relative to `cwd`; `create: true` makes a new file).
+ */
+export async function openStore(url: string, cwd: string, options: { schema?: string; create?: boolean; max?: number } = {}): Promise<Storage> {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const { createPostgresStorage } = await import('@dealflow/storage-postgres');
+    return createPostgresStorage({ connectionString: url, max: options.max ?? 2, ...(options.schema ? { schema: options.schema } : {}) });
+  }
+  const file = resolve(cwd, url.replace(/^sqlite:(\/\/)?/, ''));
+  const exists = await stat(file).then((st) => st.isFile(), () => false);
+  if (!exists && !options.create) throw inputError(`cannot read SQLite database '${url}': no such file`, { file: url });
+  const { createSqliteStorage } = await import('@dealflow/storage-sqlite');
+  return createSqliteStorage({ filename: file });
 }

@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DealflowError, isDealflowError } from '@dealflow/core';
 import type { HistoryEvent, Storage, StoredRecord } from '@dealflow/core';
@@ -19,7 +19,7 @@ import type { CliIO } from '../io.js';
 import { readText } from '../load.js';
 import { pct, table } from '../table.js';
 import { blueprintFromFile } from './blueprint.js';
-import { connectionError } from './db.js';
+import { connectionError, openStore } from './db.js';
 
 /** Options of `dealflow forecast`. */
 export interface ForecastCommandOptions {
@@ -53,18 +53,6 @@ async function fromCsv(path: string, cwd: string): Promise<Data> {
     }
     throw e;
   }
-}
-
-async function openStore(url: string, cwd: string): Promise<Storage> {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    const { createPostgresStorage } = await import('@dealflow/storage-postgres');
-    return createPostgresStorage({ connectionString: url, max: 2 });
-  }
-  const file = resolve(cwd, url.replace(/^sqlite:(\/\/)?/, ''));
-  const exists = await stat(file).then((st) => st.isFile(), () => false);
-  if (!exists) throw inputError(`cannot read SQLite database '${url}': no such file`, { file: url });
-  const { createSqliteStorage } = await import('@dealflow/storage-sqlite');
-  return createSqliteStorage({ filename: file });
 }
 
 async function fromDb(opts: ForecastCommandOptions, cwd: string): Promise<Data> {
