@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { createEngine, createWorker, type BlueprintInput, type Engine } from '@dealflow/core';
+import { createEngine } from '@dealflow/core';
 import { createPostgresStorage, migrate, type PostgresStorage } from '@dealflow/storage-postgres';
 import { createSqliteStorage } from '@dealflow/storage-sqlite';
+import { fireDue, pingPong, seedDueTimers } from './support/timers.js';
 
 const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -24,25 +25,6 @@ const SQLITE_TRANSITIONS = Math.round(10000 * SCALE);
 const BIG = Math.round(1_000_000 * SCALE);
 const SMALL = Math.round(10_000 * SCALE);
 const DUE = Math.round(10_000 * SCALE);
-
-/** Two stages, each with a deadline: every transition updates the record, appends history and replaces the stage timer. */
-const pingPong: BlueprintInput = {
-  id: 'pingpong',
-  version: 1,
-  recordType: 'item',
-  initialStage: 'a',
-  fields: { title: { type: 'string' } },
-  stages: [
-    { id: 'a', kind: 'open', deadline: { within: 'PT1H', onBreach: 'late' } },
-    { id: 'b', kind: 'open', deadline: { within: 'PT1H', onBreach: 'late' } },
-    { id: 'done', kind: 'won' },
-  ],
-  transitions: [
-    { event: 'flip', from: 'a', to: 'b' },
-    { event: 'flip', from: 'b', to: 'a' },
-    { event: 'late', from: ['a', 'b'], to: 'done' },
-  ],
-};
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
@@ -176,50 +158,15 @@ async function sqliteTransitions(): Promise<{ dealflow: number; hand: number }> 
 }
 
 // ---------- workers over many open records ----------
-async function seed(admin: pg.Pool, schema: string, total: number, due: number): Promise<void> {
-  const q = `"${schema}"`;
-  const chunk = 250_000;
-  for (let from = 1; from <= total; from += chunk) {
-    const to = Math.min(total, from + chunk - 1);
-    // multi-row bulk inserts generated server-side (not through the engine)
-    await admin.query(`INSERT INTO ${q}.records (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at)
-      SELECT 'default', 'rec-' || g, 'item', 'pingpong', 1, 'a', 1, '{"title":"x"}'::jsonb, NULL, NULL, '{}'::jsonb, now(), now(), now()
-      FROM generate_series($1::int, $2::int) AS g`, [from, to]);
-    await admin.query(`INSERT INTO ${q}.history (tenant_id, record_id, seq, id, at, kind, to_stage, actor_id, data)
-      SELECT 'default', 'rec-' || g, 1, 'evt-' || g, now(), 'created', 'a', 'system', '{}'::jsonb FROM generate_series($1::int, $2::int) AS g`, [from, to]);
-    await admin.query(`INSERT INTO ${q}.timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status, attempts, created_at)
-      SELECT 'default', 'rec-' || g || ':1:breach', 'rec-' || g, 'breach', 'deadline:a',
-        CASE WHEN g <= $3::int THEN now() - interval '1 minute' ELSE now() + interval '30 days' END,
-        'late', '{}'::jsonb, 'a', 1, 'pending', 0, now()
-      FROM generate_series($1::int, $2::int) AS g`, [from, to, due]);
-  }
-  await admin.query(`ANALYZE ${q}.timers; ANALYZE ${q}.records; ANALYZE ${q}.history`);
-}
-
-async function fireAll(storage: PostgresStorage, due: number): Promise<{ rate: number; seconds: number }> {
-  const engine: Engine = createEngine({ storage, blueprints: [pingPong] });
-  const workers = [0, 1].map((i) => createWorker({ engine, workerId: `bench-${i}`, batchSize: 200, concurrency: LANES / 2, leaseMs: 60_000, pollMs: 50 }));
-  const t0 = performance.now();
-  workers.forEach((w) => w.start());
-  for (;;) {
-    const fired = (await Promise.all(workers.map((w) => w.stats()))).reduce((n, s) => n + s.fired + s.noop + s.rejected, 0);
-    if (fired >= due) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  await Promise.all(workers.map((w) => w.stop()));
-  return { rate: due / seconds, seconds };
-}
-
 async function workerRun(admin: pg.Pool, total: number, due: number): Promise<{ rate: number; seconds: number; rssMb: number; seedSeconds: number }> {
   const schema = `bench_w_${total}_${process.pid}`;
   await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await migrate({ pool: admin, schema });
   const t0 = performance.now();
-  await seed(admin, schema, total, due);
+  await seedDueTimers(admin, schema, total, due);
   const seedSeconds = (performance.now() - t0) / 1000;
   const storage = createPostgresStorage({ connectionString: PG_URL, schema, max: LANES });
-  const r = await fireAll(storage, due);
+  const r = await fireDue(createEngine({ storage, blueprints: [pingPong] }), due, 2, LANES / 2);
   (globalThis as { gc?: () => void }).gc?.();
   const rssMb = mb(process.memoryUsage().rss);
   const done = await admin.query(`SELECT count(*)::int AS n FROM ${schema}.timers WHERE status = 'done' AND outcome = 'fired'`);
