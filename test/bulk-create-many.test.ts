@@ -5,40 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine, createManualClock, replay } from '../packages/core/src/index.js';
-import type { BlueprintInput, Engine, Storage } from '../packages/core/src/index.js';
+import type { Engine, Storage } from '../packages/core/src/index.js';
+import { leadBlueprint } from './support/bulk-fixture.js';
 import { storeKinds } from './support/stores.js';
 
 const NOW = '2026-03-02T10:00:00.000Z';
 
-function lead(): BlueprintInput {
-  return {
-    id: 'lead',
-    version: 1,
-    recordType: 'lead',
-    initialStage: 'new',
-    fields: {
-      name: { type: 'string', required: true },
-      email: { type: 'string' },
-      amount: { type: 'number' },
-    },
-    stages: [
-      { id: 'new', kind: 'open', deadline: { within: 'P2D', onBreach: 'stale' } },
-      { id: 'contacted', kind: 'open', deadline: { within: 'P5D', onBreach: 'stale' } },
-      { id: 'qualified', kind: 'open' },
-      { id: 'won', kind: 'won' },
-      { id: 'lost', kind: 'lost' },
-    ],
-    transitions: [
-      { event: 'contact', from: 'new', to: 'contacted' },
-      { event: 'qualify', from: 'contacted', to: 'qualified' },
-      { event: 'stale', from: ['new', 'contacted'], to: 'lost' },
-      { event: 'win', from: 'qualified', to: 'won' },
-    ],
-  };
-}
-
 function engineOn(storage: Storage, extra: Partial<Parameters<typeof createEngine>[0]> = {}): Engine {
-  return createEngine({ storage, blueprints: [lead()], clock: createManualClock(NOW), ...extra });
+  return createEngine({ storage, blueprints: [leadBlueprint()], clock: createManualClock(NOW), ...extra });
 }
 
 for (const kind of await storeKinds('test/bulk-create-many.test.ts')) {
