@@ -34,6 +34,8 @@ export type {
   CalendarSpec,
 } from './blueprint/schema.js';
 export { checkBlueprint } from './blueprint/checks.js';
+export { toMinorUnits, fromMinorUnits, minorUnitsOf, normalizeFieldValue, fieldSchema, itemFieldSchema, FIELD_LIMITS } from './fields/index.js';
+export type { ItemFieldSpec, FieldValueResult, ComputedFields } from './fields/index.js';
 export { compileMachine, candidateTransitions, ruleDataOf, RULE_ROOTS } from './blueprint/machine.js';
 export type {
   Actor,

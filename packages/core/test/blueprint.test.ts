@@ -41,7 +41,7 @@ describe('defineBlueprint', () => {
     const stages = (json.stages as Array<Record<string, unknown>>).map((s) => ({ ...s }));
     stages[1]!.probability = 1.5;
     stages[2]!.kind = 'maybe';
-    const problems = problemsOf({ ...json, version: 0, stages, fields: { x: { type: 'text' } } });
+    const problems = problemsOf({ ...json, version: 0, stages, fields: { x: { type: 'txt' } } });
     const paths = problems.map((p) => p.path);
     expect(paths).toContain('$.version');
     expect(paths).toContain('$.stages[1].probability');

@@ -22,14 +22,27 @@ const DESCRIPTIONS: Record<string, string> = {
   initialStage: 'The stage a new record starts in (a declared stage id).',
   transitions: 'The transitions: an event moves a record from one stage (or several, or `*`) to another.',
   calendars: 'Business calendars deadlines may name in `businessTime` (besides those given to the engine).',
-  'field.type': 'Value type: string, number, money (number in `currency`), date (ISO), enum (one of `values`), boolean.',
+  'field.type': 'Value type: text (string), number, money (amount in `currency`, whole minor units), date (YYYY-MM-DD), datetime (ISO with offset, kept in UTC), picklist (enum: one of `values`), boolean, email and phone (normalized), reference (id of a `to` record), list (items with the fields of `item`).',
   'field.label': 'Label shown in apps.',
   'field.description': 'Free text.',
-  'field.values': 'Allowed values of an `enum` field (required there).',
+  'field.values': 'Allowed values of a `picklist` field (required there).',
+  'field.labels': 'Labels of the picklist values in several languages: { "hot": { "en": "Hot", "zh": "热" } }.',
   'field.currency': 'ISO-4217 currency of a `money` field.',
+  'field.minorUnits': 'Decimals of a money field\'s minor unit (default: the currency\'s, e.g. 2 for EUR, 0 for JPY).',
   'field.required': 'Required when the record is created.',
   'field.requiredIn': 'Stages (ids) in which the field must be set; entering them without it is rejected. `*` = every stage.',
   'field.default': 'Value used when the record is created without it.',
+  'field.computed': 'A JSON-logic formula over {fields} (inside a list item: over {item}); the engine recomputes it on every change and the field cannot be written.',
+  'field.maxLength': 'Longest value of a text field (default 10 000 characters).',
+  'field.min': 'Smallest value of a number or money field.',
+  'field.max': 'Largest value of a number or money field.',
+  'field.integer': 'Whole numbers only (number fields).',
+  'field.defaultCountry': 'ISO-3166 country (e.g. DE) of phone numbers written without a country code.',
+  'field.to': 'Record type (or blueprint id) a reference field points to.',
+  'field.agenda': 'Date and datetime fields: show the record on its owner\'s agenda on this date, under this title (e.g. "Next contact").',
+  'field.item': 'List fields: the fields of each item, by name (e.g. product, quantity, unitPrice, discount).',
+  'field.minItems': 'Fewest items of a list field.',
+  'field.maxItems': 'Most items of a list field (default 200, at most 1000).',
   'stage.id': 'Stage id (letters, digits, _ and -; starts with a letter).',
   'stage.label': 'Label shown in apps and diagrams.',
   'stage.kind': 'open (default), or a final kind: won, lost, closed.',
@@ -119,6 +132,7 @@ export function blueprintJsonSchema(): Record<string, unknown> {
   const props = obj(schema.properties) ?? {};
   const field = obj(obj(props.fields)?.additionalProperties);
   describeProps(field, 'field');
+  describeProps(obj(obj(obj(field?.properties)?.item)?.additionalProperties), 'field');
   const stage = obj(obj(props.stages)?.items);
   describeProps(stage, 'stage');
   describeProps(obj(obj(stage?.properties)?.deadline), 'deadline');

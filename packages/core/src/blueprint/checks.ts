@@ -1,5 +1,6 @@
 import type { Problem } from '@dealflow/logic';
 import type { BlueprintSpec } from './schema.js';
+import { fieldSpecProblems } from '../fields/checks.js';
 
 /**
  * Closest candidate by edit distance, for `did you mean` hints (letter case ignored unless
@@ -89,12 +90,7 @@ export function checkBlueprint(spec: BlueprintSpec): Problem[] {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       problems.push({ path: p, code: 'invalid_field_name', value: name, message: `field name '${name}' must be an identifier (letters, digits, _)` });
     }
-    if (f.type === 'enum' && !f.values) {
-      problems.push({ path: `${p}.values`, code: 'enum_values_missing', message: `enum field '${name}' needs 'values'` });
-    }
-    if (f.type !== 'enum' && f.values) {
-      problems.push({ path: `${p}.values`, code: 'values_not_enum', message: `field '${name}' has 'values' but is of type '${f.type}'` });
-    }
+    problems.push(...fieldSpecProblems(name, f, p));
     if (Array.isArray(f.requiredIn)) {
       f.requiredIn.forEach((s, j) => {
         if (!stageIds.has(s)) problems.push(unknown(`${p}.requiredIn[${j}]`, 'stage', s, stageIds, 'unknown_stage'));
@@ -146,6 +142,8 @@ export function checkBlueprint(spec: BlueprintSpec): Problem[] {
     t.actions?.forEach((a, j) => {
       if (a.type === 'set' && !fieldNames.has(a.field)) {
         problems.push(unknown(`${p}.actions[${j}].field`, 'field', a.field, fieldNames, 'unknown_field'));
+      } else if (a.type === 'set' && spec.fields[a.field]?.computed !== undefined) {
+        problems.push({ path: `${p}.actions[${j}].field`, code: 'computed_field', value: a.field, message: `action sets computed field '${a.field}', which only its formula may set` });
       }
     });
   });

@@ -10,6 +10,8 @@ import type { RuleData } from './machine.js';
 import { createCoreRuleEngine } from '../rules.js';
 import { cloneJson } from '../storage/clone.js';
 import type { CompiledRule, CoreRuleEngine } from '../rules.js';
+import { compileComputedFields, computedFieldProblems } from '../fields/computed.js';
+import type { ComputedFields } from '../fields/computed.js';
 
 /** A validated blueprint: its spec, lookup tables, compiled rules and the XState machine. */
 export interface Blueprint {
@@ -35,6 +37,8 @@ export interface Blueprint {
   readonly rules: ReadonlyMap<string, CompiledRule>;
   /** The rule engine the rules were compiled with. */
   readonly ruleEngine: CoreRuleEngine;
+  /** The computed fields, compiled (null when the blueprint has none); the engine applies them on every change. */
+  readonly computed: ComputedFields | null;
 }
 
 /** Options for {@link defineBlueprint}. */
@@ -192,6 +196,7 @@ export function defineBlueprint(json: BlueprintInput | unknown, options: DefineB
       problems.push({ path, code: 'rule_invalid', message: e instanceof Error ? e.message : String(e) });
     }
   }
+  problems.push(...computedFieldProblems(spec.fields, ruleEngine));
   if (problems.length > 0) {
     throw new DealflowError(
       'BLUEPRINT_INVALID',
@@ -229,6 +234,7 @@ export function defineBlueprint(json: BlueprintInput | unknown, options: DefineB
     hasPauseStages: spec.stages.some((st) => st.pause === true),
     rules,
     ruleEngine,
+    computed: compileComputedFields(spec.fields, ruleEngine),
   };
 }
 

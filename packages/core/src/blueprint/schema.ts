@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldSchema } from '../fields/schema.js';
 
 /**
  * The zod schema of a blueprint's JSON form. `defineBlueprint` parses with it, then runs the
@@ -21,25 +22,7 @@ export const isoDurationSchema = z
   .string()
   .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration like P3D or PT4H');
 
-export const fieldTypeSchema = z.enum(['string', 'number', 'money', 'date', 'enum', 'boolean']);
-
-export const fieldSchema = z
-  .object({
-    type: fieldTypeSchema,
-    label: z.string().optional(),
-    description: z.string().optional(),
-    /** Allowed values, for `enum` fields (required there). */
-    values: z.array(z.string().min(1)).min(1).optional(),
-    /** ISO-4217 currency of a `money` field (its value is a number in that currency). */
-    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-    /** Required when the record is created. */
-    required: z.boolean().optional(),
-    /** Stages (ids) in which the field must be set: entering them without it is rejected. `*` = every stage. */
-    requiredIn: z.union([z.literal('*'), z.array(z.string())]).optional(),
-    /** Value used when the record is created without it. */
-    default: z.unknown().optional(),
-  })
-  .strict();
+export { fieldSchema, fieldTypeSchema, itemFieldSchema } from '../fields/schema.js';
 
 export const stageKindSchema = z.enum(['open', 'won', 'lost', 'closed']);
 export const forecastCategorySchema = z.enum(['pipeline', 'best_case', 'commit', 'closed', 'omitted']);
@@ -205,8 +188,7 @@ export const blueprintSchema = z
 export type BlueprintInput = z.input<typeof blueprintSchema>;
 /** Blueprint JSON after parsing (defaults applied). */
 export type BlueprintSpec = z.output<typeof blueprintSchema>;
-export type FieldSpec = z.output<typeof fieldSchema>;
-export type FieldType = z.output<typeof fieldTypeSchema>;
+export type { FieldSpec, FieldType, ItemFieldSpec } from '../fields/schema.js';
 export type StageSpec = z.output<typeof stageSchema>;
 export type StageKind = z.output<typeof stageKindSchema>;
 export type ForecastCategory = z.output<typeof forecastCategorySchema>;

@@ -10,7 +10,7 @@ import { createInTx } from './create-record.js';
 import type { CreatedInTx } from './create-record.js';
 import { addDuration } from './deadlines.js';
 import type { PendingEmit } from './events.js';
-import { checkFieldValue } from './fields.js';
+import { normalizeFieldValue } from '../fields/values.js';
 
 
 function evalRule(bp: Blueprint, path: string, data: unknown): unknown {
@@ -36,15 +36,17 @@ export function applySetActions(bp: Blueprint, index: number, spec: TransitionSp
     const path = `$.transitions[${index}].actions[${j}]`;
     const value = evalRule(bp, `${path}.value`, data);
     const fieldSpec = bp.fields[a.field]!;
-    const problem = value === undefined ? null : checkFieldValue(a.field, fieldSpec, value, `${path}.value`);
-    if (problem) {
+    // (money is rounded to its minor unit: a computed 10 % discount need not come out in whole cents)
+    const r = value === undefined || value === null ? null : normalizeFieldValue(a.field, fieldSpec, value, `${path}.value`, { exact: false });
+    if (r && !r.ok) {
+      const problem = r.problems[0]!;
       throw new DealflowError('INPUT_INVALID', `record '${recordId}': action ${path} computed an invalid value: ${problem.message}`, {
-        problems: [problem],
+        problems: r.problems,
         details: { recordId, action: path },
       });
     }
-    if (value === undefined || value === null) delete fields[a.field];
-    else fields[a.field] = cloneJson(value);
+    if (r === null) delete fields[a.field];
+    else fields[a.field] = cloneJson(r.value);
   });
 }
 

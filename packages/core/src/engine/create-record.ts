@@ -7,7 +7,7 @@ import type { Actor, CallContext, CreateInput } from './context.js';
 import type { EngineCore } from './core.js';
 import { STAGE_TIMER_KINDS, stageTimers } from './deadlines.js';
 import type { PendingEmit } from './events.js';
-import { assertFields, isSet } from './fields.js';
+import { normalizeFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { createdSnapshot, diffRecords } from './replay.js';
 import { initialStageTimes, moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
@@ -41,13 +41,13 @@ export async function createInTx(
   if (typeof input !== 'object' || input === null) {
     throw new DealflowError('INPUT_INVALID', `create '${bp.recordType}': input must be an object`);
   }
-  const given = input.fields ?? {};
-  assertFields(bp, given, `create '${bp.recordType}'`, input.id ?? null);
+  const given = normalizeFields(bp, input.fields ?? {}, `create '${bp.recordType}'`, input.id ?? null);
   const fields: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(bp.fields)) {
     if (spec.default !== undefined) fields[name] = cloneJson(spec.default);
   }
   for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) fields[k] = cloneJson(v);
+  bp.computed?.apply(fields, input.id ?? null);
   const required = new Set<string>(bp.requiredIn(bp.initialStage));
   for (const [name, spec] of Object.entries(bp.fields)) if (spec.required) required.add(name);
   const missing = [...required].filter((f) => !isSet(fields[f]));

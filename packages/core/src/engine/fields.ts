@@ -1,48 +1,31 @@
-import { DateTime } from 'luxon';
 import { DealflowError } from '@dealflow/logic';
 import type { Problem } from '@dealflow/logic';
 import type { Blueprint } from '../blueprint/define.js';
 import type { FieldSpec } from '../blueprint/schema.js';
 import { suggest } from '../blueprint/checks.js';
+import { normalizeFieldValue } from '../fields/values.js';
 
 /** Problem with one value of a field, or null when it fits the field's type. */
 export function checkFieldValue(name: string, spec: FieldSpec, value: unknown, path: string): Problem | null {
-  if (value === null) return null; // null clears a field
-  const bad = (expected: string): Problem => ({
-    path,
-    code: 'invalid_type',
-    value,
-    message: `field '${name}' must be ${expected}, got ${JSON.stringify(value)}`,
-  });
-  switch (spec.type) {
-    case 'string':
-      return typeof value === 'string' ? null : bad('a string');
-    case 'number':
-    case 'money':
-      return typeof value === 'number' && Number.isFinite(value) ? null : bad(spec.type === 'money' ? `a number (${spec.currency ?? 'money'})` : 'a finite number');
-    case 'boolean':
-      return typeof value === 'boolean' ? null : bad('a boolean');
-    case 'enum':
-      return typeof value === 'string' && (spec.values ?? []).includes(value)
-        ? null
-        : { ...bad(`one of ${(spec.values ?? []).map((v) => `'${v}'`).join(', ')}`), code: 'invalid_enum' };
-    case 'date':
-      return typeof value === 'string' && DateTime.fromISO(value, { zone: 'utc' }).isValid ? null : bad('an ISO-8601 date');
-  }
+  const r = normalizeFieldValue(name, spec, value, path);
+  return r.ok ? null : r.problems[0]!;
 }
 
 /**
- * Checks field values against the blueprint (known names, types). Throws
- * `DealflowError('INPUT_INVALID')` listing every problem.
+ * Checks field values given by a caller against the blueprint (known names, types, computed
+ * fields are not writable) and returns them in stored form (normalized e-mail, phone, money,
+ * dates, list items; `null` kept: it clears the field). Throws `DealflowError('INPUT_INVALID')`
+ * listing every problem.
  */
-export function assertFields(bp: Blueprint, values: Record<string, unknown>, where: string, recordId: string | null): void {
+export function normalizeFields(bp: Blueprint, values: Record<string, unknown>, where: string, recordId: string | null): Record<string, unknown> {
   const problems: Problem[] = [];
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
     throw new DealflowError('INPUT_INVALID', `${where}: fields must be an object`, { problems: [{ path: '$.fields', message: 'must be an object' }] });
   }
+  const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     const path = `$.fields.${name}`;
-    const spec = bp.fields[name];
+    const spec = Object.hasOwn(bp.fields, name) ? bp.fields[name] : undefined;
     if (!spec) {
       const hint = suggest(name, Object.keys(bp.fields));
       problems.push({
@@ -53,8 +36,14 @@ export function assertFields(bp: Blueprint, values: Record<string, unknown>, whe
       });
       continue;
     }
-    const p = checkFieldValue(name, spec, value, path);
-    if (p) problems.push(p);
+    if (spec.computed !== undefined) {
+      problems.push({ path, code: 'computed_field', message: `field '${name}' is computed by its formula and cannot be written` });
+      continue;
+    }
+    if (value === undefined) continue;
+    const r = normalizeFieldValue(name, spec, value, path);
+    if (r.ok) out[name] = r.value;
+    else problems.push(...r.problems);
   }
   if (problems.length > 0) {
     throw new DealflowError(
@@ -63,9 +52,10 @@ export function assertFields(bp: Blueprint, values: Record<string, unknown>, whe
       { problems, details: { blueprintId: bp.id, recordId } },
     );
   }
+  return out;
 }
 
-/** True when a field counts as set (not undefined, null or ''). */
+/** True when a field counts as set (not undefined, null, '' or an empty list). */
 export function isSet(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
+  return value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
 }

@@ -11,7 +11,7 @@ import type { Actor, CallContext, Rejection, RejectionReason } from './context.j
 import type { Candidate, EngineCore } from './core.js';
 import { stageTimers, STAGE_TIMER_KINDS } from './deadlines.js';
 import type { PendingEmit } from './events.js';
-import { assertFields, isSet } from './fields.js';
+import { normalizeFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
 import { moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
@@ -128,7 +128,7 @@ function decide(
   cause: SendCause,
 ): Move | TransitionOutcome {
   const ev = input.type;
-  if (input.fields) assertFields(bp, input.fields, `event '${ev}'`, record.id);
+  const given = input.fields ? normalizeFields(bp, input.fields, `event '${ev}'`, record.id) : undefined;
   if (bp.isFinal(record.stage)) {
     return reject('final_stage', record, ev, actor, `record '${record.id}' is in final stage '${record.stage}'; event '${ev}' is not accepted`);
   }
@@ -138,12 +138,13 @@ function decide(
   }
   // the fields object is copied only when this event can change it (event fields, set actions, plugins)
   const fields: Record<string, unknown> =
-    input.fields || core.plugins.length > 0 || hasSetActions(candidates) ? { ...record.fields } : record.fields;
-  if (input.fields) {
-    for (const [k, v] of Object.entries(input.fields)) {
+    given || core.plugins.length > 0 || hasSetActions(candidates) || bp.computed ? { ...record.fields } : record.fields;
+  if (given) {
+    for (const [k, v] of Object.entries(given)) {
       if (v === null || v === undefined) delete fields[k];
       else fields[k] = v;
     }
+    bp.computed?.apply(fields, record.id);
   }
   // the record view is built only when a candidate's rules may read `record` (or actions run, below)
   let readsRecord = false;
@@ -172,6 +173,7 @@ function decide(
   }
   if (spec.actions && data.record === null) data.record = recordView(record);
   applySetActions(bp, index, spec, fields, data, record.id);
+  if (chosen.hasSet) bp.computed?.apply(fields, record.id);
   const missing = missingFields(spec.requires, to !== record.stage ? bp.requiredIn(to) : undefined, fields);
   if (missing.length > 0) {
     return reject(

@@ -4,6 +4,7 @@ import type { Blueprint } from '../blueprint/define.js';
 import { blueprintSchema } from '../blueprint/schema.js';
 import type { BlueprintInput, BlueprintSpec } from '../blueprint/schema.js';
 import { createCoreRuleEngine } from '../rules.js';
+import { computedFieldProblems } from '../fields/computed.js';
 import type { CoreRuleEngine } from '../rules.js';
 import type { SalesRulesInput } from '../sales/types.js';
 import { graphFindings } from './graph.js';
@@ -29,6 +30,9 @@ function validity(spec: BlueprintSpec, engine: CoreRuleEngine): LintFinding[] {
     for (const p of engine.validate(rule, { fields: vars, path })) {
       out.push({ severity: 'error', code: p.code ?? 'rule_invalid', path: p.path, message: p.message, hint: p.hint ?? 'fix the JSON-logic rule' });
     }
+  }
+  for (const p of computedFieldProblems(spec.fields, engine)) {
+    out.push({ severity: 'error', code: p.code ?? 'rule_invalid', path: p.path, message: p.message, hint: p.hint ?? 'fix the formula' });
   }
   return out;
 }
