@@ -12,8 +12,17 @@ export function randomFieldValue(name: string, field: FieldSpec, rng: SimRng, no
       return rng.next() < 0.5;
     case 'date':
       return new Date(now.getTime() + rng.int(90) * 86_400_000).toISOString().slice(0, 10);
+    case 'datetime':
+      return new Date(now.getTime() + rng.int(90 * 24) * 3_600_000).toISOString();
     case 'enum':
+    case 'picklist':
       return field.values ? rng.pick(field.values) : null;
+    case 'email':
+      return `${name.toLowerCase()}${rng.int(10_000)}@example.com`;
+    case 'phone':
+      return `+4930${1_000_000 + rng.int(8_999_999)}`;
+    case 'list':
+      return [];
     default:
       return `${name}-${rng.int(10_000)}`;
   }
@@ -28,7 +37,7 @@ export function initialFields(fields: Readonly<Record<string, FieldSpec>>, rng: 
   for (const [name, f] of Object.entries(fields)) {
     const draw = rng.next();
     const value = randomFieldValue(name, f, rng, now);
-    if (f.default !== undefined && !f.required) continue;
+    if ((f.default !== undefined && !f.required) || f.computed !== undefined) continue;
     if (f.required || draw < fillRate) out[name] = value;
   }
   return out;
