@@ -11,9 +11,14 @@ export type {
   RecordQuery,
   ClaimTimersOptions,
   UniqueKeyConflict,
+  TaskRow,
+  TaskQuery,
+  DeadlineQuery,
+  DeadlineRow,
 } from './storage/types.js';
 export { checkBatchSize, nextVersionMismatch, versionConflict } from './storage/errors.js';
-export { MAX_BATCH_IDS, WRITE_DONE } from './storage/types.js';
+export { MAX_BATCH_IDS, TASK_QUERY_MAX, WRITE_DONE } from './storage/types.js';
+export { checkTaskRows, compareTaskRows, matchesTaskQuery, taskQueryLimit, taskQuerySql, deadlineQuerySql } from './storage/tasks.js';
 
 // blueprints
 export { defineBlueprint } from './blueprint/define.js';

@@ -1,4 +1,4 @@
-import type { HistoryEvent, OutboxMessage, StoredRecord, TimerRecord, TimerStatus } from '@dealflow/core';
+import type { DeadlineRow, HistoryEvent, OutboxMessage, StoredRecord, TaskRow, TimerRecord, TimerStatus } from '@dealflow/core';
 
 type Row = Record<string, unknown>;
 
@@ -89,4 +89,19 @@ export function byDue(a: TimerRecord, b: TimerRecord): number {
   if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt ? -1 : 1;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;
+}
+
+export function taskFromRow(r: Row): TaskRow {
+  return {
+    tenantId: r.tenant_id as string, id: r.id as string, recordId: r.record_id as string, recordType: r.record_type as string,
+    kind: r.kind as string, title: r.title as string, ownerId: (r.owner_id as string | null) ?? null, teamId: (r.team_id as string | null) ?? null,
+    status: r.status as TaskRow['status'], dueAt: isoOrNull(r.due_at),
+  };
+}
+
+export function deadlineFromRow(r: Row): DeadlineRow {
+  return {
+    recordId: r.id as string, recordType: r.type as string, stage: r.stage as string, ownerId: (r.owner_id as string | null) ?? null,
+    teamId: (r.team_id as string | null) ?? null, dueAt: iso(r.due_at), timerId: r.timer_id as string,
+  };
 }

@@ -1,7 +1,7 @@
 /** Table names qualified with the store's schema. */
 export interface Tables {
   records: string; history: string; timers: string; idempotency: string; counters: string;
-  uniqueKeys: string; outbox: string; outboxHead: string;
+  uniqueKeys: string; outbox: string; outboxHead: string; tasks: string;
   /** The schema's `dealflow_check` function (migration 0002), which fails a batched write whose row counts are wrong. */
   check: string;
   /** Channel for NOTIFY on new timers, or null when notifications are off. */
@@ -20,7 +20,7 @@ export function tables(quotedSchema: string, notifyChannel: string | null): Tabl
   const q = quotedSchema;
   return {
     records: `${q}.records`, history: `${q}.history`, timers: `${q}.timers`, idempotency: `${q}.idempotency`,
-    counters: `${q}.counters`, uniqueKeys: `${q}.unique_keys`, outbox: `${q}.outbox`, outboxHead: `${q}.outbox_head`,
+    counters: `${q}.counters`, uniqueKeys: `${q}.unique_keys`, outbox: `${q}.outbox`, outboxHead: `${q}.outbox_head`, tasks: `${q}.tasks`,
     check: `${q}.dealflow_check`, notifyChannel,
   };
 }
@@ -42,6 +42,17 @@ const TIMER_ROWS = `jsonb_to_recordset($2::jsonb) AS x(id text, record_id text, 
 export function statements(t: Tables) {
   return {
     getRecord: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
+    /** A record's task rows become exactly those of $3 (one statement: delete the others, upsert these). */
+    replaceTasks: `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(id text, record_type text, kind text, title text, owner_id text, team_id text, status text, due_at timestamptz)
+       ), gone AS (
+         DELETE FROM ${t.tasks} WHERE tenant_id = $1 AND record_id = $2 AND id <> ALL (SELECT id FROM x)
+       )
+       INSERT INTO ${t.tasks} (tenant_id, record_id, id, record_type, kind, title, owner_id, team_id, status, due_at)
+       SELECT $1, $2, id, record_type, kind, title, owner_id, team_id, status, due_at FROM x
+       ON CONFLICT (tenant_id, record_id, id) DO UPDATE SET record_type = excluded.record_type, kind = excluded.kind, title = excluded.title,
+         owner_id = excluded.owner_id, team_id = excluded.team_id, status = excluded.status, due_at = excluded.due_at`,
+    listTasks: `SELECT * FROM ${t.tasks} WHERE tenant_id = $1 AND record_id = $2 ORDER BY due_at IS NULL, due_at, id`,
     getRecordForUpdate: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
     /**
      * The record locked, with its active timers ([id, kind, key, stage] each) and the version the

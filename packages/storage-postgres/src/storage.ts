@@ -7,7 +7,7 @@ import { pgError } from './errors.js';
 import { migrate } from './migrate.js';
 import { byDue, outboxFromRow, timerFromRow } from './rows.js';
 import { statements, tables } from './sql.js';
-import { PgTx, readHistory, readRecord, readRecords, run, type StoreSql } from './tx.js';
+import { PgTx, readDeadlines, readHistory, readRecord, readRecords, readTasks, run, type StoreSql } from './tx.js';
 import { TxConnection } from './tx-connection.js';
 
 /** Options for {@link createPostgresStorage}. */
@@ -162,6 +162,14 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
     async listHistory(tenantId, recordId, opts) {
       ensureOpen();
       return readHistory(await db(), s, tenantId, recordId, opts);
+    },
+    async queryTasks(tenantId, query) {
+      ensureOpen();
+      return readTasks(await db(), s, tenantId, query);
+    },
+    async queryDeadlines(tenantId, query) {
+      ensureOpen();
+      return readDeadlines(await db(), s, tenantId, query);
     },
 
     async claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {

@@ -1,11 +1,12 @@
-import { checkBatchSize, DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
+import { checkBatchSize, checkTaskRows, deadlineQuerySql, DealflowError, nextVersionMismatch, taskQuerySql, versionConflict } from '@dealflow/core';
 import type {
-  HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
+  DeadlineQuery, DeadlineRow, HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TaskQuery, TaskRow, TimerRecord, TimerStatus,
+  UniqueKeyConflict,
 } from '@dealflow/core';
 import type { PgQueryable } from './driver.js';
 import { pgError } from './errors.js';
 import { recordPage, recordWhere } from './query.js';
-import { historyFromRow, recordFromRow, timerFromRow } from './rows.js';
+import { deadlineFromRow, historyFromRow, recordFromRow, taskFromRow, timerFromRow } from './rows.js';
 import type { Statements, Tables } from './sql.js';
 import type { TxConnection } from './tx-connection.js';
 
@@ -71,6 +72,25 @@ export async function readHistory(
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+const pgParam = (n: number) => `$${n}`;
+
+/** Rows of the task index matching a query (tasks_by_owner / tasks_by_team). */
+export async function readTasks(db: PgQueryable, s: StoreSql, tenantId: string, q: TaskQuery): Promise<TaskRow[]> {
+  const { where, orderBy, params, limit } = taskQuerySql(tenantId, q, pgParam);
+  params.push(limit);
+  const { rows } = await run(db, 'queryTasks', `SELECT * FROM ${s.t.tasks} WHERE ${where} ORDER BY ${orderBy} LIMIT $${params.length}`, params, false);
+  return rows.map(taskFromRow);
+}
+
+/** Pending stage deadlines of records matching a query (records by owner or team, then each record's active timers). */
+export async function readDeadlines(db: PgQueryable, s: StoreSql, tenantId: string, q: DeadlineQuery): Promise<DeadlineRow[]> {
+  const { where, orderBy, params, limit } = deadlineQuerySql(tenantId, q, pgParam);
+  params.push(limit);
+  const { rows } = await run(db, 'queryDeadlines', `SELECT r.id, r.type, r.stage, r.owner_id, r.team_id, t.due_at, t.id AS timer_id
+    FROM ${s.t.records} r, ${s.t.timers} t WHERE ${where} ORDER BY ${orderBy} LIMIT $${params.length}`, params, false);
+  return rows.map(deadlineFromRow);
+}
 
 /**
  * A queued write: data-modifying statements (each `RETURNING 1`, over the shared `values`), the
@@ -751,5 +771,20 @@ export class PgTx implements StorageTx {
       want: [null],
       fail: () => new DealflowError('STORAGE', 'appendOutbox: unchecked write reported as failed'),
     });
+  }
+
+  async replaceTasks(recordId: string, rows: TaskRow[]): Promise<void> {
+    this.check();
+    checkTaskRows(this.tenantId, recordId, rows);
+    await this.flush();
+    const list = rows.map((r) => ({ id: r.id, record_type: r.recordType, kind: r.kind, title: r.title, owner_id: r.ownerId, team_id: r.teamId, status: r.status, due_at: r.dueAt }));
+    await run(this.db, `replaceTasks '${recordId}'`, this.sql.replaceTasks, [this.tenantId, recordId, JSON.stringify(list)]);
+  }
+
+  async listTasks(recordId: string): Promise<TaskRow[]> {
+    this.check();
+    await this.flush();
+    const { rows } = await run(this.db, `listTasks '${recordId}'`, this.sql.listTasks, [this.tenantId, recordId]);
+    return rows.map(taskFromRow);
   }
 }

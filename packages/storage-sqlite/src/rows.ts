@@ -1,4 +1,4 @@
-import type { HistoryEvent, OutboxMessage, StoredRecord, TimerRecord, TimerStatus } from '@dealflow/core';
+import type { DeadlineRow, HistoryEvent, OutboxMessage, StoredRecord, TaskRow, TimerRecord, TimerStatus } from '@dealflow/core';
 
 export interface RecordRow {
   tenant_id: string; id: string; type: string; blueprint_id: string; blueprint_version: number; stage: string;
@@ -123,4 +123,40 @@ export function byDue(a: TimerRecord, b: TimerRecord): number {
   if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt ? -1 : 1;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;
+}
+
+/** A `tasks` row as SQLite returns it. */
+export interface TaskIndexRow {
+  tenant_id: string;
+  record_id: string;
+  id: string;
+  record_type: string;
+  kind: string;
+  title: string;
+  owner_id: string | null;
+  team_id: string | null;
+  status: string;
+  due_at: string | null;
+}
+
+export function taskFromRow(r: TaskIndexRow): TaskRow {
+  return {
+    tenantId: r.tenant_id, id: r.id, recordId: r.record_id, recordType: r.record_type, kind: r.kind, title: r.title,
+    ownerId: r.owner_id, teamId: r.team_id, status: r.status as TaskRow['status'], dueAt: r.due_at,
+  };
+}
+
+/** A row of the deadline query (records joined with their breach timers). */
+export interface DeadlineIndexRow {
+  id: string;
+  type: string;
+  stage: string;
+  owner_id: string | null;
+  team_id: string | null;
+  due_at: string;
+  timer_id: string;
+}
+
+export function deadlineFromRow(r: DeadlineIndexRow): DeadlineRow {
+  return { recordId: r.id, recordType: r.type, stage: r.stage, ownerId: r.owner_id, teamId: r.team_id, dueAt: r.due_at, timerId: r.timer_id };
 }

@@ -128,4 +128,24 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox_v2 RENAME TO outbox;
   CREATE INDEX outbox_by_tenant ON outbox (tenant_id, position);
   `,
+  // v3: the task index (the rep's agenda): one row per task or agenda date of a record, found by
+  // owner or team, status and due time; records by team for team deadlines
+  `
+  CREATE TABLE tasks (
+    tenant_id TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    owner_id TEXT,
+    team_id TEXT,
+    status TEXT NOT NULL,
+    due_at TEXT,
+    PRIMARY KEY (tenant_id, record_id, id)
+  );
+  CREATE INDEX tasks_by_owner ON tasks (tenant_id, owner_id, status, due_at);
+  CREATE INDEX tasks_by_team ON tasks (tenant_id, team_id, status, due_at);
+  CREATE INDEX records_by_team ON records (tenant_id, team_id);
+  `,
 ];

@@ -9,7 +9,7 @@ import { JobQueue } from './mutex.js';
 import { startWalSync, type WalSync } from './wal-sync.js';
 import { byDue, outboxFromRow, timerFromRow, type OutboxRow, type TimerRow } from './rows.js';
 import { MIGRATIONS } from './schema.js';
-import { readHistory, readRecord, readRecords, SqliteTx } from './tx.js';
+import { readDeadlines, readHistory, readRecord, readRecords, readTasks, SqliteTx } from './tx.js';
 
 /** Options for {@link createSqliteStorage}: a file path (or `:memory:`), or an open database. */
 export type CreateSqliteStorageOptions =
@@ -235,6 +235,8 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
     getRecord: (tenantId, id) => locked('getRecord', () => readRecord(prepare, tenantId, id)),
     queryRecords: (tenantId, query) => locked('queryRecords', () => readRecords(prepare, tenantId, query)),
     listHistory: (tenantId, recordId, opts) => locked('listHistory', () => readHistory(prepare, tenantId, recordId, opts)),
+    queryTasks: (tenantId, query) => locked('queryTasks', () => readTasks(prepare, tenantId, query)),
+    queryDeadlines: (tenantId, query) => locked('queryDeadlines', () => readDeadlines(prepare, tenantId, query)),
 
     claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {
       return locked('claimDueTimers', () => {

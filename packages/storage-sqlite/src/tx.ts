@@ -1,11 +1,12 @@
-import { checkBatchSize, DealflowError, nextVersionMismatch, versionConflict } from '@dealflow/core';
+import { checkBatchSize, checkTaskRows, deadlineQuerySql, DealflowError, nextVersionMismatch, taskQuerySql, versionConflict } from '@dealflow/core';
 import type {
-  HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
+  DeadlineQuery, DeadlineRow, HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TaskQuery, TaskRow, TimerRecord, TimerStatus,
+  UniqueKeyConflict,
 } from '@dealflow/core';
 import { recordPage, recordWhere } from './query.js';
 import {
-  historyFromRow, json, RECORD_COLUMNS, recordColumns, recordFromRow, recordParams, recordRow, timerFromRow,
-  type HistoryRow, type RecordRow, type TimerRow,
+  deadlineFromRow, historyFromRow, json, RECORD_COLUMNS, recordColumns, recordFromRow, recordParams, recordRow, taskFromRow, timerFromRow,
+  type DeadlineIndexRow, type HistoryRow, type RecordRow, type TaskIndexRow, type TimerRow,
 } from './rows.js';
 import type { SqliteStatement } from './driver.js';
 
@@ -73,6 +74,22 @@ export function readHistory(
     'SELECT * FROM history WHERE tenant_id = ? AND record_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   ).all(tenantId, recordId, options.afterSeq ?? 0, options.limit ?? -1) as HistoryRow[];
   return rows.map(historyFromRow);
+}
+
+const sqliteParam = () => '?';
+
+/** Rows of the task index matching a query (tasks_by_owner / tasks_by_team). */
+export function readTasks(prepare: Prepare, tenantId: string, q: TaskQuery): TaskRow[] {
+  const { where, orderBy, params, limit } = taskQuerySql(tenantId, q, sqliteParam);
+  return (prepare(`SELECT * FROM tasks WHERE ${where} ORDER BY ${orderBy} LIMIT ?`).all(...params, limit) as TaskIndexRow[]).map(taskFromRow);
+}
+
+/** Pending stage deadlines of records matching a query (records by owner or team, then each record's active timers). */
+export function readDeadlines(prepare: Prepare, tenantId: string, q: DeadlineQuery): DeadlineRow[] {
+  const { where, orderBy, params, limit } = deadlineQuerySql(tenantId, q, sqliteParam);
+  const sql = `SELECT r.id, r.type, r.stage, r.owner_id, r.team_id, t.due_at, t.id AS timer_id
+    FROM records r JOIN timers t INDEXED BY timers_active_by_record WHERE ${where} ORDER BY ${orderBy} LIMIT ?`;
+  return (prepare(sql).all(...params, limit) as DeadlineIndexRow[]).map(deadlineFromRow);
 }
 
 /** The operations of one SQLite transaction (the connection is inside `BEGIN IMMEDIATE`). */
@@ -404,5 +421,20 @@ export class SqliteTx implements StorageTx {
       this.own('outbox message', m.id, m.tenantId);
       insert.run(this.tenantId, m.id, m.recordId ?? null, m.type, json(m.payload), m.createdAt);
     }
+  }
+
+  async replaceTasks(recordId: string, rows: TaskRow[]): Promise<void> {
+    this.check();
+    checkTaskRows(this.tenantId, recordId, rows);
+    this.prepare('DELETE FROM tasks WHERE tenant_id = ? AND record_id = ?').run(this.tenantId, recordId);
+    const insert = this.prepare(`INSERT INTO tasks (tenant_id, record_id, id, record_type, kind, title, owner_id, team_id, status, due_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const r of rows) insert.run(this.tenantId, recordId, r.id, r.recordType, r.kind, r.title, r.ownerId, r.teamId, r.status, r.dueAt);
+  }
+
+  async listTasks(recordId: string): Promise<TaskRow[]> {
+    this.check();
+    const rows = this.prepare('SELECT * FROM tasks WHERE tenant_id = ? AND record_id = ? ORDER BY due_at IS NULL, due_at, id').all(this.tenantId, recordId);
+    return (rows as TaskIndexRow[]).map(taskFromRow);
   }
 }

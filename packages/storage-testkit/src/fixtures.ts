@@ -1,4 +1,4 @@
-import type { BlueprintInput, HistoryEvent, OutboxMessage, StoredRecord, TimerRecord } from '@dealflow/core';
+import type { BlueprintInput, HistoryEvent, OutboxMessage, StoredRecord, TaskRow, TimerRecord } from '@dealflow/core';
 
 /** A fixed base time for fixtures (UTC, with milliseconds). */
 export const BASE_TIME = '2026-01-05T09:00:00.000Z';
@@ -90,6 +90,18 @@ export function makeTimer(
     outcome: null,
     ...overrides,
   };
+}
+
+/**
+ * A task-index row with the given overrides (an open task of `deal` owned by `ann`, due at `BASE_TIME`).
+ *
+ * @example
+ * ```ts
+ * await tx.replaceTasks('deal-1', [makeTaskRow({ tenantId: 't1', id: 'call', recordId: 'deal-1' })])
+ * ```
+ */
+export function makeTaskRow(overrides: Partial<TaskRow> & { tenantId: string; id: string; recordId: string }): TaskRow {
+  return { recordType: 'deal', kind: 'task', title: 'Call', ownerId: 'ann', teamId: 'north', status: 'open', dueAt: BASE_TIME, ...overrides };
 }
 
 /**

@@ -7,6 +7,7 @@ import { lifecycleCases } from './cases/lifecycle.js';
 import { outboxCases } from './cases/outbox.js';
 import { recordCases } from './cases/records.js';
 import { tenantCases } from './cases/tenants.js';
+import { taskCases } from './cases/tasks.js';
 import { timerCases } from './cases/timers.js';
 import { transactionCases } from './cases/transactions.js';
 
@@ -36,6 +37,7 @@ export function runStorageSuite(options: RunStorageSuiteOptions): void {
     batchCases(ctx);
     historyCases(ctx);
     timerCases(ctx);
+    taskCases(ctx);
     keyCases(ctx);
     outboxCases(ctx);
     transactionCases(ctx);

@@ -2,6 +2,8 @@ import { checkBatchSize, nextVersionMismatch, versionConflict } from './errors.j
 import { DealflowError } from '@dealflow/logic';
 import type {
   ClaimTimersOptions,
+  DeadlineRow,
+  TaskRow,
   HistoryEvent,
   OutboxMessage,
   RecordQuery,
@@ -14,6 +16,7 @@ import type {
 } from './types.js';
 import { TRANSITION_MESSAGE, WRITE_DONE } from './types.js';
 import { cloneData, cloneJson, cloneRecord, cloneWithData } from './clone.js';
+import { checkTaskRows, compareTaskRows, matchesTaskQuery, ownersOf, taskQueryLimit } from './tasks.js';
 
 interface TenantData {
   records: Map<string, StoredRecord>;
@@ -25,6 +28,8 @@ interface TenantData {
   idempotency: Map<string, { fingerprint: string; result: unknown; at: string }>;
   counters: Map<string, number>;
   uniqueKeys: Map<string, string>;
+  /** The task index: each record's rows. */
+  tasks: Map<string, TaskRow[]>;
 }
 
 function emptyTenant(): TenantData {
@@ -37,6 +42,7 @@ function emptyTenant(): TenantData {
     idempotency: new Map(),
     counters: new Map(),
     uniqueKeys: new Map(),
+    tasks: new Map(),
   };
 }
 
@@ -437,6 +443,15 @@ class MemoryTx implements StorageTx {
       this.setTimer(copy);
     }
   }
+  async replaceTasks(recordId: string, rows: TaskRow[]): Promise<void> {
+    checkTaskRows(this.tenantId, recordId, rows);
+    this.remember(this.t.tasks as Map<string, unknown>, recordId);
+    if (rows.length === 0) this.t.tasks.delete(recordId);
+    else this.t.tasks.set(recordId, rows.map(cloneJson));
+  }
+  async listTasks(recordId: string): Promise<TaskRow[]> {
+    return (this.t.tasks.get(recordId) ?? []).map(cloneJson).sort(compareTaskRows);
+  }
   async cancelTimers(recordId: string, filter: { kinds?: string[]; keys?: string[]; stage?: string } = {}): Promise<number> {
     let n = 0;
     let at: string | undefined;
@@ -631,6 +646,31 @@ export function createMemoryStorage(): Storage {
       const list: StoredRecord[] = [];
       for (const r of t.records.values()) if (matchesQuery(r, query)) list.push(r);
       return sortAndPage(list, query).map(cloneJson);
+    },
+    async queryTasks(tenantId, query) {
+      ensureOpen();
+      const limit = taskQueryLimit(query);
+      const owners = ownersOf(query);
+      const out: TaskRow[] = [];
+      for (const rows of state.tenants.get(tenantId)?.tasks.values() ?? []) for (const r of rows) if (matchesTaskQuery(r, query, owners)) out.push(r);
+      return out.sort(compareTaskRows).slice(0, limit).map(cloneJson);
+    },
+    async queryDeadlines(tenantId, query) {
+      ensureOpen();
+      const limit = taskQueryLimit(query);
+      const owners = ownersOf(query);
+      const t = state.tenants.get(tenantId);
+      const out: DeadlineRow[] = [];
+      for (const timer of t?.timers.values() ?? []) {
+        if (timer.kind !== 'breach' || !isActive(timer) || timer.dueAt >= query.dueBefore) continue;
+        if (query.dueAfter !== undefined && timer.dueAt < query.dueAfter) continue;
+        const r = t!.records.get(timer.recordId);
+        if (!r || (owners && (r.ownerId === null || !owners.includes(r.ownerId)))) continue;
+        if ((query.teamId !== undefined && r.teamId !== query.teamId) || (query.recordType !== undefined && r.type !== query.recordType)) continue;
+        out.push({ recordId: r.id, recordType: r.type, stage: r.stage, ownerId: r.ownerId, teamId: r.teamId, dueAt: timer.dueAt, timerId: timer.id });
+      }
+      out.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0));
+      return out.slice(0, limit);
     },
     async listHistory(tenantId, recordId, options = {}) {
       ensureOpen();

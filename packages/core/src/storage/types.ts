@@ -155,6 +155,76 @@ export interface RecordQuery {
   offset?: number;
 }
 
+/**
+ * One row of the task index (the rep's agenda): an open or finished task of a record, or a date
+ * field the blueprint shows on the agenda (`agenda` on a date field). The engine gives the store a
+ * record's rows whole ({@link StorageTx.replaceTasks}) whenever they change; the store keeps them
+ * in an index so that "my tasks today" or "what is overdue for my team" never scans all records.
+ */
+export interface TaskRow {
+  tenantId: string;
+  /** Unique per record: the task id, or `field:<name>` for an agenda date field. */
+  id: string;
+  recordId: string;
+  /** The record's type (`deal`, `lead`…). */
+  recordType: string;
+  /** `task` or `date` (an agenda date field). */
+  kind: string;
+  title: string;
+  /** Who the row is for: the task's owner (else the record's), or the record's owner for a date. */
+  ownerId: string | null;
+  /** The record's team. */
+  teamId: string | null;
+  status: 'open' | 'done';
+  /** When it is due (ISO UTC), or null for a task without a due time. */
+  dueAt: string | null;
+}
+
+/** Filter for {@link Storage.queryTasks}. All parts are ANDed. */
+export interface TaskQuery {
+  /** One owner or any of several. */
+  ownerId?: string | string[];
+  teamId?: string;
+  status?: 'open' | 'done';
+  kind?: string;
+  recordType?: string;
+  /** Due strictly before this time (rows without a due time are left out when set). */
+  dueBefore?: string;
+  /** Due at or after this time (rows without a due time are left out when set). */
+  dueAfter?: string;
+  /** At most this many rows (default and maximum {@link TASK_QUERY_MAX}). */
+  limit?: number;
+}
+
+/** The most rows one {@link Storage.queryTasks} or {@link Storage.queryDeadlines} returns. */
+export const TASK_QUERY_MAX = 5000;
+
+/** Filter for {@link Storage.queryDeadlines}: pending stage deadlines (breach timers) of records. */
+export interface DeadlineQuery {
+  /** Records of this owner (or any of several). */
+  ownerId?: string | string[];
+  teamId?: string;
+  recordType?: string;
+  /** Deadlines strictly before this time. */
+  dueBefore: string;
+  /** Deadlines at or after this time. */
+  dueAfter?: string;
+  /** At most this many rows (default and maximum {@link TASK_QUERY_MAX}). */
+  limit?: number;
+}
+
+/** A record's pending stage deadline, with what the agenda shows of the record. */
+export interface DeadlineRow {
+  recordId: string;
+  recordType: string;
+  stage: string;
+  ownerId: string | null;
+  teamId: string | null;
+  /** The breach time. */
+  dueAt: string;
+  timerId: string;
+}
+
 /** Options for claiming due timers. */
 export interface ClaimTimersOptions {
   /** Timers with `dueAt <= now` are due. */
@@ -264,6 +334,14 @@ export interface StorageTx {
 
   /** Appends messages to the outbox (committed with the transaction). */
   appendOutbox(messages: OutboxMessage[]): Promise<void>;
+
+  /**
+   * Replaces a record's rows in the task index with `rows` (all of them `recordId`'s; an empty
+   * list removes the record's rows). Committed with the transaction.
+   */
+  replaceTasks(recordId: string, rows: TaskRow[]): Promise<void>;
+  /** A record's rows in the task index, ordered by `dueAt` (nulls last), then `id`. */
+  listTasks(recordId: string): Promise<TaskRow[]>;
 }
 
 /**
@@ -285,6 +363,18 @@ export interface Storage {
   getRecord(tenantId: string, id: string): Promise<StoredRecord | null>;
   /** Query records outside a transaction. */
   queryRecords(tenantId: string, query: RecordQuery): Promise<StoredRecord[]>;
+  /**
+   * Rows of the task index matching the query, ordered by `dueAt` (nulls last), then `recordId`,
+   * then `id`. Answered from an index on (tenant, owner or team, status, due time): never a scan of
+   * all records.
+   */
+  queryTasks(tenantId: string, query: TaskQuery): Promise<TaskRow[]>;
+  /**
+   * Pending stage deadlines (breach timers, pending or claimed) of records matching the query,
+   * ordered by `dueAt`, then `recordId`. Answered from indexes (records by owner or team, timers by
+   * record).
+   */
+  queryDeadlines(tenantId: string, query: DeadlineQuery): Promise<DeadlineRow[]>;
   /** A record's history outside a transaction. */
   listHistory(tenantId: string, recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]>;
 

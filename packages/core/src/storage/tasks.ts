@@ -1,0 +1,107 @@
+import { DealflowError } from '@dealflow/logic';
+import type { DeadlineQuery, TaskQuery, TaskRow } from './types.js';
+import { TASK_QUERY_MAX } from './types.js';
+
+/**
+ * The task index's query rules, in one place for the memory store and for checking input in every
+ * store: which rows match, in which order, and how many.
+ */
+
+/** The row limit of a query: its `limit`, at most {@link TASK_QUERY_MAX}. Bad limits fail with `INPUT_INVALID`. */
+export function taskQueryLimit(query: TaskQuery | DeadlineQuery): number {
+  const l = query.limit;
+  if (l === undefined) return TASK_QUERY_MAX;
+  if (!Number.isInteger(l) || l < 0) throw new DealflowError('INPUT_INVALID', `task query: limit must be a whole number ≥ 0, got ${String(l)}`);
+  return Math.min(l, TASK_QUERY_MAX);
+}
+
+/** Owners of a query as a list (undefined: any owner). */
+export function ownersOf(query: { ownerId?: string | string[] }): string[] | undefined {
+  if (query.ownerId === undefined) return undefined;
+  return Array.isArray(query.ownerId) ? query.ownerId : [query.ownerId];
+}
+
+/** True when the row matches every part of the query. */
+export function matchesTaskQuery(row: TaskRow, q: TaskQuery, owners = ownersOf(q)): boolean {
+  if (owners && (row.ownerId === null || !owners.includes(row.ownerId))) return false;
+  if (q.teamId !== undefined && row.teamId !== q.teamId) return false;
+  if (q.status !== undefined && row.status !== q.status) return false;
+  if (q.kind !== undefined && row.kind !== q.kind) return false;
+  if (q.recordType !== undefined && row.recordType !== q.recordType) return false;
+  if (q.dueBefore !== undefined && (row.dueAt === null || row.dueAt >= q.dueBefore)) return false;
+  if (q.dueAfter !== undefined && (row.dueAt === null || row.dueAt < q.dueAfter)) return false;
+  return true;
+}
+
+/** Index order: `dueAt` (nulls last), then `recordId`, then `id`. */
+export function compareTaskRows(a: TaskRow, b: TaskRow): number {
+  if (a.dueAt !== b.dueAt) {
+    if (a.dueAt === null) return 1;
+    if (b.dueAt === null) return -1;
+    return a.dueAt < b.dueAt ? -1 : 1;
+  }
+  if (a.recordId !== b.recordId) return a.recordId < b.recordId ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Checks rows given to `replaceTasks`: each the record's and the transaction tenant's, ids unique. Throws `INPUT_INVALID`. */
+export function checkTaskRows(tenantId: string, recordId: string, rows: readonly TaskRow[]): void {
+  const ids = new Set<string>();
+  for (const r of rows) {
+    if (r.tenantId !== tenantId) throw new DealflowError('INPUT_INVALID', `replaceTasks('${recordId}'): row '${r.id}' belongs to tenant '${r.tenantId}', not to this transaction's tenant '${tenantId}'`, { details: { recordId } });
+    if (r.recordId !== recordId) throw new DealflowError('INPUT_INVALID', `replaceTasks('${recordId}'): row '${r.id}' belongs to record '${r.recordId}'`, { details: { recordId } });
+    if (ids.has(r.id)) throw new DealflowError('INPUT_INVALID', `replaceTasks('${recordId}'): row id '${r.id}' is given twice`, { details: { recordId } });
+    if (r.status !== 'open' && r.status !== 'done') throw new DealflowError('INPUT_INVALID', `replaceTasks('${recordId}'): row '${r.id}' has status '${String(r.status)}'`, { details: { recordId } });
+    ids.add(r.id);
+  }
+}
+
+/**
+ * The WHERE clause, ORDER BY and parameters of a task query for a SQL store, with the store's
+ * parameter syntax (`?` or `$n`); the bundled SQLite and PostgreSQL stores use it over a `tasks`
+ * table whose columns are the row's in snake case, indexed by (tenant_id, owner_id, status,
+ * due_at) and (tenant_id, team_id, status, due_at).
+ *
+ * @example
+ * ```ts
+ * const q = taskQuerySql('acme', { ownerId: 'ann', status: 'open' }, (n) => `$${n}`)
+ * await client.query(`SELECT * FROM tasks WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${q.limit}`, q.params)
+ * ```
+ */
+export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) => string): { where: string; orderBy: string; params: unknown[]; limit: number } {
+  const params: unknown[] = [tenantId];
+  const p = (v: unknown) => {
+    params.push(v);
+    return param(params.length);
+  };
+  const parts = [`tenant_id = ${param(1)}`];
+  const owners = ownersOf(q);
+  if (owners) parts.push(owners.length === 0 ? '1 = 0' : owners.length === 1 ? `owner_id = ${p(owners[0])}` : `owner_id IN (${owners.map(p).join(', ')})`);
+  if (q.teamId !== undefined) parts.push(`team_id = ${p(q.teamId)}`);
+  if (q.status !== undefined) parts.push(`status = ${p(q.status)}`);
+  if (q.kind !== undefined) parts.push(`kind = ${p(q.kind)}`);
+  if (q.recordType !== undefined) parts.push(`record_type = ${p(q.recordType)}`);
+  if (q.dueBefore !== undefined) parts.push(`due_at < ${p(q.dueBefore)}`);
+  if (q.dueAfter !== undefined) parts.push(`due_at >= ${p(q.dueAfter)}`);
+  return { where: parts.join(' AND '), orderBy: 'due_at IS NULL, due_at, record_id, id', params, limit: taskQueryLimit(q) };
+}
+
+/**
+ * The same for a deadline query over `records r JOIN timers t` (breach timers, pending or claimed).
+ */
+export function deadlineQuerySql(tenantId: string, q: DeadlineQuery, param: (n: number) => string): { where: string; orderBy: string; params: unknown[]; limit: number } {
+  const params: unknown[] = [tenantId];
+  const p = (v: unknown) => {
+    params.push(v);
+    return param(params.length);
+  };
+  const parts = [`r.tenant_id = ${param(1)}`];
+  const owners = ownersOf(q);
+  if (owners) parts.push(owners.length === 0 ? '1 = 0' : owners.length === 1 ? `r.owner_id = ${p(owners[0])}` : `r.owner_id IN (${owners.map(p).join(', ')})`);
+  if (q.teamId !== undefined) parts.push(`r.team_id = ${p(q.teamId)}`);
+  if (q.recordType !== undefined) parts.push(`r.type = ${p(q.recordType)}`);
+  parts.push(`t.tenant_id = r.tenant_id AND t.record_id = r.id AND t.kind = 'breach' AND t.status IN ('pending', 'claimed')`);
+  parts.push(`t.due_at < ${p(q.dueBefore)}`);
+  if (q.dueAfter !== undefined) parts.push(`t.due_at >= ${p(q.dueAfter)}`);
+  return { where: parts.join(' AND '), orderBy: 't.due_at, r.id', params, limit: taskQueryLimit(q) };
+}
