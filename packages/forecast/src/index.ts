@@ -12,6 +12,8 @@ export type { StageConversion, StageTime, StageSla } from './reports/stages.js';
 export { salesCycle, winRates, repKpis, leaderboard } from './reports/outcomes.js';
 export type { SalesCycle, WinRateRow, WinRateOptions, RepKpi, LeaderboardRow } from './reports/outcomes.js';
 export { funnelAt, pipelineCoverage } from './reports/pipeline.js';
+export { activityReport } from './reports/activity.js';
+export type { ActivityReportOptions, ActivityReportRow } from './reports/activity.js';
 export type { FunnelStage, PipelineCoverage } from './reports/pipeline.js';
 
 // Forecasts
