@@ -53,10 +53,13 @@ export type {
 
 // engine
 export { createEngine } from './engine/create-engine.js';
-export type { Engine, CreateEngineOptions, FireTimerResult, RunDueSummary } from './engine/create-engine.js';
+export type { Engine, CreateEngineOptions, FireTimerResult, RunDueSummary, UpdateResult } from './engine/create-engine.js';
 export type { CreateManyItem, CreateManyOptions, CreateManyResult } from './engine/create-many.js';
 export { IMPORT_EVENT } from './engine/create-record.js';
 export type { PastStage } from './engine/create-record.js';
+export type { UpdateInput } from './engine/update.js';
+export type { Agenda, TasksFilter } from './engine/agenda.js';
+export { taskRowsOf } from './engine/task-index.js';
 export { SYSTEM_ACTOR } from './engine/context.js';
 export type {
   CallContext,
@@ -77,6 +80,7 @@ export type {
   NotifyEvent,
   TaskCreatedEvent,
   EmittedEvent,
+  FieldsChangedEvent,
 } from './engine/events.js';
 export type { EnginePlugin, PluginChange } from './engine/plugins.js';
 export { replay, applyHistoryEvent, diffRecords } from './engine/replay.js';

@@ -17,8 +17,8 @@ CREATE TABLE tasks (
   due_at      timestamptz,
   PRIMARY KEY (tenant_id, record_id, id)
 );
-CREATE INDEX tasks_by_owner ON tasks (tenant_id, owner_id, status, due_at);
-CREATE INDEX tasks_by_team  ON tasks (tenant_id, team_id, status, due_at);
+CREATE INDEX tasks_by_owner ON tasks (tenant_id, owner_id, status, kind, due_at);
+CREATE INDEX tasks_by_team  ON tasks (tenant_id, team_id, status, kind, due_at);
 
 -- A team's records, for the deadlines of a team's agenda (records_by_owner serves a rep's).
 CREATE INDEX records_by_team ON records (tenant_id, team_id);

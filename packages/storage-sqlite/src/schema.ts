@@ -144,8 +144,8 @@ export const MIGRATIONS: readonly string[] = [
     due_at TEXT,
     PRIMARY KEY (tenant_id, record_id, id)
   );
-  CREATE INDEX tasks_by_owner ON tasks (tenant_id, owner_id, status, due_at);
-  CREATE INDEX tasks_by_team ON tasks (tenant_id, team_id, status, due_at);
+  CREATE INDEX tasks_by_owner ON tasks (tenant_id, owner_id, status, kind, due_at);
+  CREATE INDEX tasks_by_team ON tasks (tenant_id, team_id, status, kind, due_at);
   CREATE INDEX records_by_team ON records (tenant_id, team_id);
   `,
 ];

@@ -151,3 +151,53 @@ export function ticketBlueprint(): BlueprintInput {
     ],
   };
 }
+
+/**
+ * A deal blueprint with typed fields for engine-level store tests of a record's daily life: product
+ * lines with computed totals and amount, an agenda date (`nextContact`), a 2-day deadline in
+ * `qualified`, a follow-up task on qualifying, and a won stage whose invoice address stays
+ * editable while its lines do not. A fresh object per call.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ storage, blueprints: [dailyDealBlueprint()] })
+ * ```
+ */
+export function dailyDealBlueprint(): BlueprintInput {
+  return {
+    id: 'daily-deal',
+    version: 1,
+    recordType: 'deal',
+    initialStage: 'new',
+    fields: {
+      name: { type: 'text', required: true },
+      region: { type: 'picklist', values: ['north', 'south'] },
+      email: { type: 'email' },
+      invoiceAddress: { type: 'text' },
+      nextContact: { type: 'date', agenda: 'Next contact' },
+      lines: {
+        type: 'list',
+        item: {
+          product: { type: 'text', required: true },
+          quantity: { type: 'number', min: 0, required: true },
+          unitPrice: { type: 'money', currency: 'EUR', required: true },
+          discount: { type: 'number', min: 0, max: 1, default: 0 },
+          total: { type: 'money', currency: 'EUR', computed: { '*': [{ var: 'item.quantity' }, { var: 'item.unitPrice' }, { '-': [1, { var: 'item.discount' }] }] } },
+        },
+      },
+      amount: { type: 'money', currency: 'EUR', computed: { reduce: [{ var: 'fields.lines' }, { '+': [{ var: 'accumulator' }, { var: 'current.total' }] }, 0] } },
+    },
+    stages: [
+      { id: 'new', kind: 'open' },
+      { id: 'qualified', kind: 'open', deadline: { within: 'P2D', onBreach: 'stale' } },
+      { id: 'won', kind: 'won', editable: ['invoiceAddress', 'email'] },
+      { id: 'lost', kind: 'lost' },
+    ],
+    transitions: [
+      { event: 'qualify', from: 'new', to: 'qualified', actions: [{ type: 'task', title: 'Follow up', due: 'P1D' }] },
+      { event: 'stale', from: 'qualified', to: 'qualified' },
+      { event: 'win', from: 'qualified', to: 'won', guard: { '>': [{ var: 'fields.amount' }, 0] } },
+      { event: 'lose', from: '*', to: 'lost' },
+    ],
+  };
+}

@@ -148,6 +148,15 @@ export function checkBlueprint(spec: BlueprintSpec): Problem[] {
     });
   });
 
+  // edit policies name declared, writable fields
+  spec.stages.forEach((s, i) => {
+    if (!Array.isArray(s.editable)) return;
+    s.editable.forEach((f, j) => {
+      if (!fieldNames.has(f)) problems.push(unknown(`$.stages[${i}].editable[${j}]`, 'field', f, fieldNames, 'unknown_field'));
+      else if (spec.fields[f]!.computed !== undefined) problems.push({ path: `$.stages[${i}].editable[${j}]`, code: 'computed_field', value: f, message: `stage '${s.id}' makes computed field '${f}' editable; only its formula sets it` });
+    });
+  });
+
   // deadlines
   spec.stages.forEach((s, i) => {
     if (!s.deadline) return;

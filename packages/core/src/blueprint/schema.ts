@@ -59,6 +59,12 @@ export const stageSchema = z
     forecastCategory: forecastCategorySchema.optional(),
     deadline: deadlineSchema.optional(),
     description: z.string().optional(),
+    /**
+     * Fields `engine.update` may change while a record is in this stage: `*` (every field) or a list.
+     * Default: every field in an open stage, none in a final one (a won deal's invoice address may
+     * be opened up with `["invoiceAddress"]` while its amount stays fixed).
+     */
+    editable: z.union([z.literal('*'), z.array(z.string().min(1))]).optional(),
     /** A pause stage ("waiting for customer"): entering it stops the deadline of the stage left; returning there resumes it with the time that was left. */
     pause: z.boolean().optional(),
     /** Static analysis settings for this stage (`lintBlueprint`): finding codes to silence here. */

@@ -23,6 +23,11 @@ import type { EngineEventMap, EngineEventName, PendingEmit } from './events.js';
 import type { EnginePlugin } from './plugins.js';
 import { replay } from './replay.js';
 import { transitionInTx } from './send.js';
+import { updateInTx } from './update.js';
+import type { UpdateInput } from './update.js';
+import { agendaOf, taskQueryOf } from './agenda.js';
+import type { Agenda, TasksFilter } from './agenda.js';
+import type { TaskRow } from '../storage/types.js';
 import { STAGE_TIMER_KINDS } from './deadlines.js';
 import { checkClockAtFiring } from '../sla/clock.js';
 import type { EventInput } from './send.js';
@@ -63,6 +68,17 @@ export interface CreateEngineOptions {
   rules?: SalesRulesInput;
   /** Reps and teams for the sales rules (default: an empty in-memory directory). */
   directory?: Directory;
+}
+
+/** Result of {@link Engine.update}. */
+export interface UpdateResult {
+  record: StoredRecord;
+  /** The `fields` history event (none when nothing changed). */
+  events: HistoryEvent[];
+  /** Names of the fields whose value changed (computed fields included). */
+  changed: string[];
+  /** True when this result was returned for a repeated idempotency key. */
+  replayed?: boolean;
 }
 
 /** Outcome of {@link Engine.fireTimer}. */
@@ -106,6 +122,40 @@ export interface Engine extends SalesEngineApi {
   createMany(type: string, items: readonly CreateManyItem[], options?: CreateManyOptions): Promise<CreateManyResult[]>;
   /** Sends an event to a record. Rejections are returned (`ok: false`), not thrown. */
   send(recordId: string, event: SendInput, ctx?: CallContext): Promise<SendResult>;
+  /**
+   * Edits a record's fields without a stage move (see {@link UpdateResult}): values checked and
+   * normalized, the stage's `editable` policy and the sales permission rules enforced, computed
+   * fields recomputed, one `fields` history event with before and after, `fields.changed` emitted.
+   * Fails whole (`INPUT_INVALID`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`); an edit that changes
+   * nothing writes nothing.
+   *
+   * @example
+   * ```ts
+   * const { record, changed } = await engine.update(id, { fields: { phone: '030 1234567' } }, { actor: { id: 'ann' } })
+   * ```
+   */
+  update(recordId: string, input: UpdateInput, ctx?: CallContext): Promise<UpdateResult>;
+  /**
+   * Tasks (and agenda dates) from the store's task index, by owner, team, status, due window and
+   * record type; ordered by due time.
+   *
+   * @example
+   * ```ts
+   * const overdue = await engine.tasks({ team: 'north', status: 'open', dueBefore: new Date() })
+   * ```
+   */
+  tasks(filter?: TasksFilter, options?: { tenantId?: string }): Promise<TaskRow[]>;
+  /**
+   * A rep's day: open tasks overdue and due that day, agenda dates (next contact…) and records
+   * whose stage deadline falls on it, from the store's indexes. `day` is `YYYY-MM-DD` (or a Date)
+   * in `timeZone` (default UTC).
+   *
+   * @example
+   * ```ts
+   * const { overdue, dueToday, dates, deadlines } = await engine.agenda({ id: 'ann' }, '2026-03-05', { timeZone: 'Europe/Berlin' })
+   * ```
+   */
+  agenda(actor: Actor | string, day: string | Date, options?: { timeZone?: string; tenantId?: string }): Promise<Agenda>;
   /** The record, or null (also null when `actor` is given and the sales `permissions.read` rule denies it). */
   get(recordId: string, options?: { tenantId?: string; actor?: Actor }): Promise<StoredRecord | null>;
   /** The record's history in order. */
@@ -456,6 +506,37 @@ export function createEngine(options: CreateEngineOptions): Engine {
         return Promise.reject(e);
       }
     },
+
+    async update(recordId, input, ctx = {}) {
+      const actor = actorOf(ctx);
+      const tenant = ctx.tenantId ?? tenantId;
+      const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['update', recordId, input]);
+      let emits: PendingEmit[] = [];
+      const result = await withRetry(tenant, () => `update of record '${recordId}'`, async (tx): Promise<UpdateResult> => {
+        emits = [];
+        const prior = await idempotent<UpdateResult>(tx, ctx, fingerprint);
+        if (prior) return prior;
+        const record = await tx.getRecord(recordId, { forUpdate: true });
+        if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
+        if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
+          throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
+            details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
+          });
+        }
+        const at = iso(clock.now());
+        const out = await updateInTx(core, tx, core.blueprintOf(record.blueprintId, record.blueprintVersion), record, input, actor, ctx, at);
+        const res: UpdateResult = { record: out.record, events: out.events, changed: out.changed };
+        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+        emits = out.emits;
+        return res;
+      }, ctx.expectedVersion === undefined);
+      if (!result.replayed) flushEmits(emitter, emits);
+      return result;
+    },
+
+    tasks: (filter = {}, opts = {}) => storage.queryTasks(opts.tenantId ?? tenantId, taskQueryOf(filter)),
+    agenda: (actor, day, opts = {}) =>
+      agendaOf(storage, opts.tenantId ?? tenantId, typeof actor === 'string' ? actor : actor?.id, day, opts.timeZone ?? 'UTC'),
 
     // with an actor, reads are filtered by the sales rules' `permissions.read` (null / left out)
     get: (recordId, opts = {}) =>

@@ -12,6 +12,7 @@ import { runPlugins } from './plugins.js';
 import { createdSnapshot, diffRecords } from './replay.js';
 import { initialStageTimes, moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 import type { StageTimes } from '../stage-times/stage-times.js';
+import { syncTaskIndex } from './task-index.js';
 
 /** What creating one record wrote. */
 export interface CreatedInTx {
@@ -96,6 +97,7 @@ export async function createInTx(
   event.data.record = createdSnapshot(record);
   await tx.insertRecord(record);
   await tx.appendHistory([event]);
+  await syncTaskIndex(tx, bp, null, record);
   const timers = stageTimers(core, bp, record);
   if (timers.length > 0) await tx.scheduleTimers(timers);
   const outbox: OutboxMessage = {
@@ -164,6 +166,7 @@ export async function restatePastStages(
     record = after;
   }
   if (record === made.record) return made;
+  await syncTaskIndex(tx, bp, made.record, record);
   await tx.cancelTimers(record.id, { kinds: STAGE_TIMER_KINDS });
   const timers = stageTimers(core, bp, record);
   if (timers.length > 0) await tx.scheduleTimers(timers);

@@ -44,6 +44,18 @@ export interface EmittedEvent {
   historyId: string;
 }
 
+/** Payload of `fields.changed`: an edit by `engine.update`. */
+export interface FieldsChangedEvent {
+  record: StoredRecord;
+  /** Names of the changed fields (computed fields included). */
+  changed: string[];
+  /** Each changed field's value before and after (null when unset). */
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  actorId: string;
+  history: HistoryEvent;
+}
+
 /** Every typed event the engine emits after commit, with its payload. */
 export interface EngineEventMap {
   created: [CreatedEvent];
@@ -54,6 +66,7 @@ export interface EngineEventMap {
   notify: [NotifyEvent];
   'task.created': [TaskCreatedEvent];
   emitted: [EmittedEvent];
+  'fields.changed': [FieldsChangedEvent];
   /** A listener threw; the call itself had committed. */
   error: [unknown];
 }

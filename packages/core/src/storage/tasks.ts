@@ -60,7 +60,7 @@ export function checkTaskRows(tenantId: string, recordId: string, rows: readonly
  * The WHERE clause, ORDER BY and parameters of a task query for a SQL store, with the store's
  * parameter syntax (`?` or `$n`); the bundled SQLite and PostgreSQL stores use it over a `tasks`
  * table whose columns are the row's in snake case, indexed by (tenant_id, owner_id, status,
- * due_at) and (tenant_id, team_id, status, due_at).
+ * kind, due_at) and (tenant_id, team_id, status, kind, due_at).
  *
  * @example
  * ```ts

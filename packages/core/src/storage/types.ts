@@ -365,7 +365,7 @@ export interface Storage {
   queryRecords(tenantId: string, query: RecordQuery): Promise<StoredRecord[]>;
   /**
    * Rows of the task index matching the query, ordered by `dueAt` (nulls last), then `recordId`,
-   * then `id`. Answered from an index on (tenant, owner or team, status, due time): never a scan of
+   * then `id`. Answered from an index on (tenant, owner or team, status, kind, due time): never a scan of
    * all records.
    */
   queryTasks(tenantId: string, query: TaskQuery): Promise<TaskRow[]>;
