@@ -37,6 +37,7 @@ export type {
   ActionSpec,
   ConvertTargetSpec,
   CalendarSpec,
+  DateTimerSpec,
 } from './blueprint/schema.js';
 export { checkBlueprint } from './blueprint/checks.js';
 export { toMinorUnits, fromMinorUnits, minorUnitsOf, normalizeFieldValue, fieldSchema, itemFieldSchema, FIELD_LIMITS } from './fields/index.js';
@@ -60,6 +61,7 @@ export type { PastStage } from './engine/create-record.js';
 export type { UpdateInput } from './engine/update.js';
 export type { Agenda, TasksFilter } from './engine/agenda.js';
 export { taskRowsOf } from './engine/task-index.js';
+export { DATE_TIMER_KIND } from './engine/date-timers.js';
 export { SYSTEM_ACTOR } from './engine/context.js';
 export type {
   CallContext,

@@ -154,7 +154,8 @@ export function ticketBlueprint(): BlueprintInput {
 
 /**
  * A deal blueprint with typed fields for engine-level store tests of a record's daily life: product
- * lines with computed totals and amount, an agenda date (`nextContact`), a 2-day deadline in
+ * lines with computed totals and amount, an agenda date (`nextContact`), a reminder 3 days before
+ * `closeDate` and an `overdue` event the day after it (in `qualified`), a 2-day deadline in
  * `qualified`, a follow-up task on qualifying, and a won stage whose invoice address stays
  * editable while its lines do not. A fresh object per call.
  *
@@ -175,6 +176,7 @@ export function dailyDealBlueprint(): BlueprintInput {
       email: { type: 'email' },
       invoiceAddress: { type: 'text' },
       nextContact: { type: 'date', agenda: 'Next contact' },
+      closeDate: { type: 'date' },
       lines: {
         type: 'list',
         item: {
@@ -198,6 +200,11 @@ export function dailyDealBlueprint(): BlueprintInput {
       { event: 'stale', from: 'qualified', to: 'qualified' },
       { event: 'win', from: 'qualified', to: 'won', guard: { '>': [{ var: 'fields.amount' }, 0] } },
       { event: 'lose', from: '*', to: 'lost' },
+      { event: 'overdue', from: 'qualified', to: 'qualified', actions: [{ type: 'notify', to: 'manager', message: 'Close date passed' }] },
+    ],
+    dateTimers: [
+      { id: 'close-soon', field: 'closeDate', before: 'P3D', message: 'Close date in 3 days' },
+      { id: 'close-passed', field: 'closeDate', after: 'P1D', send: 'overdue', stages: ['qualified'] },
     ],
   };
 }

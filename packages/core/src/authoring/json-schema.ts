@@ -22,6 +22,7 @@ const DESCRIPTIONS: Record<string, string> = {
   initialStage: 'The stage a new record starts in (a declared stage id).',
   transitions: 'The transitions: an event moves a record from one stage (or several, or `*`) to another.',
   calendars: 'Business calendars deadlines may name in `businessTime` (besides those given to the engine).',
+  dateTimers: 'Timers relative to date fields: a reminder, or an event sent to the record, this long before or after the field\'s time; re-planned when the field changes.',
   'field.type': 'Value type: text (string), number, money (amount in `currency`, whole minor units), date (YYYY-MM-DD), datetime (ISO with offset, kept in UTC), picklist (enum: one of `values`), boolean, email and phone (normalized), reference (id of a `to` record), list (items with the fields of `item`).',
   'field.label': 'Label shown in apps.',
   'field.description': 'Free text.',
@@ -83,6 +84,14 @@ const DESCRIPTIONS: Record<string, string> = {
   'convert.backlink': 'Link name on the new record pointing back (default: the source\'s record type).',
   'convert.fields': 'Field values: each a JSON-logic rule over the source\'s data ({"var":"fields.company"}).',
   'convert.linkTo': 'Also link the previously created targets by these names (e.g. deal → account).',
+  'dateTimer.id': 'Timer id, unique in the blueprint.',
+  'dateTimer.field': 'The date or datetime field the timer is relative to.',
+  'dateTimer.before': 'Fire this long (ISO duration) before the field\'s time, e.g. P3D.',
+  'dateTimer.after': 'Fire this long after the field\'s time (P1D after a date: once that day has passed).',
+  'dateTimer.businessTime': 'Calendar id: count before/after in its working hours; a date starts at 00:00 in its time zone.',
+  'dateTimer.stages': 'Stages in which the timer runs (default: every open stage).',
+  'dateTimer.send': 'Event sent to the record when it fires (handled by an ordinary transition); without it the timer is a reminder.',
+  'dateTimer.message': 'Reminder text for the app.',
   'calendar.id': 'Calendar id, named by `deadline.businessTime`.',
   'calendar.timeZone': 'IANA time zone, e.g. Europe/Berlin.',
   'calendar.workingHours': 'Working hours by weekday (mon…sun): a list of ["09:00", "17:00"] ranges.',
@@ -147,5 +156,6 @@ export function blueprintJsonSchema(): Record<string, unknown> {
     if (type === 'convert') describeProps(obj(obj(obj(obj(variant)?.properties)?.create)?.items), 'convert');
   }
   describeProps(obj(obj(props.calendars)?.items), 'calendar');
+  describeProps(obj(obj(props.dateTimers)?.items), 'dateTimer');
   return schema;
 }

@@ -181,6 +181,28 @@ export function checkBlueprint(spec: BlueprintSpec): Problem[] {
     }
   });
 
+  // date-field timers: a date field, one side, known stages, a handled event
+  const timerIds = new Set<string>();
+  spec.dateTimers?.forEach((t, i) => {
+    const p = `$.dateTimers[${i}]`;
+    if (timerIds.has(t.id)) problems.push({ path: `${p}.id`, code: 'duplicate_timer', value: t.id, message: `date timer id '${t.id}' is used twice` });
+    timerIds.add(t.id);
+    const f = spec.fields[t.field];
+    if (!f) problems.push(unknown(`${p}.field`, 'field', t.field, fieldNames, 'unknown_field'));
+    else if (!['date', 'datetime'].includes(f.type)) problems.push({ path: `${p}.field`, code: 'not_a_date_field', value: t.field, message: `date timer '${t.id}' is relative to field '${t.field}', which is of type '${f.type}', not date or datetime` });
+    if (t.before !== undefined && t.after !== undefined) problems.push({ path: p, code: 'before_and_after', message: `date timer '${t.id}' has both 'before' and 'after'; give one` });
+    t.stages?.forEach((st, j) => {
+      if (!stageIds.has(st)) problems.push(unknown(`${p}.stages[${j}]`, 'stage', st, stageIds, 'unknown_stage'));
+    });
+    if (t.send !== undefined) {
+      const active = t.stages ?? spec.stages.filter((s) => s.kind === 'open').map((s) => s.id);
+      const handled = active.filter((st) => seen.has(`${st}\u0000${t.send}`) || seen.has(`*\u0000${t.send}`));
+      if (handled.length === 0) problems.push({ path: `${p}.send`, code: 'timer_event_unhandled', value: t.send, message: `date timer '${t.id}' sends '${t.send}', but no transition handles it from its stages` });
+    }
+    const cals = spec.calendars?.map((c) => c.id);
+    if (t.businessTime && cals && !cals.includes(t.businessTime)) problems.push(unknown(`${p}.businessTime`, 'calendar', t.businessTime, cals, 'unknown_calendar'));
+  });
+
   // reachability (only meaningful when references are sound)
   if (stageIds.has(spec.initialStage)) {
     const reached = new Set<string>([spec.initialStage]);

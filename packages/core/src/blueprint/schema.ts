@@ -171,6 +171,32 @@ export const calendarSchema = z
   })
   .passthrough();
 
+/**
+ * A timer relative to a date or datetime field: a reminder, or an event sent to the record, this
+ * long before or after the field's time ("P3D before fields.expectedCloseDate", "when
+ * fields.dueDate passes"). Durable like stage deadlines, and re-planned when the field changes.
+ */
+export const dateTimerSchema = z
+  .object({
+    /** Timer id, unique in the blueprint. */
+    id,
+    /** The date or datetime field it is relative to. */
+    field: z.string().min(1),
+    /** Fire this long before the field's time. */
+    before: isoDurationSchema.optional(),
+    /** Fire this long after the field's time (`P1D` after a date: once that day has passed). */
+    after: isoDurationSchema.optional(),
+    /** Calendar id: count `before` / `after` in its working hours; a date starts at 00:00 in its time zone. */
+    businessTime: z.string().min(1).optional(),
+    /** Stages in which the timer runs (default: every open stage). */
+    stages: z.array(z.string().min(1)).min(1).optional(),
+    /** The event sent to the record when it fires (an ordinary transition event); without it the timer is a reminder. */
+    send: id.optional(),
+    /** Reminder text for the app (`engine.on('reminder')`, outbox `dealflow.reminder`). */
+    message: z.string().min(1).max(500).optional(),
+  })
+  .strict();
+
 /** The JSON form of a blueprint. */
 export const blueprintSchema = z
   .object({
@@ -185,6 +211,8 @@ export const blueprintSchema = z
     stages: z.array(stageSchema).min(1),
     initialStage: z.string().min(1),
     transitions: z.array(transitionSchema).default([]),
+    /** Timers relative to date fields (reminders, events such as an overdue escalation). */
+    dateTimers: z.array(dateTimerSchema).optional(),
     /** Business calendars the deadlines may refer to (besides those given to the engine). */
     calendars: z.array(calendarSchema).optional(),
   })
@@ -203,3 +231,4 @@ export type TransitionSpec = z.output<typeof transitionSchema>;
 export type ActionSpec = z.output<typeof actionSchema>;
 export type ConvertTargetSpec = z.output<typeof convertTarget>;
 export type CalendarSpec = z.output<typeof calendarSchema>;
+export type DateTimerSpec = z.output<typeof dateTimerSchema>;

@@ -29,6 +29,7 @@ import { agendaOf, taskQueryOf } from './agenda.js';
 import type { Agenda, TasksFilter } from './agenda.js';
 import type { TaskRow } from '../storage/types.js';
 import { STAGE_TIMER_KINDS } from './deadlines.js';
+import { DATE_TIMER_KIND, dateTimerApplies } from './date-timers.js';
 import { checkClockAtFiring } from '../sla/clock.js';
 import type { EventInput } from './send.js';
 // sales rules (assignment, escalation, pool, duplicates, approvals, permissions)
@@ -272,6 +273,11 @@ export function createEngine(options: CreateEngineOptions): Engine {
         const cal = s.deadline?.businessTime;
         if (cal && !calendars.has(cal)) {
           problems.push({ path: `${id}@${bp.version}.stages[${si}].deadline.businessTime`, code: 'unknown_calendar', value: cal, message: `blueprint '${id}': stage '${s.id}' names unknown calendar '${cal}'` });
+        }
+      });
+      bp.spec.dateTimers?.forEach((t, ti) => {
+        if (t.businessTime && !calendars.has(t.businessTime)) {
+          problems.push({ path: `${id}@${bp.version}.dateTimers[${ti}].businessTime`, code: 'unknown_calendar', value: t.businessTime, message: `blueprint '${id}': date timer '${t.id}' names unknown calendar '${t.businessTime}'` });
         }
       });
       bp.spec.transitions.forEach((t, ti) =>
@@ -607,7 +613,17 @@ export function createEngine(options: CreateEngineOptions): Engine {
             return { outcome: 'noop', record };
           }
         }
-        if (cur.kind === 'reminder') {
+        // a date-field timer: stale once its field changed or the record left the stages it runs in
+        let dateReminder = false;
+        if (cur.kind === DATE_TIMER_KIND) {
+          const spec = dateTimerApplies(bp, record, cur);
+          if (!spec) {
+            await complete('noop:stale');
+            return { outcome: 'noop', record };
+          }
+          dateReminder = spec.send === undefined;
+        }
+        if (cur.kind === 'reminder' || dateReminder) {
           const version = record.version + 1;
           const hist: HistoryEvent = {
             tenantId: tx.tenantId,
@@ -617,12 +633,14 @@ export function createEngine(options: CreateEngineOptions): Engine {
             at,
             kind: 'reminder',
             actorId: actor.id,
-            data: { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
+            data: dateReminder
+              ? { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value, changes: {} }
+              : { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
           };
           const after: StoredRecord = { ...record, version, updatedAt: at };
           await tx.updateRecord(after, record.version);
           await tx.appendHistory([hist]);
-          await tx.appendOutbox([{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, deadline: cur.payload.deadline ?? null }, createdAt: at }]);
+          await tx.appendOutbox([{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, ...(dateReminder ? { dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value } : { deadline: cur.payload.deadline ?? null }) }, createdAt: at }]);
           await complete('fired');
           emits = [{ name: 'reminder', payload: { ...deadline, record: after } }];
           return { outcome: 'fired', record: after };

@@ -13,6 +13,7 @@ import { createdSnapshot, diffRecords } from './replay.js';
 import { initialStageTimes, moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 import type { StageTimes } from '../stage-times/stage-times.js';
 import { syncTaskIndex } from './task-index.js';
+import { planDateTimers } from './date-timers.js';
 
 /** What creating one record wrote. */
 export interface CreatedInTx {
@@ -98,6 +99,7 @@ export async function createInTx(
   await tx.insertRecord(record);
   await tx.appendHistory([event]);
   await syncTaskIndex(tx, bp, null, record);
+  await planDateTimers(tx, bp, core.calendars, null, record, at);
   const timers = stageTimers(core, bp, record);
   if (timers.length > 0) await tx.scheduleTimers(timers);
   const outbox: OutboxMessage = {
@@ -167,6 +169,7 @@ export async function restatePastStages(
   }
   if (record === made.record) return made;
   await syncTaskIndex(tx, bp, made.record, record);
+  await planDateTimers(tx, bp, core.calendars, made.record, record, record.updatedAt);
   await tx.cancelTimers(record.id, { kinds: STAGE_TIMER_KINDS });
   const timers = stageTimers(core, bp, record);
   if (timers.length > 0) await tx.scheduleTimers(timers);

@@ -15,6 +15,7 @@ import { normalizeFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
 import { hasAgendaFields, syncTaskIndex } from './task-index.js';
+import { planDateTimers } from './date-timers.js';
 import { moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 import type { StageTimes } from '../stage-times/stage-times.js';
 
@@ -297,7 +298,7 @@ function pending(w: Promise<void> | undefined): w is Promise<void> {
  * stages, `clockStart: lastModified`) or stage timers to cancel or schedule.
  */
 function needsGeneralPath(core: EngineCore, bp: Blueprint, m: Move): boolean {
-  if (m.chosen.spec.actions || core.plugins.length > 0 || hasAgendaFields(bp)) return true;
+  if (m.chosen.spec.actions || core.plugins.length > 0 || hasAgendaFields(bp) || bp.spec.dateTimers !== undefined) return true;
   const from = m.record.stage;
   const to = m.chosen.to;
   if (to === from) return bp.stages.get(to)?.deadline?.clockStart === 'lastModified';
@@ -376,6 +377,7 @@ async function generalPath(
   await tx.updateRecord(after, record.version);
   await tx.appendHistory(events);
   await syncTaskIndex(tx, bp, record, after);
+  await planDateTimers(tx, bp, core.calendars, record, after, at);
   if (to !== from) {
     // only stages with a deadline have stage timers to cancel
     // (a firing timer's own kind is left alone: the worker completes it in this transaction)

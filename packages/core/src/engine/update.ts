@@ -10,6 +10,7 @@ import { isSet, normalizeFields } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
 import { syncTaskIndex } from './task-index.js';
+import { planDateTimers } from './date-timers.js';
 
 /** Input of `engine.update`: field values to set (`null` clears a field). */
 export interface UpdateInput {
@@ -103,6 +104,7 @@ export async function updateInTx(
   await tx.updateRecord(after, record.version);
   await tx.appendHistory(events);
   await syncTaskIndex(tx, bp, record, after);
+  await planDateTimers(tx, bp, core.calendars, record, after, at);
   const outbox: OutboxMessage = {
     tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.fields.changed',
     payload: { recordId: record.id, type: record.type, stage: record.stage, changed, before, after: now, actorId: actor.id, version: after.version },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createEngine, createManualClock, createMemoryDirectory, replay } from '@dealflow/core';
+import { createEngine, createManualClock, createMemoryDirectory, createWorker, replay } from '@dealflow/core';
 import type { Engine, SalesRulesInput, Storage } from '@dealflow/core';
 import { expectDealflowError, type SuiteContext } from '../context.js';
 import { dailyDealBlueprint } from '../fixtures.js';
@@ -93,6 +93,41 @@ export function dailyLifeCases(ctx: SuiteContext): void {
           }),
           { numRuns: 15 },
         );
+      });
+    });
+
+    it('a date-field reminder is re-planned by an edit and fired once by two workers; the day after, the event fires', async () => {
+      await ctx.withStore(async (s) => {
+        const { engine, clock } = engineOn(s);
+        const { record } = await engine.create('deal', { fields: { name: 'ACME', closeDate: '2026-03-10' }, ownerId: 'ann' }, as('ann'));
+        const pending = async () => (await engine.timers(record.id, { status: ['pending'] })).filter((t) => t.kind === 'field').map((t) => [t.key, t.dueAt]);
+        expect(await pending()).toEqual([['field:close-soon', '2026-03-07T00:00:00.000Z']]);
+        await engine.update(record.id, { fields: { closeDate: '2026-03-20' } }, as('ann'));
+        expect(await pending()).toEqual([['field:close-soon', '2026-03-17T00:00:00.000Z']]);
+        await engine.send(record.id, 'qualify', as('ann'));
+        expect((await pending()).sort()).toEqual([['field:close-passed', '2026-03-21T00:00:00.000Z'], ['field:close-soon', '2026-03-17T00:00:00.000Z']]);
+        clock.set('2026-03-08T00:00:00.000Z'); // the first plan's time: nothing fires (the stage breach does)
+        const w1 = createWorker({ engine, workerId: 'w1', concurrency: 2 });
+        const w2 = createWorker({ engine, workerId: 'w2', concurrency: 2 });
+        await Promise.all([w1.tick(), w2.tick()]);
+        const reminders = async () => (await engine.history(record.id)).filter((e) => e.kind === 'reminder' && e.data.dateTimer === 'close-soon');
+        expect(await reminders()).toEqual([]);
+        clock.set('2026-03-17T00:00:01.000Z');
+        const seen: string[] = [];
+        engine.on('reminder', (e) => seen.push(e.timer.id));
+        const ticks = await Promise.all([w1.tick(), w2.tick()]);
+        expect(ticks[0]!.fired + ticks[1]!.fired).toBe(1);
+        expect((await reminders()).map((e) => e.data.field)).toEqual(['closeDate']);
+        expect(seen).toHaveLength(1);
+        clock.set('2026-03-21T00:00:01.000Z');
+        await Promise.all([w1.tick(), w2.tick()]);
+        const overdue = (await engine.history(record.id)).filter((e) => e.event === 'overdue');
+        expect(overdue).toHaveLength(1);
+        expect(overdue[0]!.data.notified).toEqual([expect.objectContaining({ message: 'Close date passed' })]);
+        // clearing the date cancels what is left
+        await engine.update(record.id, { fields: { closeDate: null } }, as('ann'));
+        expect(await pending()).toEqual([]);
+        await expectReplayed(engine, record.id);
       });
     });
 

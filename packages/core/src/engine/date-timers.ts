@@ -1,0 +1,82 @@
+import { DateTime } from 'luxon';
+import type { BusinessCalendar } from '@dealflow/logic';
+import type { Blueprint } from '../blueprint/define.js';
+import type { DateTimerSpec } from '../blueprint/schema.js';
+import type { StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import { newTimer } from '../storage/pending-timer.js';
+import { addDuration, subtractDuration } from '../time/durations.js';
+
+/** Timer kind of date-field timers. */
+export const DATE_TIMER_KIND = 'field';
+
+/** The timer key of a date timer: one pending timer per record and date timer. */
+export const dateTimerKey = (id: string): string => `field:${id}`;
+
+/** Whether the date timer runs while a record is in `stage`. */
+export function dateTimerActive(bp: Blueprint, spec: DateTimerSpec, stage: string): boolean {
+  return spec.stages ? spec.stages.includes(stage) : !bp.isFinal(stage);
+}
+
+/**
+ * When a date timer fires for a field value, or null for an unset or unreadable value. A date
+ * (`YYYY-MM-DD`) starts at 00:00 in the calendar's time zone (UTC without a calendar); `before`
+ * and `after` count in the calendar's working hours when `businessTime` names one.
+ */
+export function dateTimerDue(spec: DateTimerSpec, value: unknown, calendar: BusinessCalendar | null): string | null {
+  if (typeof value !== 'string' || value.length === 0) return null;
+  const zone = calendar?.definition.timeZone ?? 'utc';
+  const t = value.length === 10 ? DateTime.fromISO(value, { zone }) : DateTime.fromISO(value, { setZone: true });
+  if (!t.isValid) return null;
+  const anchor = t.toUTC().toISO()!;
+  if (spec.before) return subtractDuration(anchor, spec.before, calendar);
+  if (spec.after) return addDuration(anchor, spec.after, calendar);
+  return anchor;
+}
+
+/**
+ * Re-plans a record's date-field timers after a change (`before` null: just created): for each
+ * date timer whose field value or active-ness changed, the pending timer is replaced (same key)
+ * or cancelled. A reminder already past is not scheduled; an event timer already past fires at
+ * the worker's next turn (an instalment entered overdue is still escalated).
+ */
+export async function planDateTimers(
+  tx: StorageTx,
+  bp: Blueprint,
+  calendars: ReadonlyMap<string, BusinessCalendar>,
+  before: StoredRecord | null,
+  after: StoredRecord,
+  now: string,
+): Promise<void> {
+  const specs = bp.spec.dateTimers;
+  if (!specs || specs.length === 0) return;
+  const schedule: TimerRecord[] = [];
+  const cancel: string[] = [];
+  for (const spec of specs) {
+    const value = after.fields[spec.field];
+    const active = dateTimerActive(bp, spec, after.stage);
+    if (before !== null && before.fields[spec.field] === value && dateTimerActive(bp, spec, before.stage) === active) continue;
+    const cal = spec.businessTime ? calendars.get(spec.businessTime) ?? null : null;
+    const due = active ? dateTimerDue(spec, value, cal) : null;
+    if (due === null || (spec.send === undefined && due <= now)) {
+      if (before !== null) cancel.push(dateTimerKey(spec.id));
+      continue;
+    }
+    schedule.push(newTimer({
+      tenantId: after.tenantId, id: `${after.id}:${after.version}:field:${spec.id}`, recordId: after.id, kind: DATE_TIMER_KIND, key: dateTimerKey(spec.id),
+      dueAt: due, event: spec.send ?? 'reminder', payload: { dateTimer: spec.id, field: spec.field, value: value as string }, stage: null, recordVersion: after.version,
+    }, now));
+  }
+  if (cancel.length > 0) await tx.cancelTimers(after.id, { kinds: [DATE_TIMER_KIND], keys: cancel });
+  if (schedule.length > 0) await tx.scheduleTimers(schedule);
+}
+
+/**
+ * Whether a claimed date timer still applies to the record: its date timer exists, the field
+ * still holds the value it was planned for, and the record is in a stage where it runs.
+ */
+export function dateTimerApplies(bp: Blueprint, record: StoredRecord, timer: TimerRecord): DateTimerSpec | null {
+  const spec = bp.spec.dateTimers?.find((t) => t.id === timer.payload.dateTimer);
+  if (!spec) return null;
+  if (record.fields[spec.field] !== timer.payload.value || !dateTimerActive(bp, spec, record.stage)) return null;
+  return spec;
+}
