@@ -78,6 +78,8 @@ export interface Assigner {
   readonly config: AssignmentConfig;
   /** Runs the rules for a record; takes the turn and capacity slot unless `dryRun`. */
   decide(store: AssignmentStore, record: RecordLike, now: string, options?: AssignOptions): Promise<AssignmentDecision & { trace: RuleExplanation[] }>;
+  /** The first rule whose condition holds for the record (capacity not considered), or null. */
+  matchingRule(record: RecordLike, now: string): AssignmentRule | null;
   /** Runs one strategy directly (escalation `reassign`, handover `strategy`). */
   runStrategy(store: AssignmentStore, strategy: Strategy, record: RecordLike, now: string, options?: AssignOptions & { key?: string }): Promise<AssignmentDecision>;
   /** The next active rep with capacity after `after` in the team's id order (escalation "next rep of the team"). */
@@ -398,6 +400,11 @@ export function createAssigner(options: CreateAssignerOptions): Assigner {
         return { ruleId: null, ruleIndex: null, strategy: strategy.strategy, ownerId: null, teamId: record.teamId ?? null, poolId: null, turn: null, reason: result };
       }
       return result;
+    },
+    matchingRule(record, now) {
+      const data = ruleData(record, now);
+      for (const c of compiled) if (!c.when || truthy(c.when(data))) return c.rule;
+      return null;
     },
     async decide(store, record, now, opts = {}) {
       const data = ruleData(record, now);

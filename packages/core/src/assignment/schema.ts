@@ -38,6 +38,12 @@ export const assignmentRuleSchema = z
     description: z.string().optional(),
     when: jsonLogicSchema.optional(),
     assign: strategySchema,
+    /**
+     * When the rule routes: on `create` (default), and with `update` also when a change of the
+     * record's data makes it the first matching rule (a lead whose region or score changes is
+     * re-routed).
+     */
+    on: z.array(z.enum(['create', 'update'])).min(1).optional(),
   })
   .strict();
 

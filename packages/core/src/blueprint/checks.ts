@@ -142,6 +142,12 @@ export function checkBlueprint(spec: BlueprintSpec): Problem[] {
     t.actions?.forEach((a, j) => {
       if (a.type === 'set' && !fieldNames.has(a.field)) {
         problems.push(unknown(`${p}.actions[${j}].field`, 'field', a.field, fieldNames, 'unknown_field'));
+      } else if (a.type === 'assign' && (a.owner === undefined) === (a.strategy === undefined)) {
+        problems.push({ path: `${p}.actions[${j}]`, code: 'assign_target', message: `assign action of '${t.event}' needs exactly one of 'owner' or 'strategy'` });
+      } else if (a.type === 'assign' && a.strategy === 'pool' && a.pool === undefined) {
+        problems.push({ path: `${p}.actions[${j}].pool`, code: 'assign_target', message: `assign action of '${t.event}' routes into a pool but names none` });
+      } else if (a.type === 'assign' && (a.strategy === 'roundRobin' || a.strategy === 'leastLoaded') && a.team === undefined) {
+        problems.push({ path: `${p}.actions[${j}].team`, code: 'assign_target', message: `assign action of '${t.event}' uses '${a.strategy}' but names no team` });
       } else if (a.type === 'set' && spec.fields[a.field]?.computed !== undefined) {
         problems.push({ path: `${p}.actions[${j}].field`, code: 'computed_field', value: a.field, message: `action sets computed field '${a.field}', which only its formula may set` });
       }

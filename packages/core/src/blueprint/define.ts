@@ -104,7 +104,7 @@ export function rulesOf(spec: BlueprintSpec): Array<{ path: string; rule: unknow
     t.actions?.forEach((a, j) => {
       const ap = `${p}.actions[${j}]`;
       if (a.type === 'set') out.push({ path: `${ap}.value`, rule: a.value });
-      if (a.type === 'task' && a.owner !== undefined) out.push({ path: `${ap}.owner`, rule: a.owner });
+      if ((a.type === 'task' || a.type === 'assign') && a.owner !== undefined) out.push({ path: `${ap}.owner`, rule: a.owner });
       if (a.type === 'notify') out.push({ path: `${ap}.to`, rule: a.to });
       if ((a.type === 'emit' || a.type === 'notify') && a.data) {
         for (const [k, r] of Object.entries(a.data)) out.push({ path: `${ap}.data.${k}`, rule: r });

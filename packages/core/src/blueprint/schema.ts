@@ -140,7 +140,21 @@ const convertAction = z
   })
   .strict();
 
-export const actionSchema = z.discriminatedUnion('type', [setAction, taskAction, emitAction, notifyAction, convertAction]);
+const assignAction = z
+  .object({
+    type: z.literal('assign'),
+    /** JSON-logic rule for the new owner's rep id (e.g. `"legal-desk"`); the engine sets it. */
+    owner: ruleSchema.optional(),
+    /** With `strategy`: the team to draw from (`roundRobin`, `leastLoaded`); with `owner`: the record's new team. */
+    team: z.string().min(1).optional(),
+    /** Route by the engine's assignment rules (`rules`), by a strategy over `team`, or into `pool` (needs `createEngine({ rules })`). */
+    strategy: z.enum(['rules', 'roundRobin', 'leastLoaded', 'pool']).optional(),
+    /** The pool, for `strategy: "pool"`. */
+    pool: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const actionSchema = z.discriminatedUnion('type', [setAction, taskAction, emitAction, notifyAction, convertAction, assignAction]);
 
 export const transitionSchema = z
   .object({

@@ -128,6 +128,21 @@ export async function runSideActions(
         out.outbox.push(msg('dealflow.notify', { recordId: after.id, ...note }));
         break;
       }
+      case 'assign': {
+        // an owner given by a rule is set here; a strategy is carried out by the sales rules (engine plugin)
+        if (a.owner !== undefined) {
+          const owner = evalRule(bp, `${path}.owner`, data);
+          if (typeof owner !== 'string' || owner.length === 0) {
+            throw new DealflowError('INPUT_INVALID', `record '${after.id}': assign action ${path} computed no rep id (got ${JSON.stringify(owner)})`, { details: { recordId: after.id, action: path } });
+          }
+          after.ownerId = owner;
+          if (a.team !== undefined) after.teamId = a.team;
+          out.history.assigned = { ownerId: owner, teamId: after.teamId, action: path };
+        } else {
+          out.history.assignRequest = { strategy: a.strategy, team: a.team ?? null, pool: a.pool ?? null, action: path };
+        }
+        break;
+      }
       case 'convert': {
         const made = await convert(core, tx, bp, path, a.create, after, data, at, actor, ctx);
         out.created.push(...made);

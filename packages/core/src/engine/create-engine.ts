@@ -286,6 +286,11 @@ export function createEngine(options: CreateEngineOptions): Engine {
           if (a.type === 'task' && a.businessTime && !calendars.has(a.businessTime)) {
             problems.push({ path: `${p}.businessTime`, code: 'unknown_calendar', value: a.businessTime, message: `blueprint '${id}': unknown calendar '${a.businessTime}'` });
           }
+          if (a.type === 'assign' && a.strategy !== undefined && options.rules?.assignment === undefined && a.strategy === 'rules') {
+            problems.push({ path: `${p}.strategy`, code: 'assign_needs_rules', message: `blueprint '${id}': assign action routes by the assignment rules, but createEngine was given no rules.assignment` });
+          } else if (a.type === 'assign' && a.strategy !== undefined && options.rules === undefined && options.directory === undefined) {
+            problems.push({ path: `${p}.strategy`, code: 'assign_needs_rules', message: `blueprint '${id}': assign action with strategy '${a.strategy}' needs createEngine({ rules, directory })` });
+          }
           if (a.type === 'convert') {
             a.create.forEach((c, ci) => {
               if (!latest.has(c.blueprint) && !byType.has(c.blueprint)) {

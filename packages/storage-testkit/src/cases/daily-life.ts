@@ -96,6 +96,32 @@ export function dailyLifeCases(ctx: SuiteContext): void {
       });
     });
 
+    it('re-routing on update: a change that makes an update rule match assigns the record again', async () => {
+      await ctx.withStore(async (s) => {
+        const rules: SalesRulesInput = {
+          assignment: {
+            rules: [
+              { id: 'south', when: { '==': [{ var: 'fields.region' }, 'south'] }, assign: { strategy: 'owner', owner: 'cid' }, on: ['create', 'update'] },
+              { id: 'default', assign: { strategy: 'roundRobin', reps: ['ann', 'bob'] } },
+            ],
+          },
+        };
+        const { engine } = engineOn(s, rules);
+        const { record } = await engine.create('deal', { fields: { name: 'ACME', region: 'north' } }, as('mia', ['manager']));
+        const first = record.ownerId;
+        expect(['ann', 'bob']).toContain(first);
+        const moved = await engine.update(record.id, { fields: { region: 'south' } }, as('mia', ['manager']));
+        expect(moved.record).toMatchObject({ ownerId: 'cid', meta: { assignment: { ruleId: 'south', via: 'update' } } });
+        expect(moved.events[0]!.data.assignment).toMatchObject({ ruleId: 'south', ownerId: 'cid' });
+        // back to a rule that routes on create only: the owner stays
+        expect((await engine.update(record.id, { fields: { region: 'north' } }, as('mia', ['manager']))).record.ownerId).toBe('cid');
+        // an edit that leaves the matching rule alone does not re-route
+        expect((await engine.update(record.id, { fields: { region: 'south' } }, as('mia', ['manager']))).record.ownerId).toBe('cid');
+        await expectReplayed(engine, record.id);
+        expect((await engine.agenda('cid', '2026-03-02')).repId).toBe('cid');
+      });
+    });
+
     it('a date-field reminder is re-planned by an edit and fired once by two workers; the day after, the event fires', async () => {
       await ctx.withStore(async (s) => {
         const { engine, clock } = engineOn(s);
