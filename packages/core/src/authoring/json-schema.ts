@@ -51,6 +51,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'stage.forecastCategory': 'Forecast category: pipeline, best_case, commit, closed, omitted.',
   'stage.deadline': 'How long a record may stay in this stage, and what happens when it stays longer.',
   'stage.description': 'Free text.',
+  'stage.requirements': 'What entering this stage asks for besides fields: checklist items to tick, a note, attachment references; supplied with the event (checklist, note, attachments).',
   'stage.editable': 'Fields engine.update may change in this stage: "*" or a list of field names. Default: every field in an open stage, none in a final one.',
   'stage.lint': 'Static analysis settings for this stage: `ignore` lists finding codes of `dealflow validate` to silence here (e.g. `stage_without_deadline`).',
   'deadline.within': 'ISO-8601 duration (P3D, PT4H, P1DT2H) a record may stay in the stage.',

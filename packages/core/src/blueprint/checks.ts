@@ -154,6 +154,15 @@ export function checkBlueprint(spec: BlueprintSpec): Problem[] {
     });
   });
 
+  // checklist ids are unique per stage
+  spec.stages.forEach((s, i) => {
+    const ids = new Set<string>();
+    s.requirements?.checklist?.forEach((c, j) => {
+      if (ids.has(c.id)) problems.push({ path: `$.stages[${i}].requirements.checklist[${j}].id`, code: 'duplicate_checklist_item', value: c.id, message: `stage '${s.id}' lists checklist item '${c.id}' twice` });
+      ids.add(c.id);
+    });
+  });
+
   // edit policies name declared, writable fields
   spec.stages.forEach((s, i) => {
     if (!Array.isArray(s.editable)) return;

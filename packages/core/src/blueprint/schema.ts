@@ -60,6 +60,22 @@ export const stageSchema = z
     deadline: deadlineSchema.optional(),
     description: z.string().optional(),
     /**
+     * What entering this stage asks for besides fields (Zoho Blueprint's "during" step): checklist
+     * items to tick, a note, attachment references. Supplied with the event
+     * (`engine.send(id, { type, checklist, note, attachments })`); missing → rejected (`requirements`).
+     */
+    requirements: z
+      .object({
+        /** Items the rep must tick (by id). */
+        checklist: z.array(z.object({ id: z.string().min(1).max(100), label: z.string().min(1).max(500) }).strict()).min(1).max(50).optional(),
+        /** A note is required. */
+        note: z.boolean().optional(),
+        /** At least this many attachment references (ids or URLs the app stores). */
+        attachments: z.number().int().min(1).max(20).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
      * Fields `engine.update` may change while a record is in this stage: `*` (every field) or a list.
      * Default: every field in an open stage, none in a final one (a won deal's invoice address may
      * be opened up with `["invoiceAddress"]` while its amount stays fixed).

@@ -24,6 +24,12 @@ export type SendInput =
       fields?: Record<string, unknown>;
       /** Extra data rules can read as `event.data`. */
       data?: Record<string, unknown>;
+      /** Checklist item ids ticked, for a target stage with `requirements.checklist`. */
+      checklist?: string[];
+      /** A note, for a target stage with `requirements.note`. */
+      note?: string;
+      /** Attachment references (ids or URLs the app stores), for `requirements.attachments`. */
+      attachments?: string[];
     };
 
 /** Input of `engine.create`. */
@@ -42,6 +48,8 @@ export type RejectionReason =
   | 'guard'
   | 'forbidden'
   | 'required_fields'
+  /** The target stage's checklist, note or attachments were not supplied (see `missingRequirements`). */
+  | 'requirements'
   /** The transition needs approval (sales rules `approvals`); the record now waits for it. */
   | 'approval_pending';
 
@@ -56,6 +64,8 @@ export interface Rejection {
   to?: string;
   /** Fields that must be set first (reason `required_fields`). */
   missingFields: string[];
+  /** What the target stage asks for that was not supplied (reason `requirements`). */
+  missingRequirements?: { checklist: Array<{ id: string; label: string }>; note: boolean; attachments: number };
   /** JSON path of the rule that said no (`guard`, `forbidden`). */
   rule?: string;
   actorId: string;

@@ -24,6 +24,7 @@ import type { EnginePlugin } from './plugins.js';
 import { replay } from './replay.js';
 import { transitionInTx } from './send.js';
 import { updateInTx } from './update.js';
+import { suppliedOf } from './requirements.js';
 import type { UpdateInput } from './update.js';
 import { agendaOf, taskQueryOf } from './agenda.js';
 import type { Agenda, TasksFilter } from './agenda.js';
@@ -183,7 +184,8 @@ function normalizeEvent(event: SendInput): EventInput {
   if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || event.type.length === 0) {
     throw new DealflowError('INPUT_INVALID', `send: event must be a name or { type, fields?, data? }, got ${JSON.stringify(event)}`);
   }
-  return { type: event.type, fields: event.fields, data: event.data };
+  const supplied = suppliedOf(event);
+  return supplied ? { type: event.type, fields: event.fields, data: event.data, supplied } : { type: event.type, fields: event.fields, data: event.data };
 }
 
 function isBlueprint(b: Blueprint | BlueprintInput): b is Blueprint {
@@ -391,7 +393,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
     const input = normalizeEvent(event);
     const actor = actorOf(ctx);
     const tenant = ctx.tenantId ?? tenantId;
-    const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null]);
+    const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null, input.supplied ?? null]);
     let emits: readonly PendingEmit[] = NO_EMITS;
     const inTx = async (tx: StorageTx): Promise<SendResult> => {
       emits = NO_EMITS;

@@ -16,6 +16,8 @@ import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
 import { hasAgendaFields, syncTaskIndex } from './task-index.js';
 import { planDateTimers } from './date-timers.js';
+import { describeMissing, missingRequirements } from './requirements.js';
+import type { SuppliedRequirements } from './requirements.js';
 import { moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 import type { StageTimes } from '../stage-times/stage-times.js';
 
@@ -31,6 +33,8 @@ export interface EventInput {
   type: string;
   fields: Record<string, unknown> | undefined;
   data: Record<string, unknown> | undefined;
+  /** Checklist ticks, note, attachments for the target stage's `requirements`. */
+  supplied?: SuppliedRequirements | undefined;
 }
 
 /** What the internal send path did inside the transaction. */
@@ -188,6 +192,14 @@ function decide(
     );
   }
 
+  if (to !== record.stage) {
+    const target = bp.stages.get(to);
+    const lacking = target ? missingRequirements(record.id, target, input.supplied) : null;
+    if (lacking) {
+      return reject('requirements', record, ev, actor, `record '${record.id}': to move to stage '${to}' with '${ev}', ${describeMissing(lacking)}`, { missingRequirements: lacking, to });
+    }
+  }
+
   const from = record.stage;
   // a stage change moves the stage-time properties (stage-times/); replay derives the same times
   const moved = to !== from ? moveStageTimes(record.meta[STAGE_TIMES_META] as StageTimes | undefined, from, to, at, record.stageEnteredAt) : undefined;
@@ -241,6 +253,7 @@ function historyEvent(tx: StorageTx, m: Move, actor: Actor, at: string, cause: S
   };
   if (m.input.fields) histData.input = m.input.fields;
   if (m.input.data) histData.eventData = m.input.data;
+  if (m.input.supplied) histData.requirements = m.input.supplied;
   if (cause.timer) histData.timer = cause.timer;
   return hist;
 }

@@ -6,6 +6,7 @@ import type { Actor } from '../engine/context.js';
 import type { Engine } from '../engine/create-engine.js';
 import { isSet } from '../engine/fields.js';
 import { recordView } from '../engine/send.js';
+import { describeMissing } from '../engine/requirements.js';
 import type { LinkBlocker, LinkRules } from '../links/rules.js';
 import type { StoredRecord } from '../storage/types.js';
 
@@ -20,6 +21,8 @@ export interface NextTransition {
   toKind: StageKind;
   /** Fields that must be set first (transition `requires` + the target stage's required fields), not yet set. */
   missingFields: Array<{ field: string; label: string }>;
+  /** What the target stage asks for besides fields (checklist, note, attachments), supplied with the event; null when nothing. */
+  requirements: { checklist: Array<{ id: string; label: string }>; note: boolean; attachments: number } | null;
   /** False when the guard is false on the current data (`null`: no guard). */
   guardPasses: boolean | null;
   /** False when the actor may not fire it (`allow` rule). */
@@ -114,6 +117,8 @@ export async function nextSteps(engine: Engine, recordId: string, options: NextS
         const missingFields = [...need].filter((f) => !isSet(record.fields[f])).map((f) => ({ field: f, label: fieldLabel(f) }));
         const blockedBy = options.linkRules ? await options.linkRules.blockersOf(tx, record, t.event) : [];
         const automatic = stage?.deadline?.onBreach === t.event;
+        const req = t.to !== record.stage ? bp.stages.get(t.to)?.requirements : undefined;
+        const requirements = req ? { checklist: req.checklist ?? [], note: req.note === true, attachments: req.attachments ?? 0 } : null;
         transitions.push({
           event: t.event,
           label: t.label ?? t.event,
@@ -121,6 +126,7 @@ export async function nextSteps(engine: Engine, recordId: string, options: NextS
           toLabel: labelOf(bp, t.to),
           toKind: bp.stages.get(t.to)?.kind ?? 'open',
           missingFields,
+          requirements,
           guardPasses,
           allowed,
           blockedBy,
@@ -167,6 +173,8 @@ export async function nextSteps(engine: Engine, recordId: string, options: NextS
         todo.push(`Fill in ${t.missingFields.map((f) => (f.label === f.field ? f.field : `${f.label} (${f.field})`)).join(', ')} to move to "${t.toLabel}"`);
       } else if (t.guardPasses === false) {
         todo.push(`"${t.label}" is not possible yet: its condition does not hold`);
+      } else if (t.requirements) {
+        todo.push(`To "${t.label}" → "${t.toLabel}": ${describeMissing(t.requirements)}`);
       } else {
         todo.push(`Ready: "${t.label}" → "${t.toLabel}"`);
       }
