@@ -19,6 +19,7 @@ export type {
 export { checkBatchSize, nextVersionMismatch, versionConflict } from './storage/errors.js';
 export { MAX_BATCH_IDS, TASK_QUERY_MAX, WRITE_DONE } from './storage/types.js';
 export { checkTaskRows, compareTaskRows, matchesTaskQuery, taskQueryLimit, taskQuerySql, deadlineQuerySql } from './storage/tasks.js';
+export type { SqlListOptions } from './storage/tasks.js';
 
 // blueprints
 export { defineBlueprint } from './blueprint/define.js';

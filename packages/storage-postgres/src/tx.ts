@@ -75,20 +75,39 @@ const json = (v: unknown): string => JSON.stringify(v ?? null);
 
 const pgParam = (n: number) => `$${n}`;
 
+/**
+ * The statement text and values of a task query. Prepared by name like the fixed statements: a
+ * text depends only on which filters are present (owner lists are one array parameter), so there
+ * are few of them.
+ */
+export function tasksStatement(s: StoreSql, tenantId: string, q: TaskQuery): [string, unknown[]] {
+  const { where, orderBy, params, limit } = taskQuerySql(tenantId, q, pgParam, { arrayParam: true });
+  params.push(limit);
+  return [`SELECT * FROM ${s.t.tasks} WHERE ${where} ORDER BY ${orderBy} LIMIT $${params.length}`, params];
+}
+
+/**
+ * The statement text and values of a deadline query (see {@link tasksStatement}): the owner's (or
+ * team's) records through records_by_owner / records_by_team, then each record's active timers
+ * through timers_active_by_record (a LATERAL join kept from being flattened by `OFFSET 0`, so the plan stays that way at any table size).
+ */
+export function deadlinesStatement(s: StoreSql, tenantId: string, q: DeadlineQuery): [string, unknown[]] {
+  const { recordWhere, timerWhere, orderBy, params, limit } = deadlineQuerySql(tenantId, q, pgParam, { arrayParam: true, recordIdJoin: 'r.id COLLATE "default"' });
+  params.push(limit);
+  return [`SELECT r.id, r.type, r.stage, r.owner_id, r.team_id, t.due_at, t.id AS timer_id
+    FROM ${s.t.records} r CROSS JOIN LATERAL (SELECT t.id, t.due_at FROM ${s.t.timers} t WHERE ${timerWhere} OFFSET 0) t
+    WHERE ${recordWhere} ORDER BY ${orderBy} LIMIT $${params.length}`, params];
+}
+
 /** Rows of the task index matching a query (tasks_by_owner / tasks_by_team). */
 export async function readTasks(db: PgQueryable, s: StoreSql, tenantId: string, q: TaskQuery): Promise<TaskRow[]> {
-  const { where, orderBy, params, limit } = taskQuerySql(tenantId, q, pgParam);
-  params.push(limit);
-  const { rows } = await run(db, 'queryTasks', `SELECT * FROM ${s.t.tasks} WHERE ${where} ORDER BY ${orderBy} LIMIT $${params.length}`, params, false);
+  const { rows } = await run(db, 'queryTasks', ...tasksStatement(s, tenantId, q));
   return rows.map(taskFromRow);
 }
 
 /** Pending stage deadlines of records matching a query (records by owner or team, then each record's active timers). */
 export async function readDeadlines(db: PgQueryable, s: StoreSql, tenantId: string, q: DeadlineQuery): Promise<DeadlineRow[]> {
-  const { where, orderBy, params, limit } = deadlineQuerySql(tenantId, q, pgParam);
-  params.push(limit);
-  const { rows } = await run(db, 'queryDeadlines', `SELECT r.id, r.type, r.stage, r.owner_id, r.team_id, t.due_at, t.id AS timer_id
-    FROM ${s.t.records} r, ${s.t.timers} t WHERE ${where} ORDER BY ${orderBy} LIMIT $${params.length}`, params, false);
+  const { rows } = await run(db, 'queryDeadlines', ...deadlinesStatement(s, tenantId, q));
   return rows.map(deadlineFromRow);
 }
 

@@ -56,6 +56,19 @@ export function checkTaskRows(tenantId: string, recordId: string, rows: readonly
   }
 }
 
+/** How a SQL store writes a list of owners: `IN (?, ?, …)`, or one array parameter (`= ANY($n)`, PostgreSQL), which keeps one statement text per query shape. */
+export interface SqlListOptions {
+  arrayParam?: boolean;
+  /** How the deadline query names the record id it joins timers on (PostgreSQL: `r.id COLLATE "default"`, the collation of the timers index). */
+  recordIdJoin?: string;
+}
+
+function ownerClause(column: string, owners: string[], p: (v: unknown) => string, options: SqlListOptions): string {
+  if (owners.length === 1) return `${column} = ${p(owners[0])}`;
+  if (options.arrayParam) return `${column} = ANY(${p(owners)}::text[])`;
+  return owners.length === 0 ? '1 = 0' : `${column} IN (${owners.map(p).join(', ')})`;
+}
+
 /**
  * The WHERE clause, ORDER BY and parameters of a task query for a SQL store, with the store's
  * parameter syntax (`?` or `$n`); the bundled SQLite and PostgreSQL stores use it over a `tasks`
@@ -68,7 +81,7 @@ export function checkTaskRows(tenantId: string, recordId: string, rows: readonly
  * await client.query(`SELECT * FROM tasks WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${q.limit}`, q.params)
  * ```
  */
-export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) => string): { where: string; orderBy: string; params: unknown[]; limit: number } {
+export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) => string, options: SqlListOptions = {}): { where: string; orderBy: string; params: unknown[]; limit: number } {
   const params: unknown[] = [tenantId];
   const p = (v: unknown) => {
     params.push(v);
@@ -76,7 +89,7 @@ export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) 
   };
   const parts = [`tenant_id = ${param(1)}`];
   const owners = ownersOf(q);
-  if (owners) parts.push(owners.length === 0 ? '1 = 0' : owners.length === 1 ? `owner_id = ${p(owners[0])}` : `owner_id IN (${owners.map(p).join(', ')})`);
+  if (owners) parts.push(ownerClause('owner_id', owners, p, options));
   if (q.teamId !== undefined) parts.push(`team_id = ${p(q.teamId)}`);
   if (q.status !== undefined) parts.push(`status = ${p(q.status)}`);
   if (q.kind !== undefined) parts.push(`kind = ${p(q.kind)}`);
@@ -87,21 +100,34 @@ export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) 
 }
 
 /**
- * The same for a deadline query over `records r JOIN timers t` (breach timers, pending or claimed).
+ * The same for a deadline query over `records r` and `timers t` (breach timers, pending or
+ * claimed): `where` joins both; `recordWhere` and `timerWhere` are its two halves, for a store that
+ * joins them itself (PostgreSQL: a LATERAL join per record).
  */
-export function deadlineQuerySql(tenantId: string, q: DeadlineQuery, param: (n: number) => string): { where: string; orderBy: string; params: unknown[]; limit: number } {
+export function deadlineQuerySql(
+  tenantId: string,
+  q: DeadlineQuery,
+  param: (n: number) => string,
+  options: SqlListOptions = {},
+): { where: string; recordWhere: string; timerWhere: string; orderBy: string; params: unknown[]; limit: number } {
   const params: unknown[] = [tenantId];
   const p = (v: unknown) => {
     params.push(v);
     return param(params.length);
   };
-  const parts = [`r.tenant_id = ${param(1)}`];
+  const record = [`r.tenant_id = ${param(1)}`];
   const owners = ownersOf(q);
-  if (owners) parts.push(owners.length === 0 ? '1 = 0' : owners.length === 1 ? `r.owner_id = ${p(owners[0])}` : `r.owner_id IN (${owners.map(p).join(', ')})`);
-  if (q.teamId !== undefined) parts.push(`r.team_id = ${p(q.teamId)}`);
-  if (q.recordType !== undefined) parts.push(`r.type = ${p(q.recordType)}`);
-  parts.push(`t.tenant_id = r.tenant_id AND t.record_id = r.id AND t.kind = 'breach' AND t.status IN ('pending', 'claimed')`);
-  parts.push(`t.due_at < ${p(q.dueBefore)}`);
-  if (q.dueAfter !== undefined) parts.push(`t.due_at >= ${p(q.dueAfter)}`);
-  return { where: parts.join(' AND '), orderBy: 't.due_at, r.id', params, limit: taskQueryLimit(q) };
+  if (owners) record.push(ownerClause('r.owner_id', owners, p, options));
+  if (q.teamId !== undefined) record.push(`r.team_id = ${p(q.teamId)}`);
+  if (q.recordType !== undefined) record.push(`r.type = ${p(q.recordType)}`);
+  const timer = [`t.tenant_id = r.tenant_id AND t.record_id = ${options.recordIdJoin ?? 'r.id'} AND t.kind = 'breach' AND t.status IN ('pending', 'claimed')`, `t.due_at < ${p(q.dueBefore)}`];
+  if (q.dueAfter !== undefined) timer.push(`t.due_at >= ${p(q.dueAfter)}`);
+  return {
+    where: [...record, ...timer].join(' AND '),
+    recordWhere: record.join(' AND '),
+    timerWhere: timer.join(' AND '),
+    orderBy: 't.due_at, r.id',
+    params,
+    limit: taskQueryLimit(q),
+  };
 }
