@@ -24,6 +24,7 @@ import type { EnginePlugin } from './plugins.js';
 import { replay } from './replay.js';
 import { transitionInTx } from './send.js';
 import { updateInTx } from './update.js';
+import { syncTaskIndex } from './task-index.js';
 import { suppliedOf } from './requirements.js';
 import type { UpdateInput } from './update.js';
 import { agendaOf, taskQueryOf } from './agenda.js';
@@ -317,6 +318,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
           directory: options.directory ?? createMemoryDirectory(),
           compiler: ruleCompilerFrom(ruleEngine),
           calendars: Object.fromEntries(calendars),
+          onWrite: (tx, before, after) => syncTaskIndex(tx, core.blueprintOf(after.blueprintId, after.blueprintVersion), before, after),
           openStages: [...new Set([...latest.values()].flatMap((bp) => bp.spec.stages.filter((st) => st.kind === 'open').map((st) => st.id)))],
           known: {
             stages: new Set([...versions.values()].flatMap((v) => [...v.values()].flatMap((bp) => bp.spec.stages.map((st) => st.id)))),

@@ -85,6 +85,7 @@ export async function fireSalesTimer(kit: SalesKit, tx: StorageTx, timer: TimerR
     actorId: 'system',
     data: { escalationId: rule.id, level: levelIndex, from: owner, to: next.ownerId, actions: done, ...(kind === 'returned' ? { poolId: (next.meta.pool as PoolState | undefined)?.poolId ?? null, reason: 'no_follow_up' } : {}) },
   }, now);
+  await kit.afterWrite(tx, record, saved);
   await kit.escalator.schedule(tx, saved, now, timer.id);
   let n = 0;
   for (const note of notes) {

@@ -43,6 +43,11 @@ export interface CreateSalesRulesOptions {
   openStages?: string[];
   /** Stage ids and event names of the engine's blueprints: references to others are `RULE_INVALID`. */
   known?: KnownNames;
+  /**
+   * Called after each change a sales operation writes (assign, claim, handover, tasks, activities,
+   * escalations), in its transaction: the engine keeps its task index in step through it.
+   */
+  onWrite?: (tx: StorageTx, before: StoredRecord, after: StoredRecord) => Promise<void>;
 }
 
 /** The compiled parts of the sales rules, shared by the kit and the engine's `SalesRules`. */
@@ -66,6 +71,8 @@ export interface SalesKit extends SalesRuleParts {
   readonly poolCalendar: CalendarLike | null;
   readonly openStages: string[] | undefined;
   actorOf(actor?: ActorLike): ActorLike;
+  /** What the engine does after each written change (its task index); nothing without an engine. */
+  afterWrite(tx: StorageTx, before: StoredRecord, after: StoredRecord): Promise<void>;
   /** Writes one change (version + 1, one history event) and re-plans escalation timers. */
   commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult>;
   /** A `dealflow.notify` outbox message. */
@@ -132,8 +139,13 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
   const actorOf = (a?: ActorLike): ActorLike => a ?? SYSTEM;
 
   /** Writes one change and re-plans escalation timers. */
+  const afterWrite = async (tx: StorageTx, before: StoredRecord, after: StoredRecord): Promise<void> => {
+    if (options.onWrite) await options.onWrite(tx, before, after);
+  };
+
   async function commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult> {
     const { record, event: history } = await writeChange(tx, before, after, event, now);
+    await afterWrite(tx, before, record);
     await escalator.schedule(tx, record, now);
     return { record, events: [history] };
   }
@@ -200,6 +212,6 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
 
   return {
     directory, compiler, assigner, duplicates, escalator, permissions, approvals, pool, poolCalendar,
-    openStages: options.openStages, actorOf, commit, notify, resolveTargets, poolOf, intoPool, decideFor, applyDecision, anyAssigner,
+    openStages: options.openStages, actorOf, afterWrite, commit, notify, resolveTargets, poolOf, intoPool, decideFor, applyDecision, anyAssigner,
   };
 }
