@@ -19,8 +19,9 @@ import { matchesQuery } from './memory.js';
 import { cloneJson, cloneRecord } from './clone.js';
 import { MAX_BATCH_IDS } from './types.js';
 import type {
-  HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TimerRecord, TimerStatus, UniqueKeyConflict,
+  HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TaskRow, TimerRecord, TimerStatus, UniqueKeyConflict,
 } from './types.js';
+import { checkTaskRows, compareTaskRows } from './tasks.js';
 
 type TimerFilter = { kinds?: string[]; keys?: string[]; stage?: string };
 
@@ -74,6 +75,8 @@ export class BatchTx implements StorageTx {
   private readonly history: HistoryEvent[] = [];
   private readonly timerOps: TimerOp[] = [];
   private readonly outbox: OutboxMessage[] = [];
+  /** Task-index rows each record's items replaced (the last replacement wins). */
+  private readonly tasks = new Map<string, TaskRow[]>();
   private readonly idempotency = new Map<string, { fingerprint: string; result: unknown; at: string }>();
   /** Counters this batch touched: their value now (the store row was taken, see incrementCounter). */
   private readonly counters = new Map<string, number>();
@@ -373,6 +376,22 @@ export class BatchTx implements StorageTx {
     this.note(() => { for (const k of dropped) this.claims.set(k, recordId); });
   }
 
+  async replaceTasks(recordId: string, rows: TaskRow[]): Promise<void> {
+    checkTaskRows(this.tenantId, recordId, rows);
+    const had = this.tasks.has(recordId);
+    const prev = this.tasks.get(recordId);
+    this.note(() => {
+      if (had) this.tasks.set(recordId, prev!);
+      else this.tasks.delete(recordId);
+    });
+    this.tasks.set(recordId, rows.map(cloneJson));
+  }
+
+  async listTasks(recordId: string): Promise<TaskRow[]> {
+    const mine = this.tasks.get(recordId);
+    return mine ? mine.map(cloneJson).sort(compareTaskRows) : this.base.listTasks(recordId);
+  }
+
   async appendOutbox(messages: OutboxMessage[]): Promise<void> {
     this.truncate(this.outbox);
     for (const m of messages) this.outbox.push(cloneJson(m));
@@ -440,6 +459,7 @@ export class BatchTx implements StorageTx {
       }
     }
     await sendSchedule();
+    for (const [recordId, rows] of this.tasks) await this.base.replaceTasks(recordId, rows);
     if (this.outbox.length > 0) await this.base.appendOutbox(this.outbox);
     for (const [key, value] of this.counters) await this.base.setCounter(key, value);
     for (const [key, v] of this.idempotency) await this.base.putIdempotency(key, v.fingerprint, v.result, v.at);
