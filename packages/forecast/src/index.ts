@@ -47,3 +47,11 @@ export { accuracy, brierScore } from './stats/metrics.js';
 // Rendering
 export { renderFanChartSvg } from './render/fan-chart.js';
 export type { FanPoint, FanChartOptions } from './render/fan-chart.js';
+
+// Forecaster: indexed once, fits and calibrations cached; value and count; segments from shared trials
+export { createForecaster } from './forecaster/forecaster.js';
+export type { CreateForecasterOptions, Forecaster, Forecast, Band, SegmentForecast, DealContribution } from './forecaster/forecaster.js';
+export type { ComponentOptions, Metric } from './forecaster/components.js';
+export type { CalibrationOptions, Calibration } from './forecaster/calibration.js';
+export type { CloseModelOptions } from './forecaster/close-model.js';
+export type { SegmentSource, DealView } from './forecaster/deal-index.js';
