@@ -21,15 +21,12 @@ export { fitStageMarkov } from './forecast/markov.js';
 export type { StageMarkovOptions, StageMarkovModel } from './forecast/markov.js';
 export { timeToClose } from './forecast/survival.js';
 export type { TimeToClose } from './forecast/survival.js';
-export { DEFAULT_AGE_BANDS } from './forecast/hazard.js';
-export type { CloseHazardOptions, Seasonality } from './forecast/hazard.js';
 export { forecastBookings } from './forecast/bookings.js';
 export type { ForecastBookingsOptions, BookingsForecast, DealForecast } from './forecast/bookings.js';
 export { forecastFan } from './forecast/fan.js';
 export { forecastCollections } from './forecast/payments.js';
 export type { CollectionsOptions, CollectionsForecast, Installment, InstallmentForecast } from './forecast/payments.js';
 export { backtest } from './forecast/backtest.js';
-export type { PreparedForecastData } from './forecast/bookings.js';
 export type { Timeline, Stay } from './data/timeline.js';
 export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext } from './forecast/backtest.js';
 
@@ -54,4 +51,5 @@ export type { CreateForecasterOptions, Forecaster, Forecast, Band, SegmentForeca
 export type { ComponentOptions, Metric } from './forecaster/components.js';
 export type { CalibrationOptions, Calibration } from './forecaster/calibration.js';
 export type { CloseModelOptions } from './forecaster/close-model.js';
-export type { SegmentSource, DealView } from './forecaster/deal-index.js';
+export { AGE_BANDS } from './forecaster/close-model.js';
+export type { SegmentSource, DealView, DealIndex } from './forecaster/deal-index.js';

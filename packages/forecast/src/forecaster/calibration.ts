@@ -17,7 +17,7 @@ export interface CalibrationOptions {
   priorSigma?: number;
   /** …and its weight in pseudo-periods (default 1). */
   priorWeight?: number;
-  /** Weight (pseudo-periods) pulling the bias toward 0 (default 1). */
+  /** Weight (pseudo-periods) pulling the bias toward 0 (default 3). */
   biasPriorWeight?: number;
   /** Weight (pseudo-periods) pulling the pipeline/seasonal mix toward ½ (default 1). */
   mixPriorWeight?: number;
@@ -67,7 +67,7 @@ export function calibrate(windows: readonly PastWindow[], hasSeasonalNow: boolea
   }
   let sum = 0;
   for (const e of errors) sum += e;
-  const bias = (o.biasCorrection ?? true) ? (overlap * sum) / ((o.biasPriorWeight ?? 1) + overlap * errors.length) : 0;
+  const bias = (o.biasCorrection ?? true) ? (overlap * sum) / ((o.biasPriorWeight ?? 3) + overlap * errors.length) : 0;
   const prior = o.priorSigma ?? 0.12;
   const pw = o.priorWeight ?? 1;
   let ss = 0;

@@ -1,4 +1,4 @@
-import { DAY_MS } from '../data/time.js';
+import { DAY_MS, toMs } from '../data/time.js';
 import { cellOfMonth, forEachMonthPiece, monthOf, monthStart } from './calendar.js';
 import type { DealIndex } from './deal-index.js';
 
@@ -12,6 +12,16 @@ export interface CloseModelOptions {
   hazardPrior?: number;
   /** Prior (closes) shrinking a calendar cell's win rate toward the coarser level (default 20). */
   winPrior?: number;
+  /**
+   * Recency: a deal's exposure and close weigh 2^(−age/halfLife), age = days from its last day
+   * at risk to the cutoff (default Infinity = all history weighs the same).
+   */
+  halfLifeDays?: number;
+  /**
+   * When closes started being recorded: exposure before it is not counted (left truncation).
+   * Default: the first close known at the cutoff (an export that starts mid-stream).
+   */
+  observedFrom?: string | Date;
 }
 
 /** Default age bands (days since creation). */
@@ -52,26 +62,29 @@ export function fitCloseModel(d: DealIndex, asMs: number, o: CloseModelOptions =
   const wins = new Float64Array(nb * 12);
   let observedFrom = Number.POSITIVE_INFINITY;
   for (let i = 0; i < d.n; i++) if (d.closed[i]! <= asMs && d.created[i]! <= asMs && d.closed[i]! < observedFrom) observedFrom = d.closed[i]!;
+  if (o.observedFrom !== undefined) observedFrom = toMs(o.observedFrom, 'observedFrom');
   let total = 0;
+  const half = o.halfLifeDays ?? Number.POSITIVE_INFINITY;
   for (let i = 0; i < d.n; i++) {
     const c0 = d.created[i]!;
     if (c0 > asMs) continue;
     const isClosed = d.closed[i]! <= asMs;
     const end = isClosed ? d.closed[i]! : asMs;
     const from = Math.max(c0, observedFrom);
+    const wt = half === Number.POSITIVE_INFINITY ? 1 : 2 ** (-(asMs - end) / DAY_MS / half);
     for (let b = 0; b < nb; b++) {
       if (c0 + bands[b]! * DAY_MS >= end) break;
       const lo = Math.max(from, c0 + bands[b]! * DAY_MS);
       const hi = Math.min(end, b + 1 < nb ? c0 + bands[b + 1]! * DAY_MS : end);
       if (hi <= lo) continue;
       forEachMonthPiece(lo, hi, fy, (cell, days) => {
-        exposure[b * 12 + cell]! += days;
+        exposure[b * 12 + cell]! += days * wt;
       });
     }
     if (isClosed && d.closed[i]! >= from) {
       const k = bandOf(bands, (d.closed[i]! - c0) / DAY_MS) * 12 + cellOfMonth(monthOf(d.closed[i]!), fy);
-      closes[k]! += 1;
-      if (d.won[i]) wins[k]! += 1;
+      closes[k]! += wt;
+      if (d.won[i]) wins[k]! += wt;
       total++;
     }
   }

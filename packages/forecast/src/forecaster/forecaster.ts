@@ -32,6 +32,8 @@ export interface CreateForecasterOptions extends ComponentOptions {
   segments?: Record<string, SegmentSource>;
   /** Calibration on past windows. */
   calibration?: CalibrationOptions;
+  /** `calibrated` (default): add the period shock fitted on past windows; `independent`: deals simulated as independent (intervals far too narrow; for comparison). */
+  intervals?: 'calibrated' | 'independent';
   /** Monte Carlo trials shared by the total and every segment (default 1000), and the seed (default 1). */
   trials?: number;
   seed?: number;
@@ -57,6 +59,8 @@ export interface DealContribution {
   id: string;
   /** P(won inside the window). */
   pWin: number;
+  /** P(closes, won or lost, inside the window). */
+  pClose: number;
   /** Amount it would book (known amount, else its product's mean won amount). */
   value: number;
   /** Its share of the expected value. */
@@ -217,7 +221,7 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
       seed,
     });
     const z = shockDraws(trials, seed);
-    const scaled = scaleTrials(outcomes, z, point, calib);
+    const scaled = scaleTrials(outcomes, z, point, calib, options.intervals === 'independent');
     const segments: Record<string, SegmentForecast[]> = {};
     const column = (s: number, k: number, metric: Metric): Float64Array => {
       const nk = dicts[s]!.size;
@@ -237,9 +241,11 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
       rows.sort((a, b) => b.value.expected - a.value.expected);
       segments[name] = rows;
     });
-    const vFactor = scaled.factor.value;
+    // The mix and bias correction scale the pipeline's parts: contributions add up to the point forecast.
+    const vFactor = pp.value > 0 ? point.value / pp.value : 0;
+    const cFactor = pp.count > 0 ? point.count / pp.count : 0;
     const deals = pp.deals
-      .map((x) => ({ id: index.timelines[x.index]!.record.id, pWin: x.pWin, value: x.value, contribution: x.pWin * x.value * vFactor }))
+      .map((x) => ({ id: index.timelines[x.index]!.record.id, pWin: x.pWin, pClose: x.pClose, value: x.value, contribution: x.pWin * x.value * vFactor }))
       .sort((a, b) => b.contribution - a.contribution);
     const probabilityAtLeast: Forecast['probabilityAtLeast'] = (target, po = {}) => {
       const metric = po.metric ?? 'value';
@@ -262,7 +268,7 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
       count: bandOf(scaled.count),
       segments,
       deals,
-      newDeals: { count: pp.newWins * scaled.factor.count, value: pp.newWins * (pp.wonValues.length ? mean(pp.wonValues) : 0) * vFactor },
+      newDeals: { count: pp.newWins * cFactor, value: pp.newWins * (pp.wonValues.length ? mean(pp.wonValues) : 0) * vFactor },
       components: {
         value: { pipeline: pp.value, seasonal: p.seasonal?.value ?? null, calibration: calib.value },
         count: { pipeline: pp.count, seasonal: p.seasonal?.count ?? null, calibration: calib.count },
@@ -321,7 +327,7 @@ function bandOf(xs: Float64Array): Band {
  * Scales the trials so their mean is the calibrated point forecast, and adds a shared period
  * shock (log-normal, mean 1) with the spread past windows showed beyond what the trials have.
  */
-function scaleTrials(o: TrialOutcomes, z: Float64Array, point: Record<Metric, number>, calib: Record<Metric, Calibration>) {
+function scaleTrials(o: TrialOutcomes, z: Float64Array, point: Record<Metric, number>, calib: Record<Metric, Calibration>, independent: boolean) {
   const factor: Record<Metric, number> = { value: 1, count: 1 };
   const shock: Record<Metric, number> = { value: 0, count: 0 };
   for (const m of METRICS) {
@@ -335,7 +341,7 @@ function scaleTrials(o: TrialOutcomes, z: Float64Array, point: Record<Metric, nu
     const variance = Math.max(0, ss / o.trials - mu * mu);
     factor[m] = mu > 0 ? point[m] / mu : 0;
     const plain = mu > 0 ? Math.sqrt(Math.log(1 + variance / (mu * mu))) : 0;
-    shock[m] = Math.sqrt(Math.max(0, calib[m].sigma ** 2 - plain ** 2));
+    shock[m] = independent ? 0 : Math.sqrt(Math.max(0, calib[m].sigma ** 2 - plain ** 2));
   }
   const value = new Float64Array(o.trials), count = new Float64Array(o.trials);
   const trialFactor = { value: new Float64Array(o.trials), count: new Float64Array(o.trials) };
@@ -346,6 +352,18 @@ function scaleTrials(o: TrialOutcomes, z: Float64Array, point: Record<Metric, nu
     trialFactor.count[t] = fc;
     value[t] = o.value[t]! * fv;
     count[t] = o.count[t]! * fc;
+  }
+  // The shocks average 1 only in expectation: rescale so the trials' mean is the point forecast
+  // exactly (the total, and the segments, which add up to it in every trial).
+  for (const m of METRICS) {
+    const xs = m === 'value' ? value : count;
+    let s = 0;
+    for (const x of xs) s += x;
+    const k = s > 0 ? (point[m] * o.trials) / s : 0;
+    for (let t = 0; t < o.trials; t++) {
+      xs[t]! *= k;
+      trialFactor[m][t]! *= k;
+    }
   }
   return { value, count, trialFactor, factor };
 }
