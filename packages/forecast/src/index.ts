@@ -53,3 +53,19 @@ export type { CalibrationOptions, Calibration } from './forecaster/calibration.j
 export type { CloseModelOptions } from './forecaster/close-model.js';
 export { AGE_BANDS } from './forecaster/close-model.js';
 export type { SegmentSource, DealView, DealIndex } from './forecaster/deal-index.js';
+export { quarterView, quotaAttainment, attainmentOf, explainForecast } from './forecaster/views.js';
+export type { QuarterView, QuotaStatus, ForecastExplanation } from './forecaster/views.js';
+
+// Quotas, stored as engine records
+export { createQuotaBook, quotaBlueprint, QUOTA_TYPE } from './quotas/quota-book.js';
+export type { Quota, QuotaBook, QuotaScope } from './quotas/quota-book.js';
+export { periodRange, quarterOf } from './quotas/period.js';
+export type { PeriodRange } from './quotas/period.js';
+
+// Motivation: targets, contests, badges, leaderboards over KPIs from history
+export { kpiEvents } from './motivation/kpi.js';
+export type { KpiEvent } from './motivation/kpi.js';
+export { achievements, validateRules } from './motivation/rules.js';
+export type { Achievement, MotivationRule, WorkCalendar } from './motivation/rules.js';
+export { createMotivation, badgeBlueprint, BADGE_TYPE } from './motivation/motivation.js';
+export type { Badge, CreateMotivationOptions, Motivation, MotivationLeaderboardRow } from './motivation/motivation.js';

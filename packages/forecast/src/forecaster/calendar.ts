@@ -19,9 +19,15 @@ export function monthOf(ms: number): number {
   return year * 12 + month;
 }
 
-/** Epoch ms of the start of month number `m`. */
+const BASE_MONTH = 1970 * 12;
+const starts = new Float64Array(200 * 12).fill(Number.NaN);
+
+/** Epoch ms of the start of month number `m` (memoized for 1970–2169). */
 export function monthStart(m: number): number {
-  return Date.UTC(Math.floor(m / 12), m % 12, 1);
+  const k = m - BASE_MONTH;
+  if (k < 0 || k >= starts.length) return Date.UTC(Math.floor(m / 12), m % 12, 1);
+  const v = starts[k]!;
+  return v === v ? v : (starts[k] = Date.UTC(Math.floor(m / 12), m % 12, 1));
 }
 
 /** Cell 0–11 of month number `m`: months since the fiscal year start (quarter = cell / 3 | 0, month of quarter = cell % 3). */
@@ -35,19 +41,4 @@ export function addMonths(ms: number, months: number): number {
   const y = d.getUTCFullYear(), mo = d.getUTCMonth() + months;
   const last = new Date(Date.UTC(y, mo + 1, 0)).getUTCDate();
   return Date.UTC(y, mo, Math.min(d.getUTCDate(), last), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
-}
-
-/**
- * Calls `each(cell, days)` for every month piece of `[fromMs, toMs)`, with its length in
- * (fractional) days.
- */
-export function forEachMonthPiece(fromMs: number, toMs: number, fiscalYearStartMonth: number, each: (cell: number, days: number) => void): void {
-  let t = fromMs;
-  let m = monthOf(t);
-  while (t < toMs) {
-    const next = Math.min(toMs, monthStart(m + 1));
-    each(cellOfMonth(m, fiscalYearStartMonth), (next - t) / DAY_MS);
-    t = next;
-    m++;
-  }
 }

@@ -1,5 +1,5 @@
 import { DAY_MS, toMs } from '../data/time.js';
-import { cellOfMonth, forEachMonthPiece, monthOf, monthStart } from './calendar.js';
+import { cellOfMonth, monthOf, monthStart } from './calendar.js';
 import type { DealIndex } from './deal-index.js';
 
 /** Options of the close model (shared by every forecast of a forecaster). */
@@ -77,9 +77,15 @@ export function fitCloseModel(d: DealIndex, asMs: number, o: CloseModelOptions =
       const lo = Math.max(from, c0 + bands[b]! * DAY_MS);
       const hi = Math.min(end, b + 1 < nb ? c0 + bands[b + 1]! * DAY_MS : end);
       if (hi <= lo) continue;
-      forEachMonthPiece(lo, hi, fy, (cell, days) => {
-        exposure[b * 12 + cell]! += days * wt;
-      });
+      // Split [lo, hi) at month starts: each piece's exposure goes to its calendar cell.
+      let t = lo;
+      let m = monthOf(t);
+      while (t < hi) {
+        const next = Math.min(hi, monthStart(m + 1));
+        exposure[b * 12 + cellOfMonth(m, fy)]! += ((next - t) / DAY_MS) * wt;
+        t = next;
+        m++;
+      }
     }
     if (isClosed && d.closed[i]! >= from) {
       const k = bandOf(bands, (d.closed[i]! - c0) / DAY_MS) * 12 + cellOfMonth(monthOf(d.closed[i]!), fy);
