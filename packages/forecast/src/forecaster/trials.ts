@@ -1,3 +1,4 @@
+import { poissonDraw } from '../stats/monte-carlo.js';
 import { sfc32Next, sfc32State } from '../stats/rng.js';
 
 /** Input of {@link runTrials}: open deals, deals not created yet, and the segment of each. */
@@ -73,7 +74,7 @@ export function runTrials(input: TrialInput): TrialOutcomes {
     state[1] = b;
     state[2] = cc;
     state[3] = d;
-    const m = poisson(input.newMean, uniform);
+    const m = poissonDraw(input.newMean, uniform);
     for (let j = 0; j < m && input.newValues.length > 0; j++) {
       const x = input.newValues[Math.floor(uniform() * input.newValues.length)]!;
       v += x;
@@ -90,22 +91,6 @@ export function runTrials(input: TrialInput): TrialOutcomes {
     count[t] = c;
   }
   return { trials, value, count, segValue, segCount };
-}
-
-function poisson(mu: number, uniform: () => number): number {
-  if (!(mu > 0)) return 0;
-  if (mu > 40) {
-    const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-    return Math.max(0, Math.round(mu + Math.sqrt(mu) * z));
-  }
-  const L = Math.exp(-mu);
-  let k = 0;
-  let prod = uniform();
-  while (prod > L) {
-    k++;
-    prod *= uniform();
-  }
-  return k;
 }
 
 /** Standard normal draws for `trials` period shocks (seeded). */
