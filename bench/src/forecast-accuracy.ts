@@ -22,6 +22,7 @@
  * (built once; fits shared between forecasts). Last line: one JSON object.
  */
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createForecaster, parseCsv, parsePipelineCsv, type Forecaster } from '@dealflow/forecast';
 
@@ -57,17 +58,20 @@ const TUNING_ONLY = process.env.TUNING_ONLY === '1'; // while choosing settings:
 const usable = windows.filter((w) => w.until <= DATA_END && w.asOf >= utc(2017, 3, 30) && (!TUNING_ONLY || w.until <= TUNING_END));
 const period = (w: Window): 'tuning' | 'held-out' | null => (w.until <= TUNING_END ? 'tuning' : w.asOf >= TUNING_END ? 'held-out' : null);
 
-interface Row extends Window { actual: number; forecast: number; p10: number; p90: number; naive: number; seasonal: number | null; ms: number }
+interface Row extends Window { actual: number; forecast: number; p10: number; p90: number; naive: number; seasonal: number | null; ms: number; cpuMs: number }
 
 function run(f: Forecaster, list: Window[]): Row[] {
   return list.map((w) => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = f.forecast({ asOf: new Date(w.asOf), until: new Date(w.until) });
     const ms = performance.now() - t0;
+    const c1 = process.cpuUsage(c0);
+    const cpuMs = (c1.user + c1.system) / 1000;
     const b = f.baselines({ asOf: new Date(w.asOf), until: new Date(w.until) });
     const a = f.actuals({ from: new Date(w.asOf), to: new Date(w.until), knownAt: new Date(DATA_END) });
     const band = r[w.metric];
-    return { ...w, actual: a[w.metric], forecast: band.expected, p10: band.p10, p90: band.p90, naive: b.naive[w.metric], seasonal: b.seasonal ? b.seasonal[w.metric] : null, ms };
+    return { ...w, actual: a[w.metric], forecast: band.expected, p10: band.p10, p90: band.p90, naive: b.naive[w.metric], seasonal: b.seasonal ? b.seasonal[w.metric] : null, ms, cpuMs };
   });
 }
 
@@ -129,12 +133,14 @@ const heldCount = rows.filter((r) => period(r) === 'held-out' && r.metric === 'c
 const tuneValue = rows.filter((r) => period(r) === 'tuning' && r.metric === 'value');
 const hv = pooled(heldValue), ha = pooled(heldAll), hc = pooled(heldCount), tv = pooled(tuneValue);
 const msPer = heldAll.reduce((s, r) => s + r.ms, 0) / heldAll.length;
+const cpuPer = heldAll.reduce((s, r) => s + r.cpuMs, 0) / heldAll.length;
+const load = loadavg()[0]!;
 const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 console.log(`Held-out, value protocols pooled (${hv.n} windows): WAPE ${pct(hv.wape)} vs naive ${pct(hv.wape_naive)} (${(hv.wape_naive / hv.wape).toFixed(2)}×) and seasonal ${pct(hv.wape_seasonal)} (${(hv.wape_seasonal / hv.wape).toFixed(2)}×); bias ${pct(hv.bias)}`);
 console.log(`Held-out, count protocol (${hc.n} windows): WAPE ${pct(hc.wape)} vs naive ${pct(hc.wape_naive)} and seasonal ${pct(hc.wape_seasonal)}`);
 console.log(`Held-out, all windows (${ha.n}): P10–P90 coverage ${pct(ha.coverage)}`);
 console.log(`Tuning, value protocols pooled (${tv.n} windows): WAPE ${pct(tv.wape)} vs naive ${pct(tv.wape_naive)} and seasonal ${pct(tv.wape_seasonal)}; bias ${pct(tv.bias)}; coverage ${pct(tv.coverage)}`);
-console.log(`Speed: index ${indexMs.toFixed(0)} ms once; ${msPer.toFixed(1)} ms per forecast (4 segmentations, shared fits); a forecast without the shared cache ${uncachedMs.toFixed(0)} ms (${(uncachedMs / msPer).toFixed(1)}×)`);
+console.log(`Speed: index ${indexMs.toFixed(0)} ms once; ${msPer.toFixed(1)} ms per forecast (4 segmentations, shared fits; process CPU ${cpuPer.toFixed(1)} ms); a forecast without the shared cache ${uncachedMs.toFixed(0)} ms (${(uncachedMs / msPer).toFixed(1)}×); load average ${load.toFixed(1)} on ${cpus().length} cores`);
 console.log(
   `Goals: WAPE below both baselines ${verdict(hv.wape < hv.wape_naive && hv.wape < hv.wape_seasonal)}; coverage 0.7–0.9 ${verdict(ha.coverage >= 0.7 && ha.coverage <= 0.9)}; |bias| ≤ 0.05 ${verdict(Math.abs(hv.bias) <= 0.05)}; < 100 ms ${verdict(msPer < 100)}`,
 );
@@ -155,6 +161,8 @@ console.log(
     tuning_wape: r4(tv.wape),
     tuning_wape_seasonal: r4(tv.wape_seasonal),
     ms_per_forecast: +msPer.toFixed(1),
+    cpu_ms_per_forecast: +cpuPer.toFixed(1),
+    load_average: +load.toFixed(1),
     ms_index: +indexMs.toFixed(1),
     ms_uncached_forecast: +uncachedMs.toFixed(1),
   }),
