@@ -30,6 +30,8 @@ import type { EventInput } from './send.js';
 import type { Directory } from '../directory/types.js';
 import { createMemoryDirectory } from '../directory/memory.js';
 import { ruleCompilerFrom } from '../assignment/rules.js';
+import { guardEngineInputs } from '../input/boundary.js';
+import { type InputLimits, resolveInputLimits } from '../input/limits.js';
 import { createSalesRules } from '../sales/sales-rules.js';
 import type { SalesRules } from '../sales/sales-rules.js';
 import { salesEngineApi, salesPlugin } from '../sales/engine-api.js';
@@ -63,6 +65,11 @@ export interface CreateEngineOptions {
   rules?: SalesRulesInput;
   /** Reps and teams for the sales rules (default: an empty in-memory directory). */
   directory?: Directory;
+  /**
+   * Limits on callers' input (ids, field values, event data, queries; see docs/security.md).
+   * Over a limit: `INPUT_LIMIT`, malformed: `INPUT_INVALID`; either way nothing is written.
+   */
+  limits?: Partial<InputLimits>;
 }
 
 /** Outcome of {@link Engine.fireTimer}. */
@@ -168,6 +175,7 @@ function iso(d: Date): string {
  * ```
  */
 export function createEngine(options: CreateEngineOptions): Engine {
+  const inputLimits = resolveInputLimits(options.limits);
   const storage = options.storage;
   const clock = options.clock ?? systemClock;
   const tenantId = options.tenantId ?? 'default';
@@ -605,5 +613,5 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return engine;
     },
   };
-  return engine;
+  return guardEngineInputs(engine, inputLimits);
 }

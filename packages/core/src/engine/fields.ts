@@ -42,7 +42,8 @@ export function assertFields(bp: Blueprint, values: Record<string, unknown>, whe
   }
   for (const [name, value] of Object.entries(values)) {
     const path = `$.fields.${name}`;
-    const spec = bp.fields[name];
+    // own properties only: `constructor` or `toString` are never declared fields
+    const spec = Object.prototype.hasOwnProperty.call(bp.fields, name) ? bp.fields[name] : undefined;
     if (!spec) {
       const hint = suggest(name, Object.keys(bp.fields));
       problems.push({
