@@ -55,3 +55,14 @@ describe('hostile blueprints', () => {
     expect(codeOf(() => defineBlueprint({ ...base, fields: proto }))).toBe('BLUEPRINT_INVALID');
   });
 });
+
+describe('shared and cyclic blueprint objects', () => {
+  it('a guard object shared by two transitions is fine; a cyclic blueprint is INPUT_LIMIT', () => {
+    const guard = { var: 'fields.flag' };
+    const shared = { ...base, fields: { flag: { type: 'boolean' } }, transitions: [{ event: 'win', from: 'new', to: 'won', guard }, { event: 'win2', from: 'new', to: 'won', guard }] };
+    expect(codeOf(() => defineBlueprint(shared))).toBe('accepted');
+    const cyclic: Record<string, unknown> = { ...base };
+    cyclic.self = cyclic;
+    expect(codeOf(() => defineBlueprint(cyclic))).toBe('INPUT_LIMIT');
+  });
+});

@@ -35,8 +35,9 @@ export function checkBlueprintSize(json: unknown): void {
       limit(`${transitions.length} transitions, more than ${BLUEPRINT_LIMITS.maxTransitions}`);
     }
   }
+  // (a cyclic blueprint never ends this walk's count, so it is refused by maxValues; shared
+  // subtrees are counted each time they are reached)
   let count = 0;
-  const seen = new Set<object>();
   const stack: Array<[unknown, number]> = [[json, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
@@ -44,8 +45,6 @@ export function checkBlueprintSize(json: unknown): void {
     if (typeof v === 'string' && v.length > BLUEPRINT_LIMITS.maxStringLength) limit(`a string of ${v.length} characters, more than ${BLUEPRINT_LIMITS.maxStringLength}`);
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= BLUEPRINT_LIMITS.maxDepth) limit(`nested deeper than ${BLUEPRINT_LIMITS.maxDepth} levels`);
-    if (seen.has(v)) throw new DealflowError('BLUEPRINT_INVALID', 'blueprint is cyclic (or shares objects): it must be JSON', { problems: [{ path: '$', message: 'cyclic' }] });
-    seen.add(v);
     if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
     else {
       for (const k of Object.keys(v)) {
