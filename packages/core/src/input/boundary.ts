@@ -146,6 +146,20 @@ export function guardEngineInputs<E extends object>(engine: E, limits: InputLimi
       checkCallOptions(args[2], limits);
     });
   }
+  wrap('createMany', (args) => {
+    checkId(args[0], '$.type', limits);
+    if (!Array.isArray(args[1])) throw new DealflowError('INPUT_INVALID', '$.items: must be an array');
+    (args[1] as unknown[]).forEach((item, i) => {
+      if (typeof item !== 'object' || item === null) throw new DealflowError('INPUT_INVALID', `$.items[${i}]: must be an object`);
+      const it = item as { id?: unknown; fields?: unknown; ownerId?: unknown; teamId?: unknown; idempotencyKey?: unknown };
+      if (it.id !== undefined) checkId(it.id, `$.items[${i}].id`, limits);
+      if (it.idempotencyKey !== undefined) checkId(it.idempotencyKey, `$.items[${i}].idempotencyKey`, limits);
+      if (it.ownerId !== undefined && it.ownerId !== null) checkId(it.ownerId, `$.items[${i}].ownerId`, limits);
+      if (it.teamId !== undefined && it.teamId !== null) checkId(it.teamId, `$.items[${i}].teamId`, limits);
+      checkCallInput({ fields: it.fields }, limits);
+    });
+    checkCallOptions(args[2], limits);
+  });
   for (const name of ['query', 'queryFor'] as const) {
     wrap(name, (args) => {
       checkRecordQuery(args[0], limits);
