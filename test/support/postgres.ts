@@ -29,9 +29,9 @@ export async function freshSchema(url: string, prefix: string): Promise<string> 
   return schema;
 }
 
-/** A store (pool of 4) on `schema`. */
-export function openPostgres(url: string, schema: string): PostgresStorage {
-  return createPostgresStorage({ connectionString: url, schema, max: 4 });
+/** A store (pool of 4) on `schema`; timers follow the caller's (manual) clock unless told otherwise. */
+export function openPostgres(url: string, schema: string, clock: 'database' | 'caller' = 'caller'): PostgresStorage {
+  return createPostgresStorage({ connectionString: url, schema, max: 4, clock });
 }
 
 /** Drops the store's schema, then closes it (closed even when the drop fails). */

@@ -162,3 +162,15 @@ export type { LinkApi, LinkOptions, LinkPath, LinkRules, LinkRulesInput, LinkBlo
 export { nextSteps } from './guidance/index.js';
 export type { Guidance, GuidanceTask, NextTransition, NextStepsOptions } from './guidance/index.js';
 // ── end linked lifecycles
+
+/**
+ * Input limits (issue #15): what one call may carry. `createEngine({ limits })` overrides them.
+ *
+ * @example
+ * ```ts
+ * createEngine({ storage, blueprints, limits: { ...DEFAULT_INPUT_LIMITS, maxValueSize: 16_384 } })
+ * ```
+ */
+export { DEFAULT_INPUT_LIMITS, resolveInputLimits } from './input/limits.js';
+export type { InputLimits } from './input/limits.js';
+export { checkRecordQuery } from './input/boundary.js';

@@ -23,15 +23,12 @@ export { fitStageMarkov } from './forecast/markov.js';
 export type { StageMarkovOptions, StageMarkovModel } from './forecast/markov.js';
 export { timeToClose } from './forecast/survival.js';
 export type { TimeToClose } from './forecast/survival.js';
-export { DEFAULT_AGE_BANDS } from './forecast/hazard.js';
-export type { CloseHazardOptions, Seasonality } from './forecast/hazard.js';
 export { forecastBookings } from './forecast/bookings.js';
 export type { ForecastBookingsOptions, BookingsForecast, DealForecast } from './forecast/bookings.js';
 export { forecastFan } from './forecast/fan.js';
 export { forecastCollections } from './forecast/payments.js';
 export type { CollectionsOptions, CollectionsForecast, Installment, InstallmentForecast } from './forecast/payments.js';
 export { backtest } from './forecast/backtest.js';
-export type { PreparedForecastData } from './forecast/bookings.js';
 export type { Timeline, Stay } from './data/timeline.js';
 export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext } from './forecast/backtest.js';
 
@@ -49,3 +46,28 @@ export { accuracy, brierScore } from './stats/metrics.js';
 // Rendering
 export { renderFanChartSvg } from './render/fan-chart.js';
 export type { FanPoint, FanChartOptions } from './render/fan-chart.js';
+
+// Forecaster: indexed once, fits and calibrations cached; value and count; segments from shared trials
+export { createForecaster } from './forecaster/forecaster.js';
+export type { CreateForecasterOptions, Forecaster, Forecast, Band, SegmentForecast, DealContribution } from './forecaster/forecaster.js';
+export type { ComponentOptions, Metric } from './forecaster/components.js';
+export type { CalibrationOptions, Calibration } from './forecaster/calibration.js';
+export type { CloseModelOptions } from './forecaster/close-model.js';
+export { AGE_BANDS } from './forecaster/close-model.js';
+export type { SegmentSource, DealView, DealIndex } from './forecaster/deal-index.js';
+export { quarterView, quotaAttainment, attainmentOf, explainForecast } from './forecaster/views.js';
+export type { QuarterView, QuotaStatus, ForecastExplanation } from './forecaster/views.js';
+
+// Quotas, stored as engine records
+export { createQuotaBook, quotaBlueprint, QUOTA_TYPE } from './quotas/quota-book.js';
+export type { Quota, QuotaBook, QuotaScope } from './quotas/quota-book.js';
+export { periodRange, quarterOf } from './quotas/period.js';
+export type { PeriodRange } from './quotas/period.js';
+
+// Motivation: targets, contests, badges, leaderboards over KPIs from history
+export { kpiEvents } from './motivation/kpi.js';
+export type { KpiEvent } from './motivation/kpi.js';
+export { achievements, validateRules } from './motivation/rules.js';
+export type { Achievement, MotivationRule, WorkCalendar } from './motivation/rules.js';
+export { createMotivation, badgeBlueprint, BADGE_TYPE } from './motivation/motivation.js';
+export type { Badge, CreateMotivationOptions, Motivation, MotivationLeaderboardRow } from './motivation/motivation.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isDealflowError } from '@dealflow/core';
+import { isDealflowError, replay } from '@dealflow/core';
 import { parseCsv, parsePipelineCsv } from '../src/index.js';
 
 describe('parseCsv (RFC 4180)', () => {
@@ -62,7 +62,12 @@ describe('parsePipelineCsv', () => {
       ['transition', 'engaging', 'won', '2017-03-05'],
     ]);
     // The amount is only known from the close on.
-    expect(h[2]!.data).toEqual({ fields: { amount: 550 } });
+    expect(h[2]!.data).toEqual({ changes: { stage: 'won', stageEnteredAt: '2017-03-05T00:00:00.000Z', fields: { amount: 550 } } });
+    // The close date is only the close event: no field known from creation carries it.
+    expect(JSON.stringify(h[0]!.data)).not.toContain('2017-03-05');
+    expect(w1.fields).not.toHaveProperty('closeDate');
+    // Engine-shaped history: core's replay rebuilds the record's stage, fields and owner.
+    expect(replay(h)).toMatchObject({ stage: 'won', fields: w1.fields, ownerId: 'Ann', createdAt: w1.createdAt });
     expect(records.find((r) => r.id === 'L1')!.fields.account).toBeNull();
     expect(history.filter((e) => e.recordId === 'E1').map((e) => e.to)).toEqual(['prospecting', 'engaging']);
     // Undated Prospecting row: known only from the export's latest date.

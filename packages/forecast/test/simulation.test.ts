@@ -86,30 +86,45 @@ function tinyBook() {
 }
 
 describe('forecastBookings', () => {
-  it('matches a hand-computed survival forecast', () => {
+  it('matches a hand-computed survival forecast (exact time)', () => {
     const f = forecastBookings({
       ...tinyBook(),
       asOf: day(1),
       horizonDays: 2,
-      seasonality: 'none',
       ageBands: [0],
-      observedFrom: Date.parse(day(0)),
-      calibrationMinClosed: 1000, // no past periods: no bias correction
+      observedFrom: day(0),
+      calibration: { minClosed: 1000 }, // no past windows: no mix, no bias correction
     });
-    // Exposure (deal-days 0..1): w 2, l 2, o1 2, o2 2 = 8; closes 2 → daily hazard h = 2/8 = 0.25
-    // (the shrinkage prior pulls toward the same pooled value). Win share of closes: 1/2 (prior at ½).
-    // Open deal, days 2 and 3: P(win) = ½ · (0.25 + 0.75 · 0.25) = 0.21875; value = product X mean won 100
-    // open: 2 · 0.21875 · 100 = 43.75
+    // Exposure 4 deal-days (each deal open day 0 → day 1), 2 closes → hazard 0.5 a day (the
+    // shrinkage priors pull toward the same pooled value). Win share of closes ½.
+    // Open deal over the next 2 days: P(win) = ½ · (1 − e^(−0.5·2)); value = product X mean won 100.
+    const pOpen = 0.5 * (1 - Math.exp(-1));
     expect(f.deals.map((d) => d.id)).toEqual(['o1', 'o2']);
-    expect(f.deals[0]!.pWin).toBeCloseTo(0.21875);
+    expect(f.deals[0]!.pWin).toBeCloseTo(pOpen, 10);
     expect(f.deals[0]!.value).toBeCloseTo(100);
-    expect(f.fromOpenDeals).toBeCloseTo(43.75);
-    // New deals: 4 created in the last 30 days → 4/30 a day. Created day 2: ½·(0.25 + 0.75·0.25) = 0.21875;
-    // created day 3: ½·0.25 = 0.125 → (4/30)·0.34375·100 = 4.58333
-    expect(f.fromNewDeals).toBeCloseTo((4 / 30) * 0.34375 * 100);
-    expect(f.expected).toBeCloseTo(43.75 + (4 / 30) * 0.34375 * 100);
+    expect(f.fromOpenDeals).toBeCloseTo(2 * pOpen * 100, 8);
+    // New deals: 4 created in the last 30 days → 4/30 a day, one day at a time, created mid-day:
+    // created at 1.5 d has 1.5 d left, created at 2.5 d has 0.5 d.
+    const pNew = 0.5 * (1 - Math.exp(-0.75)) + 0.5 * (1 - Math.exp(-0.25));
+    expect(f.fromNewDeals).toBeCloseTo((4 / 30) * pNew * 100, 8);
+    expect(f.expected).toBeCloseTo(2 * pOpen * 100 + (4 / 30) * pNew * 100, 8);
     expect(f.p10).toBeLessThanOrEqual(f.p50);
     expect(f.p50).toBeLessThanOrEqual(f.p90);
+  });
+
+  it('counts a close only once it happened: a 09:00 forecast does not see a 17:00 close the same day', () => {
+    const at = (d: number, h: number): string => new Date(Date.parse(day(d)) + h * 3_600_000).toISOString();
+    const mk = (closeHour: number) =>
+      dataset(
+        deal('w', [['lead', 0], ['won', 1]], { amount: 100, product: 'X' }),
+        { ...deal('late', [['lead', 0]], { amount: 50, product: 'X' }) },
+      ).history.concat(closeHour < 0 ? [] : [{ tenantId: 't', id: 'late:2', recordId: 'late', seq: 2, at: at(5, closeHour), kind: 'transition', from: 'lead', to: 'won', data: {} }]);
+    const base = dataset(deal('w', [['lead', 0], ['won', 1]], { amount: 100, product: 'X' }), deal('late', [['lead', 0]], { amount: 50, product: 'X' }));
+    const o = { stages: base.stages, records: base.records, asOf: at(5, 9), horizonDays: 3, observedFrom: day(0), calibration: { minClosed: 1000 } };
+    const closingAt17 = forecastBookings({ ...o, history: mk(17) });
+    const neverCloses = forecastBookings({ ...o, history: mk(-1) });
+    expect(closingAt17.expected).toBeCloseTo(neverCloses.expected, 10);
+    expect(closingAt17.deals.map((d) => d.id)).toEqual(['late']);
   });
 
   it('uses only what history shows at asOf (time honesty, property)', () => {
@@ -128,7 +143,7 @@ describe('forecastBookings', () => {
           const later = futures.map(([d, won], i) => deal(`f${i}`, [['lead', i * 3], [won ? 'won' : 'lost', d]], { amount: 500, product: 'X' }));
           const truthA = dataset(...base, ...later);
           const truthB = dataset(...base, ...futures.map((_, i) => deal(`f${i}`, [['lead', i * 3]], { amount: 500, product: 'X' })));
-          const o = { asOf: day(asOf), horizonDays: 10, trials: 200, calibrationMinClosed: 1 };
+          const o = { asOf: day(asOf), horizonDays: 10, trials: 200, calibration: { minClosed: 1 } };
           const a = forecastBookings({ ...truthA, ...o });
           const b = forecastBookings({ ...truthB, ...o });
           expect(a.expected).toBeCloseTo(b.expected, 6);
@@ -153,7 +168,7 @@ describe('forecastBookings', () => {
           // Same deals, open at asOf (2017-02-05); after it they close in ways that differ per run.
           const later = futures.map(([won, value, dd], i) => `f${i},Ann,P1,,${won ? 'Won' : 'Lost'},2017-01-1${i},2017-02-${dd},${won ? value : 0}\n`).join('');
           const open = futures.map((_, i) => `f${i},Ann,P1,,Engaging,2017-01-1${i},,\n`).join('');
-          const o = { asOf: '2017-02-05T00:00:00.000Z', horizonDays: 10, trials: 300, calibrationMinClosed: 1 };
+          const o = { asOf: '2017-02-05T00:00:00.000Z', horizonDays: 10, trials: 300, calibration: { minClosed: 1 } };
           const a = forecastBookings({ ...parsePipelineCsv(head + past + later), ...o });
           const b = forecastBookings({ ...parsePipelineCsv(head + past + open), ...o });
           expect(a.expected).toBeCloseTo(b.expected, 6);

@@ -8,9 +8,13 @@ export type DealflowErrorCode =
   | 'BLUEPRINT_NOT_FOUND'
   | 'RULE_INVALID'
   | 'RULE_LIMIT'
+  /** A rule failed while it ran (a custom operator threw, or data the rule cannot handle). */
+  | 'RULE_ERROR'
   | 'OPERATOR_CONFLICT'
   // engine input and records
   | 'INPUT_INVALID'
+  /** An input is over a configured limit (size, length, depth, count); nothing was written. */
+  | 'INPUT_LIMIT'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'DUPLICATE'

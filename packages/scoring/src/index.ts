@@ -9,6 +9,7 @@ export type { RecordScore, ScoreRecordOptions } from './learned/score.js';
 export { evaluateProbabilities, formatCalibration } from './learned/evaluate.js';
 export type { CalibrationBin, ProbabilityEvaluation, ScoredOutcome } from './learned/evaluate.js';
 export { backtestScoring } from './learned/backtest.js';
+export { STAGE_AGE_BANDS } from './learned/stage-age.js';
 export type { BacktestPrediction, BacktestProtocol, BacktestResult, BacktestScoringOptions } from './learned/backtest.js';
 export type {
   Contribution,
@@ -17,6 +18,7 @@ export type {
   ScoringMethod,
   ScoringModel,
   ScoringModelBase,
+  StageAgeModel,
   TrainingSummary,
 } from './learned/types.js';
 export { createRuleScorer, explainScore, scoreDataOf, SCORE_DATA_ROOTS } from './rules/criteria.js';

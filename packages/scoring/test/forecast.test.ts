@@ -39,7 +39,15 @@ describe('learned probabilities in the weighted pipeline', () => {
     }));
     const period = { from: '2024-04-01', to: '2024-05-01' };
     const byStage = weightedPipeline({ records: open.records, history: open.history, stages, period, asOf });
-    const byModel = weightedPipeline({ records: scored, history: open.history, stages, period, asOf, probabilityField: 'winProbability' });
+    // The score is written on the record at asOf (as the scoring plugin does), so history shows it from then on.
+    const scoredHistory = [
+      ...open.history,
+      ...scored.map((r) => ({
+        tenantId: r.tenantId, id: `${r.id}:2`, recordId: r.id, seq: 2, at: asOf, kind: 'fields',
+        data: { changes: { fields: { winProbability: r.fields['winProbability'] } } },
+      })),
+    ];
+    const byModel = weightedPipeline({ records: scored, history: scoredHistory, stages, period, asOf, probabilityField: 'winProbability' });
 
     expect(byStage.total).toBeCloseTo(2 * 1000 * 0.1, 9);
     const p1 = scored[0]!.fields['winProbability'] as number;

@@ -37,6 +37,14 @@ export type CreatePostgresStorageOptions = (
    * {@link createTimerListener} wake at once (default false).
    */
   notify?: boolean;
+  /**
+   * Whose clock decides when a timer is due and when a lease has expired (default `'database'`).
+   * `'database'`: PostgreSQL's `now()` — app hosts and workers with skewed clocks neither fire
+   * timers early nor take over live leases; the `now` a worker passes only fills `finishedAt`.
+   * `'caller'`: the `now` passed to `claimDueTimers` (for tests and simulations that drive time by
+   * hand with a manual clock). Due times themselves are computed by the engine that sets them.
+   */
+  clock?: 'database' | 'caller';
 };
 
 /** A PostgreSQL `Storage` with its pool and schema. */
@@ -80,6 +88,10 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
   const t = tables(q, options.notify ? timersChannel(schema) : null);
   const s: StoreSql = { t, sql: statements(t), batches: new Map() };
   const batchWrites = options.batchWrites !== false;
+  if (options.clock !== undefined && options.clock !== 'database' && options.clock !== 'caller') {
+    throw new DealflowError('INPUT_INVALID', `createPostgresStorage: clock must be 'database' or 'caller', got ${String(options.clock)}`);
+  }
+  const databaseClock = options.clock !== 'caller';
   let closed = false;
   const inside = new AsyncLocalStorage<{ conn: TxConnection; tx: PgTx }>();
   const ensureOpen = (): void => {
@@ -174,23 +186,24 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
 
     async claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {
       ensureOpen();
-      const until = new Date(Date.parse(o.now) + o.leaseMs).toISOString();
       const tenant = o.tenantId === undefined ? '' : ' AND tenant_id = $5';
-      const params: unknown[] = [o.now, o.limit, o.workerId, until];
+      // $1 is the instant timers are compared with: the database's clock unless the caller's was asked for
+      const params: unknown[] = [databaseClock ? null : o.now, o.limit, o.workerId, o.leaseMs];
       if (o.tenantId !== undefined) params.push(o.tenantId);
       const { rows } = await run(await db(), 'claimDueTimers',
-        `WITH due AS (
+        `WITH clock AS (SELECT coalesce($1::timestamptz, now()) AS at), due AS (
            SELECT tenant_id, id, due_at FROM ${t.timers}
-           WHERE status = 'pending' AND due_at <= $1::timestamptz${tenant}
+           WHERE status = 'pending' AND due_at <= (SELECT at FROM clock)${tenant}
            ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
          ), expired AS (
            SELECT tenant_id, id, due_at FROM ${t.timers}
-           WHERE status = 'claimed' AND lease_until <= $1::timestamptz${tenant}
+           WHERE status = 'claimed' AND lease_until <= (SELECT at FROM clock)${tenant}
            ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED
          ), pick AS (
            SELECT * FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS u ORDER BY due_at LIMIT $2
          )
-         UPDATE ${t.timers} AS tm SET status = 'claimed', lease_owner = $3, lease_until = $4::timestamptz, attempts = tm.attempts + 1
+         UPDATE ${t.timers} AS tm SET status = 'claimed', lease_owner = $3,
+           lease_until = (SELECT at FROM clock) + $4::double precision * interval '1 millisecond', attempts = tm.attempts + 1
          FROM pick WHERE tm.tenant_id = pick.tenant_id AND tm.id = pick.id
          RETURNING tm.*`,
         params);

@@ -58,7 +58,7 @@ if (await pgAvailable('storage-postgres/test/batched-transitions.test.ts')) {
   async function store(prefix: string): Promise<PostgresStorage> {
     const schema = uniqueSchema(prefix);
     await migrate({ pool: admin, schema });
-    const s = createPostgresStorage({ connectionString: PG_URL, schema, max: 4 });
+    const s = createPostgresStorage({ connectionString: PG_URL, schema, max: 4, clock: 'caller' }); // manual clocks drive time here
     stores.push(s);
     return s;
   }

@@ -24,11 +24,18 @@ export async function pgAvailable(file: string): Promise<boolean> {
 /** A unique schema name for this test file and process. */
 export const uniqueSchema = uniqueSchemaName;
 
-/** Creates a migrated store in a fresh schema on a shared pool. */
-export async function freshStore(pool: pg.Pool, prefix: string, extra: { notify?: boolean; batchWrites?: boolean } = {}): Promise<PostgresStorage> {
+/**
+ * Creates a migrated store in a fresh schema on a shared pool. Tests drive time with manual
+ * clocks, so timers are compared with the caller's clock unless `clock: 'database'` is asked for.
+ */
+export async function freshStore(
+  pool: pg.Pool,
+  prefix: string,
+  extra: { notify?: boolean; batchWrites?: boolean; clock?: 'database' | 'caller' } = {},
+): Promise<PostgresStorage> {
   const schema = uniqueSchema(prefix);
   await migrate({ pool, schema });
-  return createPostgresStorage({ pool, schema, ...extra });
+  return createPostgresStorage({ pool, schema, clock: 'caller', ...extra });
 }
 
 export async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {

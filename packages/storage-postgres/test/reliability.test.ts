@@ -41,7 +41,7 @@ if (await pgAvailable('storage-postgres/test/reliability.test.ts')) {
     const schema = uniqueSchema(prefix);
     schemas.push(schema);
     await migrate({ pool: admin, schema });
-    const s = createPostgresStorage({ connectionString: PG_URL, schema, max });
+    const s = createPostgresStorage({ connectionString: PG_URL, schema, max, clock: 'caller' }); // manual clocks drive time here
     stores.push(s);
     return s;
   }

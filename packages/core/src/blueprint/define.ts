@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
+import { checkBlueprintSize } from './limits.js';
 import { DealflowError, truthy } from '@dealflow/logic';
 import type { Problem } from '@dealflow/logic';
 import type { z } from 'zod';
@@ -160,6 +161,7 @@ function unknownFieldVars(engine: CoreRuleEngine, rule: unknown, path: string, s
  * ```
  */
 export function defineBlueprint(json: BlueprintInput | unknown, options: DefineBlueprintOptions = {}): Blueprint {
+  checkBlueprintSize(json);
   const parsed = blueprintSchema.safeParse(json);
   const idOf = (typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'string'
     ? (json as { id: string }).id

@@ -1,5 +1,7 @@
+import { Duration } from 'luxon';
 import { z } from 'zod';
 import { fieldSchema } from '../fields/schema.js';
+import { FORBIDDEN_KEYS } from '../input/limits.js';
 
 /**
  * The zod schema of a blueprint's JSON form. `defineBlueprint` parses with it, then runs the
@@ -12,15 +14,23 @@ const id = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z][A-Za-z0-9_.:-]*$/, 'must start with a letter and contain only letters, digits, _ . : -');
+  .regex(/^[A-Za-z][A-Za-z0-9_.:-]*$/, 'must start with a letter and contain only letters, digits, _ . : -')
+  .refine((v) => !FORBIDDEN_KEYS.has(v), 'must not be a prototype name (constructor, toString, …)');
 
 /** A JSON-logic rule: any JSON value (validated by `@dealflow/logic` after parsing). */
 export const ruleSchema = z.unknown().describe('A JSON-logic rule');
 
+/** At most 100 years, so every due time computed from it is a valid date. */
+function withinCenturies(text: string): boolean {
+  const d = Duration.fromISO(text);
+  return d.isValid && d.as('years') <= 100;
+}
+
 /** An ISO-8601 duration such as `P3D`, `PT4H`, `P1DT2H`. */
 export const isoDurationSchema = z
   .string()
-  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration like P3D or PT4H');
+  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration like P3D or PT4H')
+  .refine(withinCenturies, 'must be at most 100 years (a longer deadline cannot be scheduled)');
 
 export { fieldSchema, fieldTypeSchema, itemFieldSchema } from '../fields/schema.js';
 
@@ -237,7 +247,7 @@ export const blueprintSchema = z
     recordType: z.string().min(1),
     name: z.string().optional(),
     description: z.string().optional(),
-    fields: z.record(z.string(), fieldSchema).default({}),
+    fields: z.record(z.string().refine((v) => !FORBIDDEN_KEYS.has(v), 'a field name must not be a prototype name (__proto__, constructor, toString, …)'), fieldSchema).default({}),
     stages: z.array(stageSchema).min(1),
     initialStage: z.string().min(1),
     transitions: z.array(transitionSchema).default([]),

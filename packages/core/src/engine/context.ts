@@ -86,7 +86,13 @@ export type SendResult =
       /** True when this result was returned for a repeated idempotency key. */
       replayed?: boolean;
     }
-  | { ok: false; rejection: Rejection; record: StoredRecord };
+  | {
+      ok: false;
+      rejection: Rejection;
+      record: StoredRecord;
+      /** True when this (stored) rejection was returned for a repeated idempotency key. */
+      replayed?: boolean;
+    };
 
 /** Result of `engine.create`. */
 export interface CreateResult {

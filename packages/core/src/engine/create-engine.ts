@@ -38,6 +38,8 @@ import type { EventInput } from './send.js';
 import type { Directory } from '../directory/types.js';
 import { createMemoryDirectory } from '../directory/memory.js';
 import { ruleCompilerFrom } from '../assignment/rules.js';
+import { guardEngineInputs } from '../input/boundary.js';
+import { type InputLimits, resolveInputLimits } from '../input/limits.js';
 import { createSalesRules } from '../sales/sales-rules.js';
 import type { SalesRules } from '../sales/sales-rules.js';
 import { salesEngineApi, salesPlugin } from '../sales/engine-api.js';
@@ -71,6 +73,11 @@ export interface CreateEngineOptions {
   rules?: SalesRulesInput;
   /** Reps and teams for the sales rules (default: an empty in-memory directory). */
   directory?: Directory;
+  /**
+   * Limits on callers' input (ids, field values, event data, queries; see docs/security.md).
+   * Over a limit: `INPUT_LIMIT`, malformed: `INPUT_INVALID`; either way nothing is written.
+   */
+  limits?: Partial<InputLimits>;
 }
 
 /** Result of {@link Engine.update}. */
@@ -222,6 +229,7 @@ function iso(d: Date): string {
  * ```
  */
 export function createEngine(options: CreateEngineOptions): Engine {
+  const inputLimits = resolveInputLimits(options.limits);
   const storage = options.storage;
   const clock = options.clock ?? systemClock;
   const tenantId = options.tenantId ?? 'default';
@@ -399,14 +407,21 @@ export function createEngine(options: CreateEngineOptions): Engine {
     let emits: readonly PendingEmit[] = NO_EMITS;
     const inTx = async (tx: StorageTx): Promise<SendResult> => {
       emits = NO_EMITS;
-      if (ctx.idempotencyKey !== undefined) {
-        const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
-        if (prior) return prior;
-      }
       // read-only: the send path never changes the loaded record (it builds the next version beside it);
       // a rejection hands the caller a copy
       const record = await tx.getRecord(recordId, READ_FOR_SEND);
       if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
+      // The key is read under the record's lock: a duplicate that waited for the first call sees
+      // its stored result (on PostgreSQL a key read before the lock missed it and re-ran the event).
+      if (ctx.idempotencyKey !== undefined) {
+        const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
+        if (prior) return prior;
+      }
+      const remember = async (res: SendResult, at: string): Promise<SendResult> => {
+        // rejections are results too: a repeated call gets the same answer, not a fresh attempt
+        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+        return res;
+      };
       if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
         throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
           details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
@@ -419,7 +434,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
         if (held) {
           const rejection = { reason: 'approval_pending' as const, recordId, event: input.type, stage: record.stage, missingFields: [], rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === held.approval.ruleId)}]`, actorId: actor.id, message: `'${input.type}' on record '${recordId}' waits for approval (rule '${held.approval.ruleId}', approvers: ${held.approval.approverIds.join(', ') || `role ${held.approval.approverRole}`})` };
           emits = [{ name: 'rejected', payload: rejection }];
-          return { ok: false, rejection, record: held.record === record ? cloneRecord(record) : held.record };
+          return remember({ ok: false, rejection, record: held.record === record ? cloneRecord(record) : held.record }, at);
         }
       }
       // (a plain move on a synchronous store comes back without a promise: no turn is spent waiting)
@@ -427,7 +442,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
       const out = pending instanceof Promise ? await pending : pending;
       if (!out.ok) {
         emits = [{ name: 'rejected', payload: out.rejection }];
-        return { ok: false, rejection: out.rejection, record: cloneRecord(record) };
+        return ctx.idempotencyKey === undefined
+          ? { ok: false, rejection: out.rejection, record: cloneRecord(record) }
+          : remember({ ok: false, rejection: out.rejection, record: cloneRecord(record) }, at);
       }
       const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
       if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
@@ -435,7 +452,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return res;
     };
     const done = (result: SendResult): SendResult => {
-      if (!(result.ok && result.replayed)) flushEmits(emitter, emits);
+      if (!result.replayed) flushEmits(emitter, emits);
       return result;
     };
     // (a caller that pinned the version gets its CONFLICT at once)
@@ -713,5 +730,5 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return engine;
     },
   };
-  return engine;
+  return guardEngineInputs(engine, inputLimits);
 }

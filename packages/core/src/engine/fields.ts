@@ -25,7 +25,8 @@ export function normalizeFields(bp: Blueprint, values: Record<string, unknown>, 
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     const path = `$.fields.${name}`;
-    const spec = Object.hasOwn(bp.fields, name) ? bp.fields[name] : undefined;
+    // own properties only: `constructor` or `toString` are never declared fields
+    const spec = Object.prototype.hasOwnProperty.call(bp.fields, name) ? bp.fields[name] : undefined;
     if (!spec) {
       const hint = suggest(name, Object.keys(bp.fields));
       problems.push({

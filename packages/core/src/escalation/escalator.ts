@@ -90,10 +90,12 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
     if (rule.stages && !rule.stages.includes(record.stage)) return null;
     if (rule.on === 'stage') return record.stage === rule.stage ? `stage:${record.stage}@${record.stageEnteredAt}` : null;
     if (!record.ownerId) return null;
-    const meta = record.meta as { lastActivityAt?: string; assignment?: { at?: string } };
+    const meta = record.meta as { lastActivityAt?: string; activityCount?: number; assignment?: { at?: string } };
     const candidates = [meta.lastActivityAt, meta.assignment?.at].filter((x): x is string => typeof x === 'string');
     const latest = candidates.sort().pop() ?? record.createdAt;
-    return `idle:${record.ownerId}@${latest}`;
+    // the activity count is part of the basis: an activity in the same millisecond as a
+    // reassignment still restarts the chain (the time alone would not change)
+    return `idle:${record.ownerId}:${meta.activityCount ?? 0}@${latest}`;
   }
   const basisTime = (basis: string): string => basis.slice(basis.lastIndexOf('@') + 1);
   // One key per (rule, level, basis): a timer being fired is never replaced by its own re-planning.

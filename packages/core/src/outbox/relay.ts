@@ -1,5 +1,5 @@
-import { DealflowError } from '@dealflow/logic';
 import type { OutboxMessage, Storage } from '../storage/types.js';
+import { LOOP_BOUNDS, boundedOption, stringOption } from '../worker/options.js';
 import { Sleeper } from '../worker/sleep.js';
 
 /** Options of {@link createOutboxRelay}. */
@@ -10,9 +10,9 @@ export interface CreateOutboxRelayOptions {
    * everything after it) retried on the next round. Dedupe on `message.id`: delivery is at least once.
    */
   handler: (message: OutboxMessage) => unknown | Promise<unknown>;
-  /** Messages read per round (default 100). */
+  /** Messages read per round (default 100, at most 10 000). */
   batchSize?: number;
-  /** Wait between rounds when the outbox was empty or a delivery failed (default 1 000 ms). */
+  /** Wait between rounds when the outbox was empty or a delivery failed (default 1 000 ms, at most 1 h). */
   pollMs?: number;
   /** Relay one tenant's messages only (default: all tenants). */
   tenantId?: string;
@@ -57,12 +57,9 @@ export interface OutboxRelay {
  * ```
  */
 export function createOutboxRelay(options: CreateOutboxRelayOptions): OutboxRelay {
-  const batchSize = options.batchSize ?? 100;
-  const pollMs = options.pollMs ?? 1_000;
-  if (!Number.isInteger(batchSize) || batchSize <= 0) {
-    throw new DealflowError('INPUT_INVALID', `createOutboxRelay: batchSize must be a positive integer, got ${String(options.batchSize)}`);
-  }
-  if (!(pollMs > 0)) throw new DealflowError('INPUT_INVALID', `createOutboxRelay: pollMs must be positive, got ${String(options.pollMs)}`);
+  const batchSize = boundedOption('createOutboxRelay', 'batchSize', options.batchSize, 100, LOOP_BOUNDS.batchSize);
+  const pollMs = boundedOption('createOutboxRelay', 'pollMs', options.pollMs, 1_000, LOOP_BOUNDS.pollMs);
+  stringOption('createOutboxRelay', 'tenantId', options.tenantId);
   const scope = options.tenantId !== undefined ? { tenantId: options.tenantId } : {};
   const sleeper = new Sleeper();
   const stats: OutboxRelayStats = { running: false, delivered: 0, failed: 0, rounds: 0, lastPosition: 0 };

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DealflowError } from '@dealflow/logic';
 import type { Engine } from '../engine/create-engine.js';
 import type { TimerRecord } from '../storage/types.js';
+import { LOOP_BOUNDS, boundedOption, stringOption } from './options.js';
 import { eachLimited, Sleeper } from './sleep.js';
 
 /** Options of {@link createWorker}. */
 export interface CreateWorkerOptions {
   /** The engine whose store holds the timers; each timer is fired with `engine.fireTimer`. */
   engine: Engine;
-  /** Timers claimed per round (default 100). */
+  /** Timers claimed per round (default 100, at most 10 000). */
   batchSize?: number;
-  /** Timers fired at once within a round (default 4). */
+  /** Timers fired at once within a round (default 4, at most 1 000). */
   concurrency?: number;
-  /** Lease length: a claimed timer not completed within it may be claimed by another worker (default 30 000 ms). */
+  /** Lease length: a claimed timer not completed within it may be claimed by another worker (default 30 000 ms, 100 ms … 24 h). */
   leaseMs?: number;
-  /** Wait between rounds when nothing was due (default 1 000 ms). */
+  /** Wait between rounds when nothing was due (default 1 000 ms, at most 1 h; out of range: a coded error). */
   pollMs?: number;
   /** This worker's id, written as the lease owner (default `worker-<uuid>`). */
   workerId?: string;
@@ -65,14 +65,6 @@ export interface Worker {
 
 const empty = (): TickResult => ({ claimed: 0, fired: 0, noop: 0, rejected: 0, leaseLost: 0, failed: 0 });
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) {
-    throw new DealflowError('INPUT_INVALID', `createWorker: ${name} must be a positive number, got ${String(value)}`, { details: { [name]: value } });
-  }
-  return v;
-}
-
 /**
  * Creates the deadline worker: it claims due timers in batches (`storage.claimDueTimers`, with a
  * lease; `FOR UPDATE SKIP LOCKED` on PostgreSQL) and fires each through `engine.fireTimer`, which
@@ -89,11 +81,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  */
 export function createWorker(options: CreateWorkerOptions): Worker {
   const { engine } = options;
-  const batchSize = Math.floor(positive('batchSize', options.batchSize, 100));
-  const concurrency = Math.floor(positive('concurrency', options.concurrency, 4));
-  const leaseMs = positive('leaseMs', options.leaseMs, 30_000);
-  const pollMs = positive('pollMs', options.pollMs, 1_000);
-  const workerId = options.workerId ?? `worker-${randomUUID()}`;
+  const batchSize = boundedOption('createWorker', 'batchSize', options.batchSize, 100, LOOP_BOUNDS.batchSize);
+  const concurrency = boundedOption('createWorker', 'concurrency', options.concurrency, 4, LOOP_BOUNDS.concurrency);
+  const leaseMs = boundedOption('createWorker', 'leaseMs', options.leaseMs, 30_000, LOOP_BOUNDS.leaseMs);
+  const pollMs = boundedOption('createWorker', 'pollMs', options.pollMs, 1_000, LOOP_BOUNDS.pollMs);
+  const workerId = stringOption('createWorker', 'workerId', options.workerId) ?? `worker-${randomUUID()}`;
+  stringOption('createWorker', 'tenantId', options.tenantId);
   const totals = empty();
   const sleeper = new Sleeper();
   let ticks = 0;

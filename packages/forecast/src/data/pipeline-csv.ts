@@ -81,9 +81,11 @@ function isoOfDate(s: string): string {
 
 /**
  * Turns a pipeline CSV export into Dealflow records and history: each row is a record; a dated
- * row gets `created` (initial stage) and a transition to the engage stage at its engage date, then
- * a transition to won/lost at its close date carrying the booked amount in `data.fields` (so the
- * amount is only known from the close on). Rows are validated whole: any bad row fails the call
+ * row gets `created` (initial stage, with a snapshot of what was known then) and a transition to
+ * the engage stage at its engage date, then a transition to won/lost at its close date whose
+ * `data.changes` sets the booked amount. The close date is kept only as that event (never as a
+ * field known from creation), so nothing about a deal's future is visible before it happens.
+ * History is in the engine's format (`created` holds `data.record`, later events `data.changes`). Rows are validated whole: any bad row fails the call
  * with `DealflowError('DATA_INVALID')` listing every problem with its line and column.
  *
  * @example
@@ -186,25 +188,33 @@ export function parsePipelineCsv(text: string, options: ParsePipelineCsvOptions 
       events.push({ tenantId, id: `${row.id}:${seq}`, recordId: row.id, seq, ...e });
     };
     const kind = stageKind.get(row.stage);
-    push({ at: created, kind: 'created', to: row.engage ? initialStage : row.stage, actorId: row.owner, data: { fields: { ...row.fields } } });
+    const startStage = row.engage ? initialStage : row.stage;
+    // Engine-shaped history (replayable with core's `replay`): the `created` snapshot holds only
+    // what was known when the deal was opened; each stage change is `data.changes`.
+    push({
+      at: created,
+      kind: 'created',
+      to: startStage,
+      actorId: row.owner,
+      data: {
+        record: {
+          id: row.id, type, blueprintId: 'csv-pipeline', blueprintVersion: 1, stage: startStage, fields: { ...row.fields },
+          ownerId: row.owner, teamId: null, meta: {}, stageEnteredAt: created, createdAt: created,
+        },
+      },
+    });
     if (row.engage && row.stage !== initialStage) {
-      push({ at: row.engage, kind: 'transition', event: 'engage', from: initialStage, to: engageStage, actorId: row.owner, data: {} });
+      push({ at: row.engage, kind: 'transition', event: 'engage', from: initialStage, to: engageStage, actorId: row.owner, data: { changes: { stage: engageStage, stageEnteredAt: row.engage } } });
       if (row.close && kind !== 'open') {
-        push({
-          at: row.close,
-          kind: 'transition',
-          event: row.stage,
-          from: engageStage,
-          to: row.stage,
-          actorId: row.owner,
-          data: row.amount === null ? {} : { fields: { amount: row.amount } },
-        });
+        // The close date exists only as this event; the booked amount is known from it on.
+        const changes: Record<string, unknown> = { stage: row.stage, stageEnteredAt: row.close };
+        if (row.amount !== null) changes.fields = { amount: row.amount };
+        push({ at: row.close, kind: 'transition', event: row.stage, from: engageStage, to: row.stage, actorId: row.owner, data: { changes } });
       }
     }
     const last = events[events.length - 1]!;
     const fields: Record<string, unknown> = { ...row.fields };
-    if (row.amount !== null) fields.amount = row.amount;
-    if (row.close) fields.closeDate = row.close;
+    if (row.amount !== null && row.close && kind !== 'open') fields.amount = row.amount;
     records.push({
       tenantId,
       id: row.id,

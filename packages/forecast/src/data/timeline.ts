@@ -16,9 +16,23 @@ export interface Timeline {
   record: StoredRecord;
   createdMs: number;
   stays: Stay[];
-  /** Field values set by history events (`data.fields`), in time order. */
+  /**
+   * Field values set by history events (`data.fields`, a `created` snapshot, `data.changes`), in
+   * time order. Owner and team changes are kept under the keys {@link OWNER_KEY} and {@link TEAM_KEY}.
+   */
   fieldChanges: { atMs: number; fields: Record<string, unknown> }[];
+  /**
+   * True when the history starts with a `created` snapshot (`data.record`): then history alone
+   * says what was known when, and a field it never sets was never known. Without one (a bare
+   * history), fields history never sets are taken from the record as known since creation.
+   */
+  hasSnapshot: boolean;
 }
+
+/** Key of owner changes in {@link Timeline.fieldChanges}. */
+export const OWNER_KEY = '@owner';
+/** Key of team changes in {@link Timeline.fieldChanges}. */
+export const TEAM_KEY = '@team';
 
 /** The state of a record at a past instant, rebuilt from history. */
 export interface StateAt {
@@ -47,11 +61,13 @@ export function buildTimelines(records: readonly StoredRecord[], history: readon
     if (!events || events.length === 0) {
       const entered = toMs(record.stageEnteredAt, `record '${record.id}' stageEnteredAt`);
       stays.push({ stage: record.stage, enteredMs: Math.max(entered, createdMs), exitedMs: null, next: null });
-      out.push({ record, createdMs, stays, fieldChanges });
+      out.push({ record, createdMs, stays, fieldChanges, hasSnapshot: false });
       continue;
     }
     events.sort((a, b) => a.seq - b.seq);
+    let hasSnapshot = false;
     for (const e of events) {
+      if (e.kind === 'created' && isObject((e.data as { record?: unknown } | undefined)?.record)) hasSnapshot = true;
       const at = toMs(e.at, `history event '${e.id}' of record '${record.id}'`);
       const fields = fieldsOf(e);
       if (fields) fieldChanges.push({ atMs: at, fields });
@@ -70,7 +86,9 @@ export function buildTimelines(records: readonly StoredRecord[], history: readon
       stays.push({ stage: to, enteredMs: at, exitedMs: null, next: null });
     }
     const firstStay = stays[0];
-    out.push({ record, createdMs: firstStay ? Math.min(firstStay.enteredMs, createdMs) : createdMs, stays, fieldChanges });
+    // With a snapshot, the record's current createdAt is not needed: history says when it began.
+    const began = firstStay ? (hasSnapshot ? firstStay.enteredMs : Math.min(firstStay.enteredMs, createdMs)) : createdMs;
+    out.push({ record, createdMs: began, stays, fieldChanges, hasSnapshot });
   }
   return out;
 }
@@ -79,16 +97,28 @@ export function buildTimelines(records: readonly StoredRecord[], history: readon
  * Field values an event sets: `data.fields` (simple form, e.g. the CSV adapter), the engine's
  * `data.changes.fields` / `data.changes.unsetFields`, or the snapshot of a `created` event.
  */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function fieldsOf(e: HistoryEvent): Record<string, unknown> | null {
-  const d = e.data as { fields?: unknown; changes?: { fields?: unknown; unsetFields?: unknown }; record?: { fields?: unknown } } | undefined;
+  const d = e.data as
+    | { fields?: unknown; changes?: { fields?: unknown; unsetFields?: unknown; ownerId?: unknown; teamId?: unknown }; record?: { fields?: unknown; ownerId?: unknown; teamId?: unknown } }
+    | undefined;
   if (!d) return null;
   let out: Record<string, unknown> | null = null;
   const add = (f: unknown): void => {
     if (f && typeof f === 'object' && !Array.isArray(f)) out = { ...(out ?? {}), ...(f as Record<string, unknown>) };
   };
   add(d.fields);
-  if (e.kind === 'created') add(d.record?.fields);
+  if (e.kind === 'created' && isObject(d.record)) {
+    add(d.record.fields);
+    if ('ownerId' in d.record) add({ [OWNER_KEY]: d.record.ownerId });
+    if ('teamId' in d.record) add({ [TEAM_KEY]: d.record.teamId });
+  }
   add(d.changes?.fields);
+  if (d.changes && 'ownerId' in d.changes) add({ [OWNER_KEY]: d.changes.ownerId });
+  if (d.changes && 'teamId' in d.changes) add({ [TEAM_KEY]: d.changes.teamId });
   if (Array.isArray(d.changes?.unsetFields)) {
     const unset: Record<string, unknown> = {};
     for (const k of d.changes.unsetFields) if (typeof k === 'string') unset[k] = undefined;
@@ -122,8 +152,9 @@ export function stateAt(t: Timeline, asMs: number): StateAt | null {
 }
 
 /**
- * A field's value as known at `asMs`: the latest history value set at or before `asMs`; if history
- * never sets the field, the record's current value (taken as known since creation).
+ * A field's value as known at `asMs`: the latest history value set at or before `asMs`. If history
+ * never sets the field: unknown when history starts with a `created` snapshot (the engine's and the
+ * CSV adapter's form), else the record's current value, taken as known since creation.
  */
 export function fieldAt(t: Timeline, field: string, asMs: number): unknown {
   let setByHistory = false;
@@ -133,8 +164,24 @@ export function fieldAt(t: Timeline, field: string, asMs: number): unknown {
     setByHistory = true;
     if (c.atMs <= asMs) value = c.fields[field];
   }
-  if (!setByHistory) return t.createdMs <= asMs ? t.record.fields[field] : undefined;
+  if (!setByHistory) return !t.hasSnapshot && t.createdMs <= asMs ? t.record.fields[field] : undefined;
   return value;
+}
+
+/** The owner as known at `asMs` (from history; without any, the record's current owner). */
+export function ownerAt(t: Timeline, asMs: number): string | null {
+  const set = t.fieldChanges.some((c) => OWNER_KEY in c.fields);
+  if (!set) return t.createdMs <= asMs ? t.record.ownerId : null;
+  const v = fieldAt(t, OWNER_KEY, asMs);
+  return typeof v === 'string' ? v : null;
+}
+
+/** The team as known at `asMs` (from history; without any, the record's current team). */
+export function teamAt(t: Timeline, asMs: number): string | null {
+  const set = t.fieldChanges.some((c) => TEAM_KEY in c.fields);
+  if (!set) return t.createdMs <= asMs ? t.record.teamId : null;
+  const v = fieldAt(t, TEAM_KEY, asMs);
+  return typeof v === 'string' ? v : null;
 }
 
 /** Map of stage id → kind. */

@@ -1,21 +1,30 @@
 import type { HistoryEvent, StoredRecord } from '@dealflow/core';
 import { DealflowError } from '@dealflow/core';
 import type { StageInfo } from '../data/options.js';
-import { fieldAt, num, stateAt } from '../data/timeline.js';
 import { DAY_MS, toMs } from '../data/time.js';
+import { fieldAt, num } from '../data/timeline.js';
 import { accuracy, brierScore } from '../stats/metrics.js';
-import { forecastPrepared, prepareForecastData, wonBookingsBetween, type ForecastBookingsOptions, type PreparedForecastData } from './bookings.js';
+import { wonBetween } from '../forecaster/components.js';
+import { closedBy, openAt, wonValueAt, type DealIndex } from '../forecaster/deal-index.js';
+import type { Forecaster } from '../forecaster/forecaster.js';
+import { sharedForecaster, type ForecastBookingsOptions } from './bookings.js';
 
-/** A forecast method for {@link backtest}: given the data and a date, predict bookings of the next `horizonDays`. */
+/**
+ * A forecast method for {@link backtest}: given a date, predict bookings of the next `horizonDays`.
+ * `history` is Dealflow's forecast; `naive` and `seasonal` are the two baselines every report
+ * carries (last period; the same window one quarter earlier); `weighted` a simple weighted pipeline.
+ */
 export type BacktestMethod =
   | 'history'
   | 'naive'
+  | 'seasonal'
   | 'weighted'
   | ((ctx: BacktestContext) => { expected: number; p10?: number; p90?: number; dealWinProbabilities?: Map<string, number> });
 
-/** What a custom method receives. */
+/** What a custom method receives; read facts through `index` only as known at `asOfMs`. */
 export interface BacktestContext {
-  data: PreparedForecastData;
+  forecaster: Forecaster;
+  index: DealIndex;
   asOfMs: number;
   horizonDays: number;
   amountField: string;
@@ -30,7 +39,7 @@ export interface BacktestOptions extends Omit<ForecastBookingsOptions, 'asOf'> {
   asOf: readonly (string | Date)[];
   /** Period length in days (default 30). */
   horizon?: number;
-  /** `history` (default): {@link forecastBookings}; `naive`: last period's bookings; `weighted`: open pipeline × historical win rate × P(close in period). */
+  /** Default `history`. */
   method?: BacktestMethod;
 }
 
@@ -60,41 +69,31 @@ export interface BacktestResult {
   brier: number | null;
 }
 
-/** Naive: bookings of the `horizonDays` before `asOf`. */
-function naive(ctx: BacktestContext): { expected: number } {
-  return { expected: wonBookingsBetween(ctx.data, ctx.amountField, ctx.asOfMs - ctx.horizonDays * DAY_MS, ctx.asOfMs) };
-}
-
 /**
  * Simple weighted pipeline as known at asOf: every open deal × win rate of the deals closed so far
  * × P(close within the period | open at its age) from completed sales cycles, valued at its known
  * amount or the mean won amount.
  */
 function weighted(ctx: BacktestContext): { expected: number } {
-  const { data, asOfMs, horizonDays, amountField } = ctx;
+  const { index: d, asOfMs, horizonDays, amountField } = ctx;
   let won = 0, closed = 0, wonSum = 0;
   const cycles: number[] = [];
-  for (let i = 0; i < data.timelines.length; i++) {
-    const c = data.closes[i];
-    if (!c || c.atMs > asOfMs) continue;
+  for (let i = 0; i < d.n; i++) {
+    if (!closedBy(d, i, asOfMs)) continue;
     closed++;
-    cycles.push((c.atMs - data.timelines[i]!.createdMs) / DAY_MS);
-    if (c.won) {
+    cycles.push((d.closed[i]! - d.created[i]!) / DAY_MS);
+    if (d.won[i]) {
       won++;
-      wonSum += num(fieldAt(data.timelines[i]!, amountField, c.atMs)) ?? 0;
+      wonSum += wonValueAt(d, i, amountField, asOfMs) ?? 0;
     }
   }
   if (closed === 0) return { expected: 0 };
   const winRate = won / closed;
   const meanWon = won > 0 ? wonSum / won : 0;
   let expected = 0;
-  for (let i = 0; i < data.timelines.length; i++) {
-    const t = data.timelines[i]!;
-    const c = data.closes[i];
-    if (t.createdMs > asOfMs || (c && c.atMs <= asOfMs)) continue;
-    if (!stateAt(t, asOfMs)) continue;
-    const age = (asOfMs - t.createdMs) / DAY_MS;
-    // P(close within the period | still open at this age), from completed cycles.
+  for (let i = 0; i < d.n; i++) {
+    if (!openAt(d, i, asOfMs)) continue;
+    const age = (asOfMs - d.created[i]!) / DAY_MS;
     let atLeast = 0, within = 0;
     for (const cy of cycles) {
       if (cy > age) {
@@ -103,7 +102,7 @@ function weighted(ctx: BacktestContext): { expected: number } {
       }
     }
     const pClose = atLeast > 0 ? within / atLeast : 0;
-    const amount = num(fieldAt(t, amountField, asOfMs)) ?? meanWon;
+    const amount = num(fieldAt(d.timelines[i]!, amountField, asOfMs)) ?? meanWon;
     expected += amount * winRate * pClose;
   }
   return { expected };
@@ -122,31 +121,36 @@ function weighted(ctx: BacktestContext): { expected: number } {
  * ```
  */
 export function backtest(options: BacktestOptions): BacktestResult {
-  const data = prepareForecastData(options.records, options.history, options.stages);
-  const horizon = options.horizon ?? options.horizonDays ?? 30;
+  const { asOf: dates, horizon: h, method: m, ...rest } = options;
+  const forecaster = sharedForecaster(rest);
+  const index = forecaster.index;
+  const horizon = h ?? options.horizonDays ?? 30;
   if (!(Number.isInteger(horizon) && horizon > 0)) throw new DealflowError('INPUT_INVALID', `backtest: horizon must be a positive integer of days, got ${horizon}`);
-  if (options.asOf.length === 0) throw new DealflowError('INPUT_INVALID', 'backtest: asOf lists no dates');
+  if (dates.length === 0) throw new DealflowError('INPUT_INVALID', 'backtest: asOf lists no dates');
   const amountField = options.amountField ?? 'amount';
-  const method = options.method ?? 'history';
+  const method = m ?? 'history';
   const rows: BacktestRow[] = [];
   const probs: number[] = [];
   const outcomes: boolean[] = [];
-  const kindsWon = new Set(options.stages.filter((s) => s.kind === 'won').map((s) => s.id));
-  for (const [i, d] of options.asOf.entries()) {
+  const byId = new Map(index.timelines.map((t, i) => [t.record.id, i]));
+  for (const [i, d] of dates.entries()) {
     const asOfMs = toMs(d, `asOf[${i}]`);
-    const ctx: BacktestContext = { data, asOfMs, horizonDays: horizon, amountField };
+    const endMs = asOfMs + horizon * DAY_MS;
+    const ctx: BacktestContext = { forecaster, index, asOfMs, horizonDays: horizon, amountField };
     let expected: number;
     let p10: number | null = null;
     let p90: number | null = null;
     let dealProbs: Map<string, number> | undefined;
     if (method === 'history') {
-      const f = forecastPrepared(data, { ...options, asOf: new Date(asOfMs), horizonDays: horizon });
-      expected = f.expected;
-      p10 = f.p10;
-      p90 = f.p90;
+      const f = forecaster.forecast({ asOf: new Date(asOfMs), horizonDays: horizon });
+      expected = f.value.expected;
+      p10 = f.value.p10;
+      p90 = f.value.p90;
       dealProbs = new Map(f.deals.map((x) => [x.id, x.pWin]));
-    } else if (method === 'naive') expected = naive(ctx).expected;
-    else if (method === 'weighted') expected = weighted(ctx).expected;
+    } else if (method === 'naive' || method === 'seasonal') {
+      const b = forecaster.baselines({ asOf: new Date(asOfMs), horizonDays: horizon });
+      expected = method === 'naive' ? b.naive.value : (b.seasonal ?? b.naive).value;
+    } else if (method === 'weighted') expected = weighted(ctx).expected;
     else {
       const r = method(ctx);
       expected = r.expected;
@@ -154,16 +158,14 @@ export function backtest(options: BacktestOptions): BacktestResult {
       p90 = r.p90 ?? null;
       dealProbs = r.dealWinProbabilities;
     }
-    const endMs = asOfMs + horizon * DAY_MS;
-    const actual = wonBookingsBetween(data, amountField, asOfMs, endMs);
+    // Scoring happens after the fact: the outcome is known at the end of the window.
+    const actual = wonBetween(index, amountField, asOfMs, endMs, endMs).value;
     if (dealProbs) {
-      for (let k = 0; k < data.timelines.length; k++) {
-        const id = data.timelines[k]!.record.id;
-        const p = dealProbs.get(id);
-        if (p === undefined) continue;
-        const c = data.closes[k];
+      for (const [id, p] of dealProbs) {
+        const k = byId.get(id);
+        if (k === undefined) continue;
         probs.push(p);
-        outcomes.push(!!c && c.won && c.atMs > asOfMs && c.atMs <= endMs && kindsWon.size > 0);
+        outcomes.push(index.won[k] === 1 && index.closed[k]! > asOfMs && index.closed[k]! <= endMs);
       }
     }
     rows.push({

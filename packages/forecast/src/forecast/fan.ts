@@ -1,10 +1,10 @@
-import { forecastPrepared, prepareForecastData, type ForecastBookingsOptions } from './bookings.js';
+import { sharedForecaster, type ForecastBookingsOptions } from './bookings.js';
 import type { FanPoint } from '../render/fan-chart.js';
 import { DAY_MS, toMs } from '../data/time.js';
 
 /**
  * Cumulative bookings forecast week by week (P10/P50/P90 for the next 1, 2, … `weeks` weeks),
- * ready for {@link renderFanChartSvg}. Each week is a calibrated {@link forecastBookings} run.
+ * ready for {@link renderFanChartSvg}. Each week is a calibrated forecast of one shared forecaster.
  *
  * @example
  * ```ts
@@ -12,13 +12,14 @@ import { DAY_MS, toMs } from '../data/time.js';
  * ```
  */
 export function forecastFan(options: Omit<ForecastBookingsOptions, 'horizonDays'> & { weeks?: number }): FanPoint[] {
-  const data = prepareForecastData(options.records, options.history, options.stages);
+  const { weeks: w0, ...rest } = options;
+  const f = sharedForecaster(rest);
   const asMs = toMs(options.asOf, 'asOf');
-  const weeks = options.weeks ?? 8;
+  const weeks = w0 ?? 8;
   const out: FanPoint[] = [];
   for (let w = 1; w <= weeks; w++) {
-    const f = forecastPrepared(data, { ...options, horizonDays: 7 * w });
-    out.push({ label: new Date(asMs + 7 * w * DAY_MS).toISOString().slice(0, 10), p10: f.p10, p50: f.p50, p90: f.p90 });
+    const r = f.forecast({ asOf: new Date(asMs), horizonDays: 7 * w });
+    out.push({ label: new Date(asMs + 7 * w * DAY_MS).toISOString().slice(0, 10), p10: r.value.p10, p50: r.value.p50, p90: r.value.p90 });
   }
   return out;
 }

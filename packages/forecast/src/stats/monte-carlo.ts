@@ -84,18 +84,7 @@ export function simulateBookings(input: SimulateBookingsInput): SimulateBookings
   const state = sfc32State(seed);
   const uniform = (): number => (sfc32Next(state) + 0.5) / 4294967296;
   const normal = (): number => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  const poisson = (mu: number): number => {
-    if (mu <= 0) return 0;
-    if (mu > 40) return Math.max(0, Math.round(mu + Math.sqrt(mu) * normal()));
-    const L = Math.exp(-mu);
-    let k = 0;
-    let prod = uniform();
-    while (prod > L) {
-      k++;
-      prod *= uniform();
-    }
-    return k;
-  };
+  const poisson = (mu: number): number => poissonDraw(mu, uniform);
 
   const totals = new Float64Array(trials);
   let sumAll = 0;
@@ -121,6 +110,31 @@ export function simulateBookings(input: SimulateBookingsInput): SimulateBookings
     p90: quantileSorted(totals, 0.9),
     totals,
   };
+}
+
+/**
+ * A Poisson draw with mean `mu` from uniform draws in (0, 1): Knuth's product method, or the
+ * normal approximation (Box–Muller) above 40.
+ *
+ * @example
+ * ```ts
+ * poissonDraw(3, Math.random) // 0, 1, 2, … with mean 3
+ * ```
+ */
+export function poissonDraw(mu: number, uniform: () => number): number {
+  if (!(mu > 0)) return 0;
+  if (mu > 40) {
+    const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    return Math.max(0, Math.round(mu + Math.sqrt(mu) * z));
+  }
+  const L = Math.exp(-mu);
+  let k = 0;
+  let prod = uniform();
+  while (prod > L) {
+    k++;
+    prod *= uniform();
+  }
+  return k;
 }
 
 /**

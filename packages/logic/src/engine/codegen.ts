@@ -1,6 +1,8 @@
 import { inOp } from '../operators/standard.js';
 import type { CompileContext } from './compile.js';
-import { compileValidated } from './compile.js';
+import { SIZED_OPERATORS, compileValidated } from './compile.js';
+import { readPath } from './data-access.js';
+import { toRuleError } from './budget.js';
 import { argsOf, isLogic, operatorOf } from './rule-shape.js';
 import { truthy } from './truthy.js';
 import type { RuleFn } from './types.js';
@@ -45,60 +47,83 @@ const COMPARISON: Readonly<Record<string, string>> = {
 /** Smallest `in` list that becomes a Set lookup rather than a chain of `===`. */
 const SET_THRESHOLD = 9;
 
+/** Longest literal `var` path read inline; longer paths call `readPath` (keeps code linear). */
+const INLINE_SEGMENTS = 12;
+
+/** A trie of the literal `var` paths of a rule: how often each prefix is read, and its hoisted name. */
+interface Prefix {
+  count: number;
+  children: Map<string, Prefix>;
+  name?: string;
+}
+
+const newPrefix = (): Prefix => ({ count: 0, children: new Map() });
+
 class Emitter {
   readonly constants: unknown[] = [];
   readonly fallbacks: RuleFn[] = [];
   temps = 0;
-  /** Path prefixes read by two or more `var`s: read once at the start, as `p0`, `p1`, … */
-  readonly hoisted = new Map<string, string>();
+  /** Literal paths as a trie; prefixes read by two or more `var`s are read once, as `p0`, `p1`, … */
+  readonly prefixes: Prefix = newPrefix();
   /** Constants of every data key read by generated code (guarded against prototype pollution). */
   readonly keys = new Map<string, string>();
   readonly hoistCode: string[] = [];
   constructor(private readonly ctx: CompileContext) {}
 
-  /** Reads every path prefix that several literal `var`s share once, up front. */
+  /**
+   * Reads every path prefix that several literal `var`s share once, up front. Linear in the
+   * rule's size: each path walks the trie once, segment by segment.
+   */
   hoist(rule: unknown): void {
-    const counts = new Map<string, number>();
-    const visit = (node: unknown): void => {
+    const pending: unknown[] = [rule];
+    while (pending.length > 0) {
+      const node = pending.pop();
       if (Array.isArray(node)) {
-        node.forEach(visit);
-        return;
+        for (const n of node) pending.push(n);
+        continue;
       }
-      if (!isLogic(node)) return;
+      if (!isLogic(node)) continue;
       const op = operatorOf(node);
       const args = argsOf(node, op);
       if (op === 'var') {
         const path = args[0];
         if (typeof path === 'string' || typeof path === 'number') {
-          const segments = String(path).split('.');
-          if (String(path) !== '') {
-            for (let i = 1; i <= segments.length; i++) {
-              const prefix = segments.slice(0, i).join('.');
-              counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+          const text = String(path);
+          if (text !== '') {
+            let at = this.prefixes;
+            for (const segment of text.split('.').slice(0, INLINE_SEGMENTS)) {
+              let next = at.children.get(segment);
+              if (next === undefined) {
+                next = newPrefix();
+                at.children.set(segment, next);
+              }
+              next.count++;
+              at = next;
             }
           }
-        } else visit(path);
-        if (args.length > 1) visit(args[1]);
-        return;
+        } else pending.push(path);
+        if (args.length > 1) pending.push(args[1]);
+        continue;
       }
       // bodies of map/filter/… read their items, not `d`
-      if (op === 'map' || op === 'filter' || op === 'all' || op === 'some' || op === 'none' || op === 'reduce') return;
-      args.forEach(visit);
-    };
-    visit(rule);
-    const shared = [...counts.entries()].filter(([, n]) => n >= 2).map(([prefix]) => prefix);
-    shared.sort((a, b) => a.split('.').length - b.split('.').length);
-    for (const prefix of shared) {
-      const segments = prefix.split('.');
-      const parent = segments.length > 1 ? this.hoisted.get(segments.slice(0, -1).join('.')) : 'd';
-      if (parent === undefined) continue; // unreachable: a prefix's parent is shared too
-      const name = `p${this.hoisted.size}`;
-      const k = this.key(segments[segments.length - 1] as string);
-      const t = this.temp();
-      this.hoistCode.push(
-        `${name} = (${parent} == null || (${t} = ${parent}[${k}]) === undefined || ${this.notOwn(parent, k)} ? undefined : ${t})`,
-      );
-      this.hoisted.set(prefix, name);
+      if (op === 'map' || op === 'filter' || op === 'all' || op === 'some' || op === 'none' || op === 'reduce') continue;
+      for (const a of args) pending.push(a);
+    }
+    // breadth first, so that a prefix is named after its parent
+    const queue: Array<{ node: Prefix; holder: string }> = [{ node: this.prefixes, holder: 'd' }];
+    for (let q = 0; q < queue.length; q++) {
+      const { node, holder } = queue[q] as { node: Prefix; holder: string };
+      for (const [segment, child] of node.children) {
+        if (child.count < 2) continue;
+        const name = `p${this.hoistCode.length}`;
+        const k = this.key(segment);
+        const t = this.temp();
+        this.hoistCode.push(
+          `${name} = (${holder} == null || (${t} = ${holder}[${k}]) === undefined || ${this.notOwn(holder, k)} ? undefined : ${t})`,
+        );
+        child.name = name;
+        queue.push({ node: child, holder: name });
+      }
     }
   }
 
@@ -161,6 +186,7 @@ class Emitter {
         break;
     }
     if (op === 'matches' && this.ctx.isBuiltin(op)) return this.fallback(node);
+    if (this.ctx.isStandard(op) && SIZED_OPERATORS.has(op)) return this.fallback(node);
     const xs = args.map((a) => this.expr(a));
     if (this.ctx.isStandard(op)) {
       const special = this.standard(op, xs);
@@ -189,15 +215,18 @@ class Emitter {
     // start from the longest hoisted prefix
     let start = 0;
     let holder = 'd';
-    for (let i = segments.length; i >= 1; i--) {
-      const hit = this.hoisted.get(segments.slice(0, i).join('.'));
-      if (hit !== undefined) {
-        start = i;
-        holder = hit;
-        break;
-      }
+    let at: Prefix | undefined = this.prefixes;
+    for (let i = 0; i < segments.length && at !== undefined; i++) {
+      at = at.children.get(segments[i] as string);
+      if (at?.name === undefined) break;
+      start = i + 1;
+      holder = at.name;
     }
     if (start === segments.length) return `(${holder} === undefined ? ${notFound} : ${holder})`;
+    if (segments.length - start > INLINE_SEGMENTS) {
+      // a long path: one call, so the generated source stays proportional to the rule
+      return `rp(${holder}, ${this.constant(segments.slice(start))}, ${notFound})`;
+    }
     // holder == null || (t0 = holder[k0]) == null || notOwn(holder, k0)
     //   || … || (tn = tn-1[kn]) === undefined || notOwn(tn-1, kn) ? nf : tn
     const parts: string[] = [`${holder} == null`];
@@ -367,8 +396,8 @@ export function generateRule(ctx: CompileContext, rule: unknown): RuleFn | undef
     `"use strict";\n` +
     names('k', 'K', emitter.constants.length) +
     names('f', 'F', emitter.fallbacks.length) +
-    `return function dealflowRule(d) {\n${guard}${temps}${hoisted}return ${root.code};\n};`;
-  const factory = new Function('K', 'F', 'h', 'truthy', 'inOp', 'gp', 'OP', 'slow', source) as (
+    `return function dealflowRule(d) {\ntry {\n${guard}${temps}${hoisted}return ${root.code};\n} catch (e) { throw E(e); }\n};`;
+  const factory = new Function('K', 'F', 'h', 'truthy', 'inOp', 'gp', 'OP', 'slow', 'rp', 'E', source) as (
     K: unknown[],
     F: RuleFn[],
     h: typeof hasOwn,
@@ -377,7 +406,9 @@ export function generateRule(ctx: CompileContext, rule: unknown): RuleFn | undef
     gp: typeof Object.getPrototypeOf,
     OP: object,
     slow: RuleFn,
+    rp: typeof readPath,
+    E: typeof toRuleError,
   ) => RuleFn;
   const slow = keyConstants.length === 0 ? () => undefined : compileValidated(ctx, rule);
-  return factory(emitter.constants, emitter.fallbacks, hasOwn, truthy, inOp, Object.getPrototypeOf, Object.prototype, slow);
+  return factory(emitter.constants, emitter.fallbacks, hasOwn, truthy, inOp, Object.getPrototypeOf, Object.prototype, slow, readPath, toRuleError);
 }

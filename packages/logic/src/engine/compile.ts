@@ -1,7 +1,8 @@
 import { DealflowError } from '../errors.js';
-import { analyzeRegex, maxSafeInputLength } from '../operators/safe-regex.js';
+import { compileSafeRegex } from '../regex/matcher.js';
 import { inOp } from '../operators/standard.js';
 import { missingKeys, readKey, readPath, readVar } from './data-access.js';
+import type { Meter } from './budget.js';
 import type { ResolvedLimits } from './limits.js';
 import { argsOf, isLogic, operatorOf } from './rule-shape.js';
 import { truthy } from './truthy.js';
@@ -16,7 +17,14 @@ export interface CompileContext {
   /** True when `op` is the engine's own `matches`. */
   isBuiltin(op: string): boolean;
   limits: ResolvedLimits;
+  /** The engine's evaluation budget. */
+  meter: Meter;
+  /** Set while compiling when the rule has a metered operator (so its root gets {@link Meter.guard}). */
+  metered: boolean;
 }
+
+/** Standard operators whose results can grow without bound: their sizes are metered. */
+export const SIZED_OPERATORS: ReadonlySet<string> = new Set(['merge', 'cat']);
 
 interface Node {
   fn: RuleFn;
@@ -102,6 +110,7 @@ function compileNode(ctx: CompileContext, node: unknown): Node {
   }
   if (op === 'matches' && ctx.isBuiltin(op)) return compileMatches(ctx, args);
   const compiled = args.map((a) => compileNode(ctx, a));
+  if (ctx.isStandard(op) && SIZED_OPERATORS.has(op)) return compileSized(ctx, op, compiled);
   if (ctx.isStandard(op)) {
     const special = specialise(op, compiled);
     if (special !== undefined) return { fn: special };
@@ -297,20 +306,64 @@ function compileAndOr(ctx: CompileContext, args: unknown[], isAnd: boolean): Nod
       };
 }
 
+/**
+ * `merge` and `cat`: the standard function, its result's length checked against
+ * `maxValueLength`; a merge's elements also count as steps.
+ */
+function compileSized(ctx: CompileContext, op: string, args: Node[]): Node {
+  const fn = ctx.fnOf(op) as (...xs: unknown[]) => { length: number };
+  const fs = args.map((a) => a.fn);
+  const meter = ctx.meter;
+  if (op === 'merge') {
+    // merge's elements are steps (a reduce that merges its accumulator grows quadratically)
+    ctx.metered = true;
+    return {
+      fn: (d) => {
+        const out = meter.checkSize(fn(...fs.map((f) => f(d))), op);
+        meter.charge(out.length, op);
+        return out;
+      },
+    };
+  }
+  return { fn: (d) => meter.checkSize(fn(...fs.map((f) => f(d))), op) };
+}
+
+/**
+ * The scoped operators. Like json-logic-js, `map`, `filter` and `reduce` skip the holes of a
+ * sparse array (they are `Array.prototype` methods there) while `all`, `some` and `none` visit
+ * every index. Each visited item is one step of the budget, charged before the loop.
+ */
 function compileScoped(ctx: CompileContext, op: string, args: unknown[]): Node {
   const source = compileNode(ctx, args[0]).fn;
   const inner = compileNode(ctx, args[1]).fn;
+  const meter = ctx.meter;
+  ctx.metered = true;
   switch (op) {
     case 'map':
-      return { fn: (d) => { const xs = source(d); return Array.isArray(xs) ? xs.map((x) => inner(x)) : []; } };
+      return {
+        fn: (d) => {
+          const xs = source(d);
+          if (!Array.isArray(xs)) return [];
+          meter.charge(xs.length, op);
+          return xs.map((x) => inner(x));
+        },
+      };
     case 'filter':
-      return { fn: (d) => { const xs = source(d); return Array.isArray(xs) ? xs.filter((x) => truthy(inner(x))) : []; } };
+      return {
+        fn: (d) => {
+          const xs = source(d);
+          if (!Array.isArray(xs)) return [];
+          meter.charge(xs.length, op);
+          return xs.filter((x) => truthy(inner(x)));
+        },
+      };
     case 'all':
       return {
         fn: (d) => {
           const xs = source(d);
           if (!Array.isArray(xs) || xs.length === 0) return false;
-          for (const x of xs) if (!truthy(inner(x))) return false;
+          meter.charge(xs.length, op);
+          for (let i = 0; i < xs.length; i++) if (!truthy(inner(xs[i]))) return false;
           return true;
         },
       };
@@ -319,7 +372,8 @@ function compileScoped(ctx: CompileContext, op: string, args: unknown[]): Node {
         fn: (d) => {
           const xs = source(d);
           if (!Array.isArray(xs) || xs.length === 0) return false;
-          for (const x of xs) if (truthy(inner(x))) return true;
+          meter.charge(xs.length, op);
+          for (let i = 0; i < xs.length; i++) if (truthy(inner(xs[i]))) return true;
           return false;
         },
       };
@@ -328,7 +382,8 @@ function compileScoped(ctx: CompileContext, op: string, args: unknown[]): Node {
         fn: (d) => {
           const xs = source(d);
           if (!Array.isArray(xs) || xs.length === 0) return true;
-          for (const x of xs) if (truthy(inner(x))) return false;
+          meter.charge(xs.length, op);
+          for (let i = 0; i < xs.length; i++) if (truthy(inner(xs[i]))) return false;
           return true;
         },
       };
@@ -340,8 +395,11 @@ function compileScoped(ctx: CompileContext, op: string, args: unknown[]): Node {
           const xs = source(d);
           const init = initial(d);
           if (!Array.isArray(xs)) return init;
+          meter.charge(xs.length, op);
           let acc = init;
-          for (const x of xs) acc = inner({ current: x, accumulator: acc });
+          for (let i = 0; i < xs.length; i++) {
+            if (i in xs) acc = inner({ current: xs[i], accumulator: acc });
+          }
           return acc;
         },
       };
@@ -353,16 +411,15 @@ function compileMatches(ctx: CompileContext, args: unknown[]): Node {
   const subject = compileNode(ctx, args[0]).fn;
   const flags = typeof args[2] === 'string' ? args[2] : '';
   const pattern = args[1] as string;
-  const re = new RegExp(`^(?:${pattern})$`, flags);
-  // Validation refused patterns that backtrack exponentially; this cap bounds the polynomial rest.
-  const max = maxSafeInputLength(analyzeRegex(pattern), ctx.limits.maxInputLength);
+  const re = compileSafeRegex(pattern, flags, ctx.limits.maxInputLength);
+  const max = re.maxInput;
   return {
     fn: (d) => {
       const v = subject(d);
       if (v === null || v === undefined) return false;
       const s = typeof v === 'string' ? v : String(v);
       if (s.length > max) {
-        throw new DealflowError('RULE_LIMIT', `matches '${pattern}': input is ${s.length} characters, more than ${max} (maxInputLength, or less for patterns with many repetitions)`, {
+        throw new DealflowError('RULE_LIMIT', `matches '${pattern}': input is ${s.length} characters, more than ${max} (limits.maxInputLength, or less for patterns with many states)`, {
           details: { pattern: args[1], length: s.length },
         });
       }

@@ -3,7 +3,9 @@ import { DealflowError, type Problem } from '../errors.js';
 import { MATCHES_ARITY, dealflowOperators } from '../operators/dealflow.js';
 import { SPECIAL_FORMS, STANDARD_OPERATORS } from '../operators/standard.js';
 import { canGenerateCode, generateRule } from './codegen.js';
-import { compileValidated } from './compile.js';
+import { type CompileContext, compileValidated } from './compile.js';
+import { Meter, toRuleError } from './budget.js';
+import { ruleKey } from './cache-key.js';
 import { resolveLimits } from './limits.js';
 import { FORBIDDEN_NAMES, argsOf, isLogic, operatorOf } from './rule-shape.js';
 import type { CreateRuleEngineOptions, OperatorDefinition, RuleEngine, RuleFn, ValidateRuleOptions } from './types.js';
@@ -55,11 +57,14 @@ export function createRuleEngine(options: CreateRuleEngineOptions = {}): RuleEng
     isBuiltin: (op: string) => ops.get(op)?.origin === 'dealflow',
     limits,
   };
-  const compileContext = {
+  const meter = new Meter(limits.maxSteps, limits.maxValueLength);
+  const compileContext: CompileContext = {
     fnOf: (op: string) => ops.get(op)?.fn,
     isStandard: (op: string) => ops.get(op)?.origin === 'standard',
     isBuiltin: (op: string) => ops.get(op)?.origin === 'dealflow',
     limits,
+    meter,
+    metered: false,
   };
 
   const validate = (rule: unknown, opts?: ValidateRuleOptions): Problem[] => validateRuleWith(validationContext, rule, opts);
@@ -82,24 +87,38 @@ export function createRuleEngine(options: CreateRuleEngineOptions = {}): RuleEng
       if (hit !== undefined) return hit;
     }
     assertValid(rule);
-    // Validation bounded the rule's depth and size, so stringify and compile are safe.
-    // JSON text does not tell -0 from 0 nor undefined from null (or absent), so a rule holding
-    // either is cached by identity only.
-    let ambiguous = false;
-    const key =
-      JSON.stringify(rule, (_k, v: unknown) => {
-        if (Object.is(v, -0) || v === undefined) ambiguous = true;
-        return v;
-      }) ?? 'undefined';
-    let fn = ambiguous ? undefined : byText.get(key);
+    // Validation bounded the rule's depth and size. The text key is exact: it tells apart what
+    // JSON would merge (NaN, ±Infinity, null, -0, undefined, holes); a rule holding anything
+    // else (a Date, a class instance) is cached by identity only.
+    let key: string | undefined;
+    try {
+      key = ruleKey(rule);
+    } catch (e) {
+      throw toRuleError(e); // a stack overflow under a raised maxDepth: RULE_LIMIT
+    }
+    let fn = key === undefined ? undefined : byText.get(key);
     if (fn === undefined) {
-      fn = (generate ? generateRule(compileContext, rule) : undefined) ?? compileValidated(compileContext, rule);
-      if (!ambiguous) {
+      fn = build(rule);
+      if (key !== undefined) {
         if (byText.size >= CACHE_LIMIT) byText.clear();
         byText.set(key, fn);
       }
     }
     if (isObject) byObject.set(rule, fn);
+    return fn;
+  };
+
+  /** Compiles a validated rule; a runtime limit hit while compiling (a raised maxDepth) is `RULE_LIMIT`. */
+  const build = (rule: unknown): RuleFn => {
+    compileContext.metered = false;
+    let fn: RuleFn;
+    try {
+      fn = (generate ? generateRule(compileContext, rule) : undefined) ?? compileValidated(compileContext, rule);
+    } catch (e) {
+      throw toRuleError(e);
+    }
+    // Rules with loops or growing values count their steps; closures report every failure coded.
+    if (compileContext.metered || !generate) return meter.guard(fn);
     return fn;
   };
 

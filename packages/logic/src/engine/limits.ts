@@ -17,6 +17,8 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxNodes: 50_000,
   maxRegexLength: 256,
   maxInputLength: 10_000,
+  maxSteps: 1_000_000,
+  maxValueLength: 1_000_000,
 };
 
 /** Fills unset limits with the defaults; a limit that is not a positive integer is `INPUT_INVALID`. */

@@ -24,6 +24,13 @@ export interface RuleLimits {
   maxRegexLength?: number;
   /** Longest string `matches` will test, default 10 000 characters (longer: `RULE_LIMIT`). */
   maxInputLength?: number;
+  /**
+   * Evaluation budget: most items one evaluation may visit in `map`, `filter`, `reduce`, `all`,
+   * `some`, `none` plus elements `merge` produces, default 1 000 000 (more: `RULE_LIMIT`).
+   */
+  maxSteps?: number;
+  /** Longest array or string a `merge` or `cat` may produce, default 1 000 000 (longer: `RULE_LIMIT`). */
+  maxValueLength?: number;
 }
 
 /** Options for {@link createRuleEngine}. */
@@ -32,7 +39,10 @@ export interface CreateRuleEngineOptions {
   operators?: Record<string, OperatorDefinition | ((...args: unknown[]) => unknown)>;
   /** Business calendars by id, for `businessDaysSince(date, calendarId)`. */
   calendars?: Record<string, BusinessCalendar>;
-  /** Clock for `now`, `daysSince`, `hoursSince`, `businessDaysSince` (default: real time). */
+  /**
+   * Clock for `now`, `daysSince`, `hoursSince`, `businessDaysSince` (default: real time). Date
+   * operators read time only from here; an input without a date (`"10:30"`) is not a date.
+   */
   now?: () => Date;
   limits?: RuleLimits;
   /**
@@ -52,7 +62,11 @@ export interface ValidateRuleOptions {
 
 /** A set of operators, a cache of compiled rules and the limits that apply to them. */
 export interface RuleEngine {
-  /** Validates (throws `RULE_INVALID` / `RULE_LIMIT`), then compiles; cached per rule. */
+  /**
+   * Validates (throws `RULE_INVALID` / `RULE_LIMIT`), then compiles; cached per rule. The
+   * compiled function throws only `DealflowError`s: `RULE_LIMIT` when it exceeds the evaluation
+   * budget, `RULE_ERROR` when a custom operator or the data make it fail.
+   */
   compile(rule: unknown): RuleFn;
   /** Every problem of a rule, with JSON paths; empty when the rule is valid. */
   validate(rule: unknown, options?: ValidateRuleOptions): Problem[];

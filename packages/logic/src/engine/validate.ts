@@ -1,5 +1,5 @@
 import type { Problem } from '../errors.js';
-import { ALLOWED_REGEX_FLAGS, analyzeRegex } from '../operators/safe-regex.js';
+import { ALLOWED_REGEX_FLAGS, RegexRefused, compileSafeRegex } from '../regex/matcher.js';
 import type { ResolvedLimits } from './limits.js';
 import { FORBIDDEN_NAMES, argsOf, isLogic, operatorOf, pathKey } from './rule-shape.js';
 
@@ -201,14 +201,15 @@ export function validateRuleWith(
       return;
     }
     try {
-      new RegExp(pattern, typeof flags === 'string' ? flags : '');
+      compileSafeRegex(pattern, typeof flags === 'string' ? flags : '', ctx.limits.maxInputLength);
     } catch (e) {
-      problems.push({ path, code: 'invalid_regex', value: pattern, message: `invalid pattern: ${(e as Error).message}` });
-      return;
-    }
-    const unsafe = analyzeRegex(pattern).unsafe;
-    if (unsafe !== undefined) {
-      problems.push({ path, code: 'unsafe_regex', value: pattern, message: `pattern '${pattern}' could backtrack catastrophically: ${unsafe}` });
+      if (!(e instanceof RegexRefused)) throw e;
+      problems.push({
+        path,
+        code: e.kind === 'size' ? 'regex_too_complex' : 'invalid_regex',
+        value: pattern,
+        message: `pattern '${pattern}': ${e.message}`,
+      });
     }
   };
 

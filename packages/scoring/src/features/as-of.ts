@@ -80,11 +80,12 @@ function applyToView(view: StoredRecord, e: HistoryEvent): StoredRecord {
 /**
  * Rebuilds a record as it stood at `at` from its history, the way the engine replays it (core's
  * `applyHistoryEvent`): the `created` event's `data.record` snapshot, then each event's
- * `data.changes` (stage, owner, team, fields, meta). Events after `at` are ignored; with
- * `beforeSeq`, so are events from that `seq` on (to see a record just before its closing
- * transition). Without a `created` snapshot, the current fields, owner and meta are kept (they
- * cannot be rebuilt) and only the stage is followed (a transition's `to` counts when its changes
- * name no stage).
+ * `data.changes` (stage, owner, team, fields, meta); the simple form `data.fields` (fields an
+ * event set) counts too. Events after `at` are ignored; with `beforeSeq`, so are events from that
+ * `seq` on (to see a record just before its closing transition). Without a `created` snapshot the
+ * fields are still rebuilt from history alone: a field no event up to `at` sets is unknown
+ * (never the record's current value, which may only be known later); the owner and team are the
+ * current ones unless an event changes them, and the stage is followed from the transitions.
  *
  * @example
  * ```ts
@@ -101,14 +102,20 @@ export function recordAsOf(
   const events = sortHistory(history).filter(
     (e) => e.at <= at && (options.beforeSeq === undefined || e.seq < options.beforeSeq),
   );
-  let next: StoredRecord = structuredClone(record);
+  // Fields start empty: only what history shows up to `at` is known.
+  let next: StoredRecord = { ...structuredClone(record), fields: {} };
   const stagesVisited: string[] = [];
   let started = false;
+  const applySimpleFields = (e: HistoryEvent): void => {
+    const f = e.data['fields'];
+    if (isObject(f)) next = { ...next, fields: { ...next.fields, ...structuredClone(f) } };
+  };
   for (const e of events) {
     if (e.kind === 'created' && isObject(e.data['record'])) {
-      // A partial snapshot keeps what it does not name from the current record.
+      // A partial snapshot keeps what it does not name from the current record (fields excepted).
       const rebuilt: Partial<StoredRecord> = applyHistoryEvent(null, e);
-      next = { ...next, ...rebuilt, stageEnteredAt: rebuilt.stageEnteredAt ?? e.at };
+      next = { ...next, ...rebuilt, fields: { ...(rebuilt.fields ?? {}) }, stageEnteredAt: rebuilt.stageEnteredAt ?? e.at };
+      applySimpleFields(e);
       if (typeof rebuilt.stage === 'string') {
         stagesVisited.push(rebuilt.stage);
         started = true;
@@ -123,7 +130,8 @@ export function recordAsOf(
       started = true;
     }
     const stageBefore = next.stage;
-    if (e.kind !== 'created') next = applyToView(next, e); // a `created` without a snapshot changes nothing
+    if (e.kind !== 'created') next = applyToView(next, e); // a `created` without a snapshot changes nothing but its fields
+    applySimpleFields(e);
     const to = changes.stage ?? (e.kind === 'transition' ? e.to : undefined);
     if (to !== undefined && to !== stageBefore) {
       next.stage = to;

@@ -8,6 +8,7 @@ import { assertFeatures } from '../features/spec.js';
 import type { FeatureSpec } from '../features/spec.js';
 import { fitLogistic } from './logistic.js';
 import { fitNaiveBayes } from './naive-bayes.js';
+import { fitStageAgeTable } from './stage-age.js';
 import type { ScoringMethod, ScoringModel, TrainingExample } from './types.js';
 
 /** History given as one flat list, or already grouped by record id. */
@@ -21,8 +22,12 @@ export interface FitScoringOptions {
   history: HistoryInput;
   /** Nothing known after this date is used: outcomes after it are ignored, features are rebuilt as of the close. */
   asOf: string | Date;
-  features: FeatureSpec[];
-  method: ScoringMethod;
+  /** Features of `naive-bayes` and `logistic` (`stage-age` reads only the stage and days in it and ignores them). */
+  features?: FeatureSpec[];
+  /** Default `naive-bayes` (the best calibrated on weekly snapshots of the CRM dataset; see docs/scoring.md). */
+  method?: ScoringMethod;
+  /** Bands of days in stage of `stage-age` (default [0, 7, 15, 30, 60, 90]). */
+  ageBands?: number[];
   /** Stages and their kinds; transitions into `won` / `lost` stages close a record. */
   stages: StageKind[];
   /** Laplace smoothing for naive Bayes (default 1). */
@@ -178,11 +183,13 @@ function positive(value: number | undefined, fallback: number, option: string): 
  * ```
  */
 export function fitScoring(options: FitScoringOptions): ScoringModel {
-  const features = assertFeatures(options.features);
+  // `stage-age` reads only the stage and days in stage: it keeps no feature list.
+  const features = options.method === 'stage-age' ? [] : assertFeatures(options.features);
   const stages = assertStages(options.stages);
   const asOf = toIso(options.asOf, 'asOf');
-  if (options.method !== 'naive-bayes' && options.method !== 'logistic') {
-    throw new DealflowError('INPUT_INVALID', `unknown scoring method '${String(options.method)}' (use 'naive-bayes' or 'logistic')`, {
+  const method = options.method ?? 'naive-bayes';
+  if (method !== 'naive-bayes' && method !== 'logistic' && method !== 'stage-age') {
+    throw new DealflowError('INPUT_INVALID', `unknown scoring method '${String(options.method)}' (use 'stage-age', 'naive-bayes' or 'logistic')`, {
       problems: [{ path: '$.method', message: 'unknown method', value: options.method }],
     });
   }
@@ -190,7 +197,7 @@ export function fitScoring(options: FitScoringOptions): ScoringModel {
   const grouped = groupHistory(options.history);
   const examples = closedExamples(options.records, grouped, stages, asOf);
   const training: TrainingExample[] = [];
-  for (const ex of examples) {
+  for (const ex of method === 'stage-age' ? [] : examples) {
     const views = every === null ? [ex.view] : openSnapshots(ex, grouped.get(ex.record.id) ?? [], every);
     for (const view of views) training.push({ values: featureVector(features, view, stages), won: ex.outcome.won, weight: 1 });
   }
@@ -220,7 +227,11 @@ export function fitScoring(options: FitScoringOptions): ScoringModel {
       lastClosedAt: closedAts[closedAts.length - 1] ?? null,
     },
   };
-  if (options.method === 'naive-bayes') {
+  if (method === 'stage-age') {
+    const flat = Array.isArray(options.history) ? (options.history as readonly HistoryEvent[]) : [...grouped.values()].flat();
+    return { ...base, method: 'stage-age', ...fitStageAgeTable(options.records, flat, stages, asOf, options.ageBands) };
+  }
+  if (method === 'naive-bayes') {
     const alpha = positive(options.alpha, 1, 'alpha');
     return { ...base, method: 'naive-bayes', ...fitNaiveBayes(features, training, alpha) };
   }

@@ -10,6 +10,7 @@ import type { HistoryInput } from './fit.js';
 import { logisticLogOdds, sigmoid } from './logistic.js';
 import { naiveBayesLogOdds } from './naive-bayes.js';
 import type { Contribution, ScoringMethod, ScoringModel } from './types.js';
+import { stageAgeProbability } from './stage-age.js';
 
 /** Options of {@link scoreRecord}. */
 export interface ScoreRecordOptions {
@@ -30,13 +31,18 @@ export interface RecordScore {
   probability: number;
   /** `base + Σ contributions`. */
   logOdds: number;
-  /** Prior log-odds (naive Bayes) or intercept (logistic). */
+  /** Prior log-odds (naive Bayes) or intercept (logistic); 0 for stage-age. */
   base: number;
   contributions: Contribution[];
 }
 
 /** Scores a record view (a record as of a moment) with a model. */
 export function scoreView(model: ScoringModel, view: RecordAsOf): RecordScore {
+  if (model.method === 'stage-age') {
+    const { probability, contributions } = stageAgeProbability(model, view);
+    const logOdds = contributions.reduce((s, c) => s + c.logOdds, 0);
+    return { recordId: view.record.id, method: model.method, probability, logOdds, base: 0, contributions };
+  }
   const values = featureVector(model.features, view, model.stages);
   const { base, contributions } = model.method === 'naive-bayes' ? naiveBayesLogOdds(model, values) : logisticLogOdds(model, values);
   const logOdds = contributions.reduce((s, c) => s + c.logOdds, base);
@@ -97,6 +103,13 @@ const baseSchema = {
   }),
 };
 const modelSchema = z.discriminatedUnion('method', [
+  z.object({
+    ...baseSchema,
+    features: z.array(z.never()).max(0),
+    method: z.literal('stage-age'),
+    ageBands: z.array(z.number().nonnegative()).min(1),
+    probabilities: z.record(z.string(), z.array(z.number().min(0).max(1))),
+  }),
   z.object({
     ...baseSchema,
     method: z.literal('naive-bayes'),

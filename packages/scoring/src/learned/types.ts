@@ -1,8 +1,13 @@
 import type { FeatureSpec } from '../features/spec.js';
 import type { StageKind } from '../features/as-of.js';
 
-/** The learning methods: naive Bayes with Laplace smoothing (Odoo's method) and logistic regression. */
-export type ScoringMethod = 'naive-bayes' | 'logistic';
+/**
+ * The learning methods: naive Bayes with Laplace smoothing (Odoo's method; the default, the best
+ * calibrated of the three on weekly snapshots of the CRM dataset, see docs/scoring.md), logistic
+ * regression over features, and `stage-age` (P(eventually won) by stage and days in stage, from
+ * the absorbing Markov chain of `@dealflow/forecast`).
+ */
+export type ScoringMethod = 'stage-age' | 'naive-bayes' | 'logistic';
 
 /** One training example: feature values (in feature order), the outcome and a weight. */
 export interface TrainingExample {
@@ -60,8 +65,17 @@ export interface LogisticModel extends ScoringModelBase {
   converged: boolean;
 }
 
+/** Stage and days in stage: the eventual win probability per open stage and age band. */
+export interface StageAgeModel extends ScoringModelBase {
+  method: 'stage-age';
+  /** Band starts in days spent in the current stage (first 0). */
+  ageBands: number[];
+  /** open stage → P(eventually won) per band. */
+  probabilities: Record<string, number[]>;
+}
+
 /** A fitted, serializable scoring model. */
-export type ScoringModel = NaiveBayesModel | LogisticModel;
+export type ScoringModel = StageAgeModel | NaiveBayesModel | LogisticModel;
 
 /** One feature's part in a score, in log-odds (positive pushes towards won). */
 export interface Contribution {
