@@ -195,7 +195,9 @@ export async function validateBlueprintFile(path: string, options: { cwd?: strin
     problems.push(...located(found, inline ? proc.file : src.file, inline ? proc.json : src.json, inline ? proc.text : src.text));
   });
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  problems.sort((a, b) => rank[a.severity] - rank[b.severity] || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  // root causes first: a stage left unreachable by a wrong `to` comes after the wrong `to`
+  const consequence = (p: ValidationProblem) => (p.code === 'unreachable_stage' && problems.some((q) => q.severity === 'error' && q.code !== 'unreachable_stage') ? 1 : 0);
+  problems.sort((a, b) => rank[a.severity] - rank[b.severity] || consequence(a) - consequence(b) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
   const errors = problems.filter((p) => p.severity === 'error').length;
   return { file: proc.file, valid: errors === 0, linted, errors, warnings: problems.filter((p) => p.severity === 'warning').length, problems };
 }

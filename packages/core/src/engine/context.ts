@@ -54,7 +54,7 @@ export interface Rejection {
   stage: string;
   /** The stage the transition would have entered, when one was selected. */
   to?: string;
-  /** Fields that must be set first (reason `required_fields`). */
+  /** Fields that must be set first (reason `required_fields`; with reason `guard`, those the target stage would need too). */
   missingFields: string[];
   /** JSON path of the rule that said no (`guard`, `forbidden`). */
   rule?: string;
