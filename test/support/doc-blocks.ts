@@ -9,7 +9,7 @@ export interface DocBlock {
   /** 1-based line of the opening fence. */
   line: number;
   code: string;
-  /** The block is a vitest test file (it imports vitest): it runs under vitest. */
+  /** The block is a vitest test file (it imports vitest, or the storage conformance suite that registers vitest tests): it runs under vitest. */
   test: boolean;
 }
 
@@ -41,7 +41,7 @@ export function extractBlocks(text: string, file: string): DocBlock[] {
     let j = i + 1;
     for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence); j++) body.push(lines[j]!.slice(Math.min(indent, lines[j]!.length - lines[j]!.trimStart().length)));
     const code = `${body.join('\n')}\n`;
-    out.push({ file, line: i + 1, code, test: /from ['"]vitest['"]/.test(code) });
+    out.push({ file, line: i + 1, code, test: /from ['"](vitest|@dealflow\/storage-testkit)['"]/.test(code) });
     i = j;
   }
   return out;
