@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createEngine, createMemoryStorage, defineBlueprint, defineProcess, isDealflowError, renderMermaid } from '@dealflow/core';
-import type { Problem } from '@dealflow/core';
+import type { BlueprintInput, Problem } from '@dealflow/core';
 
-const base = {
+const base: BlueprintInput = {
   id: 'deal', version: 1, recordType: 'deal', initialStage: 'qualified',
   fields: { amount: { type: 'money', currency: 'EUR', requiredIn: ['proposal'] }, budgetConfirmed: { type: 'boolean', default: false } },
   stages: [{ id: 'qualified' }, { id: 'proposal' }, { id: 'won', kind: 'won' }],
@@ -25,9 +25,9 @@ function problemsOf(json: unknown): { message: string; problems: Problem[] } {
 
 describe('errors a designer can act on', () => {
   it('a misspelled key gets a did-you-mean at the key itself', () => {
-    const { problems } = problemsOf({ ...base, transitions: [{ event: 'propose', from: 'qualified', to: 'proposal', gaurd: true }, base.transitions[1]] });
+    const { problems } = problemsOf({ ...base, transitions: [{ event: 'propose', from: 'qualified', to: 'proposal', gaurd: true }, base.transitions![1]] });
     expect(problems).toContainEqual(expect.objectContaining({ path: '$.transitions[0].gaurd', code: 'unknown_key', hint: "did you mean 'guard'?" }));
-    const stage = problemsOf({ ...base, stages: [{ id: 'qualified', deadlin: {} }, ...base.stages.slice(1)] });
+    const stage = problemsOf({ ...base, stages: [{ id: 'qualified', deadlin: {} }, ...base.stages.slice(1)] } as unknown);
     expect(stage.problems).toContainEqual(expect.objectContaining({ path: '$.stages[0].deadlin', hint: "did you mean 'deadline'?" }));
   });
 
@@ -39,7 +39,7 @@ describe('errors a designer can act on', () => {
   });
 
   it('one wrong `to` comes first; the stages it leaves unreachable name it as the cause', () => {
-    const { problems } = problemsOf({ ...base, transitions: [{ event: 'propose', from: 'qualified', to: 'proposl' }, base.transitions[1]] });
+    const { problems } = problemsOf({ ...base, transitions: [{ event: 'propose', from: 'qualified', to: 'proposl' }, base.transitions![1]] });
     expect(problems[0]).toMatchObject({ path: '$.transitions[0].to', code: 'unknown_stage', hint: "did you mean 'proposal'?" });
     const unreachable = problems.filter((p) => p.code === 'unreachable_stage');
     expect(unreachable.length).toBeGreaterThan(0);
