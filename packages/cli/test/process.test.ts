@@ -43,7 +43,7 @@ describe('dealflow init, then validate, diagram and simulate the process file', 
     expect(d.out).toMatch(/proposal --> won : win .*approval by manager when fields\.amount › 50000/);
     expect(d.out).toMatch(/note left of qualified : escalation 'idle-deal' \(inactivity\): after P5D notify owner/);
 
-    const s = await cli(['simulate', 'dealflow/dealflow.config.json', '--scenario', 'dealflow/scenario.json', '-n', '300', '-d', '30', '--json'], { cwd });
+    const s = await cli(['simulate', 'dealflow/dealflow.config.json', '--scenario', 'dealflow/scenario.json', '-n', '300', '-d', '30', '--json', '--no-progress'], { cwd });
     expect(s.err).toBe('');
     expect(s.code).toBe(0);
     const report = JSON.parse(s.out);
