@@ -24,6 +24,7 @@ const runDir = join(root, 'test', '.docs-run');
  */
 const NOT_YET_RUNNABLE = new Set([
   'docs/assignment.md',
+  'docs/bulk.md',
   'docs/embedding.md',
   'docs/escalation.md',
   'docs/evolving-processes.md',
