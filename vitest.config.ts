@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['dealflow-source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // the docs' blocks are written there by test/docs.test.ts, which runs them itself
+    exclude: ['**/node_modules/**', 'test/.docs-run/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

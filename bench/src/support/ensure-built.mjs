@@ -4,6 +4,7 @@
 // when a dist/ is missing or older than its sources, so a bench run always measures current code.
 //
 // Run: node src/support/ensure-built.mjs   (each bench script does this first)
+//      node bench/src/support/ensure-built.mjs --all   (every package: the docs-as-tests suite)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,12 +45,13 @@ function needed() {
   return [...out];
 }
 
-const stale = needed().filter((dir) => {
+const wanted = process.argv.includes('--all') ? readdirSync(packages).filter((d) => existsSync(join(packages, d, 'package.json'))) : needed();
+const stale = wanted.filter((dir) => {
   const built = existsSync(join(packages, dir, 'dist', 'index.js')) ? newest(join(packages, dir, 'dist')) : 0;
   return built === 0 || newest(join(packages, dir, 'src')) > built;
 });
 if (stale.length > 0) {
-  process.stderr.write(`bench: building ${stale.join(', ')} (dist missing or older than src)…\n`);
+  process.stderr.write(`ensure-built: building ${stale.join(', ')} (dist missing or older than src)…\n`);
   const filters = stale.flatMap((dir) => ['--filter', `./packages/${dir}`]);
   execFileSync('pnpm', ['-r', ...filters, 'run', 'build'], { cwd: join(bench, '..'), stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -1,6 +1,6 @@
 /**
- * `@dealflow/cli`: the `dealflow` command (validate, diagram, simulate, forecast, migrate) and
- * the functions behind it.
+ * `@dealflow/cli`: the `dealflow` command (init, validate, diagram, simulate, forecast, migrate)
+ * and the functions behind it.
  *
  * @packageDocumentation
  */
@@ -10,8 +10,14 @@ export { validateBlueprintFile, formatValidation } from './validate.js';
 export type { ValidationReport, ValidationProblem } from './validate.js';
 export { loadBlueprintFile } from './load.js';
 export type { LoadedBlueprint, JsonSyntaxProblem } from './load.js';
-export { simulate } from './simulate/simulate.js';
-export type { SimulateOptions, SimulationReport } from './simulate/simulate.js';
+export { simulate, simulatedTeam } from './simulate/simulate.js';
+export type { SimulateOptions, SimulationReport, SimulationProgress, RejectionCount } from './simulate/simulate.js';
+export { parseScenario } from './simulate/scenario.js';
+export type { Scenario, FieldDistribution } from './simulate/scenario.js';
+export { loadProcessFile, readProcessFile, findProcessFile, PROCESS_FILE_NAMES } from './process.js';
+export type { LoadedProcess } from './process.js';
+export { initProcess } from './init/init.js';
+export type { InitResult } from './init/init.js';
 export { compareSimulations, formatSimulation, formatDiff } from './simulate/format.js';
 export type { SimulationDiff } from './simulate/format.js';
 export { renderBlueprintReference } from './reference.js';

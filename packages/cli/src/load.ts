@@ -3,6 +3,7 @@ import { resolve, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inputError } from './errors.js';
 import { parseJsonText } from './json-locate.js';
+import { loadOptional } from './optional.js';
 
 /** A blueprint read from a file: its JSON form and, for JSON files, the text (for line numbers). */
 export interface LoadedBlueprint {
@@ -47,7 +48,7 @@ export async function loadBlueprintFile(path: string, cwd: string): Promise<{ ok
     await readText(file, 'blueprint', path);
     let mod: Record<string, unknown>;
     try {
-      const { tsImport } = await import('tsx/esm/api');
+      const { tsImport } = await loadOptional('tsx/esm/api', () => import('tsx/esm/api'));
       mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
     } catch (e) {
       throw inputError(`cannot load blueprint module '${path}': ${(e as Error).message.split('\n')[0]}`, { file }, e);

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeError } from './errors.js';
+import { processFileArgument } from './process.js';
 import type { CliIO } from './io.js';
 import { validateCommand } from './commands/validate.js';
 import { diagramCommand, DIAGRAM_FORMATS } from './commands/diagram.js';
@@ -7,6 +8,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { migrateCommand } from './commands/migrate.js';
 import { forecastCommand } from './commands/forecast.js';
 import { exportCommand, importCommand } from './commands/bulk.js';
+import { initCommand } from './commands/init.js';
 
 /** The version printed by `dealflow --version`. */
 export const CLI_VERSION = '0.1.0';
@@ -39,37 +41,49 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     .showHelpAfterError('(run dealflow --help for usage)');
 
   program
+    .command('init')
+    .description('create a process folder: dealflow.config.json, a blueprint, a scenario, a test, and the editor setting for completion')
+    .argument('[dir]', 'the folder to create', 'dealflow')
+    .option('--force', 'overwrite files that exist')
+    .action(async (dir: string, opts: { force?: boolean }) => {
+      code = await initCommand(dir, opts, io);
+    });
+
+  program
     .command('validate')
-    .description('check blueprint files (JSON or TS): every problem with file, line, JSON path, value and hint')
-    .argument('<blueprint...>', 'blueprint files (.json or .ts)')
+    .description('check a process file (dealflow.config.json/.ts) or blueprint files: every check createEngine runs, every problem with file, line, JSON path, value and hint')
+    .argument('[files...]', 'process or blueprint files (.json or .ts); default: dealflow.config.json here')
     .option('--json', 'machine-readable output')
     .action(async (files: string[], opts: { json?: boolean }) => {
-      code = await validateCommand(files, { ...opts, verbose }, io);
+      code = await validateCommand(files.length > 0 ? files : [await processFileArgument(undefined, io.cwd ?? process.cwd())], { ...opts, verbose }, io);
     });
 
   program
     .command('diagram')
-    .description('draw a blueprint as a Mermaid state diagram, an SVG, or the XState config the Stately editor imports')
-    .argument('<blueprint>', 'blueprint file')
+    .description('draw a blueprint (with the process\'s allow rules, approvals and escalations) as a Mermaid state diagram, an SVG, or the XState config the Stately editor imports')
+    .argument('[file]', 'process or blueprint file; default: dealflow.config.json here')
+    .option('-b, --blueprint <id>', 'which blueprint of a process file (default: the first)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...DIAGRAM_FORMATS]).default('mermaid'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action(async (file: string, opts: { format: string; out?: string }) => {
+    .action(async (file: string | undefined, opts: { format: string; out?: string; blueprint?: string }) => {
       code = await diagramCommand(file, opts, io);
     });
 
   program
     .command('simulate')
-    .description('drive generated records through a blueprint on an embedded store with a moving clock')
-    .argument('<blueprint>', 'blueprint file')
+    .description('drive generated records through a process with a moving clock: stages, breaches, escalations, and which rule rejected how often')
+    .argument('[file]', 'process or blueprint file; default: dealflow.config.json here')
+    .option('-b, --blueprint <id>', 'which blueprint of a process file (default: the first)')
+    .option('--scenario <file>', 'scenario JSON: field distributions, event weights, dwell')
     .option('-n, --records <n>', 'records to generate', '1000')
     .option('-d, --days <n>', 'days to simulate', '90')
     .option('-s, --seed <n>', 'random seed', '1')
     .option('--policy <blueprint>', 'run the same seeded simulation on a changed blueprint and print the difference')
-    .option('--rules <file>', 'engine sales rules JSON (assignment, escalations, …)')
+    .option('--rules <file>', 'sales rules JSON (assignment, escalations, …) instead of the process file\'s')
     .option('--dwell <duration>', 'mean time between a record\'s events (ISO duration)', 'P2D')
     .option('--json', 'machine-readable output')
-    .option('--no-progress', 'no progress bar')
-    .action(async (file: string, opts: Parameters<typeof simulateCommand>[1]) => {
+    .option('--no-progress', 'no progress lines on stderr')
+    .action(async (file: string | undefined, opts: Parameters<typeof simulateCommand>[1]) => {
       code = await simulateCommand(file, opts, io);
     });
 

@@ -1,8 +1,8 @@
 import * as core from '@dealflow/core';
-import { blueprintSchema, defineBlueprint, isDealflowError } from '@dealflow/core';
+import { blueprintSchema, defineBlueprint, defineProcess, isDealflowError } from '@dealflow/core';
 import type { Problem } from '@dealflow/core';
 import { jsonPathOffsets, lineColumn, locate, valueAt } from './json-locate.js';
-import { loadBlueprintFile } from './load.js';
+import { readProcessFile } from './process.js';
 
 /** One problem of a blueprint file, located. */
 export interface ValidationProblem {
@@ -73,32 +73,11 @@ function lintFunction(): Lint | undefined {
   return typeof fn === 'function' ? (fn as Lint) : undefined;
 }
 
-/**
- * Validates a blueprint file (JSON or TS): the zod schema, cross-references and rules
- * (`defineBlueprint`), plus static analysis (`lintBlueprint`) when core provides it. Reports every
- * problem at once, each with its file, line, JSON path, offending value and hint.
- *
- * @example
- * ```ts
- * const report = await validateBlueprintFile('blueprints/deal.json')
- * if (!report.valid) for (const p of report.problems) console.log(p.path, p.message, p.hint)
- * ```
- */
-export async function validateBlueprintFile(path: string, options: { cwd?: string } = {}): Promise<ValidationReport> {
-  const loaded = await loadBlueprintFile(path, options.cwd ?? process.cwd());
-  if (!loaded.ok) {
-    const s = loaded.syntax;
-    return {
-      file: s.file,
-      valid: false,
-      linted: false,
-      errors: 1,
-      warnings: 0,
-      problems: [{ file: s.file, line: s.line, column: s.column, path: '$', severity: 'error', code: 'invalid_json', message: `invalid JSON: ${s.message}` }],
-    };
-  }
-  const { file, json, text } = loaded.blueprint;
-  const found: Array<Problem & { severity: 'error' | 'warning' | 'info' }> = [];
+type Found = Problem & { severity: 'error' | 'warning' | 'info' };
+
+/** Every problem of one blueprint's JSON: the schema, cross-references, rules, and lint findings. */
+function blueprintProblems(json: unknown): { found: Found[]; linted: boolean } {
+  const found: Found[] = [];
   try {
     defineBlueprint(json);
   } catch (e) {
@@ -128,8 +107,13 @@ export async function validateBlueprintFile(path: string, options: { cwd?: strin
       found.push({ path: f.path, code: f.code, message: f.message, severity: f.severity, ...(f.hint ? { hint: f.hint } : {}) });
     }
   }
+  return { found, linted: lint !== undefined };
+}
+
+/** Problems placed in their file: line and column from the JSON text, and the offending value. */
+function located(found: Found[], file: string, json: unknown, text: string | undefined): ValidationProblem[] {
   const offsets = text !== undefined ? jsonPathOffsets(text) : undefined;
-  const problems: ValidationProblem[] = found.map((p) => {
+  return found.map((p) => {
     const at = offsets && p.path.startsWith('$') ? locate(offsets, p.path) : undefined;
     const lc = at !== undefined && text !== undefined ? lineColumn(text, at) : undefined;
     const value = p.value !== undefined ? p.value : p.path.startsWith('$') && p.path !== '$' ? valueAt(json, p.path) : undefined;
@@ -144,10 +128,78 @@ export async function validateBlueprintFile(path: string, options: { cwd?: strin
       ...(p.hint ? { hint: p.hint } : {}),
     };
   });
+}
+
+/**
+ * Validates a process file (`dealflow.config.json` or `.ts`: blueprints, calendars, sales rules)
+ * or a lone blueprint file (JSON or TS). Each blueprint gets the zod schema, cross-references and
+ * rules (`defineBlueprint`) and static analysis (`lintBlueprint`); then the whole process gets
+ * `defineProcess`, which runs every check `createEngine` runs (calendars, convert targets, sales
+ * rules): a file that passes here starts an engine. Reports every problem at once, each with its
+ * file, line, JSON path, offending value and hint.
+ *
+ * @example
+ * ```ts
+ * import { validateBlueprintFile } from '@dealflow/cli';
+ * const report = await validateBlueprintFile('dealflow.config.json');
+ * if (!report.valid) for (const p of report.problems) console.log(p.file, p.line, p.path, p.message, p.hint);
+ * ```
+ */
+export async function validateBlueprintFile(path: string, options: { cwd?: string } = {}): Promise<ValidationReport> {
+  const loaded = await readProcessFile(path, options.cwd ?? process.cwd());
+  if (!loaded.ok) {
+    const s = loaded.syntax;
+    return {
+      file: s.file,
+      valid: false,
+      linted: false,
+      errors: 1,
+      warnings: 0,
+      problems: [{ file: s.file, line: s.line, column: s.column, path: '$', severity: 'error', code: 'invalid_json', message: `invalid JSON: ${s.message}` }],
+    };
+  }
+  const proc = loaded.process;
+  const problems: ValidationProblem[] = [];
+  let linted = false;
+  const perSource = proc.sources.map((src, i) => {
+    const r = blueprintProblems(proc.json.blueprints[i]);
+    linted ||= r.linted;
+    return r.found;
+  });
+  // the process as createEngine sees it: calendars, convert targets, sales rules
+  try {
+    defineProcess(proc.json);
+  } catch (e) {
+    if (!isDealflowError(e) || e.problems.length === 0) throw e;
+    for (const p of e.problems) {
+      const m = /^\$\.blueprints\[(\d+)\](.*)$/.exec(p.path);
+      if (m && proc.kind === 'process' && proc.sources[Number(m[1])]?.file !== proc.file) {
+        // a problem inside a blueprint file: reported there, unless the blueprint's own check found it
+        const i = Number(m[1]);
+        const rest = `$${m[2]}`;
+        if (!perSource[i]!.some((f) => f.path === rest)) perSource[i]!.push({ ...p, path: rest, severity: 'error' });
+      } else if (m && proc.kind === 'blueprint') {
+        const rest = `$${m[2]}`;
+        if (!perSource[0]!.some((f) => f.path === rest)) perSource[0]!.push({ ...p, path: rest, severity: 'error' });
+      } else if (m) {
+        const i = Number(m[1]);
+        const rest = `$${m[2]}`;
+        if (!perSource[i]!.some((f) => f.path === rest)) problems.push(...located([{ ...p, severity: 'error' }], proc.file, proc.json, proc.text));
+      } else problems.push(...located([{ ...p, severity: 'error' }], proc.file, proc.json, proc.text));
+    }
+  }
+  proc.sources.forEach((src, i) => {
+    const inline = proc.kind === 'process' && src.file === proc.file;
+    // an inline blueprint's paths are under $.blueprints[i] of the process file
+    const found = inline ? perSource[i]!.map((p) => ({ ...p, path: p.path.startsWith('$') ? `$.blueprints[${i}]${p.path.slice(1)}` : p.path })) : perSource[i]!;
+    problems.push(...located(found, inline ? proc.file : src.file, inline ? proc.json : src.json, inline ? proc.text : src.text));
+  });
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  problems.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.line ?? 0) - (b.line ?? 0));
+  // root causes first: a stage left unreachable by a wrong `to` comes after the wrong `to`
+  const consequence = (p: ValidationProblem) => (p.code === 'unreachable_stage' && problems.some((q) => q.severity === 'error' && q.code !== 'unreachable_stage') ? 1 : 0);
+  problems.sort((a, b) => rank[a.severity] - rank[b.severity] || consequence(a) - consequence(b) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
   const errors = problems.filter((p) => p.severity === 'error').length;
-  return { file, valid: errors === 0, linted: lint !== undefined, errors, warnings: problems.filter((p) => p.severity === 'warning').length, problems };
+  return { file: proc.file, valid: errors === 0, linted, errors, warnings: problems.filter((p) => p.severity === 'warning').length, problems };
 }
 
 function short(value: unknown): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defineBlueprint } from '@dealflow/core';
-import { compareSimulations, simulate } from '@dealflow/cli';
+import { compareSimulations, parseScenario, simulate } from '@dealflow/cli';
 import { cli } from './helpers.js';
 
 const deal = defineBlueprint(JSON.parse(readFileSync(new URL('./fixtures/deal.json', import.meta.url), 'utf8')));
@@ -46,6 +46,25 @@ describe('simulate', () => {
     );
   });
 
+  it('reports which guard and which missing fields rejected how often, adding up to the rejections', async () => {
+    const r = await simulate(deal, { records: 150, days: 20, seed: 4 });
+    const total = Object.values(r.rejections).reduce((a, b) => a + b, 0);
+    expect(r.rejectedBy.reduce((a, x) => a + x.count, 0)).toBe(total);
+    expect(r.rejectedBy).toContainEqual(expect.objectContaining({ reason: 'required_fields', event: 'propose', fields: expect.arrayContaining(['decisionMaker']) }));
+    // most frequent first
+    for (let i = 1; i < r.rejectedBy.length; i++) expect(r.rejectedBy[i]!.count).toBeLessThanOrEqual(r.rejectedBy[i - 1]!.count);
+  });
+
+  it('a scenario sets field distributions and event weights', async () => {
+    // decision makers always known and amounts always positive: propose is never rejected
+    const sure = await simulate(deal, { records: 100, days: 20, seed: 2, scenario: { fields: { amount: { min: 1000, max: 5000 }, decisionMaker: { value: 'CFO' } } } });
+    expect(sure.rejectedBy.filter((x) => x.event === 'propose')).toEqual([]);
+    // nobody ever sends 'win': nothing is won
+    const never = await simulate(deal, { records: 100, days: 20, seed: 2, scenario: { events: { win: 0 } } });
+    expect(never.stages.find((s) => s.stage === 'won')!.count).toBe(0);
+    expect(() => parseScenario({ fields: { budget: { p: 0.5 } } }, { fields: new Set(['amount']), events: new Set() })).toThrow(/unknown field 'budget'/);
+  });
+
   it('rejects bad options with a DealflowError naming the option', async () => {
     await expect(simulate(deal, { records: -1 })).rejects.toThrow(/records must be a whole number/);
     await expect(simulate(deal, { meanDwell: 'two days' })).rejects.toThrow(/meanDwell: 'two days' is not a positive ISO-8601 duration/);
@@ -62,7 +81,7 @@ describe('dealflow simulate', () => {
     expect(r.out).toMatch(/Escalations: \d+/);
     expect(r.out).toMatch(/What-if: fixtures\/deal-sla2\.json vs fixtures\/deal\.json \(same seed\)/);
     expect(r.out).toMatch(/deadline breaches\s+\d+\s+\d+\s+[+]?\d+/);
-    expect(r.err).toBe(''); // no progress bar when stderr is not a TTY
+    expect(r.err).not.toMatch(/\r/); // off a terminal: plain lines (one every 5 s), never a redrawn bar
   });
 
   it('--json matches the library result for the same options', async () => {
@@ -71,10 +90,10 @@ describe('dealflow simulate', () => {
     expect(JSON.parse(r.out)).toEqual(JSON.parse(JSON.stringify(await simulate(deal, { records: 30, days: 10, seed: 5 }))));
   });
 
-  it('shows a progress bar on a TTY', async () => {
+  it('shows progress with rate and ETA on a TTY', async () => {
     const r = await cli(['simulate', 'fixtures/deal.json', '-n', '5', '-d', '2'], { tty: true });
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/fixtures\/deal\.json \[.*\] \d+%/);
+    expect(r.err).toMatch(/fixtures\/deal\.json 100% day 2\/2 · [\d,]+ steps\/s · done in \d+s/);
   });
 
   it('bad numbers are one line and exit 1', async () => {

@@ -137,8 +137,13 @@ export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, Handov
 
 // ── authoring: JSON Schema, diagrams, blueprint test coverage (docs/cli.md)
 export { blueprintJsonSchema, BLUEPRINT_SCHEMA_ID, renderMermaid, renderSvg, toStatelyConfig, ruleText, testBlueprint } from './authoring/index.js';
-export type { RenderSvgOptions, BlueprintTester, BlueprintPath, PathStep, CoverageEdge, CoverageReport, TestBlueprintOptions } from './authoring/index.js';
+export type { RenderSvgOptions, RenderMermaidOptions, DiagramRules, BlueprintTester, BlueprintPath, PathStep, CoverageEdge, CoverageReport, TestBlueprintOptions } from './authoring/index.js';
 // ── end authoring
+
+// ── process files: blueprints, calendars and sales rules in one file (docs/process-file.md)
+export { defineProcess, processSchema, processRulesSchema, processJsonSchema, PROCESS_SCHEMA_ID } from './process/index.js';
+export type { ProcessDefinition, ProcessInput } from './process/index.js';
+// ── end process files
 
 // ── blueprint evolution: static analysis, versioned migrations (docs/linting.md, docs/evolving-processes.md)
 export { lintBlueprint, analyzeCondition, implies } from './lint/index.js';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { DealflowError, isDealflowError } from '@dealflow/core';
 import type { Storage } from '@dealflow/core';
 import { inputError } from '../errors.js';
+import { loadOptional } from '../optional.js';
 
 /** Hides the password of a connection URL. */
 export function redact(url: string): string {
@@ -33,12 +34,12 @@ export function connectionError(e: unknown, url: string): Error {
  */
 export async function openStore(url: string, cwd: string, options: { schema?: string; create?: boolean; max?: number } = {}): Promise<Storage> {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const { createPostgresStorage } = await import('@dealflow/storage-postgres');
+    const { createPostgresStorage } = await loadOptional('@dealflow/storage-postgres', () => import('@dealflow/storage-postgres'));
     return createPostgresStorage({ connectionString: url, max: options.max ?? 2, ...(options.schema ? { schema: options.schema } : {}) });
   }
   const file = resolve(cwd, url.replace(/^sqlite:(\/\/)?/, ''));
   const exists = await stat(file).then((st) => st.isFile(), () => false);
   if (!exists && !options.create) throw inputError(`cannot read SQLite database '${url}': no such file`, { file: url });
-  const { createSqliteStorage } = await import('@dealflow/storage-sqlite');
+  const { createSqliteStorage } = await loadOptional('@dealflow/storage-sqlite', () => import('@dealflow/storage-sqlite'));
   return createSqliteStorage({ filename: file });
 }

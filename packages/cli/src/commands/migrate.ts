@@ -1,13 +1,14 @@
 import { DealflowError } from '@dealflow/core';
 import type { CliIO } from '../io.js';
 import { connectionError } from './db.js';
+import { loadOptional } from '../optional.js';
 
 /** `dealflow migrate --db postgres://… [--schema dealflow]`: applies the PostgreSQL schema. */
 export async function migrateCommand(opts: { db: string; schema?: string }, io: CliIO): Promise<number> {
   if (!/^postgres(ql)?:\/\//.test(opts.db)) {
     throw new DealflowError('INPUT_INVALID', `--db must be a PostgreSQL URL (postgres://user@host:5432/db), got '${opts.db}'`);
   }
-  const { migrate } = await import('@dealflow/storage-postgres');
+  const { migrate } = await loadOptional('@dealflow/storage-postgres', () => import('@dealflow/storage-postgres'));
   try {
     const res = await migrate({ connectionString: opts.db, ...(opts.schema ? { schema: opts.schema } : {}) });
     io.stdout.write(

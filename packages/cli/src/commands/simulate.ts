@@ -1,14 +1,17 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { resolve } from 'node:path';
 import type { SalesRulesInput } from '@dealflow/core';
 import { inputError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { readText } from '../load.js';
 import { parseJsonText } from '../json-locate.js';
+import { createProgress } from '../progress.js';
 import { simulate } from '../simulate/simulate.js';
 import type { SimulateOptions, SimulationReport } from '../simulate/simulate.js';
+import { parseScenario } from '../simulate/scenario.js';
+import type { Scenario } from '../simulate/scenario.js';
 import { compareSimulations, formatDiff, formatSimulation } from '../simulate/format.js';
-import { blueprintFromFile } from './blueprint.js';
-import { resolve } from 'node:path';
+import { pickBlueprint, processFromFile } from './process.js';
+import type { ProcessForCommand } from './process.js';
 
 /** Options of `dealflow simulate`. */
 export interface SimulateCommandOptions {
@@ -17,6 +20,8 @@ export interface SimulateCommandOptions {
   seed: string;
   policy?: string;
   rules?: string;
+  scenario?: string;
+  blueprint?: string;
   dwell?: string;
   json?: boolean;
   progress?: boolean;
@@ -28,44 +33,56 @@ function int(name: string, value: string, min: number): number {
   return n;
 }
 
-async function readRules(path: string, cwd: string): Promise<SalesRulesInput> {
-  const text = await readText(resolve(cwd, path), 'rules file');
+async function readJson(path: string, cwd: string, what: string): Promise<unknown> {
+  const text = await readText(resolve(cwd, path), what, path);
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw inputError(`${path}:${parsed.line}:${parsed.column}: invalid JSON: ${parsed.message}`);
-  return parsed.value as SalesRulesInput;
+  return parsed.value;
 }
 
-/** `dealflow simulate <blueprint> --records N --days D --seed S [--policy other.json]`. */
-export async function simulateCommand(file: string, opts: SimulateCommandOptions, io: CliIO): Promise<number> {
+/** `dealflow simulate [file] --records N --days D --seed S [--scenario s.json] [--policy other.json]`. */
+export async function simulateCommand(file: string | undefined, opts: SimulateCommandOptions, io: CliIO): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
-  const base = await blueprintFromFile(file, cwd);
-  const policy = opts.policy ? await blueprintFromFile(opts.policy, cwd) : undefined;
-  const rules = opts.rules ? await readRules(opts.rules, cwd) : undefined;
+  const proc = await processFromFile(file, cwd);
+  const base = pickBlueprint(proc, opts.blueprint);
+  let policyProc: ProcessForCommand | undefined;
+  if (opts.policy) policyProc = await processFromFile(opts.policy, cwd);
+  const policy = policyProc ? pickBlueprint(policyProc, opts.blueprint ?? base.id) : undefined;
+  const rules = opts.rules ? ((await readJson(opts.rules, cwd, 'rules file')) as SalesRulesInput) : proc.rules;
+  let scenario: Scenario | undefined;
+  if (opts.scenario) {
+    const known = { fields: new Set(Object.keys(base.fields)), events: new Set(base.spec.transitions.map((t) => t.event)) };
+    try {
+      scenario = parseScenario(await readJson(opts.scenario, cwd, 'scenario'), known);
+    } catch (e) {
+      throw inputError(`${opts.scenario}: ${(e as Error).message}`, { file: opts.scenario }, e);
+    }
+  }
   const common: SimulateOptions = {
     records: int('records', opts.records, 0),
     days: int('days', opts.days, 1),
     seed: int('seed', opts.seed, 0),
     ...(opts.dwell ? { meanDwell: opts.dwell } : {}),
-    ...(rules ? { rules } : {}),
+    ...(rules && Object.keys(rules).length > 0 ? { rules } : {}),
+    ...(proc.calendars.length > 0 ? { calendars: proc.calendars } : {}),
+    ...(scenario ? { scenario } : {}),
   };
-  const showBar = opts.progress !== false && io.stderr.isTTY === true && !opts.json;
+  const days = common.days ?? 90;
   const run = async (label: string, bp: typeof base): Promise<SimulationReport> => {
-    if (!showBar) return simulate(bp, common);
-    const bar = new SingleBar(
-      { format: `${label} [{bar}] {percentage}% | day {day}/${common.days}`, stream: io.stderr as NodeJS.WritableStream, hideCursor: true },
-      Presets.shades_classic,
-    );
-    bar.start(100, 0, { day: 0 });
-    try {
-      return await simulate(bp, {
-        ...common,
-        onProgress: (done, total) => bar.update(Math.round((done / total) * 100), { day: Math.ceil((done / total) * (common.days ?? 0)) }),
-      });
-    } finally {
-      bar.stop();
-    }
+    if (opts.progress === false) return simulate(bp, common);
+    const progress = createProgress(io.stderr, label, { describe: (done, total) => `day ${Math.min(days, Math.ceil((done / total) * days))}/${days}` });
+    let steps = 0;
+    const report = await simulate(bp, {
+      ...common,
+      onProgress: (p) => {
+        steps = p.steps;
+        progress.update(p.done, p.total, p.steps);
+      },
+    });
+    progress.finish(steps);
+    return report;
   };
-  const a = await run(file, base);
+  const a = await run(file ?? proc.file, base);
   const b = policy ? await run(opts.policy!, policy) : undefined;
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(b ? { base: a, policy: b, diff: compareSimulations(a, b) } : a, null, 2)}\n`);
@@ -74,7 +91,7 @@ export async function simulateCommand(file: string, opts: SimulateCommandOptions
   io.stdout.write(formatSimulation(a));
   if (b) {
     io.stdout.write(`\n${formatSimulation(b)}\n`);
-    io.stdout.write(formatDiff(compareSimulations(a, b), file, opts.policy!));
+    io.stdout.write(formatDiff(compareSimulations(a, b), file ?? proc.file, opts.policy!));
   }
   return 0;
 }

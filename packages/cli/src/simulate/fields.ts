@@ -1,5 +1,7 @@
 import type { FieldSpec } from '@dealflow/core';
 import type { SimRng } from './rng.js';
+import { drawField } from './scenario.js';
+import type { FieldDistribution } from './scenario.js';
 
 /** A plausible random value for a field of this type. */
 export function randomFieldValue(name: string, field: FieldSpec, rng: SimRng, now: Date): unknown {
@@ -29,15 +31,30 @@ export function randomFieldValue(name: string, field: FieldSpec, rng: SimRng, no
 }
 
 /**
- * Field values for a new record: every field marked `required`, and each other field with
- * probability `fillRate` (so stages that require more fields see real rejections).
+ * Field values for a new record. A field with a scenario distribution is drawn from it; every
+ * other field marked `required` is set, and each remaining one (defaults included: a default is
+ * only what an empty form starts with) with probability `fillRate`, so stages that require more
+ * fields, and guards over them, see real rejections.
  */
-export function initialFields(fields: Readonly<Record<string, FieldSpec>>, rng: SimRng, now: Date, fillRate: number): Record<string, unknown> {
+export function initialFields(
+  fields: Readonly<Record<string, FieldSpec>>,
+  rng: SimRng,
+  now: Date,
+  fillRate: number,
+  distributions: Readonly<Record<string, FieldDistribution>> = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(fields)) {
     const draw = rng.next();
     const value = randomFieldValue(name, f, rng, now);
-    if ((f.default !== undefined && !f.required) || f.computed !== undefined) continue;
+    if (f.computed !== undefined) continue;
+    const d = distributions[name];
+    if (d) {
+      const v = drawField(d, rng);
+      if (v !== undefined) out[name] = v;
+      else if (f.required) out[name] = value;
+      continue;
+    }
     if (f.required || draw < fillRate) out[name] = value;
   }
   return out;

@@ -48,8 +48,18 @@ export function formatSimulation(r: SimulationReport): string {
   const esc = Object.entries(r.escalations.byEvent);
   out.push(`Escalations: ${r.escalations.total}${esc.length > 0 ? ` (${esc.map(([e, n]) => `${e}: ${n}`).join(', ')})` : ''}`);
   out.push(`Transitions: ${r.transitions}`);
+  if (r.approvals.approved + r.approvals.rejected > 0) out.push(`Approvals: ${r.approvals.approved} approved, ${r.approvals.rejected} rejected`);
   const rej = Object.entries(r.rejections);
   out.push(`Rejected events: ${rej.reduce((a, [, n]) => a + n, 0)}${rej.length > 0 ? ` (${rej.map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
+  if (r.rejectedBy.length > 0) {
+    out.push('Rejected by');
+    out.push(
+      table(
+        ['count', 'event', 'in stage', 'reason', 'rule or missing fields'],
+        r.rejectedBy.slice(0, 15).map((x) => [x.count, x.event, x.stage, x.reason, x.rule ?? x.fields?.join(', ') ?? '']),
+      ),
+    );
+  }
   out.push(`Mean days to win: ${r.meanDaysToWin === null ? '–' : r.meanDaysToWin.toFixed(1)}`);
   return `${out.join('\n')}\n`;
 }

@@ -1,11 +1,13 @@
 import { Duration } from 'luxon';
-import { createEngine, createManualClock, DealflowError } from '@dealflow/core';
-import type { Blueprint, Engine, SalesRulesInput, Storage, CalendarSpec } from '@dealflow/core';
-import { createSqliteStorage } from '@dealflow/storage-sqlite';
+import { createEngine, createManualClock, createMemoryDirectory, DealflowError } from '@dealflow/core';
+import type { Blueprint, CalendarSpec, Directory, Engine, SalesRulesInput, Storage, TimerRecord } from '@dealflow/core';
 import { initialFields, randomFieldValue } from './fields.js';
 import { TimeHeap } from './heap.js';
 import { createSimRng, recordSeed } from './rng.js';
 import type { SimRng } from './rng.js';
+import { drawField, scenarioFieldsFor } from './scenario.js';
+import type { FieldDistribution, Scenario } from './scenario.js';
+import { createSimulationStorage } from './store.js';
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
@@ -21,16 +23,47 @@ export interface SimulateOptions {
   meanDwell?: string;
   /** Chance that a non-required field is filled when a record is created. Default 0.8. */
   fillRate?: number;
-  /** Step of the moving clock at which due timers are fired (ISO duration). Default `PT1H`. */
-  tick?: string;
+  /** Field distributions and event weights (a scenario file's content). */
+  scenario?: Scenario;
   /** Engine-level sales rules (assignment, escalations…). */
   rules?: SalesRulesInput;
   /** Extra calendars. */
   calendars?: CalendarSpec[];
-  /** The store (default: a fresh in-memory SQLite database, closed at the end). */
+  /**
+   * Reps and teams for the sales rules. Default: {@link simulatedTeam} (reps `rep-1`…`rep-8` in
+   * team `sales`, managed by `mgr-1`, whose manager is `dir-1`), the reps who own and move the
+   * generated records.
+   */
+  directory?: Directory;
+  /**
+   * The store (default: the memory store without history and outbox, closed at the end; memory
+   * then holds records and timers only).
+   */
   storage?: Storage;
-  /** Called as records finish their arrival/steps: `(done, total)` in simulated hours. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called about every 2 000 steps and at the end: simulated time done and total (ms), and steps so far. */
+  onProgress?: (progress: SimulationProgress) => void;
+}
+
+/** Where a running simulation is (see {@link SimulateOptions.onProgress}). */
+export interface SimulationProgress {
+  /** Simulated milliseconds done and in total. */
+  done: number;
+  total: number;
+  /** Record steps and timer firings so far. */
+  steps: number;
+}
+
+/** How often one rule or requirement turned an event down. */
+export interface RejectionCount {
+  reason: string;
+  event: string;
+  /** The stage the record was in. */
+  stage: string;
+  /** JSON path of the rule that said no (a guard, an `allow` rule, an approval), when there is one. */
+  rule?: string;
+  /** For `required_fields`: the missing fields. */
+  fields?: string[];
+  count: number;
 }
 
 /** Outcome of a simulation run. */
@@ -44,6 +77,8 @@ export interface SimulationReport {
   transitions: number;
   /** Rejected events by reason (`guard`, `required_fields`, `forbidden`, …). */
   rejections: Record<string, number>;
+  /** Which guard, rule or missing field rejected how often, most frequent first. */
+  rejectedBy: RejectionCount[];
   /** Deadline breaches, by the stage whose deadline passed. */
   breaches: { total: number; byStage: Record<string, number> };
   reminders: number;
@@ -53,11 +88,36 @@ export interface SimulationReport {
    * timers (escalation rules' `notify`).
    */
   escalations: { total: number; byEvent: Record<string, number> };
+  /** Approvals the simulated manager decided (approving 4 in 5). */
+  approvals: { approved: number; rejected: number };
   /** Mean days from arrival to a won stage (null when none won). */
   meanDaysToWin: number | null;
 }
 
 const DAY = 86_400_000;
+const REPS = Array.from({ length: 8 }, (_, k) => `rep-${k + 1}`);
+const MANAGER = { id: 'mgr-1', roles: ['manager'] };
+
+/**
+ * The directory a simulation uses by default: reps `rep-1`…`rep-8` (role `rep`) in team `sales`,
+ * managed by `mgr-1` (role `manager`), whose manager is `dir-1` (role `director`).
+ *
+ * @example
+ * ```ts
+ * import { simulatedTeam } from '@dealflow/cli';
+ * console.log(simulatedTeam().getRep('rep-1')?.managerId); // 'mgr-1'
+ * ```
+ */
+export function simulatedTeam() {
+  return createMemoryDirectory({
+    reps: [
+      ...REPS.map((id) => ({ id, roles: ['rep'], managerId: MANAGER.id, teamIds: ['sales'] })),
+      { id: MANAGER.id, roles: MANAGER.roles, managerId: 'dir-1', teamIds: ['sales'] },
+      { id: 'dir-1', roles: ['director'] },
+    ],
+    teams: [{ id: 'sales', managerId: MANAGER.id, memberIds: REPS }],
+  });
+}
 
 function durationMs(iso: string, what: string): number {
   const d = Duration.fromISO(iso);
@@ -70,25 +130,35 @@ interface Sim {
   rng: SimRng;
   id?: string;
   arrivedAt: number;
+  stage?: string;
+  /** The rep who owns the record (and sends its events). */
+  owner?: string;
   /** Fields a rejection asked for: supplied with the next event. */
   pending: Record<string, unknown>;
+  /** True while an event waits for the manager's approval. */
+  awaitingApproval?: boolean;
+  /** Ids of the record's pending timers as last read (a popped timer not among them is stale). */
+  timers: Set<string>;
 }
+
+/** One item of the simulation's agenda: a record's next step, or one of its timers. */
+type Due = { sim: Sim; timer?: TimerRecord };
 
 /**
  * Events a record may send from its stage, with weights: the stage's deadline event is left to
  * the timer, and events into lost/closed stages are drawn a quarter as often as the others (reps
  * mostly push deals forward), so a `*` → lost transition does not end most records at once.
  */
-function eventsFrom(bp: Blueprint, stage: string): Array<{ event: string; weight: number }> {
+function eventsFrom(bp: Blueprint, stage: string, weights: Readonly<Record<string, number>>): Array<{ event: string; weight: number }> {
   const breach = bp.stages.get(stage)?.deadline?.onBreach;
   const out = new Map<string, number>();
   for (const t of bp.transitions) {
     const from = t.from === '*' ? (bp.isFinal(stage) ? [] : [stage]) : Array.isArray(t.from) ? t.from : [t.from];
     if (!from.includes(stage) || t.event === breach || out.has(t.event)) continue;
     const kind = bp.stages.get(t.to)?.kind;
-    out.set(t.event, kind === 'lost' || kind === 'closed' ? 0.25 : 1);
+    out.set(t.event, weights[t.event] ?? (kind === 'lost' || kind === 'closed' ? 0.25 : 1));
   }
-  return [...out].map(([event, weight]) => ({ event, weight }));
+  return [...out].filter(([, weight]) => weight > 0).map(([event, weight]) => ({ event, weight }));
 }
 
 function pickWeighted(items: Array<{ event: string; weight: number }>, u: number): string {
@@ -102,16 +172,24 @@ function pickWeighted(items: Array<{ event: string; weight: number }>, u: number
 }
 
 /**
- * Drives generated records through a blueprint on an embedded store with a moving clock: records
- * arrive at random times, send random events their stage handles (rejections count, and missing
- * required fields are filled on the next try), and due timers fire as the clock moves. Each record
- * draws from its own seeded stream, so running the same seed on a changed blueprint (`what-if`)
- * changes only what the change causes.
+ * Drives generated records through a blueprint with a moving clock: records arrive at random
+ * times, send random events their stage handles (rejections are counted by the rule that said
+ * no, and missing required fields are filled on the next try), and their deadline, reminder and
+ * escalation timers fire when due, through the engine's own send path. One agenda (a heap by
+ * time) holds each record's next step and its timers, so the run is linear in records × steps;
+ * the store keeps records and timers, not history, so memory stays flat per record. Each record
+ * draws from its own seeded stream: the same seed on a changed blueprint (`what-if`) changes
+ * only what the change causes.
  *
  * @example
  * ```ts
- * const report = await simulate(defineBlueprint(json), { records: 1000, days: 90, seed: 1 })
- * console.log(report.stages, report.breaches.total)
+ * import { defineBlueprint } from '@dealflow/core';
+ * import { simulate } from '@dealflow/cli';
+ * const deal = defineBlueprint({ id: 'deal', version: 1, recordType: 'deal', initialStage: 'open',
+ *   stages: [{ id: 'open' }, { id: 'won', kind: 'won' }, { id: 'lost', kind: 'lost' }],
+ *   transitions: [{ event: 'win', from: 'open', to: 'won' }, { event: 'lose', from: 'open', to: 'lost' }] });
+ * const report = await simulate(deal, { records: 1000, days: 90, seed: 1 });
+ * console.log(report.stages, report.rejectedBy);
  * ```
  */
 export async function simulate(blueprint: Blueprint, options: SimulateOptions = {}): Promise<SimulationReport> {
@@ -123,13 +201,15 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
   if (!Number.isInteger(seed)) throw new DealflowError('INPUT_INVALID', `simulate: seed must be an integer, got ${seed}`);
   const start = Date.parse(options.start ?? '2026-01-05T00:00:00Z');
   if (Number.isNaN(start)) throw new DealflowError('INPUT_INVALID', `simulate: start '${options.start}' is not an ISO time`);
-  const dwell = durationMs(options.meanDwell ?? 'P2D', 'simulate: meanDwell');
-  const tick = durationMs(options.tick ?? 'PT1H', 'simulate: tick');
-  const fillRate = options.fillRate ?? 0.8;
+  const scenario = options.scenario;
+  const dwell = durationMs(scenario?.dwell ?? options.meanDwell ?? 'P2D', 'simulate: meanDwell');
+  const fillRate = scenario?.fillRate ?? options.fillRate ?? 0.8;
+  const distributions = scenarioFieldsFor(scenario, blueprint.fields);
+  const weights = scenario?.events ?? {};
   const end = start + days * DAY;
 
   const ownStorage = options.storage === undefined;
-  const storage = options.storage ?? createSqliteStorage({ filename: ':memory:' });
+  const storage = options.storage ?? createSimulationStorage();
   const clock = createManualClock(new Date(start));
   const engine: Engine = createEngine({
     storage,
@@ -137,40 +217,45 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
     clock,
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.calendars ? { calendars: options.calendars } : {}),
+    ...(options.rules ? { directory: options.directory ?? simulatedTeam() } : {}),
   });
+  const approvals = { approved: 0, rejected: 0 };
   const rejections: Record<string, number> = {};
+  const rejectedBy = new Map<string, RejectionCount>();
   const breachesByStage: Record<string, number> = {};
   const escalationsByEvent: Record<string, number> = {};
   let breaches = 0;
   let reminders = 0;
   let transitions = 0;
   let escalations = 0;
-  const wonAt = new Map<string, number>();
+  let wonCount = 0;
+  let wonDaysTotal = 0;
+  const byId = new Map<string, Sim>();
   engine.on('deadline.breached', (e) => {
     breaches++;
     breachesByStage[e.stage] = (breachesByStage[e.stage] ?? 0) + 1;
   });
   engine.on('reminder', () => reminders++);
-  // records whose timers may have changed: their pending timers' due times are noted after each
-  // step, so the moving clock only asks the store for due timers when one can be due
-  const dirty = new Set<string>();
-  const timerDue = new TimeHeap<null>();
-  engine.on('created', (e) => dirty.add(e.record.id));
-  const noteTimers = async () => {
-    for (const id of dirty) for (const t of await engine.timers(id, { status: ['pending'] })) timerDue.push(Date.parse(t.dueAt), null);
-    dirty.clear();
-  };
   engine.on('rejected', (r) => {
     rejections[r.reason] = (rejections[r.reason] ?? 0) + 1;
+    const fields = r.reason === 'required_fields' ? [...r.missingFields].sort() : undefined;
+    const key = `${r.reason}\u0000${r.event}\u0000${r.stage}\u0000${r.rule ?? ''}\u0000${fields?.join(',') ?? ''}`;
+    const c = rejectedBy.get(key);
+    if (c) c.count++;
+    else rejectedBy.set(key, { reason: r.reason, event: r.event, stage: r.stage, ...(r.rule ? { rule: r.rule } : {}), ...(fields ? { fields } : {}), count: 1 });
   });
   engine.on('transition', (e) => {
     transitions++;
-    dirty.add(e.record.id);
+    const sim = byId.get(e.record.id);
+    if (sim) sim.stage = e.to;
     if (e.history.data.timer !== undefined && e.from !== e.to) {
       escalations++;
       escalationsByEvent[e.event] = (escalationsByEvent[e.event] ?? 0) + 1;
     }
-    if (blueprint.stages.get(e.to)?.kind === 'won') wonAt.set(e.record.id, Date.parse(e.history.at));
+    if (blueprint.stages.get(e.to)?.kind === 'won' && sim) {
+      wonCount++;
+      wonDaysTotal += (Date.parse(e.history.at) - sim.arrivedAt) / DAY;
+    }
   });
   engine.on('notify', (n) => {
     if (n.record && n.data && (n.data as { escalationId?: unknown }).escalationId !== undefined) {
@@ -179,40 +264,53 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
     }
   });
 
-  const heap = new TimeHeap<Sim>();
+  const agenda = new TimeHeap<Due>();
   const sims: Sim[] = [];
   const arrivalRng = createSimRng(recordSeed(seed, -1));
   for (let i = 0; i < records; i++) {
     const at = start + arrivalRng.next() * days * DAY;
-    const sim: Sim = { index: i, rng: createSimRng(recordSeed(seed, i)), arrivedAt: at, pending: {} };
+    const sim: Sim = { index: i, rng: createSimRng(recordSeed(seed, i)), arrivedAt: at, pending: {}, timers: new Set() };
     sims.push(sim);
-    heap.push(at, sim);
+    agenda.push(at, { sim });
   }
-  const reps = Array.from({ length: 8 }, (_, k) => `rep-${k + 1}`);
-  const steps = Math.ceil((end - start) / tick);
-  const daySteps = Math.max(1, Math.round(DAY / tick));
-  try {
-    for (let s = 1; s <= steps; s++) {
-      const until = Math.min(start + s * tick, end);
-      while (heap.peekTime() <= until) {
-        const { at, value: sim } = heap.pop()!;
-        clock.set(new Date(at));
-        await step(engine, blueprint, sim, reps, fillRate, dwell, heap, at, clock.now());
-      }
-      await noteTimers();
-      clock.set(new Date(until));
-      if (timerDue.peekTime() <= until || s % daySteps === 0) {
-        while (timerDue.peekTime() <= until) timerDue.pop();
-        await engine.runDue(new Date(until));
-        await noteTimers();
-      }
-      options.onProgress?.(s, steps);
+  // the record's pending timers after a change: each goes on the agenda once
+  const noteTimers = async (sim: Sim) => {
+    if (sim.id === undefined) return;
+    const pending = await engine.timers(sim.id, { status: ['pending'] });
+    const next = new Set<string>();
+    for (const t of pending) {
+      next.add(t.id);
+      if (!sim.timers.has(t.id)) agenda.push(Math.max(Date.parse(t.dueAt), clock.now().getTime()), { sim, timer: t });
     }
+    sim.timers = next;
+  };
+  const ctx: StepContext = { engine, bp: blueprint, reps: REPS, fillRate, dwell, agenda, distributions, weights, approvals };
+  let steps = 0;
+  try {
+    while (agenda.peekTime() <= end) {
+      const { at, value } = agenda.pop()!;
+      clock.set(new Date(at));
+      const { sim, timer } = value;
+      if (timer) {
+        if (!sim.timers.has(timer.id)) continue; // replaced or cancelled since it was read
+        sim.timers.delete(timer.id);
+        await engine.fireTimer(timer, { workerId: null });
+      } else {
+        const before = sim.id;
+        await step(ctx, sim, at, clock.now());
+        if (before === undefined && sim.id !== undefined) byId.set(sim.id, sim);
+      }
+      await noteTimers(sim);
+      if (++steps % 2000 === 0) options.onProgress?.({ done: at - start, total: end - start, steps });
+    }
+    options.onProgress?.({ done: end - start, total: end - start, steps });
     const counts = new Map<string, number>();
-    for (const r of await engine.query({ blueprintId: blueprint.id })) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const arrivedAt = new Map(sims.map((x) => [x.id, x.arrivedAt]));
-    const won = [...wonAt.entries()].map(([id, t]) => t - (arrivedAt.get(id) ?? t));
+    let total = 0;
+    for (const sim of sims) {
+      if (sim.stage === undefined) continue;
+      counts.set(sim.stage, (counts.get(sim.stage) ?? 0) + 1);
+      total++;
+    }
     return {
       blueprint: { id: blueprint.id, version: blueprint.version },
       records,
@@ -221,46 +319,86 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
       stages: blueprint.spec.stages.map((st) => ({ stage: st.id, kind: st.kind, count: counts.get(st.id) ?? 0, share: total > 0 ? (counts.get(st.id) ?? 0) / total : 0 })),
       transitions,
       rejections,
+      rejectedBy: [...rejectedBy.values()].sort((a, b) => b.count - a.count),
       breaches: { total: breaches, byStage: breachesByStage },
       reminders,
       escalations: { total: escalations, byEvent: escalationsByEvent },
-      meanDaysToWin: won.length > 0 ? won.reduce((a, b) => a + b, 0) / won.length / DAY : null,
+      approvals,
+      meanDaysToWin: wonCount > 0 ? wonDaysTotal / wonCount : null,
     };
   } finally {
     if (ownStorage) await storage.close();
   }
 }
 
-async function step(engine: Engine, bp: Blueprint, sim: Sim, reps: string[], fillRate: number, dwell: number, heap: TimeHeap<Sim>, at: number, now: Date): Promise<void> {
+interface StepContext {
+  engine: Engine;
+  bp: Blueprint;
+  reps: string[];
+  fillRate: number;
+  dwell: number;
+  agenda: TimeHeap<Due>;
+  distributions: Record<string, FieldDistribution>;
+  weights: Record<string, number>;
+  approvals: { approved: number; rejected: number };
+}
+
+async function step(c: StepContext, sim: Sim, at: number, now: Date): Promise<void> {
+  const { engine, bp } = c;
   const rng = sim.rng;
   if (sim.id === undefined) {
-    const owner = rng.pick(reps);
-    const { record } = await engine.create(bp.recordType, { fields: initialFields(bp.fields, rng, now, fillRate), ownerId: owner }, { actor: { id: owner, roles: ['rep'] } });
+    const owner = rng.pick(c.reps);
+    const { record } = await engine.create(bp.recordType, { fields: initialFields(bp.fields, rng, now, c.fillRate, c.distributions), ownerId: owner }, { actor: { id: owner, roles: ['rep'] } });
     sim.id = record.id;
-    heap.push(at + rng.exp(dwell), sim);
+    sim.stage = record.stage;
+    sim.owner = record.ownerId ?? owner;
+    c.agenda.push(at + rng.exp(c.dwell), { sim });
     return;
   }
-  const record = await engine.get(sim.id);
-  if (!record || bp.isFinal(record.stage)) return;
-  const events = eventsFrom(bp, record.stage);
+  const stage = sim.stage!;
+  if (bp.isFinal(stage)) return;
+  if (sim.awaitingApproval) {
+    // the manager decides: 4 in 5 approved (an approval fires the held event)
+    sim.awaitingApproval = false;
+    if (rng.next() < 0.8) {
+      await engine.approve(sim.id, { actor: MANAGER });
+      c.approvals.approved++;
+    } else {
+      await engine.reject(sim.id, { actor: MANAGER });
+      c.approvals.rejected++;
+    }
+    if (!bp.isFinal(sim.stage!)) c.agenda.push(at + rng.exp(c.dwell), { sim });
+    return;
+  }
+  const events = eventsFrom(bp, stage, c.weights);
   const draw = rng.next();
   const extra = rng.next();
   if (events.length > 0) {
     const event = pickWeighted(events, draw);
     const fields = Object.keys(sim.pending).length > 0 ? sim.pending : undefined;
-    const res = await engine.send(record.id, fields ? { type: event, fields } : event, { actor: { id: record.ownerId ?? 'rep-1', roles: ['rep'] } });
+    const res = await engine.send(sim.id, fields ? { type: event, fields } : event, { actor: { id: sim.owner ?? 'rep-1', roles: ['rep'] } });
     if (res.ok) sim.pending = {};
+    else if (res.rejection.reason === 'approval_pending') sim.awaitingApproval = true;
     else if (res.rejection.reason === 'required_fields') {
-      // the rep fills what was missing before trying again
+      // the rep fills what was missing before trying again (from the scenario when it has the field)
       const sub = createSimRngFrom(extra);
       for (const f of res.rejection.missingFields) {
         const spec = bp.fields[f];
-        if (spec) sim.pending[f] = randomFieldValue(f, spec, sub, now);
+        if (!spec) continue;
+        const d = c.distributions[f];
+        const v = d ? drawFieldOrType(d, f, spec, sub, now) : randomFieldValue(f, spec, sub, now);
+        sim.pending[f] = v;
       }
     }
     if (res.ok && bp.isFinal(res.record.stage)) return;
   }
-  heap.push(at + rng.exp(dwell), sim);
+  c.agenda.push(at + rng.exp(c.dwell), { sim });
+}
+
+function drawFieldOrType(d: FieldDistribution, name: string, spec: Blueprint['fields'][string], rng: SimRng, now: Date): unknown {
+  const { missing: _m, ...always } = d;
+  const v = drawField(always, rng);
+  return v !== undefined ? v : randomFieldValue(name, spec, rng, now);
 }
 
 function createSimRngFrom(u: number): SimRng {

@@ -1,7 +1,13 @@
 import type { Blueprint } from '../blueprint/define.js';
 import type { BlueprintSpec } from '../blueprint/schema.js';
-import { stageEdges, stageLayers } from './graph-model.js';
-import type { StageEdge } from './graph-model.js';
+import { escalationNotes, stageEdges, stageLayers } from './graph-model.js';
+import type { DiagramRules, StageEdge } from './graph-model.js';
+
+/** Options of {@link renderMermaid}. */
+export interface RenderMermaidOptions {
+  /** The process's sales rules: approvals show on the arrows they hold, escalations as notes. */
+  rules?: DiagramRules;
+}
 
 function specOf(blueprint: Blueprint | BlueprintSpec): BlueprintSpec {
   return 'spec' in blueprint && 'machine' in blueprint ? blueprint.spec : (blueprint as BlueprintSpec);
@@ -21,14 +27,17 @@ function mermaidText(s: string): string {
 function edgeLabel(e: StageEdge): string {
   let label = e.event;
   if (e.guard) label += ` [${e.guard}]`;
+  if (e.allow) label += ` allow: ${e.allow}`;
   if (e.requires.length > 0) label += ` requires ${e.requires.join(', ')}`;
+  for (const a of e.approvals ?? []) label += ` ⏸ ${a}`;
   return label;
 }
 
 /**
  * Renders a blueprint as a Mermaid `stateDiagram-v2`: one state per stage (final stages lead to
- * `[*]`), one arrow per transition labelled with its event, guard and required fields, and each
- * stage deadline as a note.
+ * `[*]`), one arrow per transition labelled with its event, guard, `allow` rule, required fields
+ * and (with `options.rules`) the approvals that hold it; each stage deadline and each escalation
+ * rule watching a stage as a note.
  *
  * @example
  * ```ts
@@ -38,7 +47,7 @@ function edgeLabel(e: StageEdge): string {
  * //   new --> qualified : qualify [fields.amount › 0]
  * ```
  */
-export function renderMermaid(blueprint: Blueprint | BlueprintSpec): string {
+export function renderMermaid(blueprint: Blueprint | BlueprintSpec, options: RenderMermaidOptions = {}): string {
   const spec = specOf(blueprint);
   const lines = ['stateDiagram-v2', `  direction LR`];
   for (const s of spec.stages) {
@@ -46,7 +55,7 @@ export function renderMermaid(blueprint: Blueprint | BlueprintSpec): string {
     lines.push(`  state "${mermaidText(label)}${s.kind !== 'open' ? ` (${s.kind})` : ''}" as ${s.id}`);
   }
   lines.push(`  [*] --> ${spec.initialStage}`);
-  for (const e of stageEdges(spec)) lines.push(`  ${e.from} --> ${e.to} : ${mermaidText(edgeLabel(e))}`);
+  for (const e of stageEdges(spec, options.rules)) lines.push(`  ${e.from} --> ${e.to} : ${mermaidText(edgeLabel(e))}`);
   for (const s of spec.stages) if (s.kind !== 'open') lines.push(`  ${s.id} --> [*]`);
   for (const s of spec.stages) {
     if (!s.deadline) continue;
@@ -55,6 +64,7 @@ export function renderMermaid(blueprint: Blueprint | BlueprintSpec): string {
     if (d.remindBefore?.length) text += `, reminders ${d.remindBefore.join(', ')} before`;
     lines.push(`  note right of ${s.id} : ${mermaidText(text)}`);
   }
+  for (const n of escalationNotes(spec, options.rules)) lines.push(`  note left of ${n.stage} : ${mermaidText(n.text)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -121,12 +131,14 @@ export interface RenderSvgOptions {
   boxWidth?: number;
   /** Horizontal gap between layers (default 120). */
   gapX?: number;
+  /** The process's sales rules: approvals show on the arrows they hold. */
+  rules?: DiagramRules;
 }
 
 /**
  * Renders a blueprint as a standalone layered SVG (no browser needed): stages left to right by
  * distance from the initial stage, final stages on the right, arrows labelled with events (and
- * guards), deadlines printed under their stage.
+ * guards, `allow` rules and approvals), deadlines printed under their stage.
  *
  * @example
  * ```ts
@@ -135,9 +147,10 @@ export interface RenderSvgOptions {
  */
 export function renderSvg(blueprint: Blueprint | BlueprintSpec, options: RenderSvgOptions = {}): string {
   const spec = specOf(blueprint);
-  const edges = stageEdges(spec).filter((e) => !e.wildcard);
-  const wildcards = stageEdges(spec).filter((e) => e.wildcard);
-  const layers = stageLayers(spec, edges.length > 0 ? edges : stageEdges(spec));
+  const all = stageEdges(spec, options.rules);
+  const edges = all.filter((e) => !e.wildcard);
+  const wildcards = all.filter((e) => e.wildcard);
+  const layers = stageLayers(spec, edges.length > 0 ? edges : all);
   const boxW = options.boxWidth ?? 150;
   const boxH = 54;
   const gapX = options.gapX ?? 150;
@@ -169,7 +182,8 @@ export function renderSvg(blueprint: Blueprint | BlueprintSpec, options: RenderS
     const key = `${e.from}->${e.to}`;
     const n = pairCount.get(key) ?? 0;
     pairCount.set(key, n + 1);
-    const guard = e.guard ? esc(`[${e.guard.length > 26 ? `${e.guard.slice(0, 25)}…` : e.guard}]`) : '';
+    const cond = [e.guard ? `[${e.guard}]` : '', e.allow ? `allow: ${e.allow}` : '', e.approvals?.length ? '⏸ approval' : ''].filter(Boolean).join(' ');
+    const guard = cond ? esc(cond.length > 28 ? `${cond.slice(0, 27)}…` : cond) : '';
     const label = esc(e.event);
     if (e.from === e.to) {
       const x = a.x + boxW / 2;

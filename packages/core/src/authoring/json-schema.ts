@@ -11,7 +11,7 @@ export const BLUEPRINT_SCHEMA_ID = 'https://dealflow.dev/schemas/blueprint.schem
  */
 const DESCRIPTIONS: Record<string, string> = {
   '': 'A Dealflow blueprint: the stages a record moves through, the transitions between them, what each transition requires and how long a record may stay in a stage.',
-  $schema: 'The JSON Schema of this file (for editor completion), e.g. "../../packages/core/blueprint.schema.json".',
+  $schema: 'The JSON Schema of this file (for editor completion): a path from this file to your node_modules, e.g. "./node_modules/@dealflow/core/blueprint.schema.json" (dealflow init writes the right one).',
   id: 'Blueprint id (letters, digits, _ . : -; starts with a letter).',
   version: 'Blueprint version (integer ≥ 1). Records keep the version they were created with.',
   recordType: 'Record type: lead, deal, contract, payment, or any string.',

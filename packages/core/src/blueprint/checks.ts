@@ -233,13 +233,17 @@ export function checkBlueprint(spec: BlueprintSpec): Problem[] {
         }
       }
     }
+    // a transition whose `to` names no stage is the likely root cause: say so on each stage it leaves unreached
+    const badTargets = problems.filter((p) => p.code === 'unknown_stage' && /^\$\.transitions\[\d+\]\.to$/.test(p.path));
     spec.stages.forEach((s, i) => {
       if (!reached.has(s.id)) {
+        const cause = badTargets.find((p) => p.hint === `did you mean '${s.id}'?`) ?? badTargets[0];
         problems.push({
           path: `$.stages[${i}]`,
           code: 'unreachable_stage',
           value: s.id,
           message: `stage '${s.id}' cannot be reached from initial stage '${spec.initialStage}'`,
+          ...(cause ? { hint: `probably because ${cause.path} names unknown stage '${String(cause.value)}'${cause.hint ? ` (${cause.hint})` : ''}: fix that first` } : {}),
         });
       }
     });

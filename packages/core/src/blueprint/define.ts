@@ -3,7 +3,7 @@ import { checkBlueprintSize } from './limits.js';
 import { DealflowError, truthy } from '@dealflow/logic';
 import type { Problem } from '@dealflow/logic';
 import type { z } from 'zod';
-import { blueprintSchema } from './schema.js';
+import { blueprintSchema, calendarSchema, deadlineSchema, fieldSchema, stageSchema, transitionSchema } from './schema.js';
 import type { BlueprintInput, BlueprintSpec, FieldSpec, StageSpec, TransitionSpec } from './schema.js';
 import { checkBlueprint, suggest } from './checks.js';
 import { compileMachine, RULE_ROOTS } from './machine.js';
@@ -48,12 +48,52 @@ export interface DefineBlueprintOptions {
   ruleEngine?: CoreRuleEngine;
 }
 
+/** The keys an object at a schema path may have, for did-you-mean hints on misspelled keys. */
+function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
+  const keysOf = (schema: unknown): string[] => {
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    return shape ? Object.keys(shape) : [];
+  };
+  const p = path.map((k) => (typeof k === 'number' ? '#' : String(k))).join('.');
+  if (p === '') return keysOf(blueprintSchema);
+  if (p === 'stages.#') return keysOf(stageSchema);
+  if (p === 'stages.#.deadline') return keysOf(deadlineSchema);
+  if (p === 'transitions.#') return keysOf(transitionSchema);
+  if (/^fields\.[^.]+$/.test(p)) return keysOf(fieldSchema);
+  if (p === 'calendars.#') return keysOf(calendarSchema);
+  return [];
+}
+
 function zodProblems(error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue): Problem[] => {
     let path = '$';
     for (const k of issue.path) path += typeof k === 'number' ? `[${k}]` : `.${String(k)}`;
-    return { path, code: issue.code, message: issue.message };
+    if (issue.code === 'unrecognized_keys') {
+      // one problem per key, at the key, with the key it was probably meant to be
+      const known = knownKeysAt(issue.path);
+      return ((issue as { keys?: string[] }).keys ?? []).map((key) => {
+        const hint = suggest(key, known);
+        return {
+          path: `${path}.${key}`,
+          code: 'unknown_key',
+          value: key,
+          message: `unknown key '${key}'`,
+          hint: hint ? `did you mean '${hint}'?` : `known keys: ${known.join(', ')}`,
+        };
+      });
+    }
+    return [{ path, code: issue.code, message: issue.message }];
   });
+}
+
+/**
+ * The message of a BLUEPRINT_INVALID error: every problem on its own line, with its hint (the
+ * `problems` array carries the same, structured).
+ */
+export function problemsMessage(head: string, problems: readonly Problem[]): string {
+  const shown = problems.slice(0, 50).map((p) => `\n  ${p.path}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
+  const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
+  return `${head}: ${problems.length} problem(s):${shown.join('')}${more}`;
 }
 
 /**
@@ -174,7 +214,7 @@ export function defineBlueprint(json: BlueprintInput | unknown, options: DefineB
       const seen = new Set(problems.map((p) => p.path));
       for (const p of checkBlueprint(partial)) if (!seen.has(p.path)) problems.push(p);
     }
-    throw new DealflowError('BLUEPRINT_INVALID', `blueprint '${idOf}' is invalid: ${problems.length} problem(s); first: ${problems[0]?.path} ${problems[0]?.message}`, {
+    throw new DealflowError('BLUEPRINT_INVALID', problemsMessage(`blueprint '${idOf}' is invalid`, problems), {
       problems,
       details: { blueprintId: idOf },
     });
@@ -202,7 +242,7 @@ export function defineBlueprint(json: BlueprintInput | unknown, options: DefineB
   if (problems.length > 0) {
     throw new DealflowError(
       'BLUEPRINT_INVALID',
-      `blueprint '${spec.id}' v${spec.version} is invalid: ${problems.length} problem(s); first: ${problems[0]?.path} ${problems[0]?.message}`,
+      problemsMessage(`blueprint '${spec.id}' v${spec.version} is invalid`, problems),
       { problems, details: { blueprintId: spec.id, version: spec.version } },
     );
   }

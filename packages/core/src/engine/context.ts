@@ -62,7 +62,7 @@ export interface Rejection {
   stage: string;
   /** The stage the transition would have entered, when one was selected. */
   to?: string;
-  /** Fields that must be set first (reason `required_fields`). */
+  /** Fields that must be set first (reason `required_fields`; with reason `guard`, those the target stage would need too). */
   missingFields: string[];
   /** What the target stage asks for that was not supplied (reason `requirements`). */
   missingRequirements?: { checklist: Array<{ id: string; label: string }>; note: boolean; attachments: number };

@@ -1,7 +1,7 @@
 import type EventEmitter from 'eventemitter3';
 import { createCalendar, DealflowError, isDealflowError } from '@dealflow/logic';
 import type { BusinessCalendar, CalendarDefinition, OperatorDefinition, Problem } from '@dealflow/logic';
-import { defineBlueprint } from '../blueprint/define.js';
+import { defineBlueprint, problemsMessage } from '../blueprint/define.js';
 import type { Blueprint } from '../blueprint/define.js';
 import type { BlueprintInput, CalendarSpec } from '../blueprint/schema.js';
 import { systemClock } from '../clock.js';
@@ -314,7 +314,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
     }
   }
   if (problems.length > 0) {
-    throw new DealflowError('BLUEPRINT_INVALID', `createEngine: ${problems.length} blueprint problem(s); first: ${problems[0]!.path} ${problems[0]!.message}`, { problems });
+    throw new DealflowError('BLUEPRINT_INVALID', problemsMessage('createEngine: blueprints are invalid', problems), { problems });
   }
 
   // sales rules: compiled once, enforced through a plugin that runs after the app's plugins

@@ -165,10 +165,16 @@ function decide(
   }
   if (!chosen) {
     const last = candidates[candidates.length - 1]!;
-    return reject('guard', record, ev, actor, `record '${record.id}': guard ${last.guardPath} of event '${ev}' is false in stage '${record.stage}'`, {
-      rule: last.guardPath,
-      to: last.to,
-    });
+    // the fields the target would also need are reported with the guard: one round trip tells the rep everything
+    const alsoMissing = missingFields(last.spec.requires, last.to !== record.stage ? bp.requiredIn(last.to) : undefined, fields);
+    return reject(
+      'guard',
+      record,
+      ev,
+      actor,
+      `record '${record.id}': guard ${last.guardPath} of event '${ev}' is false in stage '${record.stage}'${alsoMissing.length > 0 ? `; stage '${last.to}' also needs field(s) ${alsoMissing.map((f) => `'${f}'`).join(', ')}` : ''}`,
+      { rule: last.guardPath, to: last.to, ...(alsoMissing.length > 0 ? { missingFields: alsoMissing } : {}) },
+    );
   }
   const { spec, index, to } = chosen;
   if (chosen.allow && !cause.system && !truthy(chosen.allow(data))) {

@@ -1,0 +1,53 @@
+/** The TypeScript blocks of the Markdown docs, for the docs-as-tests suite (test/docs.test.ts). */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** One fenced ```ts block. */
+export interface DocBlock {
+  /** The Markdown file, relative to the repository root. */
+  file: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  code: string;
+  /** The block is a vitest test file (it imports vitest, or the storage conformance suite that registers vitest tests): it runs under vitest. */
+  test: boolean;
+}
+
+/** The Markdown files whose TypeScript must run: README.md, docs/*.md and each package README. */
+export function docFiles(root: string): string[] {
+  const files = ['README.md'];
+  for (const f of readdirSync(join(root, 'docs'))) if (f.endsWith('.md')) files.push(`docs/${f}`);
+  for (const p of readdirSync(join(root, 'packages'))) {
+    try {
+      readFileSync(join(root, 'packages', p, 'README.md'));
+      files.push(`packages/${p}/README.md`);
+    } catch {
+      // a package without a README has no blocks
+    }
+  }
+  return files.sort();
+}
+
+/** Every ```ts / ```typescript block of a Markdown text. */
+export function extractBlocks(text: string, file: string): DocBlock[] {
+  const out: DocBlock[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,})(ts|typescript)\b/.exec(lines[i]!);
+    if (!open) continue;
+    const indent = open[1]!.length;
+    const fence = open[2]!;
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence); j++) body.push(lines[j]!.slice(Math.min(indent, lines[j]!.length - lines[j]!.trimStart().length)));
+    const code = `${body.join('\n')}\n`;
+    out.push({ file, line: i + 1, code, test: /from ['"](vitest|@dealflow\/storage-testkit)['"]/.test(code) });
+    i = j;
+  }
+  return out;
+}
+
+/** A file name for a block: `docs-getting-started.md-L42.ts`. */
+export function blockFileName(root: string, b: DocBlock): string {
+  return `${relative(root, join(root, b.file)).replace(/[\\/]/g, '-')}-L${b.line}${b.test ? '.test' : ''}.ts`;
+}
