@@ -51,7 +51,8 @@ export function initialFields(
     const d = distributions[name];
     if (d) {
       const v = drawField(d, rng);
-      if (v !== undefined) out[name] = v;
+      // (a money draw is rounded to the cent: money fields keep whole minor units)
+      if (v !== undefined) out[name] = f.type === 'money' && typeof v === 'number' ? Math.round(v * 100) / 100 : v;
       else if (f.required) out[name] = value;
       continue;
     }
