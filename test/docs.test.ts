@@ -30,6 +30,7 @@ const NOT_YET_RUNNABLE = new Set([
   'docs/evolving-processes.md',
   'docs/forecasting.md',
   'docs/scoring.md',
+  'docs/security.md',
   'docs/templates.md',
   'packages/forecast/README.md',
 ]);
