@@ -23,10 +23,8 @@ const runDir = join(root, 'test', '.docs-run');
  * packages/core/test/assignment-docs.test.ts, which also checks every `// → value`.)
  */
 const NOT_YET_RUNNABLE = new Set([
-  'docs/assignment.md',
   'docs/bulk.md',
   'docs/embedding.md',
-  'docs/escalation.md',
   'docs/evolving-processes.md',
   'docs/forecasting.md',
   'docs/scoring.md',
@@ -34,7 +32,10 @@ const NOT_YET_RUNNABLE = new Set([
   'docs/templates.md',
   'packages/forecast/README.md',
 ]);
-const files = docFiles(root);
+// DEALFLOW_DOCS=docs/a.md,README.md runs only those pages (a focused run while editing them)
+const only = (process.env.DEALFLOW_DOCS ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
+const focused = only.length > 0;
+const files = docFiles(root).filter((f) => !focused || only.includes(f));
 const blocks: DocBlock[] = files.filter((f) => !NOT_YET_RUNNABLE.has(f)).flatMap((f) => extractBlocks(readFileSync(join(root, f), 'utf8'), f));
 const pending = files.filter((f) => NOT_YET_RUNNABLE.has(f)).map((f) => `${f} (${extractBlocks(readFileSync(join(root, f), 'utf8'), f).length} blocks)`);
 if (pending.length > 0) console.log(`docs as tests: not yet runnable, skipped: ${pending.join(', ')}`);
@@ -56,8 +57,8 @@ beforeAll(() => {
 
 describe('docs as tests', () => {
   it('finds TypeScript blocks in the docs, and every doc it skips still exists', () => {
-    expect(blocks.length).toBeGreaterThan(5);
-    for (const f of NOT_YET_RUNNABLE) expect(files, `${f} is listed as not yet runnable but does not exist`).toContain(f);
+    expect(blocks.length).toBeGreaterThan(focused ? 0 : 5);
+    if (!focused) for (const f of NOT_YET_RUNNABLE) expect(files, `${f} is listed as not yet runnable but does not exist`).toContain(f);
   });
 
   it('every block type-checks under strict TypeScript', () => {

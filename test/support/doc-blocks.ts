@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 export interface DocBlock {
   /** The Markdown file, relative to the repository root. */
   file: string;
-  /** 1-based line of the opening fence. */
+  /** 1-based line of the opening fence (of the first block, for blocks joined by `continued`). */
   line: number;
   code: string;
   /** The block is a vitest test file (it imports vitest, or the storage conformance suite that registers vitest tests): it runs under vitest. */
@@ -28,12 +28,16 @@ export function docFiles(root: string): string[] {
   return files.sort();
 }
 
-/** Every ```ts / ```typescript block of a Markdown text. */
+/**
+ * Every ```ts / ```typescript block of a Markdown text. A block whose fence says `continued`
+ * (```ts continued) goes on from the block before it, as a walk-through page does: it is joined
+ * to that block (one program, run once, in page order) instead of running alone.
+ */
 export function extractBlocks(text: string, file: string): DocBlock[] {
   const out: DocBlock[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,})(ts|typescript)\b/.exec(lines[i]!);
+    const open = /^(\s*)(`{3,})(ts|typescript)\b(.*)$/.exec(lines[i]!);
     if (!open) continue;
     const indent = open[1]!.length;
     const fence = open[2]!;
@@ -41,10 +45,22 @@ export function extractBlocks(text: string, file: string): DocBlock[] {
     let j = i + 1;
     for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence); j++) body.push(lines[j]!.slice(Math.min(indent, lines[j]!.length - lines[j]!.trimStart().length)));
     const code = `${body.join('\n')}\n`;
-    out.push({ file, line: i + 1, code, test: /from ['"](vitest|@dealflow\/storage-testkit)['"]/.test(code) });
+    const previous = out[out.length - 1];
+    if (/\bcontinued\b/.test(open[4]!)) {
+      if (previous === undefined) throw new Error(`${file}:${i + 1}: a \`continued\` block needs a block before it`);
+      previous.code += `// ${file}:${i + 1} (continued)\n${code}`;
+      previous.test ||= isTest(code);
+    } else {
+      out.push({ file, line: i + 1, code, test: isTest(code) });
+    }
     i = j;
   }
   return out;
+}
+
+/** The block is a vitest test file: it imports vitest, or the storage conformance suite that registers vitest tests. */
+function isTest(code: string): boolean {
+  return /from ['"](vitest|@dealflow\/storage-testkit)['"]/.test(code);
 }
 
 /** A file name for a block: `docs-getting-started.md-L42.ts`. */

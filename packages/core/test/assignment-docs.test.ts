@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 import * as core from '../src/index.js';
 
 /**
  * Runs the ```ts snippets of docs/assignment.md and docs/escalation.md in order, in one scope per
- * page; a line `expr // → value` is checked to give `value` (JSON).
+ * page; a line `expr // → value` is checked to give `value` (JSON). The pages are TypeScript (test/docs.test.ts
+ * type-checks each block): their types are stripped before they run here.
  */
 const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
 
 function program(markdown: string): { code: string; checks: number } {
-  const blocks = [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const blocks = [...markdown.matchAll(/```ts[^\n]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
   let checks = 0;
   const lines: string[] = [];
   for (const block of blocks) {
@@ -27,7 +29,8 @@ function program(markdown: string): { code: string; checks: number } {
       lines.push(raw);
     }
   }
-  return { code: lines.join('\n'), checks };
+  const js = ts.transpileModule(lines.join('\n'), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  return { code: js.replace(/^export \{\};?$/m, ''), checks };
 }
 
 describe.each(['assignment.md', 'escalation.md'])('docs/%s snippets', (page) => {
