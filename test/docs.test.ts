@@ -25,7 +25,6 @@ const runDir = join(root, 'test', '.docs-run');
 const NOT_YET_RUNNABLE = new Set([
   'docs/bulk.md',
   'docs/embedding.md',
-  'docs/evolving-processes.md',
   'docs/forecasting.md',
   'docs/scoring.md',
   'docs/security.md',
