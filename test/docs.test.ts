@@ -27,7 +27,6 @@ const NOT_YET_RUNNABLE = new Set([
   'docs/embedding.md',
   'docs/forecasting.md',
   'docs/scoring.md',
-  'docs/security.md',
   'docs/templates.md',
   'packages/forecast/README.md',
 ]);
