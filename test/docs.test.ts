@@ -23,7 +23,6 @@ const runDir = join(root, 'test', '.docs-run');
  * packages/core/test/assignment-docs.test.ts, which also checks every `// → value`.)
  */
 const NOT_YET_RUNNABLE = new Set([
-  'docs/bulk.md',
   'docs/embedding.md',
   'docs/forecasting.md',
   'docs/scoring.md',
