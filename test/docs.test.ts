@@ -3,11 +3,13 @@
  * type-checked (strict) and run, as a reader would run it, against the BUILT packages (`dist/`,
  * built first when missing or stale): each block is its own module in test/.docs-run/, run with
  * `node --import tsx` (blocks that import vitest run under vitest). A block that throws, exits
- * non-zero or does not type-check fails this test, naming its file and line.
+ * non-zero or does not type-check fails this test, naming its file and line. A page's blocks sit
+ * in one folder (test/.docs-run/<page>/L<line>.ts), beside the files the page names with
+ * `file=` (see test/support/doc-blocks.ts for `continued` and `file=`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blockFileName, docFiles, extractBlocks } from './support/doc-blocks.js';
@@ -23,7 +25,6 @@ const runDir = join(root, 'test', '.docs-run');
  * packages/core/test/assignment-docs.test.ts, which also checks every `// → value`.)
  */
 const NOT_YET_RUNNABLE = new Set([
-  'docs/embedding.md',
   'docs/forecasting.md',
   'docs/scoring.md',
   'docs/templates.md',
@@ -44,12 +45,16 @@ beforeAll(() => {
   // strict, as a user's project would be; @dealflow/* resolve to the packages' dist types
   writeFileSync(
     join(runDir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', lib: ['ES2023', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, resolveJsonModule: true, types: ['node'], esModuleInterop: true, allowImportingTsExtensions: true }, include: ['*.ts'] }),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', lib: ['ES2023', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, resolveJsonModule: true, types: ['node'], esModuleInterop: true, allowImportingTsExtensions: true }, include: ['**/*.ts'] }),
   );
-  writeFileSync(join(runDir, 'vitest.config.mjs'), `export default { test: { include: ['*.test.ts'], testTimeout: 60000 } };\n`);
+  writeFileSync(join(runDir, 'vitest.config.mjs'), `export default { test: { include: ['**/*.test.ts'], testTimeout: 60000 } };\n`);
   // `export {}`: each block is a module of its own (a file without imports would be a global
   // script, sharing its names with every other block and hiding undefined ones)
-  for (const b of blocks) writeFileSync(join(runDir, blockFileName(root, b)), `${b.code}\nexport {};\n`);
+  for (const b of blocks) {
+    const file = join(runDir, blockFileName(root, b));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, b.ts ? `${b.code}\nexport {};\n` : b.code);
+  }
 }, 900_000);
 
 describe('docs as tests', () => {
@@ -61,10 +66,10 @@ describe('docs as tests', () => {
   it('every block type-checks under strict TypeScript', () => {
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', join(runDir, 'tsconfig.json')], { cwd: runDir, encoding: 'utf8' });
-    expect(r.stdout + r.stderr, 'type errors (file names are <doc>-L<line of the block>.ts)').toBe('');
+    expect(r.stdout + r.stderr, 'type errors (file names are <doc>/L<line of the block>.ts)').toBe('');
   }, 300_000);
 
-  for (const b of blocks.filter((x) => !x.test)) {
+  for (const b of blocks.filter((x) => x.ts && !x.test)) {
     it(`${b.file}:${b.line} runs`, () => {
       const file = join(runDir, blockFileName(root, b));
       const cwd = join(runDir, `${blockFileName(root, b)}.cwd`);
@@ -73,7 +78,7 @@ describe('docs as tests', () => {
         cwd,
         encoding: 'utf8',
         timeout: 120_000,
-        env: { ...process.env, DATABASE_URL: process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', NODE_OPTIONS: '' },
+        env: { ...process.env, PORT: '0', DATABASE_URL: process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', NODE_OPTIONS: '' },
       });
       expect(r.status, `${b.file}:${b.line} failed:\n${r.stderr}`).toBe(0);
     }, 150_000);
