@@ -66,9 +66,13 @@ export interface DealflowErrorOptions {
  * ```
  */
 export class DealflowError extends Error {
+  /** Always `'DealflowError'`, so {@link isDealflowError} recognises errors from another copy of the package. */
   override readonly name: string = 'DealflowError';
+  /** What went wrong, as a stable code to branch on (map it to an HTTP status, retry on `CONFLICT`, …). */
   readonly code: DealflowErrorCode;
+  /** Every problem found, each with its JSON path and, where one exists, a hint (empty when the error has a single cause). */
   readonly problems: Problem[];
+  /** Machine-readable facts about the failure (the record, the existing duplicate, the limit hit, …). */
   readonly details: Record<string, unknown>;
 
   constructor(code: DealflowErrorCode, message: string, options: DealflowErrorOptions = {}) {

@@ -30,7 +30,9 @@ export type CreateSqliteStorageOptions =
   | {
       /** An open better-sqlite3 (compatible) database; `close()` closes it too unless `closeDatabase: false`. */
       database: SqliteDatabase;
+      /** Whether the store's `close()` closes `database` (default true); false when the app keeps using it. */
       closeDatabase?: boolean;
+      /** Milliseconds to wait for another process's write lock (default 5000). */
       busyTimeoutMs?: number;
       /** At most this many queued transactions share one COMMIT (default 32, 1 = each commits alone). */
       maxGroupCommit?: number;

@@ -1,6 +1,6 @@
 import type { Storage } from '@dealflow/core';
 import { isDealflowError } from '@dealflow/core';
-import type { DealflowErrorCode } from '@dealflow/core';
+import type { DealflowError, DealflowErrorCode } from '@dealflow/core';
 import { expect } from 'vitest';
 
 /**
@@ -67,7 +67,7 @@ export function makeContext(options: RunStorageSuiteOptions): SuiteContext {
 export async function expectDealflowError(
   promise: Promise<unknown>,
   codes: DealflowErrorCode | DealflowErrorCode[],
-): Promise<Error & { code: string; message: string }> {
+): Promise<DealflowError> {
   const list = Array.isArray(codes) ? codes : [codes];
   let caught: unknown;
   try {
@@ -77,7 +77,7 @@ export async function expectDealflowError(
   }
   expect(caught, `expected a DealflowError ${list.join('|')}, but the call succeeded`).toBeDefined();
   expect(isDealflowError(caught), `expected a DealflowError, got ${String(caught)}`).toBe(true);
-  const err = caught as Error & { code: string };
+  const err = caught as DealflowError;
   expect(list, `unexpected code ${err.code}: ${err.message}`).toContain(err.code);
   return err;
 }
@@ -92,6 +92,7 @@ export async function expectDealflowError(
  * ```
  */
 export class InjectedFault extends Error {
+  /** Always `'InjectedFault'`, to tell it from the store's own errors. */
   override readonly name = 'InjectedFault';
   constructor(message = 'injected fault') {
     super(message);

@@ -6,6 +6,7 @@ export type TimeRange = [string, string];
 
 /** A business calendar as data (JSON-friendly). */
 export interface CalendarDefinition {
+  /** The name blueprints and rules use for this calendar (`businessTime: 'office'`). */
   id: string;
   /** IANA time zone, e.g. `Europe/Berlin`. */
   timeZone: string;
@@ -14,13 +15,21 @@ export interface CalendarDefinition {
   /** Local dates `YYYY-MM-DD` that are not worked. */
   holidays?: string[];
   /** Make-up working days (调休); a bare date works Monday's hours. */
-  workdays?: Array<string | { date: string; hours: TimeRange[] }>;
+  workdays?: Array<string | {
+    /** The local date `YYYY-MM-DD` that is worked. */
+    date: string;
+    /** Its working hours. */
+    hours: TimeRange[];
+  }>;
 }
 
 /** Business-time maths on one calendar. Instants are ISO strings or `Date`s; results are ISO UTC. */
 export interface BusinessCalendar {
+  /** The calendar's id (from its definition). */
   readonly id: string;
+  /** The definition it was created from. */
   readonly definition: CalendarDefinition;
+  /** Whether `at` falls inside working hours on a working day. */
   isWorkingTime(at: string | Date): boolean;
   /** Next instant >= at that is working time. */
   nextWorkingTime(at: string | Date): string;
@@ -30,6 +39,7 @@ export interface BusinessCalendar {
   addBusinessTime(start: string | Date, isoDuration: string): string;
   /** Subtracts (for reminders before a due time). */
   subtractBusinessTime(end: string | Date, isoDuration: string): string;
+  /** Working time between two instants, in milliseconds (0 if to <= from). */
   businessMillisBetween(from: string | Date, to: string | Date): number;
   /** Whole working days elapsed between two instants (0 if to <= from). */
   businessDaysBetween(from: string | Date, to: string | Date): number;

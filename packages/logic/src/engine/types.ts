@@ -9,8 +9,11 @@ export type RuleFn = (data: unknown) => unknown;
  * json-logic-js custom operation). `minArgs`/`maxArgs` let `validate` check arity at load time.
  */
 export interface OperatorDefinition {
+  /** The operator itself: receives the evaluated arguments, returns the result (it must not throw for ordinary data). */
   fn: (...args: unknown[]) => unknown;
+  /** Fewest arguments a rule may pass; fewer is `RULE_INVALID` when the rule is loaded. */
   minArgs?: number;
+  /** Most arguments a rule may pass; more is `RULE_INVALID` when the rule is loaded. */
   maxArgs?: number;
 }
 
@@ -44,6 +47,7 @@ export interface CreateRuleEngineOptions {
    * operators read time only from here; an input without a date (`"10:30"`) is not a date.
    */
   now?: () => Date;
+  /** Bounds on rule size, depth, string and regex length and evaluation work (defaults in `DEFAULT_RULE_LIMITS`). */
   limits?: RuleLimits;
   /**
    * `'auto'` (default): generate one function per rule where the platform allows `new Function`
@@ -76,6 +80,7 @@ export interface RuleEngine {
   apply(rule: unknown, data?: unknown): unknown;
   /** Adds an operator to this engine only; `OPERATOR_CONFLICT` if the name exists. */
   addOperator(name: string, op: OperatorDefinition | ((...args: unknown[]) => unknown)): void;
+  /** Whether this engine knows the operator `name` (built-in or added). */
   hasOperator(name: string): boolean;
   /** Every literal `var` path a rule reads at the top scope (also keys named by `missing`). */
   varsOf(rule: unknown): string[];
