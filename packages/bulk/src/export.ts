@@ -14,9 +14,13 @@ export type ExportWhat = 'records' | 'history' | 'activities' | 'dealflow';
 
 /** Options of {@link exportRecords}. */
 export interface ExportRecordsOptions {
+  /** The store to read (reads go straight to it, page by page, outside any engine). */
   storage: Storage;
+  /** The tenant whose records are exported. */
   tenantId: string;
+  /** Where the lines go (a file stream, stdout, an HTTP response…); back-pressure is respected. */
   out: Writable;
+  /** What to export (default `records`). */
   what?: ExportWhat;
   /** `jsonl` (default) or `csv` (not for `dealflow`). */
   format?: 'jsonl' | 'csv';
@@ -26,11 +30,13 @@ export interface ExportRecordsOptions {
   fields?: string[];
   /** Records per read (default 500). */
   pageSize?: number;
+  /** Called after each page with the records read and lines written so far. */
   onProgress?: (p: { records: number; lines: number }) => void;
 }
 
 /** Counts of an export. */
 export interface ExportSummary {
+  /** Records read. */
   records: number;
   /** Lines written (rows; the CSV header not counted). */
   lines: number;

@@ -23,13 +23,19 @@ export interface ImportProgress {
   line: number;
   /** Rows read in this run. */
   rows: number;
+  /** Records created so far (every run of this import id). */
   created: number;
+  /** Rows refused so far (listed in the report). */
   refused: number;
+  /** Duplicate rows skipped so far (`duplicates: 'skip'`). */
   skipped: number;
+  /** Rows merged into existing records so far (`duplicates: 'merge'`). */
   merged: number;
   /** Bytes of the source read, and its size (0 when unknown: a stream). */
   bytes: number;
+  /** The source's size in bytes (0 when unknown: a stream). */
   totalBytes: number;
+  /** Time since this run started. */
   elapsedMs: number;
   /** Rows per second in this run. */
   rate: number;
@@ -39,6 +45,7 @@ export interface ImportProgress {
 
 /** Options of {@link importRecords}. */
 export interface ImportRecordsOptions {
+  /** The engine the rows go through (`createMany`: the same rules, duplicate guard and assignment as `create`). */
   engine: Engine;
   /** A file path or a readable stream. */
   source: string | Readable;
@@ -52,6 +59,7 @@ export interface ImportRecordsOptions {
    * `<importId>-L<line>` as id.
    */
   importId: string;
+  /** The tenant to import into (default: the engine's). */
   tenantId?: string;
   /** Who imports (history `actorId`; default `{ id: 'import:<importId>' }`). */
   actor?: Actor;
@@ -68,6 +76,7 @@ export interface ImportRecordsOptions {
   batchSize?: number | 'auto';
   /** CSV delimiter (default `,`). */
   delimiter?: string;
+  /** Called after each batch commits. */
   onProgress?: (p: ImportProgress) => void;
   /** Stop after this many source lines (tests and dry looks); the ledger records where it stopped. */
   maxLines?: number;
@@ -75,11 +84,13 @@ export interface ImportRecordsOptions {
 
 /** Outcome of {@link importRecords}: totals over every run of this import id. */
 export interface ImportSummary extends LedgerTotals {
+  /** The import id given. */
   importId: string;
   /** Whether this run resumed an earlier one. */
   resumed: boolean;
   /** Rows read in this run, and how long it took. */
   rows: number;
+  /** How long this run took. */
   elapsedMs: number;
 }
 

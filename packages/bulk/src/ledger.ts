@@ -9,9 +9,13 @@ import type { Storage, StorageTx } from '@dealflow/core';
 export interface LedgerTotals {
   /** The last source line whose outcome is committed. */
   line: number;
+  /** Records created. */
   created: number;
+  /** Rows refused (each listed once in the report). */
   refused: number;
+  /** Duplicate rows skipped. */
   skipped: number;
+  /** Rows merged into existing records. */
   merged: number;
 }
 

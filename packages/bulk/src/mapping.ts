@@ -14,11 +14,13 @@ const column = z.string().min(1).max(200);
 export const fieldMappingSchema = z.union([
   column,
   z.object({
+    /** The source column's header. */
     column,
     /** Type to read the text as (default: the blueprint field's type). */
     type: z.enum(['string', 'number', 'integer', 'boolean', 'date', 'datetime']).optional(),
     /** Picklist: source value → stored value. A value not listed is refused unless `otherValues: 'keep'`. */
     values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    /** A source value `values` does not list: refuse the row (default), keep the value as it is, or leave the field empty. */
     otherValues: z.enum(['refuse', 'keep', 'empty']).optional(),
     /** Date format (luxon tokens, e.g. `dd.MM.yyyy`); default ISO-8601. */
     format: z.string().max(100).optional(),
@@ -26,10 +28,19 @@ export const fieldMappingSchema = z.union([
     default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   }).strict(),
 ]);
+/** How one field is filled: a column header, or `{ column, type, values, otherValues, format, default }`. */
 export type FieldMapping = z.infer<typeof fieldMappingSchema>;
 
 /** A date column (creation time, stage entry). */
-const dateColumn = z.union([column, z.object({ column, format: z.string().max(100).optional() }).strict()]);
+const dateColumn = z.union([
+  column,
+  z.object({
+    /** The source column's header. */
+    column,
+    /** Date format (luxon tokens, e.g. `dd.MM.yyyy`); default ISO-8601. */
+    format: z.string().max(100).optional(),
+  }).strict(),
+]);
 
 /** The mapping file. */
 export const mappingSchema = z.object({
@@ -39,11 +50,15 @@ export const mappingSchema = z.object({
   timeZone: z.string().min(1).max(100).optional(),
   /** Column with the record id (default: generated). `idPrefix` is put before it. */
   id: column.optional(),
+  /** Put before each record id (the `id` column's value, or the generated one). */
   idPrefix: z.string().max(100).optional(),
+  /** Blueprint field → how it is filled (see {@link FieldMapping}). */
   fields: z.record(z.string(), fieldMappingSchema),
   /** Owner: a column with the owner's e-mail (looked up in `owners`) or rep id. */
   owner: z.object({
+    /** The column holding the owner. */
     column,
+    /** Whether the column holds the owner's e-mail (default) or rep id. */
     by: z.enum(['email', 'id']).default('email'),
     /** What to do with an e-mail no rep has: refuse the row (default) or route it as a row without owner. */
     unknown: z.enum(['refuse', 'route']).default('refuse'),
@@ -54,11 +69,22 @@ export const mappingSchema = z.object({
    * Rows without an owner: `rules` (default) leaves them to the engine's assignment rules (without
    * rules they stay unowned, in the pool); `{ ownerId }` gives them all to one rep.
    */
-  routing: z.union([z.literal('rules'), z.object({ ownerId: z.string().min(1) }).strict()]).default('rules'),
+  routing: z.union([
+    z.literal('rules'),
+    z.object({
+      /** The rep every row without an owner goes to. */
+      ownerId: z.string().min(1),
+    }).strict(),
+  ]).default('rules'),
   /** Column with when the record was created in the old system. */
   createdAt: dateColumn.optional(),
   /** The current stage: a column and source value → stage id (values that are stage ids may be left out). */
-  stage: z.object({ column, values: z.record(z.string(), z.string()).optional() }).strict().optional(),
+  stage: z.object({
+    /** The column holding the stage. */
+    column,
+    /** Source value → stage id. */
+    values: z.record(z.string(), z.string()).optional(),
+  }).strict().optional(),
   /**
    * When the record entered stages, in process order: `{ stage id: date column }`. Stages up to the
    * current one whose date is set become past stage moves (history), so reports see the past.

@@ -10,9 +10,13 @@ import { stringify } from 'csv-stringify/sync';
 
 /** One refused row. */
 export interface RefusedRow {
+  /** The source line the row ends on (the CSV header is line 1). */
   line: number;
+  /** Why, as a code: a row code (`invalid_number`, `unknown_owner`, …) or the engine's (`DUPLICATE`, `INPUT_INVALID`, …). */
   code: string;
+  /** Why, in words, naming the column and the value. */
   reason: string;
+  /** The source column at fault, when one is. */
   column?: string;
 }
 

@@ -13,9 +13,11 @@ import type { RefusedRow, RefusedRowsSink } from './report.js';
 
 /** Options of {@link restoreRecords}. */
 export interface RestoreRecordsOptions {
+  /** The store to write into (straight, not through an engine: records are restored as they were). */
   storage: Storage;
   /** The tenant to restore into (records and events are rewritten to it). */
   tenantId: string;
+  /** A `dealflow` export (`exportRecords({ what: 'dealflow' })`): a file path or a readable stream. */
   source: string | Readable;
   /** Names this restore in the ledger (resume after a crash). */
   importId: string;
@@ -23,14 +25,19 @@ export interface RestoreRecordsOptions {
   report?: RefusedRowsSink;
   /** Records per transaction (default 500, at most 10 000). */
   batchSize?: number;
+  /** Called after each batch commits. */
   onProgress?: (p: { line: number; restored: number; refused: number }) => void;
 }
 
 /** Outcome of {@link restoreRecords} (totals over every run of this id). */
 export interface RestoreSummary {
+  /** The last source line whose outcome is committed. */
   line: number;
+  /** Records restored with their history. */
   restored: number;
+  /** Lines refused (listed in the report). */
   refused: number;
+  /** Whether this run resumed an earlier one. */
   resumed: boolean;
 }
 

@@ -9,7 +9,18 @@ import type { FieldMapping, Mapping } from './mapping.js';
 
 /** Why a row was refused before it reached the engine. */
 export class RowRefusal extends Error {
-  constructor(readonly code: string, message: string, readonly column?: string) {
+  /**
+   * @param code - The refusal code in the report (`invalid_number`, `unknown_owner`, …).
+   * @param message - The reason, naming the column and the value.
+   * @param column - The source column at fault, when one is.
+   */
+  constructor(
+    /** The refusal code in the report (`invalid_number`, `unknown_owner`, …). */
+    readonly code: string,
+    message: string,
+    /** The source column at fault, when one is. */
+    readonly column?: string,
+  ) {
     super(message);
   }
 }
@@ -90,6 +101,7 @@ function fieldValue(name: string, spec: FieldSpec, m: FieldMapping, row: SourceR
 
 /** What the row converter needs besides the mapping. */
 export interface RowContext {
+  /** The blueprint the rows become records of (field types, stages). */
   blueprint: Blueprint;
   /** Lower-cased e-mail → rep id. */
   owners: ReadonlyMap<string, string>;
@@ -97,7 +109,9 @@ export interface RowContext {
 
 /** A row read by the mapping: the item for `createMany`, and whether its owner came from routing. */
 export interface MappedRow {
+  /** The item to pass to `engine.createMany`. */
   item: CreateManyItem;
+  /** The row had no owner and was routed (`routing`), rather than owned by its owner column. */
   routed: boolean;
 }
 

@@ -15,10 +15,13 @@ export type SourceFormat = 'csv' | 'jsonl';
 
 /** One row of a source: the line it starts on (1-based; the CSV header is line 1), the row, bytes read so far. */
 export interface SourceItem {
+  /** The source line the row ends on (a CSV row may span lines; the header is line 1). */
   line: number;
+  /** The row, or null when the line could not be read as one. */
   row: SourceRow | null;
   /** Why the line could not be read as a row (bad JSON), when `row` is null. */
   error?: string;
+  /** Bytes of the source read up to this row (for progress). */
   bytes: number;
 }
 

@@ -7,7 +7,9 @@ import { loadOptional } from './optional.js';
 
 /** A blueprint read from a file: its JSON form and, for JSON files, the text (for line numbers). */
 export interface LoadedBlueprint {
+  /** The file's absolute path. */
   file: string;
+  /** The blueprint as read (JSON, or a `.ts` file's default export), not yet checked. */
   json: unknown;
   /** The JSON text (absent for `.ts` files). */
   text?: string;
@@ -15,11 +17,30 @@ export interface LoadedBlueprint {
 
 /** A JSON file that does not parse: where and why. */
 export interface JsonSyntaxProblem {
+  /** The file, as given. */
   file: string;
+  /** 1-based line of the error. */
   line: number;
+  /** 1-based column of the error. */
   column: number;
+  /** What the parser expected or found. */
   message: string;
 }
+
+/** What {@link loadBlueprintFile} read: the blueprint, or where its JSON does not parse. */
+export type LoadBlueprintResult =
+  | {
+      /** The file was read and parsed. */
+      ok: true;
+      /** The blueprint read. */
+      blueprint: LoadedBlueprint;
+    }
+  | {
+      /** The file is not valid JSON. */
+      ok: false;
+      /** Where and why. */
+      syntax: JsonSyntaxProblem;
+    };
 
 /** Reads a text file; a missing or unreadable file is one clear `INPUT_INVALID` line. */
 export async function readText(file: string, what = 'file', shown: string = file): Promise<string> {
@@ -41,7 +62,7 @@ function isBlueprintObject(v: unknown): v is { spec: unknown; machine: unknown }
  * (imported with tsx; the default export, or the only export, may be blueprint JSON or a
  * `defineBlueprint` result).
  */
-export async function loadBlueprintFile(path: string, cwd: string): Promise<{ ok: true; blueprint: LoadedBlueprint } | { ok: false; syntax: JsonSyntaxProblem }> {
+export async function loadBlueprintFile(path: string, cwd: string): Promise<LoadBlueprintResult> {
   const file = resolve(cwd, path);
   const ext = extname(file).toLowerCase();
   if (ext === '.ts' || ext === '.mts' || ext === '.cts' || ext === '.js' || ext === '.mjs') {

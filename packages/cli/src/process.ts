@@ -9,6 +9,21 @@ import type { JsonSyntaxProblem, LoadedBlueprint } from './load.js';
 /** The process file names the CLI looks for when no file is given, in this order. */
 export const PROCESS_FILE_NAMES = ['dealflow.config.json', 'dealflow.config.ts', 'dealflow.config.mjs', 'dealflow.config.js'] as const;
 
+/** What {@link readProcessFile} read: the process, or where a file's JSON does not parse. */
+export type ReadProcessResult =
+  | {
+      /** Every file was read and parsed. */
+      ok: true;
+      /** The process read (not yet checked: {@link loadProcessFile} checks it). */
+      process: LoadedProcess;
+    }
+  | {
+      /** A file is not valid JSON. */
+      ok: false;
+      /** Where and why. */
+      syntax: JsonSyntaxProblem;
+    };
+
 /** A process file read from disk, blueprint files resolved. */
 export interface LoadedProcess {
   /** The file as given (a process file, or a lone blueprint file read as a one-blueprint process). */
@@ -16,7 +31,14 @@ export interface LoadedProcess {
   /** `process` for a process file, `blueprint` for a lone blueprint file. */
   kind: 'process' | 'blueprint';
   /** The process JSON with every blueprint entry inline (what `defineProcess` takes). */
-  json: { blueprints: unknown[]; calendars?: unknown[]; rules?: Record<string, unknown> };
+  json: {
+    /** The blueprints, each inline (file references resolved). */
+    blueprints: unknown[];
+    /** Business calendars the blueprints and rules name. */
+    calendars?: unknown[];
+    /** Sales rules: assignment, escalations, pool, duplicates, approvals, permissions. */
+    rules?: Record<string, unknown>;
+  };
   /** Where each blueprint entry came from (its file and, for JSON, its text), in entry order. */
   sources: LoadedBlueprint[];
   /** The process file's JSON text (absent for a `.ts` file or a lone blueprint). */
@@ -53,7 +75,7 @@ export async function processFileArgument(path: string | undefined, cwd: string)
  * `defineProcess` checks; `sources` say where each blueprint came from, for line numbers.
  * A JSON syntax error is returned, not thrown, so `validate` can report it with its position.
  */
-export async function readProcessFile(path: string, cwd: string): Promise<{ ok: true; process: LoadedProcess } | { ok: false; syntax: JsonSyntaxProblem }> {
+export async function readProcessFile(path: string, cwd: string): Promise<ReadProcessResult> {
   const top = await loadBlueprintFile(path, cwd);
   if (!top.ok) return top;
   const loaded = top.blueprint;

@@ -6,29 +6,39 @@ import { readProcessFile } from './process.js';
 
 /** One problem of a blueprint file, located. */
 export interface ValidationProblem {
+  /** The file the problem is in (a process file, or the blueprint file it names). */
   file: string;
-  /** 1-based line and column of the offending value (JSON files only). */
+  /** 1-based line of the offending value (JSON files only). */
   line?: number;
+  /** 1-based column of the offending value (JSON files only). */
   column?: number;
   /** JSON path, e.g. `$.transitions[2].to`. */
   path: string;
+  /** `error` makes the file invalid; `warning` and `info` are lint findings. */
   severity: 'error' | 'warning' | 'info';
+  /** A stable code (`unknown_stage`, `unreachable_stage`, `invalid_type`, …). */
   code: string;
+  /** What is wrong, naming the stage, rule path or field. */
   message: string;
   /** The offending value, when there is one. */
   value?: unknown;
+  /** How to fix it (a did-you-mean, the allowed values), when there is one. */
   hint?: string;
 }
 
 /** Result of {@link validateBlueprintFile}. */
 export interface ValidationReport {
+  /** The file validated, as given. */
   file: string;
   /** True when there is no error (warnings allowed). */
   valid: boolean;
   /** Whether static analysis (`lintBlueprint`) ran besides `defineBlueprint`'s checks. */
   linted: boolean;
+  /** Problems of severity `error`. */
   errors: number;
+  /** Problems of severity `warning`. */
   warnings: number;
+  /** Every problem, root causes first. */
   problems: ValidationProblem[];
 }
 

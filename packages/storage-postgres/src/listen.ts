@@ -6,7 +6,9 @@ import { timersChannel } from './storage.js';
 export interface CreateTimerListenerOptions {
   /** A dedicated (not pooled) connection, or a connection string to open one. */
   client?: PgClient;
+  /** Opens a dedicated connection for listening (when no `client` is given); closed with the listener. */
   connectionString?: string;
+  /** Schema whose timers channel to listen on (default `dealflow`, as the store's). */
   schema?: string;
 }
 

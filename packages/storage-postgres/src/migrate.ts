@@ -7,8 +7,11 @@ import type { PgPool } from './driver.js';
 
 /** One versioned SQL migration shipped in `migrations/NNNN_name.sql`. */
 export interface Migration {
+  /** Its place in the order migrations are applied; recorded in the schema once applied. */
   version: number;
+  /** A short name saying what it changes. */
   name: string;
+  /** The SQL it runs, in one transaction. */
   sql: string;
 }
 
@@ -16,6 +19,7 @@ export interface Migration {
 export interface MigrateOptions {
   /** A pool to run on (left open), or a connection string (a pool is opened and closed). */
   pool?: PgPool;
+  /** Opens a pool for this call and ends it afterwards (when no `pool` is given). */
   connectionString?: string;
   /** Target schema (default `dealflow`); created when missing. */
   schema?: string;
@@ -23,6 +27,7 @@ export interface MigrateOptions {
 
 /** What {@link migrate} did. */
 export interface MigrateResult {
+  /** The schema migrated. */
   schema: string;
   /** Versions applied by this call (empty when the schema was already current). */
   applied: number[];

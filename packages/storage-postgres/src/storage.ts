@@ -15,11 +15,13 @@ export type CreatePostgresStorageOptions = (
   | {
       /** A `pg.Pool` (or compatible). Left open by `close()` unless `closePool: true`. */
       pool: PgPool;
+      /** End `pool` when the store is closed (default false: the app owns the pool). */
       closePool?: boolean;
     }
   | {
       /** Opens a pool of `max` connections (default 10); `close()` ends it. */
       connectionString: string;
+      /** Most connections the opened pool holds (default 10). */
       max?: number;
     }
 ) & {
@@ -49,10 +51,17 @@ export type CreatePostgresStorageOptions = (
 
 /** A PostgreSQL `Storage` with its pool and schema. */
 export interface PostgresStorage extends Storage {
+  /** The pool the store runs on (the app's, or the one it opened). */
   readonly pool: PgPool;
+  /** The schema holding Dealflow's tables. */
   readonly schema: string;
   /** Applies the shipped migrations to this store's schema (idempotent; advisory-locked). */
-  migrate(): Promise<{ applied: number[]; version: number }>;
+  migrate(): Promise<{
+    /** Versions applied by this call (empty when the schema was already current). */
+    applied: number[];
+    /** The schema's version afterwards. */
+    version: number;
+  }>;
 }
 
 /**

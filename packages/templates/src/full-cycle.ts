@@ -11,8 +11,11 @@ export interface SetupFullCycleOptions extends Omit<CreateEngineOptions, 'bluepr
 
 /** An engine running every template, with links, cross-record rules and guidance. */
 export interface FullCycle {
+  /** The engine, with every template blueprint and the link rules as a plugin. */
   engine: Engine;
+  /** Links between records (link, unlink, follow), over the engine's store. */
   links: LinkApi;
+  /** The compiled cross-record rules (what blocks an event, what cascades). */
   linkRules: LinkRules;
   /** `nextSteps` with the cross-record rules applied. */
   guide(recordId: string, actor?: Actor): Promise<Guidance>;

@@ -17,7 +17,7 @@ import type { LinkRulesInput } from '@dealflow/core';
  * const engine = createEngine({ storage, blueprints: loadTemplates(), plugins: [links.plugin] })
  * ```
  */
-export const fullCycleLinkRules = {
+export const fullCycleLinkRules: Required<LinkRulesInput> = {
   blocks: [
     {
       id: 'deal-win-needs-approved-contract',
@@ -67,4 +67,4 @@ export const fullCycleLinkRules = {
       actions: [{ type: 'closeTasks' }],
     },
   ],
-} satisfies LinkRulesInput;
+};

@@ -8,6 +8,7 @@ import { blueprintTemplate, processTemplate, scenarioTemplate, testTemplate } fr
 export interface InitResult {
   /** The project folder (the nearest folder with a package.json, else the working directory). */
   project: string;
+  /** Files created (or overwritten with `force`), relative to the project folder. */
   written: string[];
   /** Files left as they were (already there; `force` overwrites them). */
   skipped: string[];

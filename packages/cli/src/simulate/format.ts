@@ -1,14 +1,36 @@
 import { pct, signed, table } from '../table.js';
 import type { SimulationReport } from './simulate.js';
 
+/** One count in both runs of a {@link SimulationDiff}. */
+export interface SimulationDelta {
+  /** In the base run. */
+  base: number;
+  /** In the what-if (changed policy) run. */
+  policy: number;
+  /** `policy - base`. */
+  delta: number;
+}
+
 /** The difference between a base run and a what-if run of the same seed. */
 export interface SimulationDiff {
-  stages: Array<{ stage: string; base: number; policy: number; delta: number }>;
-  breaches: { base: number; policy: number; delta: number };
-  escalations: { base: number; policy: number; delta: number };
-  reminders: { base: number; policy: number; delta: number };
-  transitions: { base: number; policy: number; delta: number };
-  rejections: Array<{ reason: string; base: number; policy: number; delta: number }>;
+  /** Records per stage at the end, for every stage of either run. */
+  stages: Array<SimulationDelta & {
+    /** The stage id. */
+    stage: string;
+  }>;
+  /** Deadline breaches. */
+  breaches: SimulationDelta;
+  /** Escalations (timer-fired moves and notifications). */
+  escalations: SimulationDelta;
+  /** Deadline reminders. */
+  reminders: SimulationDelta;
+  /** Transitions that went through. */
+  transitions: SimulationDelta;
+  /** Rejected events per reason. */
+  rejections: Array<SimulationDelta & {
+    /** The rejection reason (`guard`, `required_fields`, …). */
+    reason: string;
+  }>;
 }
 
 /**

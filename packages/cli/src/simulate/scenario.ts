@@ -15,13 +15,21 @@ export interface FieldDistribution {
   p?: number;
   /** One of these, uniformly or by `weights`. */
   values?: unknown[];
+  /** Relative weights of `values`, in the same order (default: all equal). */
   weights?: number[];
   /** A uniform number in [min, max] (`integer: true` rounds it). */
   min?: number;
+  /** Upper end of the uniform range (see `min`). */
   max?: number;
+  /** Round the uniform number to a whole one. */
   integer?: boolean;
   /** A log-normal amount: half the values below `median`; `sigma` the spread (e.g. 1). */
-  logNormal?: { median: number; sigma: number };
+  logNormal?: {
+    /** Half the values fall below it. */
+    median: number;
+    /** The spread (standard deviation of the logarithm); 1 gives values from about a fifth to five times the median. */
+    sigma: number;
+  };
 }
 
 /** A scenario file (`--scenario scenario.json`): field distributions and how often reps send each event. */

@@ -46,8 +46,9 @@ export interface SimulateOptions {
 
 /** Where a running simulation is (see {@link SimulateOptions.onProgress}). */
 export interface SimulationProgress {
-  /** Simulated milliseconds done and in total. */
+  /** Simulated milliseconds done. */
   done: number;
+  /** Simulated milliseconds in total (`days` × one day). */
   total: number;
   /** Record steps and timer firings so far. */
   steps: number;
@@ -55,7 +56,9 @@ export interface SimulationProgress {
 
 /** How often one rule or requirement turned an event down. */
 export interface RejectionCount {
+  /** The rejection reason (`guard`, `required_fields`, `forbidden`, `approval_pending`, …). */
   reason: string;
+  /** The event turned down. */
   event: string;
   /** The stage the record was in. */
   stage: string;
@@ -63,33 +66,69 @@ export interface RejectionCount {
   rule?: string;
   /** For `required_fields`: the missing fields. */
   fields?: string[];
+  /** How often, over the whole run. */
   count: number;
 }
 
 /** Outcome of a simulation run. */
 export interface SimulationReport {
-  blueprint: { id: string; version: number };
+  /** The blueprint simulated. */
+  blueprint: {
+    /** Its id. */
+    id: string;
+    /** Its version. */
+    version: number;
+  };
+  /** Records created (spread over the run). */
   records: number;
+  /** Simulated days. */
   days: number;
+  /** The random seed: the same seed, inputs and options give the same report. */
   seed: number;
   /** Records per stage at the end, in blueprint stage order. */
-  stages: Array<{ stage: string; kind: string; count: number; share: number }>;
+  stages: Array<{
+    /** The stage id. */
+    stage: string;
+    /** Its kind (`open`, `won`, `lost`, `closed`). */
+    kind: string;
+    /** Records in it at the end. */
+    count: number;
+    /** `count` ÷ `records` (0–1). */
+    share: number;
+  }>;
+  /** Transitions that went through (sent by reps or fired by timers). */
   transitions: number;
   /** Rejected events by reason (`guard`, `required_fields`, `forbidden`, …). */
   rejections: Record<string, number>;
   /** Which guard, rule or missing field rejected how often, most frequent first. */
   rejectedBy: RejectionCount[];
   /** Deadline breaches, by the stage whose deadline passed. */
-  breaches: { total: number; byStage: Record<string, number> };
+  breaches: {
+    /** All breaches. */
+    total: number;
+    /** Breaches per stage id. */
+    byStage: Record<string, number>;
+  };
+  /** Deadline reminders fired. */
   reminders: number;
   /**
    * Escalations: transitions fired by timers that moved a record to another stage (a breach
    * sending `escalate`, an escalation rule firing a transition) plus notifications sent by
    * timers (escalation rules' `notify`).
    */
-  escalations: { total: number; byEvent: Record<string, number> };
+  escalations: {
+    /** All escalations. */
+    total: number;
+    /** Escalations per event fired (or `notify`). */
+    byEvent: Record<string, number>;
+  };
   /** Approvals the simulated manager decided (approving 4 in 5). */
-  approvals: { approved: number; rejected: number };
+  approvals: {
+    /** Held events approved (they then went through). */
+    approved: number;
+    /** Held events turned down. */
+    rejected: number;
+  };
   /** Mean days from arrival to a won stage (null when none won). */
   meanDaysToWin: number | null;
 }
