@@ -3,7 +3,9 @@ import type { HistoryEvent, RecordChanges, StoredRecord } from '@dealflow/core';
 
 /** A stage and its kind, as declared by the blueprint (`won` and `lost` close a record). */
 export interface StageKind {
+  /** The stage id. */
   id: string;
+  /** Its kind (`open`, `won`, `lost`, `closed`). */
   kind: string;
 }
 
@@ -19,10 +21,13 @@ export interface RecordAsOf {
 
 /** How a record closed: the transition into a `won` or `lost` stage. */
 export interface ClosedOutcome {
+  /** The record. */
   recordId: string;
+  /** Whether it closed won. */
   won: boolean;
   /** The closing stage. */
   stage: string;
+  /** When it closed. */
   closedAt: string;
   /** The closing history event. */
   event: HistoryEvent;

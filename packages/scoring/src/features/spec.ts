@@ -13,8 +13,11 @@ export type FeatureSource = string;
 
 /** A feature whose value is used as-is (stringified); a missing value becomes `(missing)`. */
 export interface CategoricalFeature {
+  /** The feature's name in the model and in score contributions. */
   name: string;
+  /** Each distinct value is its own category. */
   kind: 'categorical';
+  /** Where the value comes from. */
   source: FeatureSource;
 }
 
@@ -23,9 +26,13 @@ export interface CategoricalFeature {
  * values `<10`, `10..<100` and `>=100`; a missing or non-numeric value becomes `(missing)`.
  */
 export interface NumericFeature {
+  /** The feature's name in the model and in score contributions. */
   name: string;
+  /** A number, read as a band. */
   kind: 'numeric';
+  /** Where the value comes from. */
   source: FeatureSource;
+  /** Ascending band edges. */
   bands: number[];
 }
 

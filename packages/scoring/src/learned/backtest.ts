@@ -29,11 +29,15 @@ export interface BacktestScoringOptions extends Omit<FitScoringOptions, 'asOf'> 
 
 /** One scored test case. */
 export interface BacktestPrediction {
+  /** The record scored. */
   recordId: string;
   /** When it was scored. */
   at: string;
+  /** When it closed (after `splitAt`). */
   closedAt: string;
+  /** Whether it was won. */
   won: boolean;
+  /** The model's win probability at `at`. */
   probability: number;
   /** The stage-only baseline: the historical win rate of the training set. */
   baseline: number;
@@ -41,12 +45,17 @@ export interface BacktestPrediction {
 
 /** Result of {@link backtestScoring}. */
 export interface BacktestResult {
+  /** The model fitted as of `splitAt`. */
   model: ScoringModel;
+  /** How the test cases were chosen. */
   protocol: BacktestProtocol;
   /** Historical win rate of records closed by `splitAt` (the baseline every test case gets). */
   baselineRate: number;
+  /** Every test case. */
   predictions: BacktestPrediction[];
+  /** The model's quality on the test cases. */
   evaluation: ProbabilityEvaluation;
+  /** The baseline's quality on the same cases. */
   baselineEvaluation: ProbabilityEvaluation;
 }
 

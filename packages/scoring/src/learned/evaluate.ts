@@ -2,7 +2,9 @@ import { DealflowError } from '@dealflow/core';
 
 /** One prediction and what happened. */
 export interface ScoredOutcome {
+  /** The predicted win probability (0–1). */
   probability: number;
+  /** What happened. */
   won: boolean;
 }
 
@@ -10,7 +12,9 @@ export interface ScoredOutcome {
 export interface CalibrationBin {
   /** Bin bounds: `[from, to)` (the last bin includes 1). */
   from: number;
+  /** Upper bound of the bin. */
   to: number;
+  /** Predictions in the bin. */
   count: number;
   /** Mean predicted probability in the bin (null when empty). */
   meanPredicted: number | null;
@@ -20,6 +24,7 @@ export interface CalibrationBin {
 
 /** Quality of a set of probabilities. */
 export interface ProbabilityEvaluation {
+  /** Predictions evaluated. */
   count: number;
   /** Share won. */
   winRate: number;
@@ -29,6 +34,7 @@ export interface ProbabilityEvaluation {
   brier: number;
   /** Mean negative log-likelihood (probabilities clipped to [1e-15, 1-1e-15]). */
   logLoss: number;
+  /** Predicted against observed, in equal-width bins of probability (default 10). */
   calibration: CalibrationBin[];
 }
 

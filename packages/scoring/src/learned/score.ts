@@ -25,7 +25,9 @@ export interface ScoreRecordOptions {
 
 /** A learned score with its explanation. */
 export interface RecordScore {
+  /** The record scored. */
   recordId: string;
+  /** The model's method. */
   method: ScoringMethod;
   /** Win probability in [0, 1]. */
   probability: number;
@@ -33,6 +35,7 @@ export interface RecordScore {
   logOdds: number;
   /** Prior log-odds (naive Bayes) or intercept (logistic); 0 for stage-age. */
   base: number;
+  /** Each feature's part, in feature order. */
   contributions: Contribution[];
 }
 

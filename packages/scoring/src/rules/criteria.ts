@@ -20,27 +20,38 @@ export interface ScoreCriterion {
 export interface FiredCriterion {
   /** Position in the criteria list. */
   index: number;
+  /** The criterion's id, when it has one. */
   id?: string;
+  /** Points it added (negative ones subtract). */
   points: number;
+  /** The criterion's `reason`, to show why a record scored as it did. */
   reason: string;
 }
 
 /** A rule-based score: the sum of the points of the criteria that fired, and which fired. */
 export interface RuleScore {
+  /** Sum of the points of the criteria that fired. */
   points: number;
+  /** The criteria that fired, in list order. */
   fired: FiredCriterion[];
 }
 
 /** The data criteria are evaluated over (the same roots as blueprint rules, plus `record.meta`). */
 export interface ScoreData {
+  /** The record's field values. */
   fields: Record<string, unknown>;
   /** Core's rule view of the record (without `stageTimes`), plus its `meta`. */
-  record: Omit<RecordView, 'stageTimes'> & { meta: Record<string, unknown> };
+  record: Omit<RecordView, 'stageTimes'> & {
+    /** The record's `meta` (owner-side facts such as `lastActivityAt`, `score`). */
+    meta: Record<string, unknown>;
+  };
+  /** The time the score is for (ISO). */
   now: string;
 }
 
 /** Options of {@link createRuleScorer}. */
 export interface CreateRuleScorerOptions {
+  /** The criteria, in order: each adds its points when its rule holds. */
   criteria: ScoreCriterion[];
   /** The rule engine (with your custom operators); default: a fresh `createRuleEngine()`. */
   ruleEngine?: RuleEngine;
@@ -50,6 +61,7 @@ export interface CreateRuleScorerOptions {
 
 /** A compiled list of criteria. */
 export interface RuleScorer {
+  /** The criteria as given (checked). */
   readonly criteria: readonly ScoreCriterion[];
   /** Every `var` path the criteria read (e.g. `fields.amount`, `record.stage`). */
   readonly reads: readonly string[];

@@ -8,18 +8,26 @@ import type { FiredCriterion, RuleScorer, ScoreCriterion } from './criteria.js';
 
 /** What the scoring plugin reads of a change (a subset of core's `PluginChange`). */
 export interface ScoringChange {
+  /** The record before the change (null when it is being created). */
   before: StoredRecord | null;
+  /** The record as it will be written; the plugin sets its score in `meta` (and fields). */
   after: StoredRecord;
+  /** The history events of the change. */
   events: HistoryEvent[];
   /** The open transaction; used to read earlier history when a model feature needs `stageReached`. */
-  tx?: { listHistory(recordId: string): Promise<HistoryEvent[]> };
+  tx?: {
+    /** The record's history so far, oldest first. */
+    listHistory(recordId: string): Promise<HistoryEvent[]>;
+  };
 }
 
 /** An engine plugin (structurally core's `EnginePlugin`). */
 export interface ScoringPlugin {
+  /** `scoring`: names the plugin in error messages. */
   name: string;
   /** Paths of the rule data whose change triggers a new score. */
   readonly watches: readonly string[];
+  /** Scores the changed record inside the engine's transaction, before it commits. */
   beforeCommit(change: ScoringChange): Promise<void>;
 }
 
