@@ -1,0 +1,55 @@
+// The API reference check: runs typedoc (typedoc.json: `notDocumented` on for every package, invalid
+// links on) without writing the site, and counts its warnings per package. A package at 0 must
+// stay at 0; a package still being documented may not get worse than its budget below. Any other
+// typedoc problem (an error, a warning no package owns) fails the check too.
+//
+// Run: pnpm docs:check   (CI runs it after the tests: .ci/run)
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Undocumented exports still allowed per package (every package not listed: 0). Lower a budget
+ * when you document more; never raise it — document the new export instead.
+ */
+const BUDGET = {
+  '@dealflow/core': 420,
+  '@dealflow/forecast': 190,
+};
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const typedoc = join(root, 'node_modules', 'typedoc', 'bin', 'typedoc');
+const run = spawnSync(process.execPath, [typedoc, '--emit', 'none', '--logLevel', 'Warn'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+// eslint-disable-next-line no-control-regex
+const lines = `${run.stdout}\n${run.stderr}`.replace(/\u001b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() !== '');
+
+const byPackage = new Map();
+const unowned = [];
+for (const line of lines) {
+  if (/^\[warning\] Found \d+ errors and \d+ warnings$/.test(line)) continue;
+  if (!line.startsWith('[warning]') && !line.startsWith('[error]')) continue;
+  // "X (Property), defined in @dealflow/core/src/…" or "The comment for @dealflow/core.X links to …"
+  const pkg = /defined in (@dealflow\/[a-z0-9-]+)\//.exec(line)?.[1] ?? /The comment for (@dealflow\/[a-z0-9-]+)\./.exec(line)?.[1];
+  if (line.startsWith('[error]') || pkg === undefined) unowned.push(line);
+  else byPackage.set(pkg, [...(byPackage.get(pkg) ?? []), line]);
+}
+
+let failed = unowned.length > 0 || run.status !== 0;
+for (const line of unowned) console.error(line);
+const names = [...new Set([...Object.keys(BUDGET), ...byPackage.keys()])].sort();
+for (const pkg of names) {
+  const found = byPackage.get(pkg) ?? [];
+  const budget = BUDGET[pkg] ?? 0;
+  if (found.length > budget) {
+    failed = true;
+    console.error(`${pkg}: ${found.length} typedoc warnings, over its budget of ${budget}:`);
+    for (const line of found) console.error(`  ${line}`);
+  } else {
+    console.log(`${pkg}: ${found.length} typedoc warnings (budget ${budget})${found.length < budget ? ' — lower the budget in scripts/check-api-docs.mjs' : ''}`);
+  }
+}
+if (failed) {
+  console.error(run.status === 0 ? 'API docs check failed: document the exports listed above (what, when, an @example on functions).' : `typedoc exited with ${run.status}`);
+  process.exit(1);
+}
+console.log('API docs check passed');
