@@ -4,7 +4,7 @@ import { DealflowError } from '@dealflow/core';
 import type { BlueprintInput } from '@dealflow/core';
 
 /** Ids of the ready-made blueprints (file `blueprints/<id>.json`). */
-export const TEMPLATE_IDS = ['lead', 'customer', 'contact', 'deal-b2b', 'deal-project', 'contract', 'order', 'payment-plan', 'instalment', 'feedback'] as const;
+export const TEMPLATE_IDS = ['lead', 'quote', 'customer', 'contact', 'deal-b2b', 'deal-project', 'contract', 'order', 'payment-plan', 'instalment', 'feedback'] as const;
 
 /** One template id. */
 export type TemplateId = (typeof TEMPLATE_IDS)[number];

@@ -4,12 +4,14 @@ import type { LinkRulesInput } from '@dealflow/core';
  * The cross-record rules of the full sales cycle, for `createLinkRules(fullCycleLinkRules)`:
  * - a deal cannot be won while its contract is still in draft or waiting for approval;
  * - an overdue instalment escalates to the deal owner (notification + task on the deal);
- * - an order cannot be confirmed while an instalment of its contract's payment plan is overdue;
+ * - an order (created under a contract, or by winning its deal) cannot be confirmed while an
+ *   instalment of the contract's payment plan is overdue;
  * - a lost customer's open tasks, and those of its deals, are closed.
  *
  * Link names follow the templates: lead →`customer`/`contact`/`deal`, deal →`contract`,
  * contract →`plan`, payment plan →`instalments` (instalment →`plan`), contract →`orders`
- * (order →`contract`), order →`feedback`.
+ * (order →`contract`), deal →`order` (order →`deal`, made by the win), deal →`quote` (quote →`deal`),
+ * quote →`next` (quote →`previous`), order →`feedback`.
  *
  * @example
  * ```ts
@@ -39,6 +41,13 @@ export const fullCycleLinkRules: Required<LinkRulesInput> = {
       events: 'confirm',
       while: { via: ['contract', 'plan', 'instalments'], stages: ['overdue'] },
       message: 'an instalment of this contract is overdue / 该合同有逾期回款',
+    },
+    {
+      id: 'no-won-order-while-overdue',
+      recordType: 'order',
+      events: 'confirm',
+      while: { via: ['deal', 'contract', 'plan', 'instalments'], stages: ['overdue'] },
+      message: 'an instalment of this deal\'s contract is overdue / 该商机合同有逾期回款',
     },
   ],
   cascades: [

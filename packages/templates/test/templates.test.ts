@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngine, createManualClock, createMemoryStorage, defineBlueprint, lintBlueprint, testBlueprint } from '@dealflow/core';
+import { createEngine, createManualClock, createMemoryDirectory, createMemoryStorage, defineBlueprint, lintBlueprint, testBlueprint } from '@dealflow/core';
 import type { Engine } from '@dealflow/core';
 import { TEMPLATE_IDS, loadTemplate, loadTemplates, templatePath } from '@dealflow/templates';
 import type { TemplateId } from '@dealflow/templates';
@@ -15,11 +15,15 @@ const FIXTURES: Record<TemplateId, { create: Record<string, unknown>; events: Re
     create: { name: 'Li Wei', source: 'web_form', email: 'li@acme.cn' },
     events: { contact: { contactedVia: 'call' }, qualify: { company: 'ACME', need: 'CRM rollout', budget: 80000 }, disqualify: { lostReason: 'no_need' } },
   },
+  quote: {
+    create: { title: 'ACME CRM', items: [{ product: 'seat', quantity: 10, unitPrice: 1200, discountPercent: 10 }] },
+    events: { send: { validUntil: '2026-02-28' }, accept: { acceptedOn: '2026-01-20' }, reject: { rejectionReason: 'too expensive' } },
+  },
   customer: { create: { name: 'ACME' }, events: { activate: { industry: 'retail' }, reactivate: { industry: 'retail' }, lose: { lostReason: 'moved to a competitor' } } },
   contact: { create: { name: 'Li Wei' }, events: { verify: { role: 'decision_maker' } } },
   'deal-b2b': {
     create: { title: 'ACME CRM' },
-    events: { propose: { amount: 80000, decisionMaker: 'Mr Zhang' }, negotiate: { quoteSent: '2026-01-12' }, send_contract: { closeDate: '2026-02-01' }, lose: { lostReason: 'price' } },
+    events: { propose: { amount: 80000, decisionMaker: 'Mr Zhang' }, negotiate: { quoteSent: '2026-01-12' }, quote_accepted: { quoteSent: '2026-01-12' }, send_contract: { closeDate: '2026-02-01' }, lose: { lostReason: 'price' } },
   },
   'deal-project': {
     create: { title: 'ERP project' },
@@ -33,12 +37,13 @@ const FIXTURES: Record<TemplateId, { create: Record<string, unknown>; events: Re
   contract: { create: { title: 'ACME CRM', amount: 80000 }, events: { submit: { terms: '50% on signing, 50% on delivery' }, send_back: { rejectionNote: 'fix the terms' }, sign: { signedOn: '2026-02-01' } } },
   order: { create: { reference: 'SO-1', amount: 40000 }, events: { ship: { trackingNo: 'SF123' }, deliver: { deliveredOn: '2026-03-01' } } },
   'payment-plan': { create: { total: 80000 }, events: { activate: { instalments: 2 }, resume: { instalments: 2 }, write_off: { writeOffReason: 'bankrupt' } } },
-  instalment: { create: { number: 1, amount: 40000, dueDate: '2026-03-01' }, events: { invoice: { invoiceNo: 'INV-1' }, pay: { paidAmount: 40000, paidOn: '2026-03-20' } } },
-  feedback: { create: { orderRef: 'SO-1' }, events: { submit: { rating: 5 }, complain: { rating: 2, followUp: 'site visit' } } },
+  instalment: { create: { number: 1, amount: 40000, dueDate: '2026-03-01' }, events: { invoice: { invoiceNo: 'INV-1' }, pay: { payments: [{ amount: 40000, paidOn: '2026-03-20' }], paidOn: '2026-03-20' } } },
+  feedback: { create: { orderRef: 'SO-1' }, events: { submit: { rating: 5 }, complain: { rating: 2, topic: 'product', followUp: 'site visit' } } },
 };
 
 function newEngine(clock = createManualClock('2026-01-05T09:00:00.000Z')): Engine {
-  return createEngine({ storage: createMemoryStorage(), blueprints: loadTemplates(), clock });
+  // a directory (no sales rules): the lead template's pool moves need one
+  return createEngine({ storage: createMemoryStorage(), blueprints: loadTemplates(), clock, directory: createMemoryDirectory() });
 }
 
 /** Milliseconds of the day-based ISO durations the templates use (`P7D`, `P400D`). */
