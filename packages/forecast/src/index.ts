@@ -71,3 +71,9 @@ export { achievements, validateRules } from './motivation/rules.js';
 export type { Achievement, MotivationRule, WorkCalendar } from './motivation/rules.js';
 export { createMotivation, badgeBlueprint, BADGE_TYPE } from './motivation/motivation.js';
 export type { Badge, CreateMotivationOptions, Motivation, MotivationLeaderboardRow } from './motivation/motivation.js';
+
+// Receivables (instalment records: ageing, DSO, plans for forecastCollections) and satisfaction (CSAT/NPS)
+export { receivablesAgeing, daysSalesOutstanding, instalmentPlans } from './reports/receivables.js';
+export type { ReceivablesOptions, ReceivablesAgeing, AgeingBucket, ReceivableRow, DaysSalesOutstanding, InstalmentFieldNames } from './reports/receivables.js';
+export { satisfaction } from './reports/satisfaction.js';
+export type { Satisfaction, SatisfactionOptions } from './reports/satisfaction.js';
