@@ -104,9 +104,9 @@ async function scenario(storage: Storage): Promise<void> {
   expect((refused as Error).message).toContain(`instalment '${inst[0]!.id}' is in stage 'overdue'`);
   expect((await get(order2.id)).stage).toBe('pending');
   // once it is paid, the order goes through
-  const underpaid = await engine.send(inst[0]!.id, { type: 'pay', fields: { paidAmount: 100, paidOn: '2026-04-05' } }, { actor: FIN });
+  const underpaid = await engine.send(inst[0]!.id, { type: 'pay', fields: { payments: [{ amount: 100, paidOn: '2026-04-05' }], paidOn: '2026-04-05' } }, { actor: FIN });
   expect(!underpaid.ok && underpaid.rejection.reason).toBe('guard');
-  ok(await engine.send(inst[0]!.id, { type: 'pay', fields: { paidAmount: 40000, paidOn: '2026-04-05' } }, { actor: FIN }), 'pay 1');
+  ok(await engine.send(inst[0]!.id, { type: 'pay', fields: { payments: [{ amount: 40000, paidOn: '2026-04-05' }], paidOn: '2026-04-05' } }, { actor: FIN }), 'pay 1');
   ok(await engine.send(order2.id, 'confirm', { actor: ANA }), 'confirm order 2');
 
   // the customer is lost: its open tasks and its deal's open tasks are closed
