@@ -4,7 +4,7 @@ import { createMemoryCatalog, priceLines } from '@dealflow/commerce';
 import { daysSalesOutstanding, forecastCollections, instalmentPlans, receivablesAgeing, satisfaction } from '@dealflow/forecast';
 import type { ReceivablesAgeing, Satisfaction } from '@dealflow/forecast';
 import { createInstalments, recordPayment, setupFullCycle } from '@dealflow/templates';
-import type { FullCycle } from '@dealflow/templates';
+import type { FullCycle, InstalmentSchedule } from '@dealflow/templates';
 
 const ANA = { id: 'ana', roles: ['rep'] };
 const BOB = { id: 'bob', roles: ['rep'] };
@@ -67,7 +67,7 @@ function linked(r: StoredRecord, name: string): string {
  * the follow-up; the contract approved and signed; the deal won into an order with its lines; the
  * payment plan split into instalments.
  */
-async function leadToPlan(c: FullCycle, company: string, log: Log, schedule: { shares?: number[]; count?: number; firstDue: string }) {
+async function leadToPlan(c: FullCycle, company: string, log: Log, schedule: InstalmentSchedule) {
   const { engine, links, followUps } = c;
   const label = (r: StoredRecord) => engine.blueprint(r.blueprintId).stages.get(r.stage)?.label ?? r.stage;
   const step = async (id: string, event: string, fields: Record<string, unknown> = {}, actor = ANA) => {
