@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { createMemoryStorage, isDealflowError, normalizeCompany, normalizeEmail, normalizePhone } from '../src/index.js';
 import type { SalesRulesInput } from '../src/index.js';
-import { salesEngine } from './assignment-helpers.js';
+import { as, salesEngine, system } from './assignment-helpers.js';
 
 const rules: SalesRulesInput = {
   duplicates: {
@@ -112,5 +112,61 @@ describe('duplicate guard through the engine', () => {
 
   test('invalid duplicate config is RULE_INVALID with the path', () => {
     expect(() => salesEngine({ duplicates: { keys: [{ name: 'email', normalize: 'soundex' }] } })).toThrow(/\$\.duplicates\.keys\[0\]\.normalize/);
+  });
+});
+
+describe('duplicate keys: release policy', () => {
+  const DAY = 24 * 3_600_000;
+  const dupOf = async (p: Promise<unknown>): Promise<string | null> => {
+    try {
+      await p;
+      return null;
+    } catch (e) {
+      if (!isDealflowError(e, 'DUPLICATE')) throw e;
+      return e.details.existingRecordId as string;
+    }
+  };
+
+  test('without a policy a lost or pooled record blocks its keys for good', async () => {
+    const { engine, clock } = salesEngine(rules);
+    const a = await engine.create('lead', { fields: { name: 'Ann', email: 'ann@acme.com' }, ownerId: 'bob' }, system);
+    await engine.send(a.record.id, 'lose', system);
+    clock.advance(3650 * DAY);
+    expect(await dupOf(engine.create('lead', { fields: { name: 'Ann', email: 'ann@acme.com' } }, system))).toBe(a.record.id);
+  });
+
+  test('lost: released that long after entering the lost stage; returned: after entering the pool; a record owned again keeps blocking', async () => {
+    const { engine, clock } = salesEngine({ ...rules, duplicates: { ...(rules.duplicates as object), release: { lost: 'P10D', returned: 'P2D' } } });
+    const lost = await engine.create('lead', { fields: { name: 'Ann', email: 'ann@acme.com' }, ownerId: 'bob' }, system);
+    clock.advance(20 * DAY); // time before the loss does not count
+    await engine.send(lost.record.id, 'lose', system);
+    clock.advance(10 * DAY - 1);
+    expect(await dupOf(engine.create('lead', { fields: { name: 'Ann', email: 'ANN@acme.com' } }, system))).toBe(lost.record.id);
+    clock.advance(1);
+    const fresh = await engine.create('lead', { fields: { name: 'Ann', email: 'ann@acme.com' }, ownerId: 'bob' }, system);
+    // the lost record gave up the key: the new one holds it
+    expect(await dupOf(engine.create('lead', { fields: { name: 'Ann 3', email: 'ann@acme.com' } }, system))).toBe(fresh.record.id);
+
+    const pooled = await engine.create('lead', { fields: { name: 'Ben', phone: '030 555' }, ownerId: 'bob' }, system);
+    await engine.returnToPool(pooled.record.id, {}, system);
+    clock.advance(2 * DAY);
+    expect(await dupOf(engine.create('lead', { fields: { name: 'Ben', phone: '+4930555' }, ownerId: 'bob' }, system))).toBeNull();
+
+    const owned = await engine.create('lead', { fields: { name: 'Cy', company: 'Cyberdyne' }, ownerId: 'bob' }, system);
+    await engine.returnToPool(owned.record.id, {}, system);
+    await engine.claim(owned.record.id, as('cat'));
+    clock.advance(5 * DAY);
+    expect(await dupOf(engine.create('lead', { fields: { name: 'Cy', company: 'Cyberdyne Inc.' } }, system))).toBe(owned.record.id);
+  });
+
+  test('a bad release duration is refused with its path', () => {
+    let err: unknown;
+    try {
+      salesEngine({ duplicates: { keys: [{ name: 'email', normalize: 'email' }], release: { lost: '90 days' } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(isDealflowError(err, 'RULE_INVALID')).toBe(true);
+    expect((err as { problems: Array<{ path: string }> }).problems[0]!.path).toBe('$.duplicates.release.lost');
   });
 });

@@ -26,7 +26,8 @@ describe('public pool', () => {
     const res = await engine.claim(id!, as('ann'));
     expect(res.record).toMatchObject({ ownerId: 'ann', teamId: 'east' });
     expect(res.events[0]).toMatchObject({ kind: 'claimed', actorId: 'ann', data: { poolId: 'east-pool', ownerId: 'ann' } });
-    await expect(engine.claim(id!, as('bob'))).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(engine.claim(id!, as('bob'))).rejects.toMatchObject({ code: 'CONFLICT', message: `Record '${id}' is owned by 'ann'; only records in the public pool can be claimed` });
+    expect(res.record.meta.assignment).toMatchObject({ via: 'claim', reason: "claimed from pool 'east-pool'" });
   });
 
   test('claim limit per rep per period', async () => {

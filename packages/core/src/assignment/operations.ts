@@ -52,7 +52,7 @@ export async function handover(kit: SalesKit, tx: StorageTx, fromRep: string, ta
       decision = { ruleId: null, ruleIndex: null, strategy: 'owner', ownerId: to.id, teamId: to.teamIds?.[0] ?? before.teamId, poolId: null, turn: null, reason: `handover to '${to.id}'` };
     } else if ('pool' in target) {
       const poolId = target.pool === true ? kit.poolOf(before) : target.pool;
-      decision = { ruleId: null, ruleIndex: null, strategy: 'pool', ownerId: null, teamId: poolId, poolId, turn: null, reason: `handover to kit.pool '${poolId}'` };
+      decision = { ruleId: null, ruleIndex: null, strategy: 'pool', ownerId: null, teamId: poolId, poolId, turn: null, reason: `handover to pool '${poolId}'` };
     } else {
       decision = await kit.decideFor(tx, before, now, target.strategy, [fromRep]);
     }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { DealflowError } from '@dealflow/logic';
 import type { StorageTx, StoredRecord } from '../storage/types.js';
+import type { StageKind } from '../blueprint/schema.js';
 import { throwProblems, zodProblems } from '../assignment/rules.js';
+import { addDuration } from '../time/durations.js';
+import type { PoolState } from '../pool/schema.js';
 import { normalizeCompany, normalizeEmail, normalizePhone, normalizeText } from './normalize.js';
 
 /** One duplicate key: a record field and how to normalize it. */
@@ -17,6 +20,24 @@ export const duplicateKeySchema = z
   })
   .strict();
 
+const duration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration such as P90D (P0D: at once)');
+
+/**
+ * When a record's duplicate keys stop blocking others: this long after it entered a lost or a
+ * closed stage, or the public pool. Without a setting the keys block for as long as the record
+ * holds them. (A duplicate merged by `createOrMerge` never held keys of its own.)
+ */
+export const duplicateReleaseSchema = z
+  .object({
+    /** After entering a `lost` stage (a disqualified lead, a lost deal), e.g. `P90D`. */
+    lost: duration.optional(),
+    /** After entering a `closed` stage (neither won nor lost). */
+    closed: duration.optional(),
+    /** After returning to the public pool (owner cleared), counted from `meta.pool.since`. */
+    returned: duration.optional(),
+  })
+  .strict();
+
 /** The `duplicates` section of the engine rules. */
 export const duplicatesConfigSchema = z
   .object({
@@ -25,9 +46,12 @@ export const duplicatesConfigSchema = z
     types: z.array(z.string().min(1)).optional(),
     /** One key space for all types (a lead and a deal with one e-mail collide). Default false. */
     acrossTypes: z.boolean().optional(),
+    /** Release policy: keys of lost, closed or pooled records stop blocking after a while. */
+    release: duplicateReleaseSchema.optional(),
   })
   .strict();
 
+export type DuplicateRelease = z.infer<typeof duplicateReleaseSchema>;
 export type DuplicateKey = z.infer<typeof duplicateKeySchema>;
 export type DuplicatesConfig = z.infer<typeof duplicatesConfigSchema>;
 
@@ -65,7 +89,7 @@ export interface DuplicateGuard {
  * const guard = createDuplicateGuard({ keys: [{ name: 'email', normalize: 'email' }, { name: 'company', normalize: 'company' }] });
  * ```
  */
-export function createDuplicateGuard(config: unknown, path = '$.duplicates'): DuplicateGuard {
+export function createDuplicateGuard(config: unknown, path = '$.duplicates', options: { stageKindOf?: (record: StoredRecord) => StageKind | null } = {}): DuplicateGuard {
   const parsed = duplicatesConfigSchema.safeParse(config);
   if (!parsed.success) throwProblems('duplicate keys', zodProblems(parsed.error, path));
   const cfg = parsed.data as DuplicatesConfig;
@@ -88,6 +112,16 @@ export function createDuplicateGuard(config: unknown, path = '$.duplicates'): Du
     return out;
   };
   const guards = (type: string): boolean => !cfg.types || cfg.types.includes(type);
+  /** Whether a holder's keys stopped blocking at `now` under the release policy. */
+  const releasedByPolicy = (holder: StoredRecord, now: string): boolean => {
+    const policy = cfg.release;
+    if (!policy) return false;
+    const kind = options.stageKindOf?.(holder) ?? null;
+    const after = kind === 'lost' ? policy.lost : kind === 'closed' ? policy.closed : undefined;
+    if (after !== undefined && addDuration(holder.stageEnteredAt, after) <= now) return true;
+    const pool = holder.meta.pool as PoolState | undefined;
+    return policy.returned !== undefined && holder.ownerId === null && pool !== undefined && addDuration(pool.since, policy.returned) <= now;
+  };
 
   return {
     config: cfg,
@@ -112,7 +146,19 @@ export function createDuplicateGuard(config: unknown, path = '$.duplicates'): Du
       const released = prev.filter((k) => !nextKeys.has(k.key)).map((k) => k.key);
       const added = next.filter((k) => !prevKeys.has(k.key));
       if (added.length > 0) {
-        const conflicts = await tx.claimUniqueKeys(after.id, added.map((k) => k.key));
+        let conflicts = await tx.claimUniqueKeys(after.id, added.map((k) => k.key));
+        if (conflicts.length > 0 && cfg.release) {
+          // keys of records the release policy let go: the holder gives them up, this record takes them
+          const freed: string[] = [];
+          for (const c of conflicts) {
+            const holder = await tx.getRecord(c.recordId);
+            if (holder && releasedByPolicy(holder, after.updatedAt)) {
+              await tx.releaseUniqueKeys(holder.id, [c.key]);
+              freed.push(c.key);
+            }
+          }
+          if (freed.length > 0) conflicts = [...conflicts.filter((c) => !freed.includes(c.key)), ...(await tx.claimUniqueKeys(after.id, freed))];
+        }
         if (conflicts.length > 0) {
           const first = conflicts[0]!;
           const existing = await tx.getRecord(first.recordId);

@@ -327,6 +327,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
           compiler: ruleCompilerFrom(ruleEngine),
           calendars: Object.fromEntries(calendars),
           onWrite: (tx, before, after) => syncTaskIndex(tx, core.blueprintOf(after.blueprintId, after.blueprintVersion), before, after),
+          stageKindOf: (r) => core.blueprintOf(r.blueprintId, r.blueprintVersion).spec.stages.find((st) => st.id === r.stage)?.kind ?? null,
           openStages: [...new Set([...latest.values()].flatMap((bp) => bp.spec.stages.filter((st) => st.kind === 'open').map((st) => st.id)))],
           known: {
             stages: new Set([...versions.values()].flatMap((v) => [...v.values()].flatMap((bp) => bp.spec.stages.map((st) => st.id)))),

@@ -13,7 +13,7 @@ import type { PoolState } from './schema.js';
 /** A rep (the actor) claims a pool record: permission, cool-down, capacity and claim limit are checked. */
 export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor: ActorLike): Promise<SalesResult> {
   const before = await loadRecord(tx, recordId);
-  if (before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is owned by '${before.ownerId}'; only kit.pool records can be claimed`, { details: { recordId, ownerId: before.ownerId } });
+  if (before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is owned by '${before.ownerId}'; only records in the public pool can be claimed`, { details: { recordId, ownerId: before.ownerId } });
   await kit.permissions.assert('claim', actor, before, now);
   const rep = await kit.directory.getRep(actor.id);
   if (!rep || rep.active === false) throw new DealflowError('FORBIDDEN', `'${actor.id}' is not an active rep and cannot claim record '${recordId}'`, { details: { recordId, repId: actor.id } });
@@ -28,13 +28,13 @@ export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now:
     const key = `pool:claims:${actor.id}:${periodKey(now, kit.pool.claimLimit.period, kit.pool.timeZone ?? 'UTC')}`;
     const used = await tx.incrementCounter(key, 1);
     if (used > kit.pool.claimLimit.max) {
-      throw new DealflowError('REJECTED', `Rep '${actor.id}' reached the claim limit (${kit.pool.claimLimit.max} per ${kit.pool.claimLimit.period}); record '${recordId}' stays in the kit.pool`, { details: { recordId, repId: actor.id, limit: kit.pool.claimLimit.max } });
+      throw new DealflowError('REJECTED', `Rep '${actor.id}' reached the claim limit (${kit.pool.claimLimit.max} per ${kit.pool.claimLimit.period}); record '${recordId}' stays in the pool`, { details: { recordId, repId: actor.id, limit: kit.pool.claimLimit.max } });
     }
   }
   const next = cloneRecord(before);
   next.ownerId = actor.id;
   next.teamId = rep.teamIds?.[0] ?? before.teamId;
-  next.meta = { ...next.meta, pool: state ? { ...state, claimedBy: actor.id, claimedAt: now } : undefined, assignment: { at: now, ruleId: null, strategy: null, via: 'claim', reason: `claimed from kit.pool '${state?.poolId ?? before.teamId ?? '?'}'` } };
+  next.meta = { ...next.meta, pool: state ? { ...state, claimedBy: actor.id, claimedAt: now } : undefined, assignment: { at: now, ruleId: null, strategy: null, via: 'claim', reason: `claimed from pool '${state?.poolId ?? before.teamId ?? '?'}'` } };
   if (next.meta.pool === undefined) delete next.meta.pool;
   return kit.commit(tx, before, next, { kind: 'claimed', actorId: actor.id, data: { poolId: state?.poolId ?? before.teamId, ownerId: actor.id } }, now);
 }
@@ -42,7 +42,7 @@ export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now:
 /** A manager hands a pool record to a rep. */
 export async function distribute(kit: SalesKit, tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult> {
   const before = await loadRecord(tx, recordId);
-  if (before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is owned by '${before.ownerId}'; only kit.pool records can be distributed`, { details: { recordId, ownerId: before.ownerId } });
+  if (before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is owned by '${before.ownerId}'; only records in the public pool can be distributed`, { details: { recordId, ownerId: before.ownerId } });
   await kit.permissions.assert('distribute', actor, before, now);
   const rep = await kit.directory.getRep(to);
   if (!rep || rep.active === false) throw new DealflowError('INPUT_INVALID', `Cannot distribute record '${recordId}' to '${to}': ${rep ? 'inactive rep' : 'no such rep'}`, { details: { recordId, repId: to } });
@@ -57,7 +57,7 @@ export async function distribute(kit: SalesKit, tx: StorageTx, recordId: string,
 export async function returnToPool(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor?: ActorLike, opts: { poolId?: string; reason?: string } = {}): Promise<SalesResult> {
   const before = await loadRecord(tx, recordId);
   const who = kit.actorOf(actor);
-  if (!before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is already in the kit.pool`, { details: { recordId } });
+  if (!before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is already in the public pool`, { details: { recordId } });
   if (actor && who.id !== before.ownerId) await kit.permissions.assert('assign', who, before, now);
   const next = cloneRecord(before);
   const poolId = kit.poolOf(before, opts.poolId);

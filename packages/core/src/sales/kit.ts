@@ -9,6 +9,7 @@ import type { RuleCompiler } from '../assignment/rules.js';
 import { throwProblems, zodProblems } from '../assignment/rules.js';
 import type { RecordLike } from '../assignment/context.js';
 import { addDuration } from '../time/durations.js';
+import type { StageKind } from '../blueprint/schema.js';
 import type { CalendarLike } from '../time/durations.js';
 import { writeChange } from '../assignment/write.js';
 import type { PendingEvent } from '../assignment/write.js';
@@ -39,6 +40,8 @@ export interface CreateSalesRulesOptions {
   compiler: RuleCompiler;
   /** Business calendars by id (for escalation `calendar` and pool `calendar`). */
   calendars?: Record<string, CalendarLike>;
+  /** The kind of a record's stage (for the duplicate keys' release policy). */
+  stageKindOf?: (record: StoredRecord) => StageKind | null;
   /** Open stages for load counting, when the assignment section gives none. */
   openStages?: string[];
   /** Stage ids and event names of the engine's blueprints: references to others are `RULE_INVALID`. */
@@ -116,7 +119,7 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
   throwProblems('sales rules', unknownKeys.map((k) => ({ path: `$.${k}`, message: `unknown rules section '${k}'`, code: 'unknown_key', hint: `known: ${[...known].join(', ')}` })));
 
   const assigner = rules.assignment === undefined ? null : createAssigner({ config: rules.assignment, directory, compiler, openStages: options.openStages });
-  const duplicates = rules.duplicates === undefined ? null : createDuplicateGuard(rules.duplicates);
+  const duplicates = rules.duplicates === undefined ? null : createDuplicateGuard(rules.duplicates, '$.duplicates', options.stageKindOf ? { stageKindOf: options.stageKindOf } : {});
   let pool: PoolConfig | null = null;
   if (rules.pool !== undefined) {
     const parsed = poolConfigSchema.safeParse(rules.pool);
