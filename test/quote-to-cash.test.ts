@@ -1,7 +1,7 @@
 /**
  * Quote to cash on the templates with their preset sales rules, on the memory store, SQLite and
  * PostgreSQL: a lead nobody contacts in a working day returns to the public pool and another rep
- * claims it; quote → order → contract → instalments → settled (line items, discount approval,
+ * claims it; duplicate keys released by policy; quote → order → contract → instalments → settled (line items, discount approval,
  * outbox follow-ups, partial payments); an overdue instalment is escalated once while two workers
  * run at the same time.
  */
@@ -116,6 +116,45 @@ describe.each(kinds)('quote to cash on $name', (kind) => {
     // the same e-mail again is still a duplicate of the worked lead
     const dup = await engine.create('lead', { fields: { name: 'W. Fang', email: 'WANG@globex.cn', source: 'web_form' } }, { actor: ANA }).catch((e: unknown) => e);
     expect(isDealflowError(dup, 'DUPLICATE')).toBe(true);
+  });
+
+  it('duplicate keys are released by the preset policy: 90 days after a lead is lost, 30 days after it returned to the pool', async () => {
+    const { storage } = await open();
+    const c = cycleOn(storage);
+    const { engine, clock } = c;
+    const create = (email: string) => engine.create('lead', { fields: { name: 'Zhao Lei', email, source: 'web_form', region: 'east' }, ownerId: 'ana' }, { actor: ANA });
+    const duplicateOf = async (email: string): Promise<string | null> => {
+      try {
+        await create(email);
+        return null;
+      } catch (e) {
+        if (!isDealflowError(e, 'DUPLICATE')) throw e;
+        return e.details.existingRecordId as string;
+      }
+    };
+    const { record: lost } = await create('zhao@initech.cn');
+    ok(await engine.send(lost.id, { type: 'disqualify', fields: { lostReason: 'no_budget' } }, { actor: ANA }), 'disqualify');
+    expect(await duplicateOf('zhao@initech.cn')).toBe(lost.id); // a lost lead keeps blocking …
+    clock.advance(89 * DAY);
+    expect(await duplicateOf('ZHAO@initech.cn')).toBe(lost.id);
+    clock.advance(DAY); // … for 90 days
+    const { record: again } = await create('zhao@initech.cn');
+    expect(again.id).not.toBe(lost.id);
+    expect(await duplicateOf('zhao@initech.cn')).toBe(again.id); // the new lead holds the key now
+
+    const { record: given } = await create('qian@umbrella.cn');
+    ok(await engine.send(given.id, 'release', { actor: ANA }), 'release');
+    expect((await engine.get(given.id))!).toMatchObject({ stage: 'pool', ownerId: null });
+    clock.advance(29 * DAY);
+    expect(await duplicateOf('qian@umbrella.cn')).toBe(given.id);
+    clock.advance(DAY);
+    expect(await duplicateOf('qian@umbrella.cn')).toBeNull();
+    // a claimed lead is owned again and blocks as before
+    const { record: kept } = await create('sun@hooli.cn');
+    ok(await engine.send(kept.id, 'release', { actor: ANA }), 'release');
+    await engine.claim(kept.id, { actor: BOB });
+    clock.advance(31 * DAY);
+    expect(await duplicateOf('sun@hooli.cn')).toBe(kept.id);
   });
 
   it('quote → order → contract → instalments → settled: line items, discount approval, follow-ups, partial payments', async () => {
