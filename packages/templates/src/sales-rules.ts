@@ -9,7 +9,7 @@ import { loadTemplate } from './catalog.js';
  * product, "no follow-up in 3 working days → next rep → pool", duplicate keys, discount approvals,
  * complaint routing with SLAs, overdue escalation. The other templates need none of their own.
  */
-export const SALES_RULES_IDS = ['lead', 'contact', 'deal-b2b', 'quote', 'feedback', 'instalment'] as const;
+export const SALES_RULES_IDS = ['lead', 'contact', 'deal-b2b', 'deal-project', 'quote', 'feedback', 'instalment'] as const;
 
 /** A template that ships a preset sales-rules file. */
 export type SalesRulesId = (typeof SALES_RULES_IDS)[number];
