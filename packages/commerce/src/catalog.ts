@@ -11,7 +11,9 @@ import { digitsOf, majorOf, minorOf } from './money.js';
 
 /** A product (or service) that line items name. */
 export interface Product {
+  /** Product id, what line items name. */
   id: string;
+  /** Name shown on quotes and orders. */
   name: string;
   /** Product family, for routing rules (`{ "var": "fields.productFamily" }`). */
   family?: string;
@@ -21,8 +23,11 @@ export interface Product {
 
 /** One price of a product in a price book, in one currency. */
 export interface Price {
+  /** The product priced. */
   productId: string;
+  /** The price book the price belongs to. */
   priceBookId: string;
+  /** ISO-4217 currency of the price. */
   currency: string;
   /** Unit price in the currency's major unit, a whole number of minor units (JPY 1800, EUR 12.5, KWD 1.125). */
   unitPrice: number;
@@ -32,7 +37,9 @@ export interface Price {
 
 /** What Dealflow needs from the app's catalogue. Methods may be sync or async. */
 export interface Catalog {
+  /** The product with this id, or null. */
   getProduct(id: string): Awaitable<Product | null>;
+  /** Every product (inactive ones included). */
   listProducts(): Awaitable<Product[]>;
   /** The product's unit price in a price book and currency, or null when the book has none. */
   getPrice(productId: string, priceBookId: string, currency: string): Awaitable<Price | null>;
@@ -42,22 +49,36 @@ export interface Catalog {
 
 const idSchema = z.string().min(1).max(200);
 
+/** One price book of {@link createMemoryCatalog}. */
+export interface PriceBookInput {
+  /** Price book id (e.g. `list`, `partner`). */
+  id: string;
+  /** Name for people. */
+  name?: string;
+  /** Product id → currency → unit price in the major unit (`{ seat: { EUR: 19.99, JPY: 2500 } }`). */
+  prices: Record<string, Record<string, number | string>>;
+}
+
 /** Options of {@link createMemoryCatalog}. */
-export const memoryCatalogSchema = z
+export interface CreateMemoryCatalogOptions {
+  /** The products (ids unique). */
+  products: Product[];
+  /** At least one price book. */
+  priceBooks: PriceBookInput[];
+  /** The price book used when a call names none (default: the first). */
+  defaultPriceBook?: string;
+}
+
+const memoryCatalogSchema = z
   .object({
     products: z.array(z.object({ id: idSchema, name: z.string().min(1).max(500), family: z.string().min(1).max(200).optional(), active: z.boolean().optional() }).strict()).max(100_000),
-    /** Price books: product id → currency → unit price (major unit). */
     priceBooks: z
       .array(z.object({ id: idSchema, name: z.string().max(500).optional(), prices: z.record(idSchema, z.record(z.string(), z.union([z.number(), z.string()]))) }).strict())
       .min(1)
       .max(1000),
-    /** Default: the first price book. */
     defaultPriceBook: idSchema.optional(),
   })
   .strict();
-
-/** Options of {@link createMemoryCatalog}. */
-export type CreateMemoryCatalogOptions = z.input<typeof memoryCatalogSchema>;
 
 /**
  * An in-memory catalogue (tests, examples, small apps). Every price is checked once: a known

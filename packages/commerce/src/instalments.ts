@@ -4,7 +4,10 @@ import { DealflowError } from '@dealflow/core';
 import { digitsOf, majorOf, minorOf } from './money.js';
 
 /** Limits of {@link planInstalments}. */
-export const INSTALMENT_LIMITS = Object.freeze({ maxInstalments: 360 });
+export const INSTALMENT_LIMITS = Object.freeze({
+  /** Most instalments (weights) of one plan: 30 years of monthly payments. */
+  maxInstalments: 360,
+});
 
 /**
  * Splits whole minor units into parts proportional to `weights` that sum exactly to `total`
@@ -42,31 +45,41 @@ export function splitMinor(total: number, weights: readonly number[]): number[] 
 }
 
 /** Input of {@link planInstalments}. */
-export const paymentPlanSchema = z
+export interface PaymentPlanInput {
+  /** The contract amount in the currency's major unit (a whole number of minor units), number or decimal string. */
+  amount: number | string;
+  /** ISO-4217 currency of the amount (its decimals: JPY 0, EUR 2, KWD 3). */
+  currency: string;
+  /** Equal instalments (the units left over go to the first ones), or … */
+  count?: number;
+  /** … shares of the amount, e.g. `[30, 60, 10]` (percent or any weights). */
+  shares?: number[];
+  /** Due date of the first instalment (`YYYY-MM-DD`). */
+  firstDue: string;
+  /** ISO duration between due dates (default `P1M`); month steps keep the day (Jan 31 → Feb 28 → Mar 31). */
+  every?: string;
+}
+
+const paymentPlanSchema = z
   .object({
-    /** The contract amount in the currency's major unit (a whole number of minor units). */
     amount: z.union([z.number(), z.string()]),
     currency: z.string(),
-    /** Equal instalments (the remainder goes to the first ones), or … */
     count: z.number().int().min(1).max(INSTALMENT_LIMITS.maxInstalments).optional(),
-    /** … shares of the amount, e.g. `[30, 60, 10]` (percent or any weights). */
     shares: z.array(z.number().min(0).max(1e9)).min(1).max(INSTALMENT_LIMITS.maxInstalments).optional(),
-    /** Due date of the first instalment (`YYYY-MM-DD`). */
     firstDue: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-04-01'),
-    /** ISO duration between due dates (default `P1M`); month steps keep the day (Jan 31 → Feb 28 → Mar 31). */
     every: z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/, 'a date duration such as P1M or P14D').optional(),
   })
   .strict();
 
-/** Input of {@link planInstalments}. */
-export type PaymentPlanInput = z.input<typeof paymentPlanSchema>;
-
 /** One planned instalment, in the shape of the `instalment` template's fields. */
 export interface PlannedInstalment {
+  /** 1, 2, 3, … in due order. */
   number: number;
   /** Amount in the major unit (what a money field stores). */
   amount: number;
+  /** The amount in whole minor units. */
   amountMinor: number;
+  /** `YYYY-MM-DD`. */
   dueDate: string;
 }
 

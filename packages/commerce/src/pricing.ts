@@ -5,7 +5,9 @@ import { digitsOf, majorOf } from './money.js';
 
 /** One line a rep enters: a product, a quantity and an optional discount. */
 export interface LineInput {
+  /** Product id in the catalogue. */
   product: string;
+  /** Whole units, 1 to {@link PRICING_LIMITS}.maxQuantity. */
   quantity: number;
   /** Discount in percent, 0–100, at most two decimals (12.5 = 12.5 %). Default 0. */
   discountPercent?: number;
@@ -16,20 +18,29 @@ export interface LineInput {
  * the price book's unit price filled in, the line total computed exactly in minor units.
  */
 export interface PricedLine {
+  /** Product id. */
   product: string;
+  /** The product's name from the catalogue. */
   name: string;
+  /** Units. */
   quantity: number;
+  /** The price book's unit price (major unit). */
   unitPrice: number;
+  /** The line's discount in percent (0 when none was given). */
   discountPercent: number;
   /** quantity × unitPrice − discount, rounded half away from zero to the minor unit. */
   lineTotal: number;
+  /** The line total in whole minor units. */
   lineTotalMinor: number;
 }
 
 /** Result of {@link priceLines}. */
 export interface PricedLines {
+  /** Currency of every amount. */
   currency: string;
+  /** The price book used. */
   priceBook: string;
+  /** The priced lines, in input order. */
   lines: PricedLine[];
   /** Sum of quantity × unit price before discounts. */
   subtotal: number;
@@ -37,13 +48,19 @@ export interface PricedLines {
   discount: number;
   /** Sum of the line totals. */
   total: number;
+  /** The total in whole minor units. */
   totalMinor: number;
   /** The largest line discount in percent (what approval rules read: "discount over 20 %"). */
   maxDiscountPercent: number;
 }
 
 /** Limits of {@link priceLines}. */
-export const PRICING_LIMITS = Object.freeze({ maxLines: 200, maxQuantity: 1_000_000 });
+export const PRICING_LIMITS = Object.freeze({
+  /** Most lines per call (the templates' `items` hold at most 200). */
+  maxLines: 200,
+  /** Most units on one line. */
+  maxQuantity: 1_000_000,
+});
 
 const lineSchema = z
   .object({

@@ -8,9 +8,11 @@ const MAX_VERSIONS = 100;
 export interface FollowUpOutcome {
   /** The follow-up that ran (`quote.accepted → deal`, `instalment.paid → plan`). */
   rule: string;
+  /** The record the follow-up acted on (or looked at). */
   recordId: string;
   /** `sent`: the event moved the record; `skipped`: nothing to do (already moved, not all paid, …). */
   outcome: 'sent' | 'skipped';
+  /** Why it was skipped. */
   reason?: string;
 }
 

@@ -14,4 +14,4 @@ export type { SalesRulesId } from './sales-rules.js';
 export { createFollowUps } from './follow-ups.js';
 export type { FollowUps, FollowUpOutcome } from './follow-ups.js';
 export { createInstalments, recordPayment } from './quote-to-cash.js';
-export type { InstalmentSchedule, PaymentInput } from './quote-to-cash.js';
+export type { CreatedInstalments, InstalmentSchedule, PaymentInput, RecordedPayment } from './quote-to-cash.js';

@@ -6,6 +6,22 @@ import type { PaymentPlanInput } from '@dealflow/commerce';
 /** Most attempts of {@link recordPayment} when the instalment changes under it. */
 const PAYMENT_ATTEMPTS = 5;
 
+/** What {@link createInstalments} returns. */
+export interface CreatedInstalments {
+  /** The payment plan, activated. */
+  plan: StoredRecord;
+  /** The instalment records, in due order. */
+  instalments: StoredRecord[];
+}
+
+/** What {@link recordPayment} returns. */
+export interface RecordedPayment {
+  /** The instalment after the payment. */
+  record: StoredRecord;
+  /** Whether it is paid in full now. */
+  paid: boolean;
+}
+
 /** How a payment plan splits: equal instalments or shares, the first due date and the step. */
 export type InstalmentSchedule = Omit<PaymentPlanInput, 'amount' | 'currency'>;
 
@@ -31,7 +47,7 @@ export async function createInstalments(
   planId: string,
   schedule: InstalmentSchedule,
   ctx: CallContext & { ownerId?: string | null } = {},
-): Promise<{ plan: StoredRecord; instalments: StoredRecord[] }> {
+): Promise<CreatedInstalments> {
   const { engine, links } = cycle;
   const { ownerId, ...call } = ctx;
   const plan = await engine.get(planId, call.tenantId ? { tenantId: call.tenantId } : undefined);
@@ -76,7 +92,7 @@ export interface PaymentInput {
  * await recordPayment(engine, instalmentId, { amount: 20000, paidOn: '2026-04-03', reference: 'BK-778' }, { actor: fin })
  * ```
  */
-export async function recordPayment(engine: Engine, instalmentId: string, payment: PaymentInput, ctx: CallContext = {}): Promise<{ record: StoredRecord; paid: boolean }> {
+export async function recordPayment(engine: Engine, instalmentId: string, payment: PaymentInput, ctx: CallContext = {}): Promise<RecordedPayment> {
   for (let attempt = 1; ; attempt++) {
     const current = await engine.get(instalmentId, ctx.tenantId ? { tenantId: ctx.tenantId } : undefined);
     if (!current) throw new DealflowError('NOT_FOUND', `recordPayment: instalment '${instalmentId}' not found`, { details: { recordId: instalmentId } });

@@ -20,6 +20,7 @@ export interface InstalmentFieldNames {
   payments: string;
   /** Without a payments list: the amount paid and the date paid. Defaults `paidAmount`, `paidOn`. */
   paidAmount: string;
+  /** The day paid, without a payments list. Default `paidOn`. */
   paidOn: string;
 }
 
@@ -35,38 +36,51 @@ export interface ReceivablesOptions {
   currency?: string;
   /** Leave out records in these stages (default `['written_off']`). */
   excludeStages?: readonly string[];
+  /** Field names, when they differ from the `instalment` template's. */
   fields?: Partial<InstalmentFieldNames>;
 }
 
 /** One ageing bucket. */
 export interface AgeingBucket {
+  /** The bucket: `current`, `1-30`, `31-60`, `61-90` or `90+` days past due. */
   id: 'current' | '1-30' | '31-60' | '61-90' | '90+';
-  /** Days past due, inclusive (`current`: not yet due, or due today). */
+  /** Fewest days past due in the bucket, inclusive (null for `current`: not yet due, or due today). */
   minDays: number | null;
+  /** Most days past due in the bucket, inclusive (null for `90+`). */
   maxDays: number | null;
+  /** Outstanding amount in the bucket (major unit, exact to the minor unit). */
   amount: number;
+  /** Instalments with something outstanding in the bucket. */
   count: number;
 }
 
 /** One open receivable. */
 export interface ReceivableRow {
+  /** The instalment record. */
   recordId: string;
+  /** Its due date, as stored. */
   dueDate: string;
+  /** Its amount. */
   amount: number;
   /** What is still unpaid at asOf. */
   outstanding: number;
+  /** Whole days past the due date at asOf (0 when not yet due). */
   daysPastDue: number;
+  /** The bucket it is counted in. */
   bucket: AgeingBucket['id'];
 }
 
 /** Result of {@link receivablesAgeing}. */
 export interface ReceivablesAgeing {
+  /** The report date (ISO). */
   asOf: string;
+  /** The five buckets, current first. */
   buckets: AgeingBucket[];
   /** Everything outstanding. */
   total: number;
   /** Outstanding and past due (every bucket but `current`). */
   overdue: number;
+  /** Every open instalment, most days past due first. */
   rows: ReceivableRow[];
 }
 
@@ -189,6 +203,7 @@ export interface DaysSalesOutstanding {
   receivables: number;
   /** Amount of the instalments that fell due in the window (asOf − days, asOf]. */
   billed: number;
+  /** The window, in days. */
   days: number;
 }
 

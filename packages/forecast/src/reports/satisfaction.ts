@@ -17,13 +17,17 @@ export interface Satisfaction {
   ratings: number;
   /** Share of ratings of 4 or 5 (0–1); null without ratings. */
   csat: number | null;
+  /** Mean rating (1–5); null without ratings. */
   averageRating: number | null;
   /** Records with an NPS answer. */
   npsResponses: number;
   /** % promoters (9–10) − % detractors (0–6), from −100 to 100; null without answers. */
   nps: number | null;
+  /** Answers of 9 or 10. */
   promoters: number;
+  /** Answers of 7 or 8. */
   passives: number;
+  /** Answers of 0 to 6. */
   detractors: number;
 }
 
