@@ -52,48 +52,126 @@ function bandOf(bands: Float64Array, ageDays: number): number {
   return b;
 }
 
+/** Exposure (deal-days), closes and wins per age band × calendar cell. */
+interface Tallies {
+  exposure: Float64Array;
+  closes: Float64Array;
+  wins: Float64Array;
+  total: number;
+}
+
+/**
+ * Tallies of the deals closed by a cutoff, kept per index and settings at checkpoints (the first
+ * k deals in close order, k a multiple of {@link CHECKPOINT_STEP}): a closed deal's part never changes once it has closed, so a fit at a
+ * later cutoff starts from the nearest checkpoint and adds only the deals closed since.
+ */
+interface ClosedCheckpoints {
+  order: Int32Array;
+  closedSorted: Float64Array;
+  at: Map<number, Tallies>;
+}
+const checkpointCache = new WeakMap<DealIndex, Map<string, ClosedCheckpoints>>();
+/** Closes between two checkpoints. */
+const CHECKPOINT_STEP = 128;
+
+/** Adds deal `i`'s exposure from `from` to `end` (and its close, when it closed by then) to `t`. */
+function tally(d: DealIndex, i: number, bands: Float64Array, fy: number, from: number, end: number, closedThen: boolean, wt: number, t: Tallies): void {
+  const nb = bands.length;
+  const c0 = d.created[i]!;
+  for (let b = 0; b < nb; b++) {
+    if (c0 + bands[b]! * DAY_MS >= end) break;
+    const lo = Math.max(from, c0 + bands[b]! * DAY_MS);
+    const hi = Math.min(end, b + 1 < nb ? c0 + bands[b + 1]! * DAY_MS : end);
+    if (hi <= lo) continue;
+    // Split [lo, hi) at month starts: each piece's exposure goes to its calendar cell.
+    let u = lo;
+    let m = monthOf(u);
+    while (u < hi) {
+      const next = Math.min(hi, monthStart(m + 1));
+      t.exposure[b * 12 + cellOfMonth(m, fy)]! += ((next - u) / DAY_MS) * wt;
+      u = next;
+      m++;
+    }
+  }
+  if (closedThen && d.closed[i]! >= from) {
+    const k = bandOf(bands, (d.closed[i]! - c0) / DAY_MS) * 12 + cellOfMonth(monthOf(d.closed[i]!), fy);
+    t.closes[k]! += wt;
+    if (d.won[i]) t.wins[k]! += wt;
+    t.total++;
+  }
+}
+
+/** The tallies of every deal closed by `asMs` (from the nearest checkpoint). */
+function closedTallies(d: DealIndex, asMs: number, bands: Float64Array, fy: number, observedFrom: number): Tallies {
+  let byKey = checkpointCache.get(d);
+  if (!byKey) checkpointCache.set(d, (byKey = new Map()));
+  const key = `${bands.join(',')}|${fy}|${observedFrom}`;
+  let cp = byKey.get(key);
+  if (!cp) {
+    const ids: number[] = [];
+    for (let i = 0; i < d.n; i++) if (Number.isFinite(d.closed[i]!)) ids.push(i);
+    ids.sort((a, b) => d.closed[a]! - d.closed[b]!);
+    const order = Int32Array.from(ids);
+    byKey.set(key, (cp = { order, closedSorted: Float64Array.from(ids, (i) => d.closed[i]!), at: new Map() }));
+  }
+  // k = deals closed at or before asMs
+  let lo = 0, hi = cp.closedSorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cp.closedSorted[mid]! <= asMs) lo = mid + 1;
+    else hi = mid;
+  }
+  const k = lo;
+  // Checkpoints every STEP closes, each built from the one before: the tallies at k are always
+  // summed in the same order, whatever was asked before (results do not depend on call history).
+  const size = bands.length * 12;
+  const copy = (x: Tallies): Tallies => ({ exposure: Float64Array.from(x.exposure), closes: Float64Array.from(x.closes), wins: Float64Array.from(x.wins), total: x.total });
+  const add = (t: Tallies, from: number, to: number): void => {
+    for (let j = from; j < to; j++) {
+      const i = cp.order[j]!;
+      tally(d, i, bands, fy, Math.max(d.created[i]!, observedFrom), d.closed[i]!, true, 1, t);
+    }
+  };
+  const top = Math.floor(k / CHECKPOINT_STEP) * CHECKPOINT_STEP;
+  let at = top;
+  while (at > 0 && !cp.at.has(at)) at -= CHECKPOINT_STEP;
+  const t = at > 0 ? copy(cp.at.get(at)!) : { exposure: new Float64Array(size), closes: new Float64Array(size), wins: new Float64Array(size), total: 0 };
+  for (; at < top; at += CHECKPOINT_STEP) {
+    add(t, at, at + CHECKPOINT_STEP);
+    cp.at.set(at + CHECKPOINT_STEP, copy(t));
+  }
+  add(t, top, k);
+  return t;
+}
+
 /** Fits the {@link CloseModel} as known at `asMs` (left truncation: exposure counts from the first close known). */
 export function fitCloseModel(d: DealIndex, asMs: number, o: CloseModelOptions = {}): CloseModel {
   const bands = Float64Array.from(o.ageBands ?? AGE_BANDS);
   const fy = o.fiscalYearStartMonth ?? 1;
   const nb = bands.length;
-  const exposure = new Float64Array(nb * 12);
-  const closes = new Float64Array(nb * 12);
-  const wins = new Float64Array(nb * 12);
   let observedFrom = Number.POSITIVE_INFINITY;
   for (let i = 0; i < d.n; i++) if (d.closed[i]! <= asMs && d.created[i]! <= asMs && d.closed[i]! < observedFrom) observedFrom = d.closed[i]!;
   if (o.observedFrom !== undefined) observedFrom = toMs(o.observedFrom, 'observedFrom');
-  let total = 0;
   const half = o.halfLifeDays ?? Number.POSITIVE_INFINITY;
-  for (let i = 0; i < d.n; i++) {
-    const c0 = d.created[i]!;
-    if (c0 > asMs) continue;
-    const isClosed = d.closed[i]! <= asMs;
-    const end = isClosed ? d.closed[i]! : asMs;
-    const from = Math.max(c0, observedFrom);
-    const wt = half === Number.POSITIVE_INFINITY ? 1 : 2 ** (-(asMs - end) / DAY_MS / half);
-    for (let b = 0; b < nb; b++) {
-      if (c0 + bands[b]! * DAY_MS >= end) break;
-      const lo = Math.max(from, c0 + bands[b]! * DAY_MS);
-      const hi = Math.min(end, b + 1 < nb ? c0 + bands[b + 1]! * DAY_MS : end);
-      if (hi <= lo) continue;
-      // Split [lo, hi) at month starts: each piece's exposure goes to its calendar cell.
-      let t = lo;
-      let m = monthOf(t);
-      while (t < hi) {
-        const next = Math.min(hi, monthStart(m + 1));
-        exposure[b * 12 + cellOfMonth(m, fy)]! += ((next - t) / DAY_MS) * wt;
-        t = next;
-        m++;
-      }
+  let t: Tallies;
+  if (half === Number.POSITIVE_INFINITY) {
+    // Closed deals from the checkpoints; open deals (exposure up to asMs) fresh.
+    t = closedTallies(d, asMs, bands, fy, observedFrom);
+    for (let i = 0; i < d.n; i++) {
+      if (d.created[i]! > asMs || d.closed[i]! <= asMs) continue;
+      tally(d, i, bands, fy, Math.max(d.created[i]!, observedFrom), asMs, false, 1, t);
     }
-    if (isClosed && d.closed[i]! >= from) {
-      const k = bandOf(bands, (d.closed[i]! - c0) / DAY_MS) * 12 + cellOfMonth(monthOf(d.closed[i]!), fy);
-      closes[k]! += wt;
-      if (d.won[i]) wins[k]! += wt;
-      total++;
+  } else {
+    // Recency weights depend on the cutoff: every deal afresh.
+    t = { exposure: new Float64Array(nb * 12), closes: new Float64Array(nb * 12), wins: new Float64Array(nb * 12), total: 0 };
+    for (let i = 0; i < d.n; i++) {
+      if (d.created[i]! > asMs) continue;
+      const isClosed = d.closed[i]! <= asMs;
+      const end = isClosed ? d.closed[i]! : asMs;
+      tally(d, i, bands, fy, Math.max(d.created[i]!, observedFrom), end, isClosed, 2 ** (-(asMs - end) / DAY_MS / half), t);
     }
   }
+  const { exposure, closes, wins, total } = t;
   const hPrior = o.hazardPrior ?? 200;
   const wPrior = o.winPrior ?? 20;
   let allC = 0, allW = 0;

@@ -1,8 +1,8 @@
 import { DAY_MS } from '../data/time.js';
-import { fieldAt, num } from '../data/timeline.js';
+import { num } from '../data/timeline.js';
 import { addMonths } from './calendar.js';
 import { fitCloseModel, winBetween, type CloseModel, type CloseModelOptions } from './close-model.js';
-import { openAt, wonValueAt, type DealIndex } from './deal-index.js';
+import { fieldAtIndexed, openAt, wonValueAt, type DealIndex } from './deal-index.js';
 
 /** Forecast targets: booked value of won deals, or the number of deals won. */
 export type Metric = 'value' | 'count';
@@ -64,7 +64,7 @@ export function originState(d: DealIndex, asMs: number, o: ComponentOptions): Or
     const v = wonValueAt(d, i, amountField, asMs);
     if (v === undefined) continue;
     won.push(v);
-    const k = String(fieldAt(d.timelines[i]!, segField, asMs) ?? '');
+    const k = String(fieldAtIndexed(d, i, segField, asMs) ?? '');
     const s = seg.get(k) ?? { sum: 0, n: 0 };
     s.sum += v;
     s.n++;
@@ -78,10 +78,9 @@ export function originState(d: DealIndex, asMs: number, o: ComponentOptions): Or
   for (let i = 0; i < d.n; i++) {
     if (d.created[i]! <= asMs && d.created[i]! > asMs - windowMs) recent.push(i);
     if (!openAt(d, i, asMs)) continue;
-    const t = d.timelines[i]!;
-    let v = num(fieldAt(t, amountField, asMs));
+    let v = num(fieldAtIndexed(d, i, amountField, asMs));
     if (v === undefined || v <= 0) {
-      const s = seg.get(String(fieldAt(t, segField, asMs) ?? ''));
+      const s = seg.get(String(fieldAtIndexed(d, i, segField, asMs) ?? ''));
       v = s && s.n > 0 ? s.sum / s.n : meanWon;
     }
     open.push(i);

@@ -54,10 +54,45 @@ export const openAt = (d: DealIndex, i: number, asMs: number): boolean => d.crea
 /** Known at `asMs`: had deal `i` closed (then `d.closed[i]` and `d.won[i]` are known facts). */
 export const closedBy = (d: DealIndex, i: number, asMs: number): boolean => d.closed[i]! <= asMs;
 
+/** Per field: each deal's final value and the instant from which it is known (its last change). */
+interface FieldFinal {
+  value: unknown[];
+  since: Float64Array;
+}
+const finals = new WeakMap<DealIndex, Map<string, FieldFinal>>();
+
+function finalOf(d: DealIndex, field: string): FieldFinal {
+  let byField = finals.get(d);
+  if (!byField) finals.set(d, (byField = new Map()));
+  let f = byField.get(field);
+  if (f) return f;
+  const value: unknown[] = new Array(d.n);
+  const since = new Float64Array(d.n);
+  for (let i = 0; i < d.n; i++) {
+    const t = d.timelines[i]!;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const c of t.fieldChanges) if (field in c.fields && c.atMs > last) last = c.atMs;
+    // never set by history: known from creation (bare history) or never (with a snapshot)
+    since[i] = last === Number.NEGATIVE_INFINITY ? t.createdMs : last;
+    value[i] = fieldAt(t, field, Number.POSITIVE_INFINITY);
+  }
+  byField.set(field, (f = { value, since }));
+  return f;
+}
+
+/**
+ * Deal `i`'s field as known at `asMs` (the same as the timeline's `fieldAt`): from an index of final
+ * values when nothing about the field changes after `asMs`, else from its history.
+ */
+export function fieldAtIndexed(d: DealIndex, i: number, field: string, asMs: number): unknown {
+  const f = finalOf(d, field);
+  return asMs >= f.since[i]! ? f.value[i] : fieldAt(d.timelines[i]!, field, asMs);
+}
+
 /** Amount booked by a deal won by `asMs` (its amount field as of the close), else undefined. */
 export function wonValueAt(d: DealIndex, i: number, amountField: string, asMs: number): number | undefined {
   if (!(d.closed[i]! <= asMs) || !d.won[i]) return undefined;
-  return num(fieldAt(d.timelines[i]!, amountField, d.closed[i]!));
+  return num(fieldAtIndexed(d, i, amountField, d.closed[i]!));
 }
 
 /**
@@ -95,6 +130,6 @@ export function segmentKeyAt(d: DealIndex, i: number, source: SegmentSource, asM
   else if (source === 'team') v = teamAt(t, asMs);
   else if (source === 'stage') v = stateAt(t, asMs)?.stage;
   else if (typeof source === 'function') v = source(dealViewAt(d, i, asMs));
-  else v = fieldAt(t, source.field, asMs);
+  else v = fieldAtIndexed(d, i, source.field, asMs);
   return v === null || v === undefined || v === '' ? '(none)' : String(v);
 }

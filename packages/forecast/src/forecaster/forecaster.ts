@@ -2,7 +2,7 @@ import type { HistoryEvent, StoredRecord } from '@dealflow/core';
 import { DealflowError } from '@dealflow/core';
 import type { StageInfo } from '../data/options.js';
 import { DAY_MS, toMs } from '../data/time.js';
-import { quantileSorted } from '../stats/quantile.js';
+import { quantilesBySelection } from '../stats/quantile.js';
 import { calibrate, type Calibration, type CalibrationOptions, type PastWindow } from './calibration.js';
 import {
   firstCloseKnown,
@@ -90,7 +90,10 @@ export interface Forecast {
 
 /** A forecaster: the data indexed once, fits and calibrations cached and shared across calls. */
 export interface Forecaster {
-  /** Forecast of the window after `asOf` (`horizonDays`, default 30, or up to `until`). */
+  /**
+   * Forecast of the window after `asOf` (`horizonDays`, default 30, or up to `until`). Results are
+   * cached by window and frozen: asking the same window again returns the same read-only object.
+   */
   forecast(options: { asOf: string | Date; horizonDays?: number; until?: string | Date }): Forecast;
   /** The two baselines of every backtest for the same window: last period (naive) and one quarter earlier (seasonal; null without that history). */
   baselines(options: { asOf: string | Date; horizonDays?: number; until?: string | Date }): { naive: { value: number; count: number }; seasonal: { value: number; count: number } | null };
@@ -134,7 +137,7 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
 
   const origin = (asMs: number): OriginState => {
     let s = origins.get(asMs);
-    if (!s) origins.set(asMs, (s = originState(index, asMs, options)));
+    if (!s) remember(origins, asMs, (s = originState(index, asMs, options)));
     return s;
   };
   const partAt = (asMs: number, endMs: number) => {
@@ -143,7 +146,7 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
     if (!p) {
       const observed = firstCloseKnown(index, asMs);
       p = { pipeline: pipelinePart(index, origin(asMs), asMs, endMs), seasonal: seasonalPart(index, options, asMs, endMs, observed) };
-      parts.set(key, p);
+      remember(parts, key, p);
     }
     return p;
   };
@@ -169,7 +172,7 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
     }
     const overlap = Math.min(1, step / len);
     const out = { value: calibrate(windows.value, hasSeasonal, overlap, cal), count: calibrate(windows.count, hasSeasonal, overlap, cal) };
-    calibrations.set(key, out);
+    remember(calibrations, key, out);
     return out;
   };
   const windowOf = (o: { asOf: string | Date; horizonDays?: number; until?: string | Date }): [number, number] => {
@@ -185,8 +188,40 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
     return [asMs, endMs];
   };
 
+  const keyCache = new Map<number, { dicts: Map<string, number>[]; keys: Int32Array[]; templates: Int32Array[] }>();
+  const segmentKeys = (asMs: number) => {
+    let hit = keyCache.get(asMs);
+    if (hit) return hit;
+    const st = origin(asMs);
+    const dicts = segNames.map(() => new Map<string, number>());
+    const keyOf = (s: number, i: number): number => {
+      const k = segmentKeyAt(index, i, segSources[s]!, asMs);
+      const d = dicts[s]!;
+      let id = d.get(k);
+      if (id === undefined) d.set(k, (id = d.size));
+      return id;
+    };
+    const keys = segNames.map((_, s) => Int32Array.from(st.open, (i) => keyOf(s, i)));
+    const templates = segNames.map((_, s) => Int32Array.from(st.recent, (i) => keyOf(s, i)));
+    for (const d of dicts) if (!d.has('(none)')) d.set('(none)', d.size);
+    remember(keyCache, asMs, (hit = { dicts, keys, templates }));
+    return hit;
+  };
+  // Finished forecasts by window: a dashboard asking the same window again (one panel per rep)
+  // reads the same frozen result.
+  const results = new Map<string, Forecast>();
+
   const forecast: Forecaster['forecast'] = (o) => {
     const [asMs, endMs] = windowOf(o);
+    const cacheKey = `${asMs}|${endMs}`;
+    const done = results.get(cacheKey);
+    if (done) return done;
+    const out = computeForecast(asMs, endMs);
+    remember(results, cacheKey, out);
+    return out;
+  };
+
+  const computeForecast = (asMs: number, endMs: number): Forecast => {
     const len = endMs - asMs;
     const p = partAt(asMs, endMs);
     const calib = calibrationAt(asMs, len, p.seasonal !== null);
@@ -196,19 +231,10 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
       const mixed = p.seasonal === null ? p.pipeline[m] : c.weight * p.pipeline[m] + (1 - c.weight) * p.seasonal[m];
       point[m] = mixed * Math.exp(c.bias);
     }
-    // Segment keys as known at asOf: open deals, and recent deals as templates for new ones.
+    // Segment keys as known at asOf (open deals, and recent deals as templates for new ones): one
+    // lookup per deal and cutoff, shared by every window from that cutoff.
     const pp = p.pipeline;
-    const dicts = segNames.map(() => new Map<string, number>());
-    const keyOf = (s: number, i: number): number => {
-      const k = segmentKeyAt(index, i, segSources[s]!, asMs);
-      const d = dicts[s]!;
-      let id = d.get(k);
-      if (id === undefined) d.set(k, (id = d.size));
-      return id;
-    };
-    const keys = segNames.map((_, s) => Int32Array.from(pp.deals, (x) => keyOf(s, x.index)));
-    const templates = segNames.map((_, s) => Int32Array.from(pp.recent, (i) => keyOf(s, i)));
-    for (const d of dicts) if (!d.has('(none)')) d.set('(none)', d.size);
+    const { dicts, keys, templates } = segmentKeys(asMs);
     const outcomes = runTrials({
       probs: Float64Array.from(pp.deals, (x) => x.pWin),
       values: Float64Array.from(pp.deals, (x) => x.value),
@@ -223,14 +249,23 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
     const z = shockDraws(trials, seed);
     const scaled = scaleTrials(outcomes, z, point, calib, options.intervals === 'independent');
     const segments: Record<string, SegmentForecast[]> = {};
-    const column = (s: number, k: number, metric: Metric): Float64Array => {
+    // Segment parts scaled in place by their trial's factor (the mix, bias and shock): they then
+    // add up to the scaled totals trial by trial. Layout: trial-major, [t * keys + k].
+    for (let s = 0; s < segNames.length; s++) {
       const nk = dicts[s]!.size;
+      for (const [raw, f] of [[outcomes.segValue[s]!, scaled.trialFactor.value], [outcomes.segCount[s]!, scaled.trialFactor.count]] as const) {
+        for (let t = 0; t < trials; t++) for (let k = 0, o = t * nk; k < nk; k++) raw[o + k]! *= f[t]!;
+      }
+    }
+    const column = (s: number, k: number, metric: Metric): Float64Array => {
       const raw = metric === 'value' ? outcomes.segValue[s]! : outcomes.segCount[s]!;
-      const f = metric === 'value' ? scaled.trialFactor.value : scaled.trialFactor.count;
+      const nk = dicts[s]!.size;
       const out = new Float64Array(trials);
-      for (let t = 0; t < trials; t++) out[t] = raw[t * nk + k]! * f[t]!;
+      for (let t = 0; t < trials; t++) out[t] = raw[t * nk + k]!;
       return out;
     };
+    const scratch = new Float64Array(trials);
+    const bandOf = (xs: Float64Array): Band => band(xs, scratch);
     segNames.forEach((name, s) => {
       const rows: SegmentForecast[] = [];
       for (const [key, k] of dicts[s]!) {
@@ -261,7 +296,7 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
       for (let t = 0; t < trials; t++) if (xs[t]! + plus >= target) hit++;
       return hit / trials;
     };
-    return {
+    return deepFreeze({
       asOf: new Date(asMs).toISOString(),
       until: new Date(endMs).toISOString(),
       value: bandOf(scaled.value),
@@ -274,7 +309,7 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
         count: { pipeline: pp.count, seasonal: p.seasonal?.count ?? null, calibration: calib.count },
       },
       probabilityAtLeast,
-    };
+    });
   };
 
   const segmentActuals = (fromMs: number, toMs_: number, knownMs: number) => {
@@ -312,15 +347,34 @@ export function createForecaster(options: CreateForecasterOptions): Forecaster {
   };
 }
 
+/** Most entries each forecaster cache keeps (oldest dropped first). */
+const CACHE_LIMIT = 256;
+
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as K);
+  cache.set(key, value);
+}
+
+/** Freezes a result and everything in it (shared by every caller of the same window). */
+function deepFreeze<T>(x: T): T {
+  if (x && typeof x === 'object' && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}
+
 function mean(xs: Float64Array): number {
   let s = 0;
   for (const x of xs) s += x;
   return xs.length > 0 ? s / xs.length : 0;
 }
 
-function bandOf(xs: Float64Array): Band {
-  const sorted = Float64Array.from(xs).sort();
-  return { expected: mean(xs), p10: quantileSorted(sorted, 0.1), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9) };
+const BAND_QUANTILES = [0.1, 0.5, 0.9];
+
+function band(xs: Float64Array, scratch: Float64Array): Band {
+  const [p10, p50, p90] = quantilesBySelection(xs, BAND_QUANTILES, scratch) as [number, number, number];
+  return { expected: mean(xs), p10, p50, p90 };
 }
 
 /**
