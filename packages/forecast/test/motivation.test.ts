@@ -83,6 +83,87 @@ describe('motivation: targets and contests award badges once, with events and hi
     expect(byCount).toEqual([{ rank: 1, rep: 'ann', total: 2 }, { rank: 2, rep: 'bob', total: 1 }]);
   });
 
+  it('two evaluations at the same time (two processes) award each badge once, heard once', async () => {
+    const { engine } = setup();
+    const d = (await engine.create('deal', { ownerId: 'ann', fields: { amount: 150_000 } }, { actor: { id: 'ann' } })).record;
+    await engine.send(d.id, 'win', { actor: { id: 'ann' } });
+    const a = createMotivation({ engine, rules, stages });
+    const b = createMotivation({ engine, rules, stages });
+    const heard: string[] = [];
+    a.onAward((x) => heard.push(`a:${x.rule}:${x.rep}`));
+    b.onAward((x) => heard.push(`b:${x.rule}:${x.rep}`));
+    const [ra, rb] = await Promise.all([a.evaluate(), b.evaluate()]);
+    const won = [...ra, ...rb].map((x) => `${x.rule}:${x.rep}`).sort();
+    expect(won).toEqual(['big-one:ann', 'march-closer:ann']);
+    expect(heard).toHaveLength(2);
+    expect((await engine.query({ type: 'dealflow.badge' })).map((r) => r.id).sort()).toEqual(['badge:big-one:ann', 'badge:march-closer:ann']);
+    // re-runs, in parallel again: nothing more
+    expect((await Promise.all([a.evaluate(), b.evaluate(), a.evaluate()])).flat()).toEqual([]);
+    expect(heard).toHaveLength(2);
+  });
+
+  it('streaks count the working days of a business calendar: time zone, holidays, make-up days', async () => {
+    const { clock, engine } = setup();
+    const lead = (await engine.create('deal', { ownerId: 'ann' }, { actor: { id: 'ann' } })).record;
+    const callsAt = async (iso: string, who: string, n: number) => {
+      clock.set(iso);
+      for (let i = 0; i < n; i++) await engine.logActivity(lead.id, { type: 'call' }, { actor: { id: who } });
+    };
+    // Shanghai (UTC+8). Local working days Mon 2026-03-09 … with Wed 03-11 a holiday and
+    // Sat 03-14 a make-up working day (调休).
+    const shanghai = {
+      id: 'cn', timeZone: 'Asia/Shanghai',
+      workingHours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '18:00']]])),
+      holidays: ['2026-03-11'], workdays: ['2026-03-14'],
+    } as const;
+    // ann: Mon, Tue, (holiday), Thu, Fri, Sat (make-up) → 5 working days in a row. Her Thursday
+    // calls are made at 2026-03-11T17:00Z = Thursday 01:00 in Shanghai (Wednesday in UTC).
+    await callsAt('2026-03-09T02:00:00.000Z', 'ann', 10);
+    await callsAt('2026-03-10T02:00:00.000Z', 'ann', 10);
+    await callsAt('2026-03-11T17:00:00.000Z', 'ann', 10);
+    await callsAt('2026-03-13T02:00:00.000Z', 'ann', 10);
+    // bob: the same days, but nothing on the make-up Saturday → the run breaks at 4
+    await callsAt('2026-03-09T03:00:00.000Z', 'bob', 10);
+    await callsAt('2026-03-10T03:00:00.000Z', 'bob', 10);
+    await callsAt('2026-03-12T03:00:00.000Z', 'bob', 10);
+    await callsAt('2026-03-13T03:00:00.000Z', 'bob', 10);
+    await callsAt('2026-03-14T02:00:00.000Z', 'ann', 10);
+    await callsAt('2026-03-16T03:00:00.000Z', 'bob', 10);
+    const m = createMotivation({ engine, rules: [rules[0]!], stages, calendar: shanghai });
+    const got = await m.evaluate();
+    expect(got.map((b) => [b.rep, b.achievedAt])).toEqual([['ann', '2026-03-14T02:00:00.000Z']]);
+    // On UTC weekdays instead, ann's "Thursday" calls fall on Wednesday, Thursday has none and
+    // Saturday is a weekend: the same calls make no 5-day run.
+    const utc = createMotivation({ engine, rules: [{ ...rules[0]!, id: 'caller-utc' }], stages });
+    expect(await utc.evaluate()).toEqual([]);
+  });
+
+  it('reads the store in pages and, on later runs, only the history of records that changed', async () => {
+    const storage = createMemoryStorage();
+    const reads: string[] = [];
+    const counted = new Proxy(storage, {
+      get(target, key, receiver) {
+        if (key === 'listHistory') return (tenant: string, id: string, o?: { afterSeq?: number }) => (reads.push(id), target.listHistory(tenant, id, o));
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const clock = createManualClock('2026-03-02T09:00:00.000Z');
+    const engine = createEngine({ storage: counted, blueprints: [deal, defineBlueprint(badgeBlueprint)], clock, rules: {} });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await engine.create('deal', { ownerId: 'ann', fields: { amount: 1000 } }, { actor: { id: 'ann' } })).record.id);
+    const m = createMotivation({ engine, rules: [rules[2]!], stages });
+    await m.evaluate();
+    expect(new Set(reads)).toEqual(new Set(ids));
+    reads.length = 0;
+    await m.evaluate();
+    expect(reads).toEqual([]);
+    await engine.send(ids[3]!, 'win', { actor: { id: 'ann' } });
+    await m.evaluate();
+    expect(reads).toEqual([ids[3]]);
+    const board = await m.leaderboard({ metric: 'deal.won', sum: true, period: { from: '2026-03-01', to: '2026-04-01' } });
+    expect(board).toEqual([{ rank: 1, rep: 'ann', total: 1000 }]);
+  });
+
   it('rejects bad rules whole, naming the rule path', () => {
     const { engine } = setup();
     expect(() => createMotivation({ engine, stages, rules: [{ id: 'x', badge: 'B', kind: 'streak', metric: 'activity.call', perDay: 0, days: 5 }] })).toThrowError(/rules\[0\]\.perDay/);

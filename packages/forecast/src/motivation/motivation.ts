@@ -1,9 +1,15 @@
-import { isDealflowError } from '@dealflow/core';
-import type { BlueprintInput, Engine, HistoryEvent, StoredRecord } from '@dealflow/core';
+import { createCalendar, isDealflowError } from '@dealflow/core';
+import type { BlueprintInput, BusinessCalendar, CalendarDefinition, Engine, HistoryEvent, RecordQuery, StoredRecord } from '@dealflow/core';
 import type { StageInfo } from '../data/options.js';
 import { toMs } from '../data/time.js';
 import { kpiEvents, type KpiEvent } from './kpi.js';
-import { achievements, validateRules, type Achievement, type MotivationRule, type WorkCalendar } from './rules.js';
+import { achievements, validateRules, type Achievement, type MotivationRule } from './rules.js';
+import { WEEKDAYS_UTC } from './work-days.js';
+
+/** Records per page when reading the store. */
+const PAGE = 1000;
+/** History reads in flight at once. */
+const READS_AT_ONCE = 16;
 
 /** Record type of badge records (default of {@link createMotivation}). */
 export const BADGE_TYPE = 'dealflow.badge';
@@ -60,7 +66,11 @@ export interface CreateMotivationOptions {
   rules: MotivationRule[];
   /** Stages of the deals (won / lost kinds turn transitions into `deal.won` / `deal.lost`). */
   stages: readonly StageInfo[];
-  calendar?: WorkCalendar;
+  /**
+   * The working days of streaks: a business calendar (`createCalendar` from `@dealflow/core` /
+   * `@dealflow/logic`, the same calendars as deadlines) or its definition. Default Monday–Friday, UTC.
+   */
+  calendar?: BusinessCalendar | CalendarDefinition;
   /** Badge record type (default {@link BADGE_TYPE}; the engine must know its blueprint). */
   badgeType?: string;
   /** Record types never read as KPI sources (default: the badge type and `dealflow.quota`). */
@@ -116,10 +126,34 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
   const ignore = new Set(options.ignoreTypes ?? [badgeType, 'dealflow.quota']);
   const listeners = new Set<(b: Badge) => void>();
 
+  const calendar = options.calendar === undefined || 'businessMillisBetween' in options.calendar ? (options.calendar ?? createCalendar(WEEKDAYS_UTC)) : createCalendar(options.calendar);
+  // History read so far, per record. A record's history seq is its version, so a record whose
+  // version has not moved has nothing new; the others read only the events after the last seen.
+  const seen = new Map<string, { version: number; events: HistoryEvent[] }>();
   const load = async (): Promise<{ records: StoredRecord[]; history: HistoryEvent[] }> => {
-    const records = (await engine.query({})).filter((r) => !ignore.has(r.type));
+    const records: StoredRecord[] = [];
+    // Records in pages with a keyset cursor (constant time per page on SQL stores).
+    let after: RecordQuery['after'];
+    for (;;) {
+      const page = await engine.query({ limit: PAGE, ...(after ? { after } : {}) });
+      for (const r of page) if (!ignore.has(r.type)) records.push(r);
+      if (page.length < PAGE) break;
+      const last = page[page.length - 1]!;
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+    const stale = records.filter((r) => seen.get(r.id)?.version !== r.version);
+    for (let i = 0; i < stale.length; i += READS_AT_ONCE) {
+      await Promise.all(
+        stale.slice(i, i + READS_AT_ONCE).map(async (r) => {
+          const had = seen.get(r.id);
+          const lastSeq = had?.events[had.events.length - 1]?.seq ?? 0;
+          const more = await engine.storage.listHistory(engine.tenantId, r.id, lastSeq > 0 ? { afterSeq: lastSeq } : {});
+          seen.set(r.id, { version: r.version, events: had ? [...had.events, ...more] : more });
+        }),
+      );
+    }
     const history: HistoryEvent[] = [];
-    for (const r of records) history.push(...(await engine.history(r.id)));
+    for (const r of records) history.push(...(seen.get(r.id)?.events ?? []));
     return { records, history };
   };
   const events = async (data?: { records: readonly StoredRecord[]; history: readonly HistoryEvent[] }): Promise<KpiEvent[]> => {
@@ -130,7 +164,7 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
   return {
     async evaluate(o = {}) {
       const asOfMs = o.asOf === undefined ? engine.clock.now().getTime() : toMs(o.asOf, 'asOf');
-      const found: Achievement[] = achievements(options.rules, await events(o.data), asOfMs, options.calendar);
+      const found: Achievement[] = achievements(options.rules, await events(o.data), asOfMs, calendar);
       const awarded: Badge[] = [];
       for (const a of found) {
         const id = `badge:${a.ruleId}:${a.rep}`;

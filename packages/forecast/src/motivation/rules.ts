@@ -1,6 +1,8 @@
 import { DealflowError } from '@dealflow/core';
 import { toMs } from '../data/time.js';
+import type { BusinessCalendar, CalendarDefinition } from '@dealflow/core';
 import type { KpiEvent } from './kpi.js';
+import { workDays } from './work-days.js';
 
 /**
  * A target or contest over KPI events, awarding `badge`:
@@ -28,16 +30,6 @@ export interface Achievement {
   value: number;
   /** For `first`: the record that met it. */
   recordId?: string;
-}
-
-/** Working-day calendar of streaks: ISO weekdays (1 = Monday … 7 = Sunday), holidays, and a UTC offset. */
-export interface WorkCalendar {
-  /** Default [1, 2, 3, 4, 5]. */
-  workingDays?: number[];
-  /** Dates `YYYY-MM-DD` that are not working days. */
-  holidays?: string[];
-  /** Minutes east of UTC of the reps' local day (default 0; e.g. 480 for China). */
-  utcOffsetMinutes?: number;
 }
 
 const ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -80,23 +72,18 @@ export function validateRules(rules: readonly MotivationRule[]): void {
   if (problems.length > 0) throw new DealflowError('INPUT_INVALID', `motivation rules: ${problems[0]!.path} ${problems[0]!.message}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, { problems });
 }
 
-const DAY = 86_400_000;
-
 /**
  * Every rep's achievement of each rule by `asOfMs` (the first time they met it), from KPI events in
- * time order. Pure: the same events give the same achievements.
+ * time order. Streaks count the working days of `calendar` (a business calendar of
+ * `@dealflow/logic`, or its definition; default Monday–Friday, UTC): days are local dates in its
+ * time zone, and days without working time (weekends, holidays) neither count nor break a run.
+ * Pure: the same events give the same achievements.
  */
-export function achievements(rules: readonly MotivationRule[], events: readonly KpiEvent[], asOfMs: number, calendar: WorkCalendar = {}): Achievement[] {
+export function achievements(rules: readonly MotivationRule[], events: readonly KpiEvent[], asOfMs: number, calendar?: BusinessCalendar | CalendarDefinition): Achievement[] {
   validateRules(rules);
-  const offset = (calendar.utcOffsetMinutes ?? 0) * 60_000;
-  const working = new Set(calendar.workingDays ?? [1, 2, 3, 4, 5]);
-  const holidays = new Set(calendar.holidays ?? []);
-  const localDay = (ms: number): number => Math.floor((ms + offset) / DAY);
-  const isWorking = (day: number): boolean => {
-    const d = new Date(day * DAY);
-    const iso = d.getUTCDay() === 0 ? 7 : d.getUTCDay();
-    return working.has(iso) && !holidays.has(d.toISOString().slice(0, 10));
-  };
+  const days = workDays(calendar);
+  const localDay = days.dayOf;
+  const isWorking = days.isWorking;
   const out: Achievement[] = [];
   for (const rule of rules) {
     const evs = events.filter((e) => e.metric === rule.metric && e.atMs <= asOfMs);
