@@ -25,7 +25,6 @@ const runDir = join(root, 'test', '.docs-run');
  * packages/core/test/assignment-docs.test.ts, which also checks every `// → value`.)
  */
 const NOT_YET_RUNNABLE = new Set([
-  'docs/forecasting.md',
   'docs/scoring.md',
   'docs/templates.md',
   'packages/forecast/README.md',
