@@ -71,8 +71,9 @@ for (const r of rows) {
 console.log('');
 const weekly = rows.slice(0, 5);
 const best = [...weekly].sort((a, b) => a.result.evaluation.brier - b.result.evaluation.brier)[0] as Row;
+const gain = 1 - best.result.evaluation.brier / best.result.baselineEvaluation.brier;
 console.log(`Weekly protocol: best Brier ${best.label} ${f(best.result.evaluation.brier)} vs baseline ${f(best.result.baselineEvaluation.brier)} ` +
-  `(${(100 * (1 - best.result.evaluation.brier / best.result.baselineEvaluation.brier)).toFixed(1)}% lower).`);
+  `(${(100 * Math.abs(gain)).toFixed(1)}% ${gain > 0 ? 'lower: the model beats the historical win rate' : 'higher: the historical win rate wins'}).`);
 console.log('');
 console.log(`Calibration, ${head.label} (10 bins):`);
 console.log(formatCalibration(head.result.evaluation.calibration));
