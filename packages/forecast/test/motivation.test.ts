@@ -84,7 +84,7 @@ describe('motivation: targets and contests award badges once, with events and hi
   });
 
   it('two evaluations at the same time (two processes) award each badge once, heard once', async () => {
-    const { engine } = setup();
+    const { clock, engine } = setup();
     const d = (await engine.create('deal', { ownerId: 'ann', fields: { amount: 150_000 } }, { actor: { id: 'ann' } })).record;
     await engine.send(d.id, 'win', { actor: { id: 'ann' } });
     const a = createMotivation({ engine, rules, stages });
@@ -100,6 +100,12 @@ describe('motivation: targets and contests award badges once, with events and hi
     // re-runs, in parallel again: nothing more
     expect((await Promise.all([a.evaluate(), b.evaluate(), a.evaluate()])).flat()).toEqual([]);
     expect(heard).toHaveLength(2);
+    // the contest, decided when March is over, by three evaluations at once: awarded once
+    clock.set('2026-04-01T08:00:00.000Z');
+    const decided = (await Promise.all([a.evaluate(), b.evaluate(), createMotivation({ engine, rules, stages }).evaluate()])).flat();
+    expect(decided.map((x) => `${x.rule}:${x.rep}`)).toEqual(['march-top:ann']);
+    expect(heard.filter((h) => h.endsWith('march-top:ann'))).toHaveLength(1);
+    expect((await engine.history('badge:march-top:ann')).map((e) => e.kind)).toEqual(['created']);
   });
 
   it('streaks count the working days of a business calendar: time zone, holidays, make-up days', async () => {
