@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, createManualClock, createMemoryStorage, defineBlueprint } from '@dealflow/core';
+import { createEngine, createManualClock, createMemoryStorage, defineBlueprint, type CalendarDefinition, type TimeRange } from '@dealflow/core';
 import { badgeBlueprint, createMotivation, createQuotaBook, quotaBlueprint, type MotivationRule, type StageInfo } from '../src/index.js';
 
 const deal = defineBlueprint({
@@ -117,11 +117,12 @@ describe('motivation: targets and contests award badges once, with events and hi
     };
     // Shanghai (UTC+8). Local working days Mon 2026-03-09 … with Wed 03-11 a holiday and
     // Sat 03-14 a make-up working day (调休).
-    const shanghai = {
+    const day: TimeRange[] = [['09:00', '18:00']];
+    const shanghai: CalendarDefinition = {
       id: 'cn', timeZone: 'Asia/Shanghai',
-      workingHours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '18:00']]])),
+      workingHours: { mon: day, tue: day, wed: day, thu: day, fri: day },
       holidays: ['2026-03-11'], workdays: ['2026-03-14'],
-    } as const;
+    };
     // ann: Mon, Tue, (holiday), Thu, Fri, Sat (make-up) → 5 working days in a row. Her Thursday
     // calls are made at 2026-03-11T17:00Z = Thursday 01:00 in Shanghai (Wednesday in UTC).
     await callsAt('2026-03-09T02:00:00.000Z', 'ann', 10);

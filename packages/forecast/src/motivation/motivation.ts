@@ -1,15 +1,11 @@
 import { createCalendar, isDealflowError } from '@dealflow/core';
-import type { BlueprintInput, BusinessCalendar, CalendarDefinition, Engine, HistoryEvent, RecordQuery, StoredRecord } from '@dealflow/core';
+import type { BlueprintInput, BusinessCalendar, CalendarDefinition, Engine, HistoryEvent, StoredRecord } from '@dealflow/core';
 import type { StageInfo } from '../data/options.js';
 import { toMs } from '../data/time.js';
 import { kpiEvents, type KpiEvent } from './kpi.js';
 import { achievements, validateRules, type Achievement, type MotivationRule } from './rules.js';
 import { WEEKDAYS_UTC } from './work-days.js';
-
-/** Records per page when reading the store. */
-const PAGE = 1000;
-/** History reads in flight at once. */
-const READS_AT_ONCE = 16;
+import { queryAll, readEach } from '../data/storage.js';
 
 /** Record type of badge records (default of {@link createMotivation}). */
 export const BADGE_TYPE = 'dealflow.badge';
@@ -129,29 +125,17 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
   const calendar = options.calendar === undefined || 'businessMillisBetween' in options.calendar ? (options.calendar ?? createCalendar(WEEKDAYS_UTC)) : createCalendar(options.calendar);
   // History read so far, per record. A record's history seq is its version, so a record whose
   // version has not moved has nothing new; the others read only the events after the last seen.
+  // Records come in keyset pages, histories 16 at a time.
   const seen = new Map<string, { version: number; events: HistoryEvent[] }>();
   const load = async (): Promise<{ records: StoredRecord[]; history: HistoryEvent[] }> => {
-    const records: StoredRecord[] = [];
-    // Records in pages with a keyset cursor (constant time per page on SQL stores).
-    let after: RecordQuery['after'];
-    for (;;) {
-      const page = await engine.query({ limit: PAGE, ...(after ? { after } : {}) });
-      for (const r of page) if (!ignore.has(r.type)) records.push(r);
-      if (page.length < PAGE) break;
-      const last = page[page.length - 1]!;
-      after = { createdAt: last.createdAt, id: last.id };
-    }
+    const records = (await queryAll((q) => engine.query(q))).filter((r) => !ignore.has(r.type));
     const stale = records.filter((r) => seen.get(r.id)?.version !== r.version);
-    for (let i = 0; i < stale.length; i += READS_AT_ONCE) {
-      await Promise.all(
-        stale.slice(i, i + READS_AT_ONCE).map(async (r) => {
-          const had = seen.get(r.id);
-          const lastSeq = had?.events[had.events.length - 1]?.seq ?? 0;
-          const more = await engine.storage.listHistory(engine.tenantId, r.id, lastSeq > 0 ? { afterSeq: lastSeq } : {});
-          seen.set(r.id, { version: r.version, events: had ? [...had.events, ...more] : more });
-        }),
-      );
-    }
+    await readEach(stale, async (r) => {
+      const had = seen.get(r.id);
+      const lastSeq = had?.events[had.events.length - 1]?.seq ?? 0;
+      const more = await engine.storage.listHistory(engine.tenantId, r.id, lastSeq > 0 ? { afterSeq: lastSeq } : {});
+      seen.set(r.id, { version: r.version, events: had ? [...had.events, ...more] : more });
+    });
     const history: HistoryEvent[] = [];
     for (const r of records) history.push(...(seen.get(r.id)?.events ?? []));
     return { records, history };
@@ -166,9 +150,10 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
       const asOfMs = o.asOf === undefined ? engine.clock.now().getTime() : toMs(o.asOf, 'asOf');
       const found: Achievement[] = achievements(options.rules, await events(o.data), asOfMs, calendar);
       const awarded: Badge[] = [];
+      const have = found.length > 0 ? new Set((await queryAll((q) => engine.query(q), { type: badgeType })).map((r) => r.id)) : new Set<string>();
       for (const a of found) {
         const id = `badge:${a.ruleId}:${a.rep}`;
-        if (await engine.get(id)) continue;
+        if (have.has(id)) continue;
         const fields: Record<string, unknown> = { rule: a.ruleId, badge: a.badge, rep: a.rep, achievedAt: new Date(a.atMs).toISOString(), value: a.value };
         if (a.recordId) fields.recordId = a.recordId;
         try {
@@ -183,7 +168,7 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
       return awarded;
     },
     async badges(filter = {}) {
-      const rows = await engine.query({ type: badgeType, ...(filter.rep !== undefined ? { ownerId: filter.rep } : {}) });
+      const rows = await queryAll((q) => engine.query(q), { type: badgeType, ...(filter.rep !== undefined ? { ownerId: filter.rep } : {}) });
       return rows.map(badgeOf).sort((a, b) => (a.awardedAt < b.awardedAt ? -1 : a.awardedAt > b.awardedAt ? 1 : 0));
     },
     async leaderboard(o) {
