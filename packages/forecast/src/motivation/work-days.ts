@@ -2,7 +2,14 @@ import { createCalendar, type BusinessCalendar, type CalendarDefinition } from '
 
 const DAY = 86_400_000;
 
-/** Monday to Friday, all day, UTC: the streak calendar when none is given. */
+/**
+ * Monday to Friday, all day, UTC: the streak calendar when none is given.
+ *
+ * @example
+ * ```ts
+ * createMotivation({ engine, stages, rules, calendar: WEEKDAYS_UTC })
+ * ```
+ */
 export const WEEKDAYS_UTC: CalendarDefinition = {
   id: 'weekdays-utc',
   timeZone: 'UTC',
@@ -18,10 +25,19 @@ export const WEEKDAYS_UTC: CalendarDefinition = {
 export interface WorkDays {
   /** The local date (as a day number) of an instant. */
   dayOf(ms: number): number;
+  /** Whether the local date `day` (a day number) has any working time. */
   isWorking(day: number): boolean;
 }
 
-/** {@link WorkDays} of a calendar, or of a calendar definition (validated by `createCalendar`). */
+/**
+ * {@link WorkDays} of a calendar, or of a calendar definition (validated by `createCalendar`).
+ *
+ * @example
+ * ```ts
+ * const days = workDays({ id: 'cn', timeZone: 'Asia/Shanghai', workingHours: { mon: [['09:00', '18:00']] } })
+ * days.isWorking(days.dayOf(Date.parse('2026-03-09T02:00:00Z'))) // true: Monday in Shanghai
+ * ```
+ */
 export function workDays(calendar: BusinessCalendar | CalendarDefinition = WEEKDAYS_UTC): WorkDays {
   const cal = 'businessMillisBetween' in calendar ? calendar : createCalendar(calendar);
   const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: cal.definition.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
