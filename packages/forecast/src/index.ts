@@ -68,7 +68,7 @@ export type { PeriodRange } from './quotas/period.js';
 export { kpiEvents } from './motivation/kpi.js';
 export type { KpiEvent } from './motivation/kpi.js';
 export { achievements, validateRules } from './motivation/rules.js';
-export type { Achievement, MotivationRule } from './motivation/rules.js';
+export type { Achievement, MotivationRule, MotivationRuleBase, MotivationPeriod, StreakRule, FirstRule, TotalRule, ContestRule } from './motivation/rules.js';
 export { workDays, WEEKDAYS_UTC } from './motivation/work-days.js';
 export type { WorkDays } from './motivation/work-days.js';
 export { createMotivation, badgeBlueprint, BADGE_TYPE } from './motivation/motivation.js';

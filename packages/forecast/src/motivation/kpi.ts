@@ -9,10 +9,15 @@ import { parseIsoMs } from '../data/time.js';
  * (the owner), `deal.won` (value = booked amount; the owner at the close), `deal.lost`.
  */
 export interface KpiEvent {
+  /** When it happened (epoch ms, from its history event). */
   atMs: number;
+  /** The rep it counts for. */
   rep: string;
+  /** What it is: `activity.<type>`, `deal.created`, `deal.won`, `deal.lost`. */
   metric: string;
+  /** 1, except for `deal.won`: the booked amount. */
   value: number;
+  /** The record it happened on. */
   recordId: string;
 }
 

@@ -39,11 +39,17 @@ export const badgeBlueprint: BlueprintInput = {
 
 /** A badge as stored. */
 export interface Badge {
+  /** The rule met. */
   rule: string;
+  /** The badge's name. */
   badge: string;
+  /** The rep who earned it. */
   rep: string;
+  /** When the rule was met (for contests: the end of the period). */
   achievedAt: string;
+  /** What met it: the streak's last day total, the deal's value, the period total. */
   value: number;
+  /** For `first`: the record that met it. */
   recordId?: string;
   /** When the award was written (the badge record's creation). */
   awardedAt: string;
@@ -51,14 +57,19 @@ export interface Badge {
 
 /** One leaderboard row. */
 export interface MotivationLeaderboardRow {
+  /** 1 for the first; reps with equal totals share a rank. */
   rank: number;
+  /** The rep. */
   rep: string;
+  /** Their count (or value) of the metric over the period. */
   total: number;
 }
 
 /** Options of {@link createMotivation}. */
 export interface CreateMotivationOptions {
+  /** The engine whose history is read and where badges are written (as records). */
   engine: Engine;
+  /** The targets and contests (checked whole: `INPUT_INVALID` lists every problem). */
   rules: MotivationRule[];
   /** Stages of the deals (won / lost kinds turn transitions into `deal.won` / `deal.lost`). */
   stages: readonly StageInfo[];
@@ -71,6 +82,7 @@ export interface CreateMotivationOptions {
   badgeType?: string;
   /** Record types never read as KPI sources (default: the badge type and `dealflow.quota`). */
   ignoreTypes?: string[];
+  /** The deal field holding the booked amount of `deal.won` (default `amount`). */
   amountField?: string;
 }
 

@@ -13,16 +13,77 @@ import { workDays } from './work-days.js';
  * - `total`: `metric` adds up to `atLeast` inside `period` (a target);
  * - `contest`: the `top` reps by `metric` over `period` (count, or value with `sum: true`), decided when it ends.
  */
-export type MotivationRule =
-  | { id: string; badge: string; kind: 'streak'; metric: string; perDay: number; days: number; sum?: boolean }
-  | { id: string; badge: string; kind: 'first'; metric: string; over: number }
-  | { id: string; badge: string; kind: 'total'; metric: string; atLeast: number; period: { from: string; to: string }; sum?: boolean }
-  | { id: string; badge: string; kind: 'contest'; metric: string; top: number; period: { from: string; to: string }; sum?: boolean };
+export type MotivationRule = StreakRule | FirstRule | TotalRule | ContestRule;
+
+/** What every {@link MotivationRule} has. */
+export interface MotivationRuleBase {
+  /** Stable id of the rule (`[A-Za-z0-9_.:-]`, unique in the list). */
+  id: string;
+  /** The badge a rep earns by meeting it. */
+  badge: string;
+  /** The KPI it counts: `activity.call`, `deal.won`, … (see {@link KpiEvent}). */
+  metric: string;
+}
+
+/** A time span `[from, to)` of ISO dates or instants. */
+export interface MotivationPeriod {
+  /** Start (included). */
+  from: string;
+  /** End (excluded). */
+  to: string;
+}
+
+/** At least `perDay` of `metric` on each of `days` consecutive working days. */
+export interface StreakRule extends MotivationRuleBase {
+  /** A streak. */
+  kind: 'streak';
+  /** Events (or value, with `sum`) needed on each day. */
+  perDay: number;
+  /** Consecutive working days needed (at most 366). */
+  days: number;
+  /** Add up the events' values instead of counting them. */
+  sum?: boolean;
+}
+
+/** The first single event of `metric` whose value is over `over`. */
+export interface FirstRule extends MotivationRuleBase {
+  /** A first. */
+  kind: 'first';
+  /** The value an event must exceed. */
+  over: number;
+}
+
+/** `metric` adds up to `atLeast` inside `period` (a target). */
+export interface TotalRule extends MotivationRuleBase {
+  /** A target. */
+  kind: 'total';
+  /** The target. */
+  atLeast: number;
+  /** Where the events are counted. */
+  period: MotivationPeriod;
+  /** Add up the events' values instead of counting them. */
+  sum?: boolean;
+}
+
+/** The `top` reps by `metric` over `period`, decided when it ends. */
+export interface ContestRule extends MotivationRuleBase {
+  /** A contest. */
+  kind: 'contest';
+  /** How many reps win. */
+  top: number;
+  /** The contest's span. */
+  period: MotivationPeriod;
+  /** Rank by the events' values instead of their count. */
+  sum?: boolean;
+}
 
 /** When a rep met a rule, and by what. */
 export interface Achievement {
+  /** The rule met. */
   ruleId: string;
+  /** Its badge. */
   badge: string;
+  /** The rep who met it. */
   rep: string;
   /** The instant the rule was met (for contests: the end of the period). */
   atMs: number;
