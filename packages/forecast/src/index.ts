@@ -49,14 +49,14 @@ export type { FanPoint, FanChartOptions } from './render/fan-chart.js';
 
 // Forecaster: indexed once, fits and calibrations cached; value and count; segments from shared trials
 export { createForecaster } from './forecaster/forecaster.js';
-export type { CreateForecasterOptions, Forecaster, Forecast, Band, SegmentForecast, DealContribution } from './forecaster/forecaster.js';
+export type { CreateForecasterOptions, Forecaster, Forecast, Band, SegmentForecast, DealContribution, BookedTotals, SegmentTotals } from './forecaster/forecaster.js';
 export type { ComponentOptions, Metric } from './forecaster/components.js';
 export type { CalibrationOptions, Calibration } from './forecaster/calibration.js';
 export type { CloseModelOptions } from './forecaster/close-model.js';
 export { AGE_BANDS } from './forecaster/close-model.js';
 export type { SegmentSource, DealView, DealIndex } from './forecaster/deal-index.js';
 export { quarterView, quotaAttainment, attainmentOf, explainForecast } from './forecaster/views.js';
-export type { QuarterView, QuotaStatus, ForecastExplanation } from './forecaster/views.js';
+export type { QuarterView, QuarterTotal, QuotaStatus, ForecastExplanation } from './forecaster/views.js';
 
 // Quotas, stored as engine records
 export { createQuotaBook, quotaBlueprint, QUOTA_TYPE } from './quotas/quota-book.js';

@@ -10,7 +10,9 @@ import { buildTimelines, closeOf, fieldAt, num, ownerAt, stageKinds, stateAt, te
  * cannot see anything later: closes, final stages, amounts and fields after it are not returned.
  */
 export interface DealIndex {
+  /** Number of deals; deal `i` is at index `i` of every array. */
   readonly n: number;
+  /** Each deal's timeline (its fields, owner and stage at any instant). */
   readonly timelines: readonly Timeline[];
   /** Epoch ms the deal became known (its first history event). */
   readonly created: Float64Array;
@@ -18,6 +20,7 @@ export interface DealIndex {
   readonly closed: Float64Array;
   /** 1 when that close was a win. */
   readonly won: Uint8Array;
+  /** Stage id → its kind. */
   readonly kinds: Map<string, StageInfo['kind']>;
 }
 
@@ -99,14 +102,22 @@ export function wonValueAt(d: DealIndex, i: number, amountField: string, asMs: n
  * What a segment key is computed from: the deal's owner, team, open stage or a field, all as
  * known at the instant asked; or a function of that view (e.g. owner → region from a directory).
  */
-export type SegmentSource = 'owner' | 'team' | 'stage' | { field: string } | ((deal: DealView) => string | null | undefined);
+export type SegmentSource = 'owner' | 'team' | 'stage' | {
+  /** The deal field whose value (at the cutoff) is the key. */
+  field: string;
+} | ((deal: DealView) => string | null | undefined);
 
 /** A deal as known at an instant; what segment functions receive. */
 export interface DealView {
+  /** The deal's id. */
   id: string;
+  /** Its owner then (null: none). */
   owner: string | null;
+  /** Its team then (null: none). */
   team: string | null;
+  /** Its stage then (null: not yet created). */
   stage: string | null;
+  /** A field's value then. */
   field(name: string): unknown;
 }
 

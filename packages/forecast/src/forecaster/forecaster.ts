@@ -22,8 +22,11 @@ import { runTrials, shockDraws, type TrialOutcomes } from './trials.js';
 
 /** Options of {@link createForecaster}. */
 export interface CreateForecasterOptions extends ComponentOptions {
+  /** The deals (every record of the pipeline, open and closed). */
   records: readonly StoredRecord[];
+  /** Their history: each forecast sees only what was known at its `asOf`. */
   history: readonly HistoryEvent[];
+  /** The pipeline's stages with their kinds and order. */
   stages: readonly StageInfo[];
   /**
    * Segmentations reported with every forecast, by name: `'owner'`, `'team'`, `'stage'`,
@@ -36,26 +39,49 @@ export interface CreateForecasterOptions extends ComponentOptions {
   intervals?: 'calibrated' | 'independent';
   /** Monte Carlo trials shared by the total and every segment (default 1000), and the seed (default 1). */
   trials?: number;
+  /** Seed of the trials (default 1): the same data and seed give the same forecast. */
   seed?: number;
+}
+
+/** Won value and count of a window. */
+export interface BookedTotals {
+  /** Won value (sum of the deals' amounts). */
+  value: number;
+  /** Won deals. */
+  count: number;
+}
+
+/** {@link BookedTotals} of one segment key. */
+export interface SegmentTotals extends BookedTotals {
+  /** The segment key (an owner, a team, a stage, a field value). */
+  key: string;
 }
 
 /** Expected value and interval of one quantity. */
 export interface Band {
+  /** Mean over the trials. */
   expected: number;
+  /** 10th percentile: 9 in 10 outcomes are above it. */
   p10: number;
+  /** Median. */
   p50: number;
+  /** 90th percentile: 9 in 10 outcomes are below it. */
   p90: number;
 }
 
 /** One segment's forecast (a slice of the shared trials). */
 export interface SegmentForecast {
+  /** The segment key (an owner, a team, a stage, a field value). */
   key: string;
+  /** Won value. */
   value: Band;
+  /** Won deals. */
   count: Band;
 }
 
 /** An open deal's part in the forecast (after the mix and bias correction). */
 export interface DealContribution {
+  /** The deal. */
   id: string;
   /** P(won inside the window). */
   pWin: number;
@@ -69,18 +95,34 @@ export interface DealContribution {
 
 /** A forecast of won bookings (value and count) in `(asOf, until]`. */
 export interface Forecast {
+  /** The cutoff: nothing known after it was used. */
   asOf: string;
+  /** End of the window (included). */
   until: string;
+  /** Won value in the window. */
   value: Band;
+  /** Won deals in the window. */
   count: Band;
   /** Segment name → one row per key seen, from the same trials as the total. */
   segments: Record<string, SegmentForecast[]>;
   /** Open deals by contribution, largest first. */
   deals: DealContribution[];
   /** Expected number of deals created after asOf and won inside the window. */
-  newDeals: { count: number; value: number };
+  newDeals: {
+    /** Expected deals. */
+    count: number;
+    /** Expected value. */
+    value: number;
+  };
   /** How it was made: the two components and what past windows taught per metric. */
-  components: Record<Metric, { pipeline: number; seasonal: number | null; calibration: Calibration }>;
+  components: Record<Metric, {
+    /** Expected from the open deals (their stage, age and amount). */
+    pipeline: number;
+    /** Expected from the same window in earlier quarters, scaled by the level trend (null without that history). */
+    seasonal: number | null;
+    /** The mix and bias correction fitted on past windows. */
+    calibration: Calibration;
+  }>;
   /**
    * P(total ≥ target) over the trials; with `segment`, of that segment's part; `plus` is added to
    * every trial first (e.g. what is already closed in the quarter).
@@ -96,9 +138,17 @@ export interface Forecaster {
    */
   forecast(options: { asOf: string | Date; horizonDays?: number; until?: string | Date }): Forecast;
   /** The two baselines of every backtest for the same window: last period (naive) and one quarter earlier (seasonal; null without that history). */
-  baselines(options: { asOf: string | Date; horizonDays?: number; until?: string | Date }): { naive: { value: number; count: number }; seasonal: { value: number; count: number } | null };
+  baselines(options: { asOf: string | Date; horizonDays?: number; until?: string | Date }): {
+    /** What the last window of the same length booked. */
+    naive: BookedTotals;
+    /** What the same window one quarter earlier booked (null without that history). */
+    seasonal: BookedTotals | null;
+  };
   /** Won value and count in `(from, to]` as known at `knownAt` (default `to`), in total and per segment. */
-  actuals(options: { from: string | Date; to: string | Date; knownAt?: string | Date }): { value: number; count: number; segments: Record<string, { key: string; value: number; count: number }[]> };
+  actuals(options: { from: string | Date; to: string | Date; knownAt?: string | Date }): BookedTotals & {
+    /** Segment name → one row per key. */
+    segments: Record<string, SegmentTotals[]>;
+  };
   /** The index every model reads through (facts with their times). */
   readonly index: DealIndex;
 }

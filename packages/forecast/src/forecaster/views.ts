@@ -3,25 +3,44 @@ import { stateAt } from '../data/timeline.js';
 import { toMs } from '../data/time.js';
 import { quarterOf, periodRange } from '../quotas/period.js';
 import type { Quota, QuotaBook, QuotaScope } from '../quotas/quota-book.js';
-import type { Band, DealContribution, Forecast, Forecaster } from './forecaster.js';
+import type { Band, BookedTotals, DealContribution, Forecast, Forecaster } from './forecaster.js';
 import { wonValueAt } from './deal-index.js';
 
 const shift = (b: Band, by: number): Band => ({ expected: b.expected + by, p10: b.p10 + by, p50: b.p50 + by, p90: b.p90 + by });
 
 /** The quarter so far and the rest of it: closed (known) + forecast (uncertain). */
 export interface QuarterView {
+  /** The fiscal quarter, e.g. `2017-Q3`. */
   quarter: string;
+  /** Its first instant. */
   from: string;
+  /** The first instant after it (the next quarter's start). */
   to: string;
+  /** The cutoff inside it. */
   asOf: string;
   /** Won in the quarter up to asOf. */
-  closed: { value: number; count: number };
+  closed: BookedTotals;
   /** Forecast for (asOf, quarter end]. */
   rest: Forecast;
   /** closed + rest. */
-  total: { value: Band; count: Band };
+  total: QuarterTotal;
   /** Per segmentation and key: closed so far, and closed + rest (from the same trials as the total). */
-  segments: Record<string, { key: string; closed: { value: number; count: number }; total: { value: Band; count: Band } }[]>;
+  segments: Record<string, {
+    /** The segment key. */
+    key: string;
+    /** Won in the quarter up to asOf. */
+    closed: BookedTotals;
+    /** closed + rest. */
+    total: QuarterTotal;
+  }[]>;
+}
+
+/** A quarter's value and count: what is closed plus the forecast rest. */
+export interface QuarterTotal {
+  /** Won value. */
+  value: Band;
+  /** Won deals. */
+  count: Band;
 }
 
 /**
@@ -128,8 +147,11 @@ export function attainmentOf(
 
 /** Why the quarter forecast changed since an earlier snapshot. */
 export interface ForecastExplanation {
+  /** The fiscal quarter explained. */
   quarter: string;
+  /** The earlier snapshot's cutoff. */
   since: string;
+  /** The later snapshot's cutoff. */
   asOf: string;
   /** Open deals with the largest expected contribution now. */
   topDeals: DealContribution[];
@@ -140,7 +162,24 @@ export interface ForecastExplanation {
    * what was expected of them), `lost` (what was expected of them), `other` (deals not created yet,
    * recalibration).
    */
-  waterfall: { start: number; new: number; moved: number; slipped: number; won: number; lost: number; other: number; end: number };
+  waterfall: {
+    /** The forecast at `since`. */
+    start: number;
+    /** Deals created since. */
+    new: number;
+    /** Open deals whose stage changed. */
+    moved: number;
+    /** Open deals still in their stage (less time left in the quarter). */
+    slipped: number;
+    /** Booked value minus what was expected of the deals won. */
+    won: number;
+    /** What was expected of the deals lost. */
+    lost: number;
+    /** Deals not created yet, recalibration. */
+    other: number;
+    /** The forecast at `asOf`. */
+    end: number;
+  };
 }
 
 /**
