@@ -30,7 +30,7 @@ export { forecastCollections } from './forecast/payments.js';
 export type { CollectionsOptions, CollectionsForecast, Installment, InstallmentForecast } from './forecast/payments.js';
 export { backtest } from './forecast/backtest.js';
 export type { Timeline, Stay } from './data/timeline.js';
-export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext } from './forecast/backtest.js';
+export type { BacktestOptions, BacktestResult, BacktestRow, BacktestMethod, BacktestContext, BacktestForecast } from './forecast/backtest.js';
 
 // Statistics
 export { quantile, summarize } from './stats/quantile.js';
@@ -42,6 +42,7 @@ export type { Rng } from './stats/rng.js';
 export { simulateBookings } from './stats/monte-carlo.js';
 export type { SimulateBookingsInput, SimulateBookingsResult } from './stats/monte-carlo.js';
 export { accuracy, brierScore } from './stats/metrics.js';
+export type { Accuracy } from './stats/metrics.js';
 
 // Rendering
 export { renderFanChartSvg } from './render/fan-chart.js';

@@ -3,7 +3,7 @@ import { DealflowError } from '@dealflow/core';
 import type { StageInfo } from '../data/options.js';
 import { DAY_MS, toMs } from '../data/time.js';
 import { fieldAt, num } from '../data/timeline.js';
-import { accuracy, brierScore } from '../stats/metrics.js';
+import { accuracy, brierScore, type Accuracy } from '../stats/metrics.js';
 import { wonBetween } from '../forecaster/components.js';
 import { closedBy, openAt, wonValueAt, type DealIndex } from '../forecaster/deal-index.js';
 import type { Forecaster } from '../forecaster/forecaster.js';
@@ -19,21 +19,41 @@ export type BacktestMethod =
   | 'naive'
   | 'seasonal'
   | 'weighted'
-  | ((ctx: BacktestContext) => { expected: number; p10?: number; p90?: number; dealWinProbabilities?: Map<string, number> });
+  | ((ctx: BacktestContext) => BacktestForecast);
+
+/** What a custom {@link BacktestMethod} returns for one cutoff. */
+export interface BacktestForecast {
+  /** Expected bookings in the window. */
+  expected: number;
+  /** 10th percentile, when the method gives an interval. */
+  p10?: number;
+  /** 90th percentile, when the method gives an interval. */
+  p90?: number;
+  /** Deal id → P(won inside the window), for the Brier score. */
+  dealWinProbabilities?: Map<string, number>;
+}
 
 /** What a custom method receives; read facts through `index` only as known at `asOfMs`. */
 export interface BacktestContext {
+  /** The forecaster over the backtest's data (fits and calibrations shared). */
   forecaster: Forecaster;
+  /** The deals indexed by time. */
   index: DealIndex;
+  /** The cutoff (epoch ms). */
   asOfMs: number;
+  /** The window's length in days after the cutoff. */
   horizonDays: number;
+  /** The field holding the amount. */
   amountField: string;
 }
 
 /** Options of {@link backtest}. */
 export interface BacktestOptions extends Omit<ForecastBookingsOptions, 'asOf'> {
+  /** The deals (every record of the pipeline, open and closed). */
   records: readonly StoredRecord[];
+  /** Their history: only what was known at each cutoff is used. */
   history: readonly HistoryEvent[];
+  /** The pipeline's stages with their kinds and order. */
   stages: readonly StageInfo[];
   /** Forecast dates. */
   asOf: readonly (string | Date)[];
@@ -45,10 +65,15 @@ export interface BacktestOptions extends Omit<ForecastBookingsOptions, 'asOf'> {
 
 /** One backtest row. */
 export interface BacktestRow {
+  /** The cutoff. */
   asOf: string;
+  /** The method's expected bookings. */
   forecast: number;
+  /** What was booked. */
   actual: number;
+  /** 10th percentile (null when the method gives no interval). */
   p10: number | null;
+  /** 90th percentile (null when the method gives no interval). */
   p90: number | null;
   /** Actual inside [p10, p90]. */
   covered: boolean | null;
@@ -57,12 +82,11 @@ export interface BacktestRow {
 }
 
 /** Result of {@link backtest}. */
-export interface BacktestResult {
+export interface BacktestResult extends Accuracy {
+  /** The method's name (`custom` for a function). */
   method: string;
+  /** One row per cutoff. */
   rows: BacktestRow[];
-  wape: number;
-  mape: number;
-  bias: number;
   /** Share of periods whose actual falls inside P10–P90 (null when the method gives no interval). */
   coverage: number | null;
   /** Brier score of per-deal P(won within the period) over deals open at each date (null if not given). */

@@ -6,8 +6,11 @@ import { createForecaster, type Forecaster } from '../forecaster/forecaster.js';
 
 /** Options of {@link forecastBookings}. */
 export interface ForecastBookingsOptions extends ComponentOptions {
+  /** The deals (every record of the pipeline, open and closed). */
   records: readonly StoredRecord[];
+  /** Their history: only what was known at each cutoff is used. */
   history: readonly HistoryEvent[];
+  /** The pipeline's stages with their kinds and order. */
   stages: readonly StageInfo[];
   /** The forecast is made with what was known at this instant. */
   asOf: string | Date;
@@ -19,11 +22,13 @@ export interface ForecastBookingsOptions extends ComponentOptions {
   intervals?: 'calibrated' | 'independent';
   /** Monte Carlo trials (default 1000) and seed (default 1). */
   trials?: number;
+  /** Seed of the trials (default 1): the same data and seed give the same forecast. */
   seed?: number;
 }
 
 /** One open deal's share of the forecast. */
 export interface DealForecast {
+  /** The deal. */
   id: string;
   /** P(closes won inside the period). */
   pWin: number;
@@ -35,23 +40,49 @@ export interface DealForecast {
 
 /** Result of {@link forecastBookings}. */
 export interface BookingsForecast {
+  /** The cutoff. */
   asOf: string;
+  /** The window's length in days after `asOf`. */
   horizonDays: number;
   /** Expected bookings: open deals + deals not created yet. */
   expected: number;
+  /** Of it, from deals open at `asOf`. */
   fromOpenDeals: number;
+  /** Of it, from deals created after `asOf`. */
   fromNewDeals: number;
+  /** 10th percentile of bookings: 9 in 10 outcomes are above it. */
   p10: number;
+  /** Median bookings. */
   p50: number;
+  /** 90th percentile of bookings: 9 in 10 outcomes are below it. */
   p90: number;
   /** Expected number of deals won, with its interval. */
-  count: { expected: number; p10: number; p90: number };
+  count: {
+    /** Mean. */
+    expected: number;
+    /** 10th percentile. */
+    p10: number;
+    /** 90th percentile. */
+    p90: number;
+  };
+  /** Each open deal's share, largest expected value first. */
   deals: DealForecast[];
   /**
    * What past windows taught: `weight` of the pipeline component (the rest is seasonal), `bias`
    * (mean log error, shrunk; applied), `sigma` (log-scale spread), `periods`, `logErrors`.
    */
-  calibration: { weight: number; sigma: number; bias: number; periods: number; logErrors: number[] };
+  calibration: {
+    /** Weight of the pipeline component (the rest is seasonal). */
+    weight: number;
+    /** Spread of the log errors. */
+    sigma: number;
+    /** Mean log error, shrunk; applied. */
+    bias: number;
+    /** Past windows it was fitted on. */
+    periods: number;
+    /** Their log errors. */
+    logErrors: number[];
+  };
 }
 
 const cache = new WeakMap<readonly HistoryEvent[], Map<string, Forecaster>>();

@@ -7,8 +7,11 @@ import { solveLinear } from '../stats/linear.js';
 
 /** Options of {@link fitStageMarkov}. */
 export interface StageMarkovOptions {
+  /** The deals (every record of the pipeline, open and closed). */
   records: readonly StoredRecord[];
+  /** Their history: only what was known at each cutoff is used. */
   history: readonly HistoryEvent[];
+  /** The pipeline's stages with their kinds and order. */
   stages: readonly StageInfo[];
   /** Only transitions known at this instant are used (default: all). */
   asOf?: string | Date;

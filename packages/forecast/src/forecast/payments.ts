@@ -7,7 +7,9 @@ import { periodMs } from '../reports/input.js';
 
 /** One installment of a contract's payment plan (field `paymentPlan` by default). */
 export interface Installment {
+  /** When it is due (ISO date). */
   dueDate: string;
+  /** How much is due. */
   amount: number;
   /** When it was paid (absent = unpaid). */
   paidAt?: string | null;
@@ -27,12 +29,17 @@ export interface CollectionsOptions {
 
 /** One open installment's forecast. */
 export interface InstallmentForecast {
+  /** The contract. */
   recordId: string;
+  /** Position of the installment in its plan (0 = first). */
   index: number;
+  /** When it is due. */
   dueDate: string;
+  /** How much is due. */
   amount: number;
   /** P(paid inside the period | unpaid at asOf). */
   probability: number;
+  /** amount × probability. */
   expected: number;
 }
 
@@ -42,9 +49,19 @@ export interface CollectionsForecast {
   expected: number;
   /** Sum of the amounts of installments due in the period (the plan's own view). */
   scheduled: number;
+  /** Each installment unpaid at asOf that could be paid in the period. */
   installments: InstallmentForecast[];
   /** Payment-delay history used: paid installments, still-unpaid overdue ones (censored), share paid late, median delay. */
-  delays: { paid: number; censored: number; lateShare: number; medianDelayDays: number };
+  delays: {
+    /** Installments paid (their delay is known). */
+    paid: number;
+    /** Overdue installments still unpaid at asOf. */
+    censored: number;
+    /** Share of the paid ones paid after their due date. */
+    lateShare: number;
+    /** Median delay in days (Kaplan–Meier; negative = early). */
+    medianDelayDays: number;
+  };
 }
 
 /**

@@ -8,7 +8,9 @@ export interface TimeToClose {
   curve: SurvivalCurve;
   /** Median days to close (Infinity if fewer than half ever close). */
   medianDays: number;
+  /** Deals closed by `asOf`. */
   closed: number;
+  /** Deals still open at `asOf` (known only to have lasted their age so far). */
   censored: number;
 }
 

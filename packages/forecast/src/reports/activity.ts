@@ -22,13 +22,19 @@ export interface ActivityReportOptions {
 
 /** One rep's activity in one day or week. */
 export interface ActivityReportRow {
+  /** The rep who logged the activities. */
   repId: string;
   /** The day (`YYYY-MM-DD`), or the Monday of the week, in `timeZone`. */
   bucket: string;
+  /** Activities of type `call`. */
   calls: number;
+  /** Activities of type `email`. */
   emails: number;
+  /** Activities of type `meeting`. */
   meetings: number;
+  /** Activities of type `visit`. */
   visits: number;
+  /** Activities of type `note`. */
   notes: number;
   /** Activities of every type. */
   total: number;

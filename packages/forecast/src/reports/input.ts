@@ -6,8 +6,11 @@ import { toMs } from '../data/time.js';
 
 /** The data every report reads: records, their history, and the stage list. */
 export interface ReportInput {
+  /** The records reported on. */
   records: readonly StoredRecord[];
+  /** Their history (stage moves, owners and fields over time). */
   history: readonly HistoryEvent[];
+  /** The pipeline's stages with their kinds and order. */
   stages: readonly StageInfo[];
 }
 

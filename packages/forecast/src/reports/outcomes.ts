@@ -6,8 +6,11 @@ import { periodMs, prepareReport, type ReportInput } from './input.js';
 
 /** Sales cycle (creation → close) in days. */
 export interface SalesCycle {
+  /** Days to close of the won records. */
   won: Summary;
+  /** Days to close of the lost records. */
   lost: Summary;
+  /** Days to close of every closed record. */
   all: Summary;
 }
 
@@ -34,19 +37,27 @@ export function salesCycle(input: ReportInput & { period?: Period }): SalesCycle
 
 /** Win rate of one group. */
 export interface WinRateRow {
+  /** The group (an owner, a product, …; `(none)` when unset). */
   key: string;
+  /** Records won in the period. */
   won: number;
+  /** Records lost in the period. */
   lost: number;
   /** won / (won + lost). */
   rate: number;
+  /** Sum of the won records' amounts. */
   wonAmount: number;
 }
 
 /** Options for grouping: `owner` (record owner or `ownerField`) or any field name (product, region, source…). */
 export interface WinRateOptions {
+  /** `owner`, or the field to group by. */
   by: 'owner' | string;
+  /** Only records closed in it (default: every closed record). */
   period?: Period;
+  /** The field holding the amount (default `amount`). */
   amountField?: string;
+  /** A field holding the owner, instead of the record's `ownerId`. */
   ownerField?: string;
 }
 
@@ -87,14 +98,19 @@ export function winRates(input: ReportInput & WinRateOptions): WinRateRow[] {
 
 /** One rep's KPIs. */
 export interface RepKpi {
+  /** The rep. */
   owner: string;
   /** Open records now (at `asOf`). */
   open: number;
+  /** Sum of their amounts. */
   openAmount: number;
   /** Closed in the period. */
   won: number;
+  /** Lost in the period. */
   lost: number;
+  /** Sum of the amounts won in the period. */
   wonAmount: number;
+  /** won / (won + lost) (NaN when nothing closed). */
   winRate: number;
   /** wonAmount / won. */
   averageDealSize: number;
@@ -148,7 +164,10 @@ export function repKpis(input: ReportInput & { period?: Period; asOf?: string | 
 }
 
 /** A leaderboard row: the KPIs plus a 1-based rank (ties share a rank). */
-export type LeaderboardRow = RepKpi & { rank: number };
+export type LeaderboardRow = RepKpi & {
+  /** 1 for the first; equal values share a rank (1, 2, 2, 4). */
+  rank: number;
+};
 
 /**
  * Ranks reps by a KPI (default `wonAmount`, descending); equal values share a rank (1, 2, 2, 4).

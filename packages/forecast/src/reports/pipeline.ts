@@ -6,8 +6,11 @@ import { periodMs, prepareReport, type ReportInput } from './input.js';
 
 /** One stage of a funnel snapshot. */
 export interface FunnelStage {
+  /** The stage id. */
   stage: string;
+  /** Its kind (`open`, `won`, `lost`, `closed`). */
   kind: string;
+  /** Records in it at the snapshot date. */
   count: number;
   /** Sum of the amount field as known at the snapshot date. */
   amount: number;
@@ -40,6 +43,7 @@ export function funnelAt(input: ReportInput & { asOf: string | Date; amountField
 
 /** Result of {@link pipelineCoverage}. */
 export interface PipelineCoverage {
+  /** The period's quota. */
   quota: number;
   /** Won in the period (by close date, up to asOf). */
   closedWon: number;

@@ -5,6 +5,7 @@ import { prepareReport, type ReportInput } from './input.js';
 
 /** Conversion out of one stage. */
 export interface StageConversion {
+  /** The stage id. */
   stage: string;
   /** Records that ever entered the stage (counted once per record). */
   entered: number;
@@ -55,6 +56,7 @@ export function conversionRates(input: ReportInput): StageConversion[] {
 
 /** Time spent in one stage, in days, over completed stays. */
 export interface StageTime extends Summary {
+  /** The stage id. */
   stage: string;
 }
 
@@ -82,11 +84,15 @@ export function timeInStage(input: ReportInput & { asOf?: string | Date }): Stag
 
 /** SLA breaches of one stage. */
 export interface StageSla {
+  /** The stage id. */
   stage: string;
+  /** Its limit, in days. */
   limitDays: number;
   /** Stays whose outcome is known at `asOf`: ended, or still open but already past the limit. */
   stays: number;
+  /** Of them, longer than the limit. */
   breached: number;
+  /** breached / stays. */
   rate: number;
 }
 

@@ -1,3 +1,13 @@
+/** Accuracy of forecasts against actuals (fractions: 0.1 = 10 %). */
+export interface Accuracy {
+  /** Σ|f − a| / Σa: weighted absolute percentage error (robust to small periods). */
+  wape: number;
+  /** mean(|f − a| / a) over periods with a ≠ 0. */
+  mape: number;
+  /** Σ(f − a) / Σa: positive = over-forecast. */
+  bias: number;
+}
+
 /**
  * Forecast accuracy metrics over periods. `forecasts[i]` is compared with `actuals[i]`.
  *
@@ -10,7 +20,7 @@
  * accuracy([110, 90], [100, 100]) // { wape: 0.1, mape: 0.1, bias: 0 }
  * ```
  */
-export function accuracy(forecasts: readonly number[], actuals: readonly number[]): { wape: number; mape: number; bias: number } {
+export function accuracy(forecasts: readonly number[], actuals: readonly number[]): Accuracy {
   let absErr = 0, err = 0, sumA = 0, mapeSum = 0, mapeN = 0;
   for (let i = 0; i < actuals.length; i++) {
     const f = forecasts[i] ?? 0;
