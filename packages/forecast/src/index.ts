@@ -18,7 +18,7 @@ export type { FunnelStage, PipelineCoverage } from './reports/pipeline.js';
 
 // Forecasts
 export { weightedPipeline, forecastCategories } from './forecast/weighted.js';
-export type { WeightedPipeline, WeightedDeal, CategoryRollup } from './forecast/weighted.js';
+export type { WeightedPipeline, WeightedDeal, CategoryRollup, CategoryLevels } from './forecast/weighted.js';
 export { fitStageMarkov } from './forecast/markov.js';
 export type { StageMarkovOptions, StageMarkovModel } from './forecast/markov.js';
 export { timeToClose } from './forecast/survival.js';

@@ -1,5 +1,6 @@
 /** Structural stage metadata; any blueprint's stage list fits (no dependency on its exact type). */
 export interface StageInfo {
+  /** The stage id, as in the blueprint and the records. */
   id: string;
   /** `open` stages are in the pipeline; `won` books revenue; `lost`/`closed` end a record without revenue. */
   kind: 'open' | 'won' | 'lost' | 'closed';
@@ -45,6 +46,8 @@ export function resolveFields(options: FieldOptions = {}): ResolvedFields {
 
 /** A period `[from, to)` given as ISO strings or Dates. */
 export interface Period {
+  /** Start (included). */
   from: string | Date;
+  /** End (excluded). */
   to: string | Date;
 }

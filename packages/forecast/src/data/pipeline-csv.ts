@@ -6,8 +6,11 @@ import type { StageInfo } from './options.js';
 
 /** Column names of a pipeline export; defaults match the CRM Sales Opportunities dataset. */
 export interface PipelineCsvColumns {
+  /** The column with the deal's id. */
   id: string;
+  /** The column with the deal's owner. */
   owner: string;
+  /** The column with the deal's current stage. */
   stage: string;
   /** Date the deal entered the first open working stage (engaging). */
   engageDate: string;
@@ -44,8 +47,11 @@ export interface ParsePipelineCsvOptions {
 
 /** What {@link parsePipelineCsv} returns. */
 export interface PipelineData {
+  /** One record per row. */
   records: StoredRecord[];
+  /** Their history, rebuilt from the dates of the rows. */
   history: HistoryEvent[];
+  /** The stages found, with their kinds. */
   stages: StageInfo[];
 }
 

@@ -56,7 +56,12 @@ export async function loadPipeline(
   storage: Pick<Storage, 'queryRecords' | 'listHistory'>,
   tenantId: string,
   query: RecordQuery = {},
-): Promise<{ records: StoredRecord[]; history: HistoryEvent[] }> {
+): Promise<{
+  /** The records the query matched. */
+  records: StoredRecord[];
+  /** Their history, record by record. */
+  history: HistoryEvent[];
+}> {
   const records = await queryAll((q) => storage.queryRecords(tenantId, q), query);
   const history = (await readEach(records, (r) => storage.listHistory(tenantId, r.id))).flat();
   return { records, history };

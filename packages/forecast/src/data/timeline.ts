@@ -4,8 +4,11 @@ import { toMs } from './time.js';
 
 /** One stay of a record in a stage: entered at `enteredMs`, left at `exitedMs` (null = still there). */
 export interface Stay {
+  /** The stage. */
   stage: string;
+  /** When the record entered it (epoch ms). */
   enteredMs: number;
+  /** When it left (null: still there). */
   exitedMs: number | null;
   /** The stage it moved to, when it left. */
   next: string | null;
@@ -13,14 +16,22 @@ export interface Stay {
 
 /** A record with its stage stays and field changes, in time order (epoch ms). */
 export interface Timeline {
+  /** The record as stored now. */
   record: StoredRecord;
+  /** When it was created (epoch ms). */
   createdMs: number;
+  /** Its stage stays, oldest first. */
   stays: Stay[];
   /**
    * Field values set by history events (`data.fields`, a `created` snapshot, `data.changes`), in
-   * time order. Owner and team changes are kept under the keys {@link OWNER_KEY} and {@link TEAM_KEY}.
+   * time order. Owner and team changes are kept under the keys `@owner` and `@team`.
    */
-  fieldChanges: { atMs: number; fields: Record<string, unknown> }[];
+  fieldChanges: {
+    /** When the values were set (epoch ms). */
+    atMs: number;
+    /** Field → the value set. */
+    fields: Record<string, unknown>;
+  }[];
   /**
    * True when the history starts with a `created` snapshot (`data.record`): then history alone
    * says what was known when, and a field it never sets was never known. Without one (a bare

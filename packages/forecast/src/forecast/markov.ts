@@ -23,13 +23,23 @@ export interface StageMarkovOptions {
 export interface StageMarkovModel {
   /** Open stages in state order. */
   stages: string[];
+  /** Starts of the bands of days in stage (first 0). */
   ageBands: number[];
   /** Observed departures per state: `counts[state][target]`, target = `stage#band` or a closed stage id. */
   counts: Record<string, Record<string, number>>;
   /** P(eventually won) for a record in `stage` that has been there `ageDays` days. */
   winProbability(stage: string, ageDays?: number): number;
   /** Win probability of every record open at `asOf` (default: the fit's asOf), by current stage and age. */
-  openDeals(asOf?: string | Date): { id: string; stage: string; ageDays: number; pWin: number }[];
+  openDeals(asOf?: string | Date): {
+    /** The deal. */
+    id: string;
+    /** Its stage then. */
+    stage: string;
+    /** Days it has been in that stage. */
+    ageDays: number;
+    /** P(eventually won). */
+    pWin: number;
+  }[];
 }
 
 /**

@@ -7,20 +7,36 @@ import { periodMs, prepareReport, type ReportInput } from '../reports/input.js';
 
 /** One open deal in the weighted pipeline. */
 export interface WeightedDeal {
+  /** The deal. */
   id: string;
+  /** Its stage at asOf. */
   stage: string;
+  /** Its amount at asOf. */
   amount: number;
+  /** Its win probability: its probability field if set, else its stage's. */
   probability: number;
+  /** amount × probability. */
   weighted: number;
+  /** Its expected close date (inside the period). */
   closeDate: string;
 }
 
 /** Result of {@link weightedPipeline}. */
 export interface WeightedPipeline {
+  /** Sum of the weighted amounts. */
   total: number;
   /** Unweighted amount of the same deals. */
   amount: number;
-  byStage: Record<string, { count: number; amount: number; weighted: number }>;
+  /** The same per stage. */
+  byStage: Record<string, {
+    /** Deals in the stage. */
+    count: number;
+    /** Their unweighted amount. */
+    amount: number;
+    /** Their weighted amount. */
+    weighted: number;
+  }>;
+  /** Every deal counted. */
   deals: WeightedDeal[];
 }
 
@@ -69,13 +85,26 @@ export function weightedPipeline(input: ReportInput & FieldOptions & { period: P
 
 /** Result of {@link forecastCategories}. */
 export interface CategoryRollup {
+  /** The period's quota. */
   quota: number;
   /** Amount per category: `closed` (won in the period) and each open category. */
   byCategory: Record<string, number>;
   /** Cumulative: closed; commit = closed + commit; bestCase = commit + best case; pipeline = bestCase + pipeline. */
-  rollup: { closed: number; commit: number; bestCase: number; pipeline: number };
+  rollup: CategoryLevels;
   /** quota − each roll-up level (negative = above quota). */
-  gapToQuota: { closed: number; commit: number; bestCase: number; pipeline: number };
+  gapToQuota: CategoryLevels;
+}
+
+/** One amount per forecast roll-up level. */
+export interface CategoryLevels {
+  /** Won in the period. */
+  closed: number;
+  /** Closed plus commit. */
+  commit: number;
+  /** Commit level plus best case. */
+  bestCase: number;
+  /** Best-case level plus pipeline. */
+  pipeline: number;
 }
 
 /**

@@ -2,8 +2,11 @@ import { DealflowError } from '@dealflow/core';
 
 /** A quota period: `2017-Q3`, `2017-07` or `2017` (fiscal year starting in January unless told). */
 export interface PeriodRange {
+  /** The period as written: `2026-Q2`, `2026-04`, `2026`. */
   id: string;
+  /** Its first instant (epoch ms, UTC). */
   fromMs: number;
+  /** The first instant after it (epoch ms, UTC). */
   toMs: number;
 }
 

@@ -8,11 +8,15 @@ export type QuotaScope = 'rep' | 'team';
 
 /** One quota: what `subject` should book (`value`) or win (`count`) in `period`. */
 export interface Quota {
+  /** A rep's or a team's quota. */
   scope: QuotaScope;
+  /** The rep id or team id. */
   subject: string;
   /** `YYYY-Qn`, `YYYY-MM` or `YYYY`. */
   period: string;
+  /** Booked `value` or won deal `count`. */
   metric: Metric;
+  /** The target. */
   amount: number;
 }
 

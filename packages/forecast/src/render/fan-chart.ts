@@ -2,9 +2,13 @@ import { DealflowError } from '@dealflow/core';
 
 /** One step of a fan chart (e.g. one week). */
 export interface FanPoint {
+  /** The x-axis label (a period, e.g. `2017-07`). */
   label: string;
+  /** Lower edge of the band. */
   p10: number;
+  /** The median line. */
   p50: number;
+  /** Upper edge of the band. */
   p90: number;
   /** Optional actual value, drawn as a dot. */
   actual?: number | null;
@@ -12,8 +16,11 @@ export interface FanPoint {
 
 /** Options of {@link renderFanChartSvg}. */
 export interface FanChartOptions {
+  /** Width in pixels (default 640). */
   width?: number;
+  /** Height in pixels (default 320). */
   height?: number;
+  /** Title drawn above the chart and used as its accessible name. */
   title?: string;
   /** Value labels on the y axis (default: compact, e.g. `1.2M`). */
   formatValue?: (v: number) => string;

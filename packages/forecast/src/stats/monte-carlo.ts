@@ -28,11 +28,15 @@ export interface SimulateBookingsInput {
 
 /** Output of {@link simulateBookings}. */
 export interface SimulateBookingsResult {
+  /** Mean total over the trials. */
   mean: number;
   /** Quantile → value, e.g. `{ 0.1: …, 0.5: …, 0.9: … }`. */
   quantiles: Record<number, number>;
+  /** 10th percentile of the totals. */
   p10: number;
+  /** Median total. */
   p50: number;
+  /** 90th percentile of the totals. */
   p90: number;
   /** Sorted totals of every trial. */
   totals: Float64Array;

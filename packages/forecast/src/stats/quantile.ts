@@ -28,9 +28,13 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 
 /** Summary of a list of durations or values. */
 export interface Summary {
+  /** Values summarized. */
   count: number;
+  /** Their mean (NaN when empty). */
   mean: number;
+  /** Their median (NaN when empty). */
   median: number;
+  /** Their 90th percentile (NaN when empty). */
   p90: number;
 }
 
