@@ -1,9 +1,9 @@
 // The API reference check: runs typedoc (typedoc.json: `notDocumented` on for every package, invalid
 // links on) without writing the site, and counts its warnings per package. A package at 0 must
-// stay at 0; a package still being documented may not get worse than its budget below. Any other
+// stay at 0; a package still being documented (core) may not get worse than its budget below. Any other
 // typedoc problem (an error, a warning no package owns) fails the check too.
 //
-// Run: pnpm docs:check   (CI runs it after the tests: .ci/run)
+// Run: pnpm docs:check   (CI runs it after the tests: .ci/run; about 1.5 min of CPU)
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,6 @@ import { fileURLToPath } from 'node:url';
  */
 const BUDGET = {
   '@dealflow/core': 1036,
-  '@dealflow/forecast': 296,
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
