@@ -9,22 +9,49 @@ export interface SimRng {
   pick<T>(items: readonly T[]): T;
 }
 
-/** mulberry32 over a 32-bit seed. */
-export function createSimRng(seed: number): SimRng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+/**
+ * mulberry32 over a 32-bit seed. A class (methods on the prototype, one number of state) rather
+ * than closures: a simulation holds one per record, so its size is per-record memory.
+ */
+class Mulberry32 implements SimRng {
+  private a: number;
+
+  constructor(seed: number) {
+    this.a = seed >>> 0;
+  }
+
+  next(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    exp: (mean) => -Math.log(1 - next()) * mean,
-    pick: (items) => items[Math.floor(next() * items.length)]!,
-  };
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  exp(mean: number): number {
+    return -Math.log(1 - this.next()) * mean;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+}
+
+/**
+ * A seeded mulberry32 source.
+ *
+ * @example
+ * ```ts
+ * const rng = createSimRng(42)
+ * rng.int(6) // the same number on every run with seed 42
+ * ```
+ */
+export function createSimRng(seed: number): SimRng {
+  return new Mulberry32(seed);
 }
 
 /** A seed for record `index` of a run seeded `seed`: each record has its own stream, so a changed policy does not shift other records' draws. */

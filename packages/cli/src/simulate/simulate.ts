@@ -172,12 +172,12 @@ interface Sim {
   stage?: string;
   /** The rep who owns the record (and sends its events). */
   owner?: string;
-  /** Fields a rejection asked for: supplied with the next event. */
-  pending: Record<string, unknown>;
+  /** Fields a rejection asked for: supplied with the next event (absent when none: most records never need it). */
+  pending?: Record<string, unknown>;
   /** True while an event waits for the manager's approval. */
   awaitingApproval?: boolean;
-  /** Ids of the record's pending timers as last read (a popped timer not among them is stale). */
-  timers: Set<string>;
+  /** Ids of the record's pending timers as last read (a popped timer not among them is stale; absent when none). */
+  timers?: Set<string>;
 }
 
 /** One item of the simulation's agenda: a record's next step, or one of its timers. */
@@ -308,7 +308,7 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
   const arrivalRng = createSimRng(recordSeed(seed, -1));
   for (let i = 0; i < records; i++) {
     const at = start + arrivalRng.next() * days * DAY;
-    const sim: Sim = { index: i, rng: createSimRng(recordSeed(seed, i)), arrivedAt: at, pending: {}, timers: new Set() };
+    const sim: Sim = { index: i, rng: createSimRng(recordSeed(seed, i)), arrivedAt: at };
     sims.push(sim);
     agenda.push(at, { sim });
   }
@@ -316,10 +316,14 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
   const noteTimers = async (sim: Sim) => {
     if (sim.id === undefined) return;
     const pending = await engine.timers(sim.id, { status: ['pending'] });
+    if (pending.length === 0) {
+      sim.timers = undefined;
+      return;
+    }
     const next = new Set<string>();
     for (const t of pending) {
       next.add(t.id);
-      if (!sim.timers.has(t.id)) agenda.push(Math.max(Date.parse(t.dueAt), clock.now().getTime()), { sim, timer: t });
+      if (!sim.timers?.has(t.id)) agenda.push(Math.max(Date.parse(t.dueAt), clock.now().getTime()), { sim, timer: t });
     }
     sim.timers = next;
   };
@@ -331,7 +335,7 @@ export async function simulate(blueprint: Blueprint, options: SimulateOptions = 
       clock.set(new Date(at));
       const { sim, timer } = value;
       if (timer) {
-        if (!sim.timers.has(timer.id)) continue; // replaced or cancelled since it was read
+        if (!sim.timers?.has(timer.id)) continue; // replaced or cancelled since it was read
         sim.timers.delete(timer.id);
         await engine.fireTimer(timer, { workerId: null });
       } else {
@@ -414,9 +418,9 @@ async function step(c: StepContext, sim: Sim, at: number, now: Date): Promise<vo
   const extra = rng.next();
   if (events.length > 0) {
     const event = pickWeighted(events, draw);
-    const fields = Object.keys(sim.pending).length > 0 ? sim.pending : undefined;
+    const fields = sim.pending;
     const res = await engine.send(sim.id, fields ? { type: event, fields } : event, { actor: { id: sim.owner ?? 'rep-1', roles: ['rep'] } });
-    if (res.ok) sim.pending = {};
+    if (res.ok) sim.pending = undefined;
     else if (res.rejection.reason === 'approval_pending') sim.awaitingApproval = true;
     else if (res.rejection.reason === 'required_fields') {
       // the rep fills what was missing before trying again (from the scenario when it has the field)
@@ -426,7 +430,7 @@ async function step(c: StepContext, sim: Sim, at: number, now: Date): Promise<vo
         if (!spec) continue;
         const d = c.distributions[f];
         const v = d ? drawFieldOrType(d, f, spec, sub, now) : randomFieldValue(f, spec, sub, now);
-        sim.pending[f] = v;
+        (sim.pending ??= {})[f] = v;
       }
     }
     if (res.ok && bp.isFinal(res.record.stage)) return;

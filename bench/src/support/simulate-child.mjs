@@ -1,0 +1,28 @@
+// One measured run of the simulator benchmark (bench/src/simulate.ts), in a process of its own so
+// its peak RSS is its own. Plain JavaScript over the built packages: no TypeScript loader in the
+// measured process, as in a user's `dealflow simulate`.
+//
+// Run: node --max-old-space-size=320 support/simulate-child.mjs <records> <days>
+import { readFileSync } from 'node:fs';
+import { defineBlueprint } from '@dealflow/core';
+import { simulate } from '@dealflow/cli';
+
+const records = Number(process.argv[2]);
+const days = Number(process.argv[3]);
+const json = JSON.parse(readFileSync(new URL('../../../packages/cli/test/fixtures/deal.json', import.meta.url), 'utf8'));
+const deal = defineBlueprint(json);
+let peak = process.memoryUsage().rss;
+let steps = 0;
+const t0 = performance.now();
+const report = await simulate(deal, {
+  records,
+  days,
+  seed: 1,
+  onProgress: (p) => {
+    steps = p.steps;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  },
+});
+const ms = performance.now() - t0;
+peak = Math.max(peak, process.memoryUsage().rss);
+process.stdout.write(`${JSON.stringify({ records, ms, steps, rssMb: peak / 1e6, transitions: report.transitions })}\n`);
