@@ -21,8 +21,8 @@ const runDir = join(root, 'test', '.docs-run');
  * Docs whose blocks are still fragments (they lean on values defined in the prose or in earlier
  * blocks). They are listed here, by name, until each block is complete; every other doc — and any
  * new one — is type-checked and run. The test prints this list so it is never silent.
- * (docs/assignment.md and docs/escalation.md run page by page, in one scope, in
- * packages/core/test/assignment-docs.test.ts, which also checks every `// → value`.)
+ * (docs/assignment.md and docs/escalation.md also run in packages/core/test/assignment-docs.test.ts,
+ * which checks every `// → value` they show.)
  */
 const NOT_YET_RUNNABLE = new Set([
   // its own blocks run (DEALFLOW_DOCS=docs/forecasting.md); the receivables blocks (instalment
