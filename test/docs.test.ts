@@ -28,7 +28,6 @@ const NOT_YET_RUNNABLE = new Set([
   // its own blocks run (DEALFLOW_DOCS=docs/forecasting.md); the receivables blocks (instalment
   // records, ageing and DSO, satisfaction) still lean on `storage` and `instalments` from the prose
   'docs/forecasting.md',
-  'docs/templates.md',
 ]);
 // DEALFLOW_DOCS=docs/a.md,README.md runs only those pages (a focused run while editing them)
 const only = (process.env.DEALFLOW_DOCS ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
