@@ -17,7 +17,7 @@ const FIXTURES: Record<TemplateId, { create: Record<string, unknown>; events: Re
   },
   quote: {
     create: { title: 'ACME CRM', items: [{ product: 'seat', quantity: 10, unitPrice: 1200, discountPercent: 10 }] },
-    events: { send: { validUntil: '2026-02-28' }, accept: { acceptedOn: '2026-01-20' }, reject: { rejectionReason: 'too expensive' } },
+    events: { send: { validUntil: '2026-12-31' }, accept: { acceptedOn: '2026-01-20' }, reject: { rejectionReason: 'too expensive' } },
   },
   customer: { create: { name: 'ACME' }, events: { activate: { industry: 'retail' }, reactivate: { industry: 'retail' }, lose: { lostReason: 'moved to a competitor' } } },
   contact: { create: { name: 'Li Wei' }, events: { verify: { role: 'decision_maker' } } },
@@ -108,6 +108,25 @@ describe('templates: every path through every template runs on the engine', () =
     const report = tester.report();
     expect(report.messages).toEqual([]);
     expect(report.complete).toBe(true);
+  });
+});
+
+describe('templates: date timers', () => {
+  it('quote: a reminder 3 days before validUntil, expired the day after', async () => {
+    const clock = createManualClock('2026-01-05T09:00:00.000Z');
+    const engine = newEngine(clock);
+    const { record } = await engine.create('quote', { fields: FIXTURES.quote.create, ownerId: 'ana' }, { actor: ACTOR });
+    const sent = await engine.send(record.id, { type: 'send', fields: { validUntil: '2026-01-20' } }, { actor: ACTOR });
+    expect(sent.ok).toBe(true);
+    clock.advance(13 * 24 * 3_600_000); // 2026-01-18: the reminder is due, the quote still valid
+    await engine.runDue();
+    expect((await engine.history(record.id)).some((e) => e.kind === 'reminder')).toBe(true);
+    expect((await engine.get(record.id))!.stage).toBe('sent');
+    clock.advance(3 * 24 * 3_600_000); // 2026-01-21: the day after validUntil
+    await engine.runDue();
+    await engine.runDue();
+    expect((await engine.get(record.id))!.stage).toBe('expired');
+    expect((await engine.history(record.id)).filter((e) => e.event === 'expire')).toHaveLength(1);
   });
 });
 
