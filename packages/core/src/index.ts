@@ -1,25 +1,7 @@
 export { DealflowError, isDealflowError } from '@dealflow/logic';
 export type { DealflowErrorCode, DealflowErrorOptions, Problem } from '@dealflow/logic';
-export type {
-  Storage,
-  StorageTx,
-  StoredRecord,
-  HistoryEvent,
-  TimerRecord,
-  TimerStatus,
-  OutboxMessage,
-  RecordQuery,
-  ClaimTimersOptions,
-  UniqueKeyConflict,
-  TaskRow,
-  TaskQuery,
-  DeadlineQuery,
-  DeadlineRow,
-} from './storage/types.js';
-export { checkBatchSize, nextVersionMismatch, versionConflict } from './storage/errors.js';
-export { MAX_BATCH_IDS, TASK_QUERY_MAX, WRITE_DONE } from './storage/types.js';
-export { checkTaskRows, compareTaskRows, matchesTaskQuery, taskQueryLimit, taskQuerySql, deadlineQuerySql } from './storage/tasks.js';
-export type { SqlListOptions } from './storage/tasks.js';
+// what records, history and timers look like (store authors: `@dealflow/core/storage` has the whole contract)
+export type { Storage, StorageTx, StoredRecord, HistoryEvent, TimerRecord, TimerStatus, OutboxMessage, RecordQuery, TaskRow, DeadlineRow } from './storage/types.js';
 
 // blueprints
 export { defineBlueprint } from './blueprint/define.js';
@@ -43,15 +25,7 @@ export type {
 export { checkBlueprint } from './blueprint/checks.js';
 export { toMinorUnits, fromMinorUnits, minorUnitsOf, normalizeFieldValue, fieldSchema, itemFieldSchema, FIELD_LIMITS } from './fields/index.js';
 export type { ItemFieldSpec, FieldValueResult, ComputedFields } from './fields/index.js';
-export { compileMachine, candidateTransitions, ruleDataOf, RULE_ROOTS } from './blueprint/machine.js';
-export type {
-  Actor,
-  RecordView,
-  RuleData,
-  DealflowMachineContext,
-  DealflowMachineEvent,
-  DealflowTransitionMeta,
-} from './blueprint/machine.js';
+export type { Actor, RecordView, RuleData } from './blueprint/machine.js';
 
 // engine
 export { createEngine } from './engine/create-engine.js';
@@ -61,7 +35,6 @@ export { IMPORT_EVENT } from './engine/create-record.js';
 export type { PastStage } from './engine/create-record.js';
 export type { UpdateInput } from './engine/update.js';
 export type { Agenda, TasksFilter } from './engine/agenda.js';
-export { taskRowsOf } from './engine/task-index.js';
 export { DATE_TIMER_KIND } from './engine/date-timers.js';
 export { SYSTEM_ACTOR } from './engine/context.js';
 export type {
@@ -86,7 +59,7 @@ export type {
   FieldsChangedEvent,
 } from './engine/events.js';
 export type { EnginePlugin, PluginChange } from './engine/plugins.js';
-export { replay, applyHistoryEvent, diffRecords } from './engine/replay.js';
+export { replay, applyHistoryEvent } from './engine/replay.js';
 export type { RecordChanges, CreatedSnapshot } from './engine/replay.js';
 export { toMachineSnapshot } from './engine/snapshot.js';
 
@@ -96,7 +69,6 @@ export type { Clock, ManualClock } from './clock.js';
 
 // storage
 export { createMemoryStorage } from './storage/memory.js';
-export { cloneJson } from './storage/clone.js';
 
 // rules and calendars (from @dealflow/logic)
 export { createCalendar, createRuleEngine, truthy } from '@dealflow/logic';
@@ -106,14 +78,12 @@ export type { BusinessCalendar, CalendarDefinition, TimeRange, Weekday, RuleEngi
 // ── permissions (engine-level `createEngine({ rules, directory })`; docs/assignment.md)
 export { createMemoryDirectory, managerChain } from './directory/index.js';
 export type { Directory, Rep, RepCapacity, Team, Awaitable, CreateMemoryDirectoryOptions, MemoryDirectory } from './directory/index.js';
-export { createAssigner, attributeMatches } from './assignment/assigner.js';
+export { createAssigner } from './assignment/assigner.js';
 export type { Assigner, AssignmentDecision, AssignmentExplanation, RuleExplanation, AssignOptions, CreateAssignerOptions, AssignmentStore } from './assignment/assigner.js';
 export { assignmentConfigSchema, assignmentRuleSchema, strategySchema } from './assignment/schema.js';
 export type { AssignmentConfig, AssignmentRule, Strategy } from './assignment/schema.js';
 export { ruleCompilerFrom } from './assignment/rules.js';
 export type { RuleCompiler } from './assignment/rules.js';
-export { metaFacts } from './assignment/context.js';
-export type { RecordLike, RecordMetaFacts, RuleRecordView } from './assignment/context.js';
 export { createEscalator, ESCALATION_TIMER, ESCALATION_EVENT } from './escalation/escalator.js';
 export type { Escalator, EscalationState } from './escalation/escalator.js';
 export { escalationSchema, escalationsConfigSchema } from './escalation/schema.js';
@@ -128,9 +98,6 @@ export { createApprovals, approvalsConfigSchema } from './approvals/index.js';
 export type { Approvals, ApprovalRule, PendingApproval } from './approvals/index.js';
 export { createPermissions, permissionsConfigSchema } from './permissions/index.js';
 export type { Permissions, PermissionsConfig, PermissionAction, ActorLike, ActorView } from './permissions/index.js';
-export { createSalesRules, POOL_RETURN_ESCALATION } from './sales/sales-rules.js';
-export type { SalesRules, SalesRuleParts, CreateSalesRulesOptions } from './sales/sales-rules.js';
-export { salesPlugin } from './sales/engine-api.js';
 export type { SalesEngineApi, SalesCallContext } from './sales/engine-api.js';
 export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, HandoverResult, SalesTimerOutcome } from './sales/types.js';
 // ── end sales rules
@@ -150,7 +117,7 @@ export { lintBlueprint, analyzeCondition, implies } from './lint/index.js';
 export type { LintFinding, LintOptions, LintSeverity, Verdict, ConditionAnalysis } from './lint/index.js';
 export { planMigration, previewMigration, migrateRecords, DEADLINE_POLICIES } from './migration/index.js';
 export type { DeadlinePolicy, StageMapping, PlanMigrationOptions, MigrationPlan, MigrateRecordsOptions, MigrationReport, DeadlineChange, RecordMove } from './migration/index.js';
-export { stageTimesAt, initialStageTimes, moveStageTimes, renameStageTimes, STAGE_TIMES_META } from './stage-times/index.js';
+export { stageTimesAt } from './stage-times/index.js';
 export type { StageTime, StageTimes, StageTimeAt } from './stage-times/index.js';
 export type { RepAvailability } from './directory/types.js';
 // ── end blueprint evolution
@@ -176,6 +143,5 @@ export type { Guidance, GuidanceTask, NextTransition, NextStepsOptions } from '.
  * createEngine({ storage, blueprints, limits: { ...DEFAULT_INPUT_LIMITS, maxValueSize: 16_384 } })
  * ```
  */
-export { DEFAULT_INPUT_LIMITS, resolveInputLimits } from './input/limits.js';
+export { DEFAULT_INPUT_LIMITS } from './input/limits.js';
 export type { InputLimits } from './input/limits.js';
-export { checkRecordQuery } from './input/boundary.js';

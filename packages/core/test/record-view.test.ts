@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, createManualClock, createMemoryDirectory, createMemoryStorage, defineBlueprint, metaFacts } from '@dealflow/core';
+import { createEngine, createManualClock, createMemoryDirectory, createMemoryStorage, defineBlueprint } from '@dealflow/core';
+import { metaFacts } from '../src/assignment/context.js';
 import type { EnginePlugin } from '@dealflow/core';
 
 // Guards read the engine-kept facts under `record` (score, last activity, pool), the same view the

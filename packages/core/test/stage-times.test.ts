@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createEngine, createManualClock, createMemoryStorage, moveStageTimes, replay, stageTimesAt } from '@dealflow/core';
+import { createEngine, createManualClock, createMemoryStorage, replay, stageTimesAt } from '@dealflow/core';
+import { moveStageTimes } from '../src/stage-times/index.js';
 import type { BlueprintInput, StageTimes } from '@dealflow/core';
 
 const BP: BlueprintInput = {

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DealflowError } from '@dealflow/core';
-import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core';
+import { DealflowError } from '@dealflow/core/storage';
+import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core/storage';
 import { DEFAULT_SCHEMA, openPool, quoteSchema } from './connect.js';
 import type { PgPool, PgPoolClient, PgQueryable } from './driver.js';
 import { pgError } from './errors.js';

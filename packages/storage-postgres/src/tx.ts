@@ -1,8 +1,8 @@
-import { checkBatchSize, checkTaskRows, deadlineQuerySql, DealflowError, nextVersionMismatch, taskQuerySql, versionConflict } from '@dealflow/core';
+import { checkBatchSize, checkTaskRows, deadlineQuerySql, DealflowError, nextVersionMismatch, taskQuerySql, versionConflict } from '@dealflow/core/storage';
 import type {
   DeadlineQuery, DeadlineRow, HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TaskQuery, TaskRow, TimerRecord, TimerStatus,
   UniqueKeyConflict,
-} from '@dealflow/core';
+} from '@dealflow/core/storage';
 import type { PgQueryable } from './driver.js';
 import { pgError } from './errors.js';
 import { recordPage, recordWhere } from './query.js';

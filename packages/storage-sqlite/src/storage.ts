@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
-import { DealflowError, isDealflowError } from '@dealflow/core';
-import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core';
+import { DealflowError, isDealflowError } from '@dealflow/core/storage';
+import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core/storage';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { GroupCommit } from './group.js';
 import { JobQueue } from './mutex.js';

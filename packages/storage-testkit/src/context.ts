@@ -1,18 +1,13 @@
-import type { Storage } from '@dealflow/core';
+import type { Storage, StorageCapabilities } from '@dealflow/core/storage';
 import { isDealflowError } from '@dealflow/core';
 import type { DealflowError, DealflowErrorCode } from '@dealflow/core';
 import { expect } from 'vitest';
 
 /**
- * Capability flags. A flag set to `false` switches the tests that need it off (as abstract-level
- * does); every flag defaults to `true`.
+ * Capability flags (`StorageCapabilities` from `@dealflow/core/storage`). A flag set to `false`
+ * switches the tests that need it off (as abstract-level does); every flag defaults to `true`.
  */
-export interface StorageSuiteSupports {
-  /** Transactions may run concurrently from one process (the store serializes them correctly). */
-  concurrency?: boolean;
-  /** `close()` releases the store and later calls throw `DealflowError('CLOSED')`. */
-  close?: boolean;
-}
+export type StorageSuiteSupports = StorageCapabilities;
 
 /** Options for {@link runStorageSuite}. */
 export interface RunStorageSuiteOptions {

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { makeContext, type RunStorageSuiteOptions } from './context.js';
 import { batchCases } from './cases/batch.js';
 import { dailyLifeCases } from './cases/daily-life.js';
+import { faultCases } from './cases/faults.js';
 import { historyCases } from './cases/history.js';
 import { keyCases } from './cases/keys.js';
 import { lifecycleCases } from './cases/lifecycle.js';
@@ -44,6 +45,7 @@ export function runStorageSuite(options: RunStorageSuiteOptions): void {
     transactionCases(ctx);
     tenantCases(ctx);
     lifecycleCases(ctx);
+    faultCases(ctx);
     dailyLifeCases(ctx);
   });
 }

@@ -1,4 +1,4 @@
-import { createMemoryStorage, WRITE_DONE } from '@dealflow/core';
+import { createMemoryStorage } from '@dealflow/core';
 import type { Storage, StorageTx } from '@dealflow/core';
 
 /**
@@ -11,7 +11,7 @@ export function createSimulationStorage(): Storage {
   const lean = (tx: StorageTx): StorageTx =>
     new Proxy(tx, {
       get(target, key) {
-        if (key === 'appendHistory' || key === 'appendOutbox') return () => WRITE_DONE;
+        if (key === 'appendHistory' || key === 'appendOutbox') return async () => {};
         const v = Reflect.get(target, key, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },

@@ -9,7 +9,6 @@ import type { Clock } from '../clock.js';
 import { createCoreRuleEngine } from '../rules.js';
 import type { CoreRuleEngine } from '../rules.js';
 import type { HistoryEvent, RecordQuery, Storage, StorageTx, StoredRecord, TimerRecord, TimerStatus } from '../storage/types.js';
-import { cloneRecord } from '../storage/clone.js';
 import { SYSTEM_ACTOR } from './context.js';
 import type { Actor, CallContext, CreateInput, CreateResult, SendInput, SendResult } from './context.js';
 import { createCandidateCache, defaultNewId } from './core.js';
@@ -200,8 +199,8 @@ function isBlueprint(b: Blueprint | BlueprintInput): b is Blueprint {
   return typeof b === 'object' && b !== null && 'machine' in b && 'spec' in b;
 }
 
-/** How send reads its record: locked, and read-only (it builds the next version beside it). */
-const READ_FOR_SEND = Object.freeze({ forUpdate: true, readOnly: true });
+/** How send reads its record: locked for the transaction. */
+const READ_FOR_SEND = Object.freeze({ forUpdate: true });
 /** No events to emit (shared: never changed). */
 const NO_EMITS: readonly PendingEmit[] = Object.freeze([]);
 
@@ -408,8 +407,6 @@ export function createEngine(options: CreateEngineOptions): Engine {
     let emits: readonly PendingEmit[] = NO_EMITS;
     const inTx = async (tx: StorageTx): Promise<SendResult> => {
       emits = NO_EMITS;
-      // read-only: the send path never changes the loaded record (it builds the next version beside it);
-      // a rejection hands the caller a copy
       const record = await tx.getRecord(recordId, READ_FOR_SEND);
       if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
       // The key is read under the record's lock: a duplicate that waited for the first call sees
@@ -435,17 +432,15 @@ export function createEngine(options: CreateEngineOptions): Engine {
         if (held) {
           const rejection = { reason: 'approval_pending' as const, recordId, event: input.type, stage: record.stage, missingFields: [], rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === held.approval.ruleId)}]`, actorId: actor.id, message: `'${input.type}' on record '${recordId}' waits for approval (rule '${held.approval.ruleId}', approvers: ${held.approval.approverIds.join(', ') || `role ${held.approval.approverRole}`})` };
           emits = [{ name: 'rejected', payload: rejection }];
-          return remember({ ok: false, rejection, record: held.record === record ? cloneRecord(record) : held.record }, at);
+          return remember({ ok: false, rejection, record: held.record }, at);
         }
       }
-      // (a plain move on a synchronous store comes back without a promise: no turn is spent waiting)
-      const pending = transitionInTx(core, tx, bp, record, input, actor, ctx, at);
-      const out = pending instanceof Promise ? await pending : pending;
+      const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
       if (!out.ok) {
         emits = [{ name: 'rejected', payload: out.rejection }];
         return ctx.idempotencyKey === undefined
-          ? { ok: false, rejection: out.rejection, record: cloneRecord(record) }
-          : remember({ ok: false, rejection: out.rejection, record: cloneRecord(record) }, at);
+          ? { ok: false, rejection: out.rejection, record }
+          : remember({ ok: false, rejection: out.rejection, record }, at);
       }
       const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
       if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);

@@ -3,7 +3,7 @@ import type { Blueprint } from '../blueprint/define.js';
 import type { RecordView, RuleData } from '../blueprint/machine.js';
 import { metaFacts } from '../assignment/context.js';
 import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
-import { TRANSITION_MESSAGE, WRITE_DONE } from '../storage/types.js';
+
 import { LAST_MODIFIED_META, pauseOnStageChange } from '../sla/clock.js';
 import { applySetActions, runSideActions } from './actions.js';
 import type { SideEffects } from './actions.js';
@@ -14,7 +14,7 @@ import type { PendingEmit } from './events.js';
 import { normalizeFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
-import { hasAgendaFields, syncTaskIndex } from './task-index.js';
+import { syncTaskIndex } from './task-index.js';
 import { planDateTimers } from './date-timers.js';
 import { describeMissing, missingRequirements } from './requirements.js';
 import type { SuppliedRequirements } from './requirements.js';
@@ -278,7 +278,7 @@ function outboxOf(tx: StorageTx, m: Move, actor: Actor, at: string, side: SideEf
       tenantId: tx.tenantId,
       id: m.historyId,
       recordId: record.id,
-      type: TRANSITION_MESSAGE,
+      type: 'dealflow.transition',
       payload: { recordId: record.id, type: record.type, event: m.input.type, from: record.stage, to: m.chosen.to, actorId: actor.id, version: record.version + 1 },
       createdAt: at,
     },
@@ -307,32 +307,11 @@ function accepted(m: Move, hist: HistoryEvent, events: HistoryEvent[], actor: Ac
   };
 }
 
-/** Whether a store write still has to be waited for (anything but WRITE_DONE; a store that, against the contract, answered nothing is taken as done). */
-function pending(w: Promise<void> | undefined): w is Promise<void> {
-  return w !== WRITE_DONE && w !== undefined;
-}
-
-/**
- * Whether the move needs the general (asynchronous) path: actions, plugins, SLA clocks (pause
- * stages, `clockStart: lastModified`) or stage timers to cancel or schedule.
- */
-function needsGeneralPath(core: EngineCore, bp: Blueprint, m: Move): boolean {
-  if (m.chosen.spec.actions || core.plugins.length > 0 || hasAgendaFields(bp) || bp.spec.dateTimers !== undefined) return true;
-  const from = m.record.stage;
-  const to = m.chosen.to;
-  if (to === from) return bp.stages.get(to)?.deadline?.clockStart === 'lastModified';
-  return bp.hasPauseStages || bp.stages.get(from)?.deadline !== undefined || bp.stages.get(to)?.deadline !== undefined;
-}
-
 /**
  * The one send path (used by `engine.send` and by timers): selects the transition the way XState
  * does (candidates from the machine's state nodes, first whose guard holds), checks who may fire
  * it and the required fields, runs actions and plugins, and writes record (version + 1), history
  * event, timers and outbox in the given transaction. A rejection writes nothing.
- *
- * A plain move (no actions, plugins, clocks or stage timers) is decided and written without an
- * asynchronous frame: on a store whose writes answer {@link WRITE_DONE} the outcome comes back
- * synchronously; otherwise (and on the general path) as a promise.
  */
 export function transitionInTx(
   core: EngineCore,
@@ -344,26 +323,14 @@ export function transitionInTx(
   ctx: CallContext,
   at: string,
   cause: SendCause = USER_CAUSE,
-): TransitionOutcome | Promise<TransitionOutcome> {
+): Promise<TransitionOutcome> {
   const m = decide(core, bp, record, input, actor, at, cause);
-  if (!isMove(m)) return m;
-  if (needsGeneralPath(core, bp, m)) return generalPath(core, tx, bp, m, actor, ctx, at, cause);
-  const hist = historyEvent(tx, m, actor, at, cause, NO_SIDE_EFFECTS);
-  noteChanges(hist, m);
-  const events = [hist];
-  const outbox = outboxOf(tx, m, actor, at, NO_SIDE_EFFECTS);
-  const done = accepted(m, hist, events, actor, NO_SIDE_EFFECTS);
-  // (a store that wrote synchronously answers WRITE_DONE: no turn of the event loop is spent waiting)
-  let w = tx.updateRecord(m.after, record.version);
-  if (pending(w)) return Promise.resolve(w).then(() => tx.appendHistory(events)).then(() => tx.appendOutbox(outbox)).then(() => done);
-  w = tx.appendHistory(events);
-  if (pending(w)) return Promise.resolve(w).then(() => tx.appendOutbox(outbox)).then(() => done);
-  w = tx.appendOutbox(outbox);
-  return pending(w) ? Promise.resolve(w).then(() => done) : done;
+  if (!isMove(m)) return Promise.resolve(m);
+  return writeMove(core, tx, bp, m, actor, ctx, at, cause);
 }
 
-/** The general path: side actions, SLA clocks, plugins, then the writes with stage timers. */
-async function generalPath(
+/** Side actions, SLA clocks, plugins, then the writes (record, history, task index, timers, outbox). */
+async function writeMove(
   core: EngineCore,
   tx: StorageTx,
   bp: Blueprint,

@@ -16,7 +16,7 @@
  */
 import { DealflowError } from '@dealflow/logic';
 import { matchesQuery } from './memory.js';
-import { cloneJson, cloneRecord } from './clone.js';
+import { cloneJson } from './clone.js';
 import { MAX_BATCH_IDS } from './types.js';
 import type {
   HistoryEvent, OutboxMessage, RecordQuery, StorageTx, StoredRecord, TaskRow, TimerRecord, TimerStatus, UniqueKeyConflict,
@@ -143,9 +143,9 @@ export class BatchTx implements StorageTx {
     return r;
   }
 
-  async getRecord(id: string, options?: { forUpdate?: boolean; readOnly?: boolean }): Promise<StoredRecord | null> {
+  async getRecord(id: string, options?: { forUpdate?: boolean }): Promise<StoredRecord | null> {
     const r = await this.current(id, options?.forUpdate === true);
-    return r ? cloneRecord(r) : null;
+    return r ? cloneJson(r) : null;
   }
 
   async getRecords(ids: readonly string[], options?: { forUpdate?: boolean }): Promise<StoredRecord[]> {
@@ -153,7 +153,7 @@ export class BatchTx implements StorageTx {
     const out: StoredRecord[] = [];
     for (const id of new Set(ids)) {
       const r = await this.current(id, options?.forUpdate === true);
-      if (r) out.push(cloneRecord(r));
+      if (r) out.push(cloneJson(r));
     }
     return out;
   }
@@ -175,7 +175,7 @@ export class BatchTx implements StorageTx {
     const { offset = 0, limit } = query;
     const widened: RecordQuery = { ...query, offset: undefined, limit: limit === undefined ? undefined : offset + limit + this.records.size };
     const fromStore = (await this.base.queryRecords(widened)).filter((r) => !this.records.has(r.id));
-    const merged = sortRecords([...fromStore, ...this.changed(query).now.map(cloneRecord)], query);
+    const merged = sortRecords([...fromStore, ...this.changed(query).now.map(cloneJson)], query);
     return merged.slice(offset, limit === undefined ? undefined : offset + limit);
   }
 
@@ -187,7 +187,7 @@ export class BatchTx implements StorageTx {
   }
 
   private put(record: StoredRecord, base: StoredRecord | null): void {
-    const copy = cloneRecord(record);
+    const copy = cloneJson(record);
     copy.tenantId = this.tenantId;
     const e = this.records.get(record.id);
     if (e) {

@@ -48,3 +48,18 @@ export function checkBatchSize(call: string, n: number): void {
     throw new DealflowError('INPUT_INVALID', `${call}: at most ${MAX_BATCH_IDS} items per call, got ${n}`, { details: { call, count: n, max: MAX_BATCH_IDS } });
   }
 }
+
+/**
+ * The `INPUT_INVALID` a store raises when a transaction is given a record, history event, timer or
+ * outbox message of another tenant (stores never rewrite the tenant).
+ *
+ * @example
+ * ```ts
+ * if (record.tenantId !== this.tenantId) throw foreignTenant('record', record.id, record.tenantId, this.tenantId)
+ * ```
+ */
+export function foreignTenant(kind: string, id: string, tenantId: string, txTenantId: string): DealflowError {
+  return new DealflowError('INPUT_INVALID', `${kind} '${id}' belongs to tenant '${tenantId}', not to this transaction's tenant '${txTenantId}'`, {
+    details: { id, tenantId, txTenantId },
+  });
+}

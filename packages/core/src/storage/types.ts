@@ -113,9 +113,6 @@ export interface TimerRecord {
   outcome: string | null;
 }
 
-/** The outbox message type the engine writes for every transition (the memory store keeps these flat). */
-export const TRANSITION_MESSAGE = 'dealflow.transition';
-
 /** A message for subscribers outside the process (mailer, webhooks); delivered at least once. */
 export interface OutboxMessage {
   tenantId: string;
@@ -253,13 +250,10 @@ export interface StorageTx {
   readonly tenantId: string;
 
   /**
-   * The record, or null. `forUpdate` locks it for this transaction where the store can.
-   * `readOnly` is the caller's promise that it will change neither the returned record nor
-   * anything in it: a store that keeps records as objects may then return its own object instead
-   * of a copy (the memory store does; stores that decode rows ignore the flag). Without it, the
-   * result is the caller's to change.
+   * The record, or null (the caller's to change). `forUpdate` locks it for this transaction where
+   * the store can.
    */
-  getRecord(id: string, options?: { forUpdate?: boolean; readOnly?: boolean }): Promise<StoredRecord | null>;
+  getRecord(id: string, options?: { forUpdate?: boolean }): Promise<StoredRecord | null>;
   /**
    * The records among `ids` that exist, in any order (at most {@link MAX_BATCH_IDS} ids). One read for
    * a batch instead of one per record; `forUpdate` locks them where the store can.
@@ -396,18 +390,3 @@ export interface Storage {
   /** Releases connections. Further calls throw `DealflowError('CLOSED')`. */
   close(): Promise<void>;
 }
-
-/**
- * A settled promise a store may return from a write (`updateRecord`, `appendHistory`,
- * `appendOutbox`) that finished synchronously: the engine then does not wait a turn for it.
- * Any other promise is awaited as usual.
- *
- * @example
- * ```ts
- * appendOutbox(messages) {
- *   for (const m of messages) this.rows.push(copyOf(m))
- *   return WRITE_DONE
- * }
- * ```
- */
-export const WRITE_DONE: Promise<void> = Promise.resolve();

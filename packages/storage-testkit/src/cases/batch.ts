@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_BATCH_IDS } from '@dealflow/core';
-import type { StoredRecord } from '@dealflow/core';
+import { MAX_BATCH_IDS } from '@dealflow/core/storage';
+import type { StoredRecord } from '@dealflow/core/storage';
 import { expectDealflowError, type SuiteContext } from '../context.js';
 import { at, makeRecord } from '../fixtures.js';
 

@@ -1,0 +1,48 @@
+/**
+ * The writes of one memory-store transaction over a committed map: reads see the transaction's
+ * own writes first, then the committed values; `commit()` applies the writes, and a rollback is
+ * simply dropping the overlay. Nothing committed is touched before `commit()`.
+ */
+const DELETED = Symbol('deleted');
+
+export class Overlay<V> {
+  private readonly writes = new Map<string, V | typeof DELETED>();
+
+  constructor(private readonly base: Map<string, V>) {}
+
+  get(key: string): V | undefined {
+    const w = this.writes.get(key);
+    if (w === DELETED) return undefined;
+    return w !== undefined ? w : this.base.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.writes.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.writes.set(key, DELETED);
+  }
+
+  /** Every (key, value) as the transaction sees it: committed entries not overwritten, then its own. */
+  *entries(): IterableIterator<[string, V]> {
+    for (const [k, v] of this.base) if (!this.writes.has(k)) yield [k, v];
+    for (const [k, v] of this.writes) if (v !== DELETED) yield [k, v];
+  }
+
+  *values(): IterableIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  /** Applies the transaction's writes to the committed map. */
+  commit(): void {
+    for (const [k, v] of this.writes) {
+      if (v === DELETED) this.base.delete(k);
+      else this.base.set(k, v);
+    }
+  }
+}
