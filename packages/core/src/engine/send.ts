@@ -14,7 +14,7 @@ import type { PendingEmit } from './events.js';
 import { normalizeFields, isSet } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
-import { syncTaskIndex } from './task-index.js';
+import { hasAgendaFields, syncTaskIndex } from './task-index.js';
 import { planDateTimers } from './date-timers.js';
 import { describeMissing, missingRequirements } from './requirements.js';
 import type { SuppliedRequirements } from './requirements.js';
@@ -362,8 +362,11 @@ async function writeMove(
 
   await tx.updateRecord(after, record.version);
   await tx.appendHistory(events);
-  await syncTaskIndex(tx, bp, record, after);
-  await planDateTimers(tx, bp, core.calendars, record, after, at);
+  // (no store call, and no turn waited, when nothing the task index or date timers are made of can change)
+  if (after.meta.tasks !== record.meta.tasks || after.ownerId !== record.ownerId || after.teamId !== record.teamId || hasAgendaFields(bp)) {
+    await syncTaskIndex(tx, bp, record, after);
+  }
+  if (bp.spec.dateTimers !== undefined && bp.spec.dateTimers.length > 0) await planDateTimers(tx, bp, core.calendars, record, after, at);
   if (to !== from) {
     // only stages with a deadline have stage timers to cancel
     // (a firing timer's own kind is left alone: the worker completes it in this transaction)

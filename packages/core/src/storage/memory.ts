@@ -21,7 +21,8 @@ import { checkTaskRows, compareTaskRows, matchesTaskQuery, ownersOf, taskQueryLi
 /** What the store keeps for one tenant (committed state). */
 interface TenantData {
   records: Map<string, StoredRecord>;
-  history: Map<string, HistoryEvent[]>;
+  /** Each record's history, in seq order, as JSON text (append-only; see {@link sliceHistory}). */
+  history: Map<string, string[]>;
   timers: Map<string, TimerRecord>;
   /** Ids of each record's timers (every status). */
   timersByRecord: Map<string, Set<string>>;
@@ -89,10 +90,22 @@ function queryList(records: Iterable<StoredRecord>, query: RecordQuery): StoredR
   return sortAndPage(list, query).map(cloneJson);
 }
 
-function sliceHistory(list: readonly HistoryEvent[], options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
+/**
+ * A page of a record's history. History and outbox messages are kept as JSON text, as the SQL
+ * stores keep them: written once, read rarely, so text (one string per event, nothing for the
+ * garbage collector to trace) is both the plainest copy and the cheapest to keep.
+ */
+function sliceHistory(list: readonly string[], options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
   // (a record's history holds seq 1, 2, 3… in order: the event at index i has seq i + 1)
   const start = options.afterSeq ?? 0;
-  return list.slice(start, options.limit !== undefined ? start + options.limit : undefined).map(cloneJson);
+  return list.slice(start, options.limit !== undefined ? start + options.limit : undefined).map((text) => JSON.parse(text) as HistoryEvent);
+}
+
+/** An outbox message as the store keeps it: its position and tenant, and the message as JSON text. */
+interface OutboxEntry {
+  position: number;
+  tenantId: string;
+  text: string;
 }
 
 function isActive(timer: TimerRecord): boolean {
@@ -106,7 +119,7 @@ function compareTimers(a: TimerRecord, b: TimerRecord): number {
 /** Shared state of one memory store. */
 interface MemoryState {
   tenants: Map<string, TenantData>;
-  outbox: Array<OutboxMessage & { position: number }>;
+  outbox: OutboxEntry[];
   position: number;
 }
 
@@ -133,7 +146,7 @@ class MemoryTx implements StorageTx {
   private readonly uniqueKeys: Overlay<string>;
   private readonly tasks: Overlay<TaskRow[]>;
   /** History events appended by this transaction, per record. */
-  private readonly history = new Map<string, HistoryEvent[]>();
+  private readonly history = new Map<string, string[]>();
   /** Timers scheduled by this transaction, per record. */
   private readonly newTimers = new Map<string, Set<string>>();
   private readonly outbox: OutboxMessage[] = [];
@@ -170,14 +183,17 @@ class MemoryTx implements StorageTx {
       if (!set) t.timersByRecord.set(recordId, (set = new Set()));
       for (const id of ids) set.add(id);
     }
-    for (const m of this.outbox) this.state.outbox.push({ ...m, position: ++this.state.position });
+    for (const m of this.outbox) {
+      const position = ++this.state.position;
+      this.state.outbox.push({ position, tenantId: m.tenantId, text: JSON.stringify({ ...m, position }) });
+    }
   }
 
   private own(kind: string, id: string, tenantId: string): void {
     if (tenantId !== this.tenantId) throw foreignTenant(kind, id, tenantId, this.tenantId);
   }
 
-  private historyOf(recordId: string): HistoryEvent[] {
+  private historyOf(recordId: string): string[] {
     const committed = this.t.history.get(recordId) ?? [];
     const added = this.history.get(recordId);
     return added ? [...committed, ...added] : committed;
@@ -265,7 +281,7 @@ class MemoryTx implements StorageTx {
       }
       let added = this.history.get(e.recordId);
       if (!added) this.history.set(e.recordId, (added = []));
-      added.push(cloneJson(e));
+      added.push(JSON.stringify(e));
     }
   }
   async listHistory(recordId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<HistoryEvent[]> {
@@ -384,18 +400,22 @@ class MemoryTx implements StorageTx {
 export function createMemoryStorage(): Storage {
   const state: MemoryState = { tenants: new Map(), outbox: [], position: 0 };
   let closed = false;
-  /** The store-wide lock: the tail of the queue of transactions. */
-  let tail: Promise<unknown> = Promise.resolve();
+  // the store-wide lock: one transaction (or claim) at a time, the others wait in order
+  let busy = false;
+  const waiting: Array<() => void> = [];
+  const lock = async (): Promise<void> => {
+    if (!busy) busy = true;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const unlock = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else busy = false;
+  };
 
   const closedError = () => new DealflowError('CLOSED', 'memory storage is closed');
   const ensureOpen = () => {
     if (closed) throw closedError();
-  };
-  /** Runs `fn` when every earlier locked call has settled. */
-  const locked = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn);
-    tail = run.catch(() => undefined);
-    return run;
   };
 
   const claimable = (timer: TimerRecord, now: string) =>
@@ -404,15 +424,18 @@ export function createMemoryStorage(): Storage {
 
   return {
     name: 'memory',
-    transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-      if (closed) return Promise.reject(closedError());
-      return locked(async () => {
+    async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+      ensureOpen();
+      await lock();
+      try {
         ensureOpen();
         const tx = new MemoryTx(tenantId, state);
         const value = await fn(tx);
         tx.commit();
         return value;
-      });
+      } finally {
+        unlock();
+      }
     },
     async getRecord(tenantId, id) {
       ensureOpen();
@@ -452,9 +475,10 @@ export function createMemoryStorage(): Storage {
       ensureOpen();
       return sliceHistory(state.tenants.get(tenantId)?.history.get(recordId) ?? [], options);
     },
-    claimDueTimers(options: ClaimTimersOptions) {
-      if (closed) return Promise.reject(closedError());
-      return locked(async () => {
+    async claimDueTimers(options: ClaimTimersOptions) {
+      ensureOpen();
+      await lock();
+      try {
         const due: TimerRecord[] = [];
         for (const [id, t] of state.tenants) {
           if (options.tenantId !== undefined && id !== options.tenantId) continue;
@@ -467,7 +491,9 @@ export function createMemoryStorage(): Storage {
           tenantOf(state, timer.tenantId).timers.set(timer.id, claimed);
           return cloneJson(claimed);
         });
-      });
+      } finally {
+        unlock();
+      }
     },
     async oldestDueAt(options = {}) {
       ensureOpen();
@@ -488,7 +514,7 @@ export function createMemoryStorage(): Storage {
       for (const m of state.outbox) {
         if (m.position <= after) continue;
         if (options.tenantId !== undefined && m.tenantId !== options.tenantId) continue;
-        out.push(cloneJson(m));
+        out.push(JSON.parse(m.text) as OutboxMessage);
         if (out.length >= options.limit) break;
       }
       return out;

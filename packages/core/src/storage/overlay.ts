@@ -6,12 +6,13 @@
 const DELETED = Symbol('deleted');
 
 export class Overlay<V> {
-  private readonly writes = new Map<string, V | typeof DELETED>();
+  /** The transaction's writes (made on the first write: most transactions write few maps). */
+  private writes: Map<string, V | typeof DELETED> | undefined;
 
   constructor(private readonly base: Map<string, V>) {}
 
   get(key: string): V | undefined {
-    const w = this.writes.get(key);
+    const w = this.writes?.get(key);
     if (w === DELETED) return undefined;
     return w !== undefined ? w : this.base.get(key);
   }
@@ -21,17 +22,18 @@ export class Overlay<V> {
   }
 
   set(key: string, value: V): void {
-    this.writes.set(key, value);
+    (this.writes ??= new Map()).set(key, value);
   }
 
   delete(key: string): void {
-    this.writes.set(key, DELETED);
+    (this.writes ??= new Map()).set(key, DELETED);
   }
 
   /** Every (key, value) as the transaction sees it: committed entries not overwritten, then its own. */
   *entries(): IterableIterator<[string, V]> {
-    for (const [k, v] of this.base) if (!this.writes.has(k)) yield [k, v];
-    for (const [k, v] of this.writes) if (v !== DELETED) yield [k, v];
+    const writes = this.writes;
+    for (const [k, v] of this.base) if (!writes?.has(k)) yield [k, v];
+    for (const [k, v] of writes ?? []) if (v !== DELETED) yield [k, v];
   }
 
   *values(): IterableIterator<V> {
@@ -40,7 +42,7 @@ export class Overlay<V> {
 
   /** Applies the transaction's writes to the committed map. */
   commit(): void {
-    for (const [k, v] of this.writes) {
+    for (const [k, v] of this.writes ?? []) {
       if (v === DELETED) this.base.delete(k);
       else this.base.set(k, v);
     }

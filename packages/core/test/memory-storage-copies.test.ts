@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { createMemoryStorage } from '../src/index.js';
 import type { StorageTx, StoredRecord, TimerRecord } from '../src/index.js';
 
-// The memory store keeps an index of each record's active timers and copies what it is given;
-// these tests pin the behaviour those shortcuts must keep.
+// The memory store (the reference store) keeps an index of each record's timers, writes
+// copy-on-write and copies what it is given and what it hands out; these tests pin that behaviour.
 
 const rec = (version: number, meta: Record<string, unknown>): StoredRecord => ({
   tenantId: 't1', id: 'r1', type: 'deal', blueprintId: 'deal', blueprintVersion: 1, stage: 'open', version,
@@ -26,7 +26,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('cancelKey' as const), key: fc.constantFrom('k1', 'k2', 'k3') }),
 );
 
-describe('memory store hot paths', () => {
+describe('memory store: copies, timer index, rollback', () => {
   test('active timers after committed and rolled-back transactions match a model (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.record({ ops: fc.array(opArb, { minLength: 1, maxLength: 5 }), abort: fc.boolean() }), { minLength: 1, maxLength: 12 }), async (txs) => {
@@ -90,7 +90,7 @@ describe('memory store hot paths', () => {
     expect((await s.listHistory('t1', 'r1'))[0]!.data).toEqual({ changes: { meta: { stageTimes: { open: { visits: 3 } } } } });
   });
 
-  test('plain moves (kept flat), full events (kept as literals) and other events read back exactly as written, each a copy', async () => {
+  test('transition events, full events and other events read back exactly as written, each a copy', async () => {
     const s = createMemoryStorage();
     const changes = { stage: 'b', fields: { tags: ['x'] } };
     const plain = { tenantId: 't1', id: 'h1', recordId: 'r1', seq: 1, at: 'x', kind: 'transition', event: 'go', from: 'a', to: 'b', actorId: 'ana', data: { transition: 0, changes } };
@@ -120,7 +120,7 @@ describe('memory store hot paths', () => {
     expect((await s.listHistory('t1', 'r1'))[3]).toEqual(timed);
   });
 
-  test('outbox messages read back exactly as written (transition messages kept flat), each a copy', async () => {
+  test('outbox messages read back exactly as written, each a copy', async () => {
     const s = createMemoryStorage();
     const kept = { n: 1 };
     const transition = { tenantId: 't1', id: 'm2', recordId: 'r1', type: 'dealflow.transition', createdAt: 'x', payload: { recordId: 'r1', type: 'deal', event: 'go', from: 'a', to: 'b', actorId: null, version: 2 } };
