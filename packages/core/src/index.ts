@@ -27,6 +27,10 @@ export { toMinorUnits, fromMinorUnits, minorUnitsOf, normalizeFieldValue, fieldS
 export type { ItemFieldSpec, FieldValueResult, ComputedFields } from './fields/index.js';
 export type { Actor, RecordView, RuleData } from './blueprint/machine.js';
 
+// the pure step: what a send would do, without a store (simulations, what-ifs, dry runs)
+export { transition } from './transition/index.js';
+export type { TransitionContext, TransitionResult, TransitionEffects, TimerCancel, ConvertPlan } from './transition/index.js';
+
 // engine
 export { createEngine } from './engine/create-engine.js';
 export type { Engine, CreateEngineOptions, FireTimerResult, RunDueSummary, UpdateResult } from './engine/create-engine.js';

@@ -1,4 +1,4 @@
-import type { RecordMetaFacts } from '../assignment/context.js';
+import type { RecordView } from './record-view.js';
 import { setup } from 'xstate';
 import type { AnyStateMachine, StateNode, AnyTransitionDefinition } from 'xstate';
 import type { BlueprintSpec } from './schema.js';
@@ -10,19 +10,7 @@ export interface Actor {
   team?: string | null;
 }
 
-/** The record as rules see it (under `record`). */
-export interface RecordView extends Partial<RecordMetaFacts> {
-  id: string;
-  type: string;
-  stage: string;
-  ownerId: string | null;
-  teamId: string | null;
-  version: number;
-  createdAt: string;
-  stageEnteredAt: string;
-  /** Stage-time properties per stage (`record.stageTimes.<stage>.cumulativeMs`…), see `stageTimesAt`. */
-  stageTimes?: Record<string, { firstEnteredAt: string; enteredAt: string; exitedAt: string | null; latestMs: number | null; cumulativeMs: number; visits: number }>;
-}
+export type { RecordView } from './record-view.js';
 
 /** Context of a compiled blueprint machine: the record's fields and a view of the record. */
 export interface DealflowMachineContext {

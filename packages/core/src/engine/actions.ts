@@ -9,6 +9,7 @@ import type { EngineCore } from './core.js';
 import { createInTx } from './create-record.js';
 import type { CreatedInTx } from './create-record.js';
 import { addDuration } from './deadlines.js';
+import type { CalendarLike } from './core.js';
 import type { PendingEmit } from './events.js';
 import { normalizeFieldValue } from '../fields/values.js';
 
@@ -50,37 +51,59 @@ export function applySetActions(bp: Blueprint, index: number, spec: TransitionSp
   });
 }
 
-/** What the non-`set` actions produced. */
+/** A record a `convert` action creates: planned by the pure step, created by the engine in the same transaction. */
+export interface ConvertPlan {
+  /** The action's path, for messages. */
+  path: string;
+  /** Target blueprint id or record type, as the action names it. */
+  blueprint: string;
+  /** Its alias in the action (`as`). */
+  as: string;
+  /** The new record's id, fields, owner, team and links. */
+  input: { id: string; fields: Record<string, unknown>; ownerId: string | null; teamId: string | null };
+  links: Record<string, string[]>;
+}
+
+/** What the non-`set` actions produced (plain data: nothing is written). */
 export interface SideEffects {
   /** Facts for the history event's `data` (tasks, emitted, notified, created). */
   history: Record<string, unknown>;
   emits: PendingEmit[];
   outbox: OutboxMessage[];
-  created: CreatedInTx[];
+  /** Tasks `task` actions added to `after.meta.tasks`. */
+  tasks: Task[];
+  /** Records `convert` actions ask for. */
+  creates: ConvertPlan[];
+}
+
+/** What the pure step needs of its surroundings: business calendars and new ids. */
+export interface StepEnv {
+  calendars: ReadonlyMap<string, CalendarLike>;
+  newId(prefix: string): string;
+  /** The record type a blueprint id or record type names (convert targets). */
+  recordTypeOf(typeOrId: string): string;
 }
 
 /**
- * Runs `task`, `emit`, `notify` and `convert` actions of a transition against the new record
- * `after` (mutating its `meta.tasks` / `meta.links`), inside the transaction.
+ * Computes the `task`, `emit`, `notify`, `assign` and `convert` actions of a transition against the
+ * new record `after` (changing its `meta.tasks`, `meta.links`, owner and team). Pure: records a
+ * `convert` creates are returned as plans.
  */
-export async function runSideActions(
-  core: EngineCore,
-  tx: StorageTx,
+export function sideActions(
+  env: StepEnv,
   bp: Blueprint,
   index: number,
   spec: TransitionSpec,
   after: StoredRecord,
   data: RuleData,
   at: string,
-  actor: Actor,
-  ctx: CallContext,
   historyId: string,
-): Promise<SideEffects> {
-  const out: SideEffects = { history: {}, emits: [], outbox: [], created: [] };
+): SideEffects {
+  const out: SideEffects = { history: {}, emits: [], outbox: [], tasks: [], creates: [] };
   if (!spec.actions) return out;
   let n = 0;
   const msg = (type: string, payload: Record<string, unknown>): OutboxMessage => ({
-    tenantId: tx.tenantId,
+    tenantId: after.tenantId,
     id: `${historyId}:${++n}`,
     recordId: after.id,
     type,
@@ -99,7 +122,7 @@ export async function runSideActions(
           id: `${historyId}:task:${j}`,
           title: a.title,
           ownerId: owner === undefined || owner === null ? null : String(owner),
-          dueAt: a.due ? addDuration(core, at, a.due, a.businessTime) : null,
+          dueAt: a.due ? addDuration(env, at, a.due, a.businessTime) : null,
           createdAt: at,
           status: 'open',
           event: spec.event,
@@ -108,6 +131,7 @@ export async function runSideActions(
         tasks.push(task);
         after.meta.tasks = tasks;
         ((out.history.tasks ??= []) as Task[]).push(task);
+        out.tasks.push(task);
         out.emits.push({ name: 'task.created', payload: { record: after, task } });
         out.outbox.push(msg('dealflow.task.created', { recordId: after.id, task: cloneJson(task) }));
         break;
@@ -144,9 +168,9 @@ export async function runSideActions(
         break;
       }
       case 'convert': {
-        const made = await convert(core, tx, bp, path, a.create, after, data, at, actor, ctx);
-        out.created.push(...made);
-        ((out.history.created ??= []) as unknown[]).push(...made.map((m) => ({ id: m.record.id, type: m.record.type })));
+        const plans = planConvert(env, bp, path, a.create, after, data);
+        out.creates.push(...plans);
+        ((out.history.created ??= []) as unknown[]).push(...plans.map((p) => ({ id: p.input.id, type: env.recordTypeOf(p.blueprint) })));
         break;
       }
     }
@@ -154,51 +178,65 @@ export async function runSideActions(
   return out;
 }
 
-async function convert(
-  core: EngineCore,
-  tx: StorageTx,
+/** The records a `convert` action creates, linked to `source` (whose `meta.links` gains them) and to each other. */
+function planConvert(
+  env: StepEnv,
   bp: Blueprint,
   path: string,
   targets: NonNullable<Extract<NonNullable<TransitionSpec['actions']>[number], { type: 'convert' }>['create']>,
   source: StoredRecord,
   data: RuleData,
-  at: string,
-  actor: Actor,
-  ctx: CallContext,
-): Promise<CreatedInTx[]> {
-  const plans = targets.map((t, k) => {
-    const target = core.blueprintFor(t.blueprint);
+): ConvertPlan[] {
+  const plans = targets.map((t, k): ConvertPlan => {
     const fields: Record<string, unknown> = {};
     for (const f of Object.keys(t.fields ?? {})) {
       const v = evalRule(bp, `${path}.create[${k}].fields.${f}`, data);
       if (v !== undefined && v !== null) fields[f] = v;
     }
     const links: Record<string, string[]> = { [t.backlink ?? source.type]: [source.id] };
-    return { t, target, id: core.newId(target.recordType), fields, links };
+    const id = env.newId(env.recordTypeOf(t.blueprint));
+    return { path, blueprint: t.blueprint, as: t.as, input: { id, fields, ownerId: source.ownerId, teamId: source.teamId }, links };
   });
-  const byName = new Map(plans.map((p) => [p.t.as, p]));
-  for (const p of plans) {
-    for (const name of p.t.linkTo ?? []) {
+  const byName = new Map(plans.map((p) => [p.as, p]));
+  targets.forEach((t, k) => {
+    const p = plans[k]!;
+    for (const name of t.linkTo ?? []) {
       const other = byName.get(name);
       if (!other) {
         throw new DealflowError('BLUEPRINT_INVALID', `blueprint '${bp.id}' ${path}: linkTo '${name}' names no target of this convert`);
       }
-      (p.links[name] ??= []).push(other.id);
-      (other.links[p.t.as] ??= []).push(p.id);
+      (p.links[name] ??= []).push(other.input.id);
+      (other.links[p.as] ??= []).push(p.input.id);
     }
-  }
+  });
   const sourceLinks = { ...((source.meta.links as Record<string, string[]> | undefined) ?? {}) };
-  for (const p of plans) sourceLinks[p.t.as] = [...(sourceLinks[p.t.as] ?? []), p.id];
+  for (const p of plans) sourceLinks[p.as] = [...(sourceLinks[p.as] ?? []), p.input.id];
   source.meta.links = sourceLinks;
+  return plans;
+}
+
+/**
+ * Creates the records of `convert` plans in the open transaction (the engine's part of a convert:
+ * the plans come from the pure step).
+ */
+export async function createConverted(
+  core: EngineCore,
+  tx: StorageTx,
+  plans: readonly ConvertPlan[],
+  source: StoredRecord,
+  ctx: CallContext,
+  actor: Actor,
+  at: string,
+): Promise<CreatedInTx[]> {
   const made: CreatedInTx[] = [];
   for (const p of plans) {
     try {
-      made.push(await createInTx(core, tx, p.target, { id: p.id, fields: p.fields, ownerId: source.ownerId, teamId: source.teamId }, ctx, actor, at, { links: p.links }));
+      made.push(await createInTx(core, tx, core.blueprintFor(p.blueprint), p.input, ctx, actor, at, { links: p.links }));
     } catch (e) {
       if (e instanceof DealflowError && e.code === 'INPUT_INVALID') {
-        throw new DealflowError('INPUT_INVALID', `record '${source.id}': convert ${path} could not create '${p.t.blueprint}' (${p.t.as}): ${e.message}`, {
+        throw new DealflowError('INPUT_INVALID', `record '${source.id}': convert ${p.path} could not create '${p.blueprint}' (${p.as}): ${e.message}`, {
           problems: e.problems,
-          details: { recordId: source.id, action: path },
+          details: { recordId: source.id, action: p.path },
           cause: e,
         });
       }

@@ -24,7 +24,6 @@ import { replay } from './replay.js';
 import { transitionInTx } from './send.js';
 import { updateInTx } from './update.js';
 import { syncTaskIndex } from './task-index.js';
-import { suppliedOf } from './requirements.js';
 import type { UpdateInput } from './update.js';
 import { agendaOf, taskQueryOf } from './agenda.js';
 import type { Agenda, TasksFilter } from './agenda.js';
@@ -32,7 +31,7 @@ import type { TaskRow } from '../storage/types.js';
 import { STAGE_TIMER_KINDS } from './deadlines.js';
 import { DATE_TIMER_KIND, dateTimerApplies } from './date-timers.js';
 import { checkClockAtFiring } from '../sla/clock.js';
-import type { EventInput } from './send.js';
+import { eventInputOf as normalizeEvent } from '../transition/step.js';
 // sales rules (assignment, escalation, pool, duplicates, approvals, permissions)
 import type { Directory } from '../directory/types.js';
 import { createMemoryDirectory } from '../directory/memory.js';
@@ -184,15 +183,6 @@ export interface Engine extends SalesEngineApi {
   on<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
   off<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
   once<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
-}
-
-function normalizeEvent(event: SendInput): EventInput {
-  if (typeof event === 'string') return { type: event, fields: undefined, data: undefined };
-  if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || event.type.length === 0) {
-    throw new DealflowError('INPUT_INVALID', `send: event must be a name or { type, fields?, data? }, got ${JSON.stringify(event)}`);
-  }
-  const supplied = suppliedOf(event);
-  return supplied ? { type: event.type, fields: event.fields, data: event.data, supplied } : { type: event.type, fields: event.fields, data: event.data };
 }
 
 function isBlueprint(b: Blueprint | BlueprintInput): b is Blueprint {

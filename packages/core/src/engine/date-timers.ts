@@ -33,12 +33,49 @@ export function dateTimerDue(spec: DateTimerSpec, value: unknown, calendar: Busi
   return anchor;
 }
 
+/** The date-field timers a change asks for: keys to cancel (kind {@link DATE_TIMER_KIND}) and timers to schedule. */
+export interface DateTimerPlan {
+  kinds: string[];
+  cancel: string[];
+  schedule: TimerRecord[];
+}
+
 /**
- * Re-plans a record's date-field timers after a change (`before` null: just created): for each
- * date timer whose field value or active-ness changed, the pending timer is replaced (same key)
- * or cancelled. A reminder already past is not scheduled; an event timer already past fires at
- * the worker's next turn (an instalment entered overdue is still escalated).
+ * The date-field timers of a change from `before` (null on create) to `after`: a timer per date
+ * timer whose field or stage activity changed, due on the field's date (business time on its
+ * calendar); one already past is not scheduled unless it fires an event (then it fires on the
+ * worker's next turn: an instalment entered overdue is still escalated), and a timer whose field
+ * was cleared or whose stage no longer runs it is cancelled. Pure.
  */
+export function dateTimerPlan(
+  bp: Blueprint,
+  calendars: ReadonlyMap<string, BusinessCalendar>,
+  before: StoredRecord | null,
+  after: StoredRecord,
+  now: string,
+): DateTimerPlan {
+  const plan: DateTimerPlan = { kinds: [DATE_TIMER_KIND], cancel: [], schedule: [] };
+  const specs = bp.spec.dateTimers;
+  if (!specs || specs.length === 0) return plan;
+  for (const spec of specs) {
+    const value = after.fields[spec.field];
+    const active = dateTimerActive(bp, spec, after.stage);
+    if (before !== null && before.fields[spec.field] === value && dateTimerActive(bp, spec, before.stage) === active) continue;
+    const cal = spec.businessTime ? calendars.get(spec.businessTime) ?? null : null;
+    const due = active ? dateTimerDue(spec, value, cal) : null;
+    if (due === null || (spec.send === undefined && due <= now)) {
+      if (before !== null) plan.cancel.push(dateTimerKey(spec.id));
+      continue;
+    }
+    plan.schedule.push(newTimer({
+      tenantId: after.tenantId, id: `${after.id}:${after.version}:field:${spec.id}`, recordId: after.id, kind: DATE_TIMER_KIND, key: dateTimerKey(spec.id),
+      dueAt: due, event: spec.send ?? 'reminder', payload: { dateTimer: spec.id, field: spec.field, value: value as string }, stage: null, recordVersion: after.version,
+    }, now));
+  }
+  return plan;
+}
+
+/** Writes {@link dateTimerPlan}'s timers in the open transaction (create, update). */
 export async function planDateTimers(
   tx: StorageTx,
   bp: Blueprint,
@@ -47,27 +84,9 @@ export async function planDateTimers(
   after: StoredRecord,
   now: string,
 ): Promise<void> {
-  const specs = bp.spec.dateTimers;
-  if (!specs || specs.length === 0) return;
-  const schedule: TimerRecord[] = [];
-  const cancel: string[] = [];
-  for (const spec of specs) {
-    const value = after.fields[spec.field];
-    const active = dateTimerActive(bp, spec, after.stage);
-    if (before !== null && before.fields[spec.field] === value && dateTimerActive(bp, spec, before.stage) === active) continue;
-    const cal = spec.businessTime ? calendars.get(spec.businessTime) ?? null : null;
-    const due = active ? dateTimerDue(spec, value, cal) : null;
-    if (due === null || (spec.send === undefined && due <= now)) {
-      if (before !== null) cancel.push(dateTimerKey(spec.id));
-      continue;
-    }
-    schedule.push(newTimer({
-      tenantId: after.tenantId, id: `${after.id}:${after.version}:field:${spec.id}`, recordId: after.id, kind: DATE_TIMER_KIND, key: dateTimerKey(spec.id),
-      dueAt: due, event: spec.send ?? 'reminder', payload: { dateTimer: spec.id, field: spec.field, value: value as string }, stage: null, recordVersion: after.version,
-    }, now));
-  }
-  if (cancel.length > 0) await tx.cancelTimers(after.id, { kinds: [DATE_TIMER_KIND], keys: cancel });
-  if (schedule.length > 0) await tx.scheduleTimers(schedule);
+  const plan = dateTimerPlan(bp, calendars, before, after, now);
+  if (plan.cancel.length > 0) await tx.cancelTimers(after.id, { kinds: plan.kinds, keys: plan.cancel });
+  if (plan.schedule.length > 0) await tx.scheduleTimers(plan.schedule);
 }
 
 /**

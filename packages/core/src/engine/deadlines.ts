@@ -5,18 +5,22 @@ import type { StoredRecord, TimerRecord } from '../storage/types.js';
 import { newTimer } from '../storage/pending-timer.js';
 import { addDuration as addIsoDuration, subtractDuration as subtractIsoDuration } from '../time/durations.js';
 import type { CalendarLike } from '../time/durations.js';
-import type { EngineCore } from './core.js';
 
 /** Timer kinds the engine schedules for stage deadlines. */
 export const STAGE_TIMER_KINDS = ['breach', 'reminder'];
 
-/** `start + duration`, in business time on the engine's calendar `calendarId` when given, else in wall-clock time (UTC). */
-export function addDuration(core: EngineCore, start: string, duration: string, calendarId?: string): string {
-  return addIsoDuration(start, duration, calendarId ? calendar(core, calendarId) : null);
+/** Where the engine's business calendars are found. */
+export interface HasCalendars {
+  calendars: ReadonlyMap<string, CalendarLike>;
 }
 
-function calendar(core: EngineCore, id: string) {
-  const c = core.calendars.get(id);
+/** `start + duration`, in business time on the engine's calendar `calendarId` when given, else in wall-clock time (UTC). */
+export function addDuration(env: HasCalendars, start: string, duration: string, calendarId?: string): string {
+  return addIsoDuration(start, duration, calendarId ? calendar(env, calendarId) : null);
+}
+
+function calendar(env: HasCalendars, id: string) {
+  const c = env.calendars.get(id);
   if (!c) throw new DealflowError('NOT_FOUND', `business calendar '${id}' is not known to the engine`, { details: { calendarId: id } });
   return c;
 }
@@ -68,11 +72,11 @@ export function deadlineTimers(
  * (business time when `businessTime` names a calendar) and one reminder per `remindBefore`.
  * Reminders already due at entry are skipped.
  */
-export function stageTimers(core: EngineCore, bp: Blueprint, record: StoredRecord): TimerRecord[] {
+export function stageTimers(env: HasCalendars, bp: Blueprint, record: StoredRecord): TimerRecord[] {
   const deadline = bp.stages.get(record.stage)?.deadline;
   if (!deadline) return [];
   const entered = record.stageEnteredAt;
-  const dueAt = addDuration(core, entered, deadline.within, deadline.businessTime);
+  const dueAt = addDuration(env, entered, deadline.within, deadline.businessTime);
   const base = { tenantId: record.tenantId, recordId: record.id, stage: record.stage, recordVersion: record.version };
-  return deadlineTimers((id) => calendar(core, id), base, deadline, dueAt, entered);
+  return deadlineTimers((id) => calendar(env, id), base, deadline, dueAt, entered);
 }

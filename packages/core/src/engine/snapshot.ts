@@ -1,7 +1,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Blueprint } from '../blueprint/define.js';
 import type { StoredRecord } from '../storage/types.js';
-import { recordView } from './send.js';
+import { recordView } from '../blueprint/record-view.js';
 
 /**
  * The XState snapshot of a stored record on its blueprint's machine, for XState tools

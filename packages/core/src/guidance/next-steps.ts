@@ -5,7 +5,7 @@ import type { StageKind } from '../blueprint/schema.js';
 import type { Actor } from '../engine/context.js';
 import type { Engine } from '../engine/create-engine.js';
 import { isSet } from '../engine/fields.js';
-import { recordView } from '../engine/send.js';
+import { recordView } from '../blueprint/record-view.js';
 import { describeMissing } from '../engine/requirements.js';
 import type { LinkBlocker, LinkRules } from '../links/rules.js';
 import type { StoredRecord } from '../storage/types.js';

@@ -1,0 +1,109 @@
+import type { StoredRecord } from '../storage/types.js';
+import { STAGE_TIMES_META } from '../stage-times/stage-times.js';
+import type { StageTimes } from '../stage-times/stage-times.js';
+
+/**
+ * Facts the engine keeps in `meta` that every rule may read under `record`: last activity,
+ * priority, whether the record sits in the public pool, and the scores written by
+ * `@dealflow/scoring`'s plugin (`record.score`, `record.winProbability`).
+ */
+export interface RecordMetaFacts {
+  /** Last logged activity (ISO) or null. */
+  lastActivityAt: string | null;
+  priority: unknown;
+  /** Whether the record sits in the public pool. */
+  inPool: boolean;
+  /** Rule score (`meta.score`), or null. */
+  score: number | null;
+  /** Learned win probability (`meta.winProbability`), or null. */
+  winProbability: number | null;
+}
+
+/**
+ * The record as every rule sees it under `record` — guards, `allow` rules, actions, assignment,
+ * escalation, approvals, permissions, link rules and scoring alike (docs/concepts.md, "Rule data").
+ * Built by {@link recordView}; a record given in part (`explainAssignment` with a draft) has null
+ * where it says nothing.
+ */
+export interface RecordView extends Partial<RecordMetaFacts> {
+  id: string;
+  type: string;
+  stage: string;
+  ownerId: string | null;
+  teamId: string | null;
+  version: number;
+  createdAt: string;
+  stageEnteredAt: string;
+  /** Stage-time properties per stage (`record.stageTimes.<stage>.cumulativeMs`…), see `stageTimesAt`. */
+  stageTimes?: Record<string, { firstEnteredAt: string; enteredAt: string; exitedAt: string | null; latestMs: number | null; cumulativeMs: number; visits: number }>;
+  /** The record's field values (rules usually read them as `fields.<name>`). */
+  fields?: Record<string, unknown>;
+}
+
+/** A stored record, or a record given in part (a draft to explain an assignment for). */
+export interface RecordLike {
+  id?: string | null;
+  type?: string | null;
+  stage?: string | null;
+  ownerId?: string | null;
+  teamId?: string | null;
+  version?: number | null;
+  fields?: Record<string, unknown>;
+  meta?: Record<string, unknown>;
+  createdAt?: string | null;
+  stageEnteredAt?: string | null;
+}
+
+const NO_META_FACTS: RecordMetaFacts = Object.freeze({ lastActivityAt: null, priority: null, inPool: false, score: null, winProbability: null });
+
+/**
+ * The {@link RecordMetaFacts} of a record's `meta`.
+ *
+ * @example
+ * ```ts
+ * metaFacts({ score: 40 }, 'ann').score // 40
+ * ```
+ */
+export function metaFacts(meta: Record<string, unknown> | undefined, ownerId: string | null | undefined): RecordMetaFacts {
+  if (!meta) return NO_META_FACTS;
+  const pool = meta.pool as { poolId?: string } | undefined;
+  return {
+    lastActivityAt: typeof meta.lastActivityAt === 'string' ? meta.lastActivityAt : null,
+    priority: meta.priority ?? null,
+    inPool: Boolean(pool?.poolId) && !ownerId,
+    score: typeof meta.score === 'number' ? meta.score : null,
+    winProbability: typeof meta.winProbability === 'number' ? meta.winProbability : null,
+  };
+}
+
+/**
+ * The one view of a record that every rule reads under `record`: every property docs/concepts.md
+ * lists (id, type, stage, owner, team, version, times, stage times, fields and the meta facts).
+ *
+ * @example
+ * ```ts
+ * recordView(stored).stageTimes.qualified?.cumulativeMs
+ * ```
+ */
+export function recordView(r: RecordLike | StoredRecord): RecordView {
+  const meta = r.meta as Record<string, unknown> | undefined;
+  const facts = metaFacts(meta, r.ownerId);
+  // built whole, in one order (every view has the same shape)
+  return {
+    id: (r.id ?? null) as string,
+    type: (r.type ?? null) as string,
+    stage: (r.stage ?? null) as string,
+    ownerId: r.ownerId ?? null,
+    teamId: r.teamId ?? null,
+    version: (r.version ?? null) as number,
+    createdAt: (r.createdAt ?? null) as string,
+    stageEnteredAt: (r.stageEnteredAt ?? null) as string,
+    stageTimes: (meta?.[STAGE_TIMES_META] as StageTimes | undefined) ?? {},
+    fields: r.fields ?? {},
+    lastActivityAt: facts.lastActivityAt,
+    priority: facts.priority,
+    inPool: facts.inPool,
+    score: facts.score,
+    winProbability: facts.winProbability,
+  };
+}

@@ -1,0 +1,42 @@
+import type { Blueprint } from '../blueprint/define.js';
+import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import type { TimerCancel } from '../transition/step.js';
+import { hasAgendaFields, syncTaskIndex } from './task-index.js';
+
+/** One change of one record, as data: what the change writer writes. */
+export interface RecordChange {
+  /** The record before (null: the change inserts it). */
+  before: StoredRecord | null;
+  /** The record after: `version` is `before.version + 1` (1 on insert). */
+  after: StoredRecord;
+  /** History events to append (their `seq` follows the record's history). */
+  history: HistoryEvent[];
+  /** Timers to cancel, applied before `scheduleTimers`. */
+  cancelTimers?: readonly TimerCancel[];
+  scheduleTimers?: readonly TimerRecord[];
+  outbox?: readonly OutboxMessage[];
+}
+
+/** Whether a change may have changed the record's rows in the task index (tasks, owner, team, agenda dates). */
+function mayChangeTasks(bp: Blueprint, before: StoredRecord | null, after: StoredRecord): boolean {
+  return before === null || after.meta.tasks !== before.meta.tasks || after.ownerId !== before.ownerId || after.teamId !== before.teamId || hasAgendaFields(bp);
+}
+
+/**
+ * The change writer: writes one record change in the open transaction — the record (insert, or
+ * update at `before.version`), its history events, its rows in the task index, the timers to cancel
+ * and schedule, and the outbox messages, in that order. Every path that changes a record writes
+ * through it, so each writes the same things the same way.
+ */
+export async function writeChange(tx: StorageTx, bp: Blueprint, change: RecordChange): Promise<void> {
+  const { before, after } = change;
+  if (before === null) await tx.insertRecord(after);
+  else await tx.updateRecord(after, before.version);
+  if (change.history.length > 0) await tx.appendHistory(change.history);
+  if (mayChangeTasks(bp, before, after)) await syncTaskIndex(tx, bp, before, after);
+  for (const c of change.cancelTimers ?? []) {
+    await tx.cancelTimers(c.recordId, { ...(c.kinds ? { kinds: c.kinds } : {}), ...(c.keys ? { keys: c.keys } : {}), ...(c.stage !== undefined ? { stage: c.stage } : {}) });
+  }
+  if (change.scheduleTimers && change.scheduleTimers.length > 0) await tx.scheduleTimers([...change.scheduleTimers]);
+  if (change.outbox && change.outbox.length > 0) await tx.appendOutbox([...change.outbox]);
+}
