@@ -32,8 +32,8 @@ export { transition } from './transition/index.js';
 export type { TransitionContext, TransitionResult, TransitionEffects, TimerCancel, ConvertPlan } from './transition/index.js';
 
 // engine
-export { createEngine } from './engine/create-engine.js';
-export type { Engine, CreateEngineOptions, FireTimerResult, RunDueSummary, UpdateResult } from './engine/create-engine.js';
+export { createEngine } from './create-engine.js';
+export type { Engine, CreateEngineOptions, FireTimerResult, RunDueSummary, UpdateResult } from './create-engine.js';
 export type { CreateManyItem, CreateManyOptions, CreateManyResult } from './engine/create-many.js';
 export { IMPORT_EVENT } from './engine/create-record.js';
 export type { PastStage } from './engine/create-record.js';

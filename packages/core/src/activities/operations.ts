@@ -10,7 +10,7 @@ import { subtractDuration } from '../time/durations.js';
 import { newTimer } from '../assignment/write.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import type { SalesKit } from '../sales/kit.js';
-import { cloneRecord, loadRecord } from '../sales/kit.js';
+import { cloneRecord, loadRecord } from '../sales/records.js';
 import type { SalesResult } from '../sales/types.js';
 import { activityInputSchema, taskInputSchema, TASK_EVENT, TASK_TIMER } from './activities.js';
 import type { Activity, TaskEntry } from './activities.js';

@@ -6,7 +6,7 @@ import { DealflowError } from '@dealflow/logic';
 import type { StorageTx, StoredRecord } from '../storage/types.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import type { SalesKit } from '../sales/kit.js';
-import { cloneRecord, loadRecord } from '../sales/kit.js';
+import { cloneRecord, loadRecord } from '../sales/records.js';
 import type { SalesResult } from '../sales/types.js';
 import type { PendingApproval } from './schema.js';
 

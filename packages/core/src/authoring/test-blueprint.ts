@@ -4,7 +4,7 @@ import type { Blueprint } from '../blueprint/define.js';
 import { compileMachine } from '../blueprint/machine.js';
 import type { DealflowMachineEvent } from '../blueprint/machine.js';
 import { DealflowError } from '@dealflow/logic';
-import type { Engine } from '../engine/create-engine.js';
+import type { Engine } from '../create-engine.js';
 import type { TransitionEvent } from '../engine/events.js';
 import { stageEdges } from './graph-model.js';
 import type { StageEdge } from './graph-model.js';

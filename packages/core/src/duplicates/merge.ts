@@ -4,7 +4,7 @@
 import type { StorageTx } from '../storage/types.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import type { SalesKit } from '../sales/kit.js';
-import { cloneRecord, loadRecord } from '../sales/kit.js';
+import { cloneRecord, loadRecord } from '../sales/records.js';
 import type { SalesResult } from '../sales/types.js';
 
 /** Merges a duplicate's values into the existing record: empty fields filled, set ones kept. */

@@ -8,7 +8,7 @@ import { TASK_TIMER } from '../activities/activities.js';
 import type { TaskEntry } from '../activities/activities.js';
 import type { PoolState } from '../pool/schema.js';
 import type { SalesKit } from '../sales/kit.js';
-import { cloneRecord, POOL_RETURN_ESCALATION } from '../sales/kit.js';
+import { cloneRecord, POOL_RETURN_ESCALATION } from '../sales/records.js';
 import type { SalesTimerOutcome } from '../sales/types.js';
 import { ESCALATION_TIMER } from './escalator.js';
 import type { EscalationState } from './escalator.js';

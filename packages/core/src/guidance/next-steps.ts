@@ -3,7 +3,7 @@ import type { Blueprint } from '../blueprint/define.js';
 import type { RuleData } from '../blueprint/machine.js';
 import type { StageKind } from '../blueprint/schema.js';
 import type { Actor } from '../engine/context.js';
-import type { Engine } from '../engine/create-engine.js';
+import type { Engine } from '../create-engine.js';
 import { isSet } from '../engine/fields.js';
 import { recordView } from '../blueprint/record-view.js';
 import { describeMissing } from '../engine/requirements.js';

@@ -1,5 +1,5 @@
 import { DealflowError, isDealflowError } from '@dealflow/logic';
-import type { Engine } from '../engine/create-engine.js';
+import type { Engine } from '../create-engine.js';
 import type { CallContext, CreateInput, CreateResult } from '../engine/context.js';
 import { diffRecords } from '../engine/replay.js';
 import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';

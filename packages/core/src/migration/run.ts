@@ -1,7 +1,7 @@
 import { createCalendar, DealflowError, isDealflowError } from '@dealflow/logic';
 import type { BusinessCalendar } from '@dealflow/logic';
 import type { CalendarSpec } from '../blueprint/schema.js';
-import type { Engine } from '../engine/create-engine.js';
+import type { Engine } from '../create-engine.js';
 import { isSet } from '../engine/fields.js';
 import { diffRecords } from '../engine/replay.js';
 import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';

@@ -6,7 +6,7 @@ import type { StorageTx } from '../storage/types.js';
 import { periodKey } from '../assignment/period.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import type { SalesKit } from '../sales/kit.js';
-import { cloneRecord, loadRecord } from '../sales/kit.js';
+import { cloneRecord, loadRecord } from '../sales/records.js';
 import type { SalesResult } from '../sales/types.js';
 import type { PoolState } from './schema.js';
 

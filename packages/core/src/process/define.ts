@@ -2,7 +2,7 @@ import { DealflowError, isDealflowError } from '@dealflow/logic';
 import type { Problem } from '@dealflow/logic';
 import type { Blueprint } from '../blueprint/define.js';
 import type { CalendarSpec } from '../blueprint/schema.js';
-import { createEngine } from '../engine/create-engine.js';
+import { createEngine } from '../create-engine.js';
 import { createMemoryStorage } from '../storage/memory.js';
 import type { SalesRulesInput } from '../sales/types.js';
 import { processSchema } from './schema.js';

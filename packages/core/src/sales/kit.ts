@@ -30,8 +30,9 @@ import type { KnownNames } from './references.js';
 
 /** The system actor used when a call names none. */
 const SYSTEM: ActorLike = { id: 'system', roles: ['system'] };
-/** Id of the engine-made escalation that returns idle records to the pool. */
-export const POOL_RETURN_ESCALATION = 'pool.return';
+import { POOL_RETURN_ESCALATION } from './records.js';
+
+export { POOL_RETURN_ESCALATION, loadRecord, cloneRecord } from './records.js';
 
 /** Options of {@link createSalesRules}. */
 export interface CreateSalesRulesOptions {
@@ -96,18 +97,6 @@ export interface SalesKit extends SalesRuleParts {
 
 function assignmentMeta(decision: AssignmentDecision, now: string, via: string): Record<string, unknown> {
   return { at: now, ruleId: decision.ruleId, strategy: decision.strategy, via, reason: decision.reason };
-}
-
-/** The record, locked for the transaction, or `NOT_FOUND`. */
-export async function loadRecord(tx: StorageTx, id: string): Promise<StoredRecord> {
-  const r = await tx.getRecord(id, { forUpdate: true });
-  if (!r) throw new DealflowError('NOT_FOUND', `Record '${id}' does not exist`, { details: { recordId: id } });
-  return r;
-}
-
-/** A deep copy of a record to change. */
-export function cloneRecord(r: StoredRecord): StoredRecord {
-  return structuredClone(r);
 }
 
 /** Compiles every section (zod + `@dealflow/logic`); throws `RULE_INVALID` listing the bad paths. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Engine } from '../engine/create-engine.js';
+import type { Engine } from '../create-engine.js';
 import type { TimerRecord } from '../storage/types.js';
 import { LOOP_BOUNDS, boundedOption, stringOption } from './options.js';
 import { eachLimited, Sleeper } from './sleep.js';
