@@ -23,7 +23,9 @@ import type { EnginePlugin } from './engine/plugins.js';
 import { replay } from './engine/replay.js';
 import { transitionInTx } from './engine/send.js';
 import { updateInTx } from './engine/update.js';
-import { syncTaskIndex } from './engine/task-index.js';
+import { writeChange } from './engine/writer.js';
+import { withRetry as retryInTransaction } from './engine/retry.js';
+import { registerInternals } from './engine/internals.js';
 import type { UpdateInput } from './engine/update.js';
 import { agendaOf, taskQueryOf } from './engine/agenda.js';
 import type { Agenda, TasksFilter } from './engine/agenda.js';
@@ -315,7 +317,8 @@ export function createEngine(options: CreateEngineOptions): Engine {
           directory: options.directory ?? createMemoryDirectory(),
           compiler: ruleCompilerFrom(ruleEngine),
           calendars: Object.fromEntries(calendars),
-          onWrite: (tx, before, after) => syncTaskIndex(tx, core.blueprintOf(after.blueprintId, after.blueprintVersion), before, after),
+          write: (tx, change) => writeChange(tx, core.blueprintOf(change.after.blueprintId, change.after.blueprintVersion), change),
+          newId: (prefix) => core.newId(prefix),
           stageKindOf: (r) => core.blueprintOf(r.blueprintId, r.blueprintVersion).spec.stages.find((st) => st.id === r.stage)?.kind ?? null,
           openStages: [...new Set([...latest.values()].flatMap((bp) => bp.spec.stages.filter((st) => st.kind === 'open').map((st) => st.id)))],
           known: {
@@ -359,21 +362,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return a;
   };
 
-  /**
-   * Runs `fn` in a transaction; on a version conflict (when `retry`) runs it again against the
-   * fresh state, up to `maxRetries` more times, then fails with `CONFLICT` naming `what()`. Chained
-   * on the transaction's promise (no async frame): the first attempt starts at once.
-   */
-  function withRetry<T>(tenant: string, what: () => string, fn: (tx: StorageTx) => Promise<T>, retry: boolean, attempt = 0): Promise<T> {
-    const run = storage.transaction(tenant, fn);
-    if (!retry) return run;
-    return run.catch((e: unknown) => {
-      if (!isDealflowError(e, 'CONFLICT')) throw e;
-      if (attempt >= core.maxRetries) {
-        throw new DealflowError('CONFLICT', `${what()}: still conflicting after ${attempt + 1} attempt(s): ${e.message}`, { cause: e, details: e.details });
-      }
-      return withRetry(tenant, what, fn, retry, attempt + 1);
-    });
+  /** The engine's one retry (engine/retry.ts) over its store and `maxRetries`. */
+  function withRetry<T>(tenant: string, what: () => string, fn: (tx: StorageTx) => Promise<T>, retry: boolean): Promise<T> {
+    return retryInTransaction(storage, tenant, { maxRetries: core.maxRetries, what, retry }, fn);
   }
 
   async function idempotent<T>(tx: StorageTx, ctx: CallContext, fingerprint: string): Promise<T | undefined> {
@@ -597,7 +588,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
           return { outcome: 'noop', record };
         }
         const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
-        const actor: Actor = { id: workerId === null ? 'system' : `worker:${workerId}`, roles: ['system'], team: null };
+        const actor: Actor = { ...SYSTEM_ACTOR, id: workerId === null ? SYSTEM_ACTOR.id : `worker:${workerId}` };
         const deadline = { record, timer: cur, stage: record.stage };
         if (sales && sales.timerKinds.includes(cur.kind)) {
           // escalation / task timers: run the rule's actions, then any transition it fires
@@ -650,9 +641,10 @@ export function createEngine(options: CreateEngineOptions): Engine {
               : { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
           };
           const after: StoredRecord = { ...record, version, updatedAt: at };
-          await tx.updateRecord(after, record.version);
-          await tx.appendHistory([hist]);
-          await tx.appendOutbox([{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, ...(dateReminder ? { dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value } : { deadline: cur.payload.deadline ?? null }) }, createdAt: at }]);
+          await writeChange(tx, bp, {
+            before: record, after, history: [hist],
+            outbox: [{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, ...(dateReminder ? { dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value } : { deadline: cur.payload.deadline ?? null }) }, createdAt: at }],
+          });
           await complete('fired');
           emits = [{ name: 'reminder', payload: { ...deadline, record: after } }];
           return { outcome: 'fired', record: after };
@@ -716,5 +708,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return engine;
     },
   };
-  return guardEngineInputs(engine, inputLimits);
+  const guarded = guardEngineInputs(engine, inputLimits);
+  registerInternals(guarded, { core });
+  return guarded;
 }

@@ -1,7 +1,6 @@
 /**
  * Sales rules operations (activities); each runs inside the caller's store transaction.
  */
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { DealflowError } from '@dealflow/logic';
 import type { StorageTx } from '../storage/types.js';
@@ -31,7 +30,7 @@ export async function logActivity(kit: SalesKit, tx: StorageTx, recordId: string
   await kit.permissions.assert('activity', who, before, now);
   const at = parsed.data.at ? new Date(parsed.data.at).toISOString() : now;
   if (at > now) throw new DealflowError('INPUT_INVALID', `Activity on record '${recordId}' is dated in the future (${at})`, { problems: [{ path: '$.at', message: 'must not be in the future', value: at }] });
-  const activity: Activity = { ...parsed.data, id: randomUUID(), at, authorId: who.id };
+  const activity: Activity = { ...parsed.data, id: kit.newId('act'), at, authorId: who.id };
   const next = cloneRecord(before);
   const last = typeof before.meta.lastActivityAt === 'string' && before.meta.lastActivityAt > at ? before.meta.lastActivityAt : at;
   next.meta = { ...next.meta, lastActivityAt: last, lastActivityType: last === at ? activity.type : before.meta.lastActivityType, activityCount: ((before.meta.activityCount as number | undefined) ?? 0) + 1 };
@@ -46,12 +45,12 @@ export async function addTask(kit: SalesKit, tx: StorageTx, recordId: string, in
   const who = kit.actorOf(actor);
   await kit.permissions.assert('activity', who, before, now);
   const dueAt = new Date(parsed.data.dueAt).toISOString();
-  const task: TaskEntry = { id: randomUUID(), title: parsed.data.title, ownerId: parsed.data.ownerId ?? before.ownerId, dueAt, createdAt: now, status: 'open', event: 'addTask' };
+  const task: TaskEntry = { id: kit.newId('task'), title: parsed.data.title, ownerId: parsed.data.ownerId ?? before.ownerId, dueAt, createdAt: now, status: 'open', event: 'addTask' };
   const next = cloneRecord(before);
   next.meta = { ...next.meta, tasks: [...((before.meta.tasks as TaskEntry[] | undefined) ?? []), task] };
   const res = await kit.commit(tx, before, next, { kind: 'task', actorId: who.id, data: { task: { ...task } } }, now);
   const due = parsed.data.remindBefore ? subtractDuration(dueAt, parsed.data.remindBefore) : dueAt;
-  await tx.scheduleTimers([newTimer(tx.tenantId, res.record, { kind: TASK_TIMER, key: `task:${task.id}`, dueAt: due, event: TASK_EVENT, payload: { taskId: task.id }, stage: null }, now)]);
+  await tx.scheduleTimers([newTimer(tx.tenantId, res.record, { kind: TASK_TIMER, key: `task:${task.id}`, dueAt: due, event: TASK_EVENT, payload: { taskId: task.id }, stage: null }, now, kit.newId)]);
   return { ...res, taskId: task.id };
 }
 

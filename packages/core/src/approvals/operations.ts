@@ -1,7 +1,6 @@
 /**
  * Sales rules operations (approvals); each runs inside the caller's store transaction.
  */
-import { randomUUID } from 'node:crypto';
 import { DealflowError } from '@dealflow/logic';
 import type { StorageTx, StoredRecord } from '../storage/types.js';
 import type { ActorLike } from '../permissions/evaluator.js';
@@ -21,7 +20,7 @@ export async function requestApproval(kit: SalesKit, tx: StorageTx, record: Stor
   await kit.permissions.assert('transition', who, record, now, event.type);
   const approvers = await kit.approvals.approversFor(rule, record);
   if (approvers.ids.length === 0 && !approvers.role) throw new DealflowError('REJECTED', `Approval rule '${rule.id}' for '${event.type}' on record '${record.id}' names no approver (owner '${record.ownerId ?? 'none'}' has no ${JSON.stringify(rule.approver)})`, { details: { recordId: record.id, approvalRule: rule.id } });
-  const approval: PendingApproval & { status: string } = { id: randomUUID(), ruleId: rule.id, event: event.type, fields: event.fields, data: event.data, requestedBy: who.id, requestedAt: now, approverIds: approvers.ids, approverRole: approvers.role, status: 'pending' };
+  const approval: PendingApproval & { status: string } = { id: kit.newId('apr'), ruleId: rule.id, event: event.type, fields: event.fields, data: event.data, requestedBy: who.id, requestedAt: now, approverIds: approvers.ids, approverRole: approvers.role, status: 'pending' };
   const before = await loadRecord(tx, record.id);
   const next = cloneRecord(before);
   next.meta = { ...next.meta, pendingApproval: approval };

@@ -1,7 +1,6 @@
 /**
  * Sales rules operations (assign); each runs inside the caller's store transaction.
  */
-import { randomUUID } from 'node:crypto';
 import { DealflowError } from '@dealflow/logic';
 import type { StorageTx } from '../storage/types.js';
 import type { ActorLike } from '../permissions/evaluator.js';
@@ -41,7 +40,7 @@ export async function handover(kit: SalesKit, tx: StorageTx, fromRep: string, ta
   }
   const openStages = kit.assigner?.config.openStages ?? kit.openStages;
   const records = await tx.queryRecords(openStages ? { ownerId: fromRep, stage: openStages } : { ownerId: fromRep });
-  const batchId = randomUUID();
+  const batchId = kit.newId('batch');
   const result: HandoverResult = { batchId, from: fromRep, moved: [], unplaced: [] };
   for (const record of records) {
     const before = await loadRecord(tx, record.id);

@@ -13,7 +13,8 @@ import { createdSnapshot, diffRecords } from './replay.js';
 import { initialStageTimes, moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 import type { StageTimes } from '../stage-times/stage-times.js';
 import { syncTaskIndex } from './task-index.js';
-import { planDateTimers } from './date-timers.js';
+import { dateTimerPlan, planDateTimers } from './date-timers.js';
+import { writeChange } from './writer.js';
 
 /** What creating one record wrote. */
 export interface CreatedInTx {
@@ -96,12 +97,6 @@ export async function createInTx(
   record.version = 1;
   record.id = id;
   event.data.record = createdSnapshot(record);
-  await tx.insertRecord(record);
-  await tx.appendHistory([event]);
-  await syncTaskIndex(tx, bp, null, record);
-  await planDateTimers(tx, bp, core.calendars, null, record, at);
-  const timers = stageTimers(core, bp, record);
-  if (timers.length > 0) await tx.scheduleTimers(timers);
   const outbox: OutboxMessage = {
     tenantId: tx.tenantId,
     id: event.id,
@@ -110,7 +105,8 @@ export async function createInTx(
     payload: { recordId: id, type: bp.recordType, blueprintId: bp.id, stage: record.stage, actorId: actor.id, version: 1 },
     createdAt: at,
   };
-  await tx.appendOutbox([outbox]);
+  const dates = dateTimerPlan(bp, core.calendars, null, record, at);
+  await writeChange(tx, bp, { before: null, after: record, history: [event], scheduleTimers: [...dates.schedule, ...stageTimers(core, bp, record)], outbox: [outbox] });
   return { record, event, emits: [{ name: 'created', payload: { record, history: event } }] };
 }
 
@@ -162,8 +158,7 @@ export async function restatePastStages(
       event: IMPORT_EVENT, from: record.stage, to: step.stage, actorId: actor.id,
       data: { imported: true, changes: diffRecords(record, after, STAGE_TIMES_META) },
     };
-    await tx.updateRecord(after, record.version);
-    await tx.appendHistory([event]);
+    await writeChange(tx, bp, { before: record, after, history: [event] });
     events.push(event);
     record = after;
   }

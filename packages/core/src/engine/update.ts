@@ -9,8 +9,8 @@ import type { PendingEmit } from './events.js';
 import { isSet, normalizeFields } from './fields.js';
 import { runPlugins } from './plugins.js';
 import { diffRecords } from './replay.js';
-import { syncTaskIndex } from './task-index.js';
-import { planDateTimers } from './date-timers.js';
+import { dateTimerPlan } from './date-timers.js';
+import { writeChange } from './writer.js';
 
 /** Input of `engine.update`: field values to set (`null` clears a field). */
 export interface UpdateInput {
@@ -101,15 +101,17 @@ export async function updateInTx(
   await runPlugins(core.plugins, { before: record, after, events, tx, ctx });
   after.version = record.version + 1;
   hist.data.changes = diffRecords(record, after);
-  await tx.updateRecord(after, record.version);
-  await tx.appendHistory(events);
-  await syncTaskIndex(tx, bp, record, after);
-  await planDateTimers(tx, bp, core.calendars, record, after, at);
   const outbox: OutboxMessage = {
     tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.fields.changed',
     payload: { recordId: record.id, type: record.type, stage: record.stage, changed, before, after: now, actorId: actor.id, version: after.version },
     createdAt: at,
   };
-  await tx.appendOutbox([outbox]);
+  const dates = dateTimerPlan(bp, core.calendars, record, after, at);
+  await writeChange(tx, bp, {
+    before: record, after, history: events,
+    cancelTimers: dates.cancel.length > 0 ? [{ recordId: record.id, kinds: dates.kinds, keys: dates.cancel }] : [],
+    scheduleTimers: dates.schedule,
+    outbox: [outbox],
+  });
   return { record: after, events, changed, emits: [{ name: 'fields.changed', payload: { record: after, changed, before, after: now, actorId: actor.id, history: hist } }] };
 }

@@ -6,6 +6,7 @@ import { ruleData } from '../assignment/context.js';
 import { addDuration } from '../time/durations.js';
 import type { CalendarLike } from '../time/durations.js';
 import { newTimer } from '../assignment/write.js';
+import { defaultNewId } from '../engine/core.js';
 import { escalationsConfigSchema } from './schema.js';
 import type { EscalationLevel, EscalationRule } from './schema.js';
 
@@ -56,6 +57,8 @@ export interface CreateEscalatorOptions {
   path?: string;
   /** Extra, engine-made rules (the pool's automatic return), already valid. */
   extra?: EscalationRule[];
+  /** Id generator for the timers it schedules (default: the engine's default). */
+  newId?: (prefix: string) => string;
 }
 
 /**
@@ -68,6 +71,7 @@ export interface CreateEscalatorOptions {
  */
 export function createEscalator(options: CreateEscalatorOptions): Escalator {
   const root = options.path ?? '$.escalations';
+  const newId = options.newId ?? defaultNewId;
   const parsed = escalationsConfigSchema.safeParse(options.config ?? []);
   if (!parsed.success) throwProblems('escalation rules', zodProblems(parsed.error, root));
   const rules = [...(parsed.data as EscalationRule[]), ...(options.extra ?? [])];
@@ -107,7 +111,7 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
     const level = rule.levels[levelIndex]!;
     const payload: EscalationTimerPayload = { escalationId: rule.id, level: levelIndex, basis };
     const dueAt = addDuration(from, level.after, calendarOf(rule));
-    await tx.scheduleTimers([newTimer(tx.tenantId, record, { kind: ESCALATION_TIMER, key: key(rule, levelIndex, basis), dueAt, event: ESCALATION_EVENT, payload: { ...payload }, stage: rule.on === 'stage' ? record.stage : null }, now)]);
+    await tx.scheduleTimers([newTimer(tx.tenantId, record, { kind: ESCALATION_TIMER, key: key(rule, levelIndex, basis), dueAt, event: ESCALATION_EVENT, payload: { ...payload }, stage: rule.on === 'stage' ? record.stage : null }, now, newId)]);
   }
 
   return {

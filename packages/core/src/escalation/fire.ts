@@ -3,7 +3,6 @@
  */
 import type { StorageTx, TimerRecord } from '../storage/types.js';
 import type { AssignmentDecision } from '../assignment/assigner.js';
-import { writeChange } from '../assignment/write.js';
 import { TASK_TIMER } from '../activities/activities.js';
 import type { TaskEntry } from '../activities/activities.js';
 import type { PoolState } from '../pool/schema.js';
@@ -22,7 +21,7 @@ export async function fireSalesTimer(kit: SalesKit, tx: StorageTx, timer: TimerR
     const task = ((record.meta.tasks as TaskEntry[] | undefined) ?? []).find((t) => t.id === timer.payload.taskId);
     if (!task || task.status !== 'open') return { outcome: 'noop:task_closed', record, events: [], transitions: [] };
     const next = cloneRecord(record);
-    const { record: saved, event } = await writeChange(tx, record, next, { kind: 'task_reminder', actorId: 'system', data: { taskId: task.id, title: task.title, dueAt: task.dueAt } }, now);
+    const { record: saved, event } = await kit.write(tx, record, next, { kind: 'task_reminder', actorId: 'system', data: { taskId: task.id, title: task.title, dueAt: task.dueAt } }, now);
     await kit.notify(tx, saved, task.ownerId ? [task.ownerId] : [], `Task due: ${task.title} (record '${record.id}')`, { at: now, taskId: task.id, dueAt: task.dueAt }, event.id);
     return { outcome: 'fired', record: saved, events: [event], transitions: [] };
   }
@@ -80,12 +79,11 @@ export async function fireSalesTimer(kit: SalesKit, tx: StorageTx, timer: TimerR
   const state: EscalationState = { basis: more ? newBasis! : basis, level: levelIndex, at: now };
   next.meta = { ...next.meta, escalations: { ...((next.meta.escalations as Record<string, EscalationState> | undefined) ?? {}), [rule.id]: state } };
   const kind = rule.id === POOL_RETURN_ESCALATION ? 'returned' : 'escalated';
-  const { record: saved, event } = await writeChange(tx, record, next, {
+  const { record: saved, event } = await kit.write(tx, record, next, {
     kind,
     actorId: 'system',
     data: { escalationId: rule.id, level: levelIndex, from: owner, to: next.ownerId, actions: done, ...(kind === 'returned' ? { poolId: (next.meta.pool as PoolState | undefined)?.poolId ?? null, reason: 'no_follow_up' } : {}) },
   }, now);
-  await kit.afterWrite(tx, record, saved);
   await kit.escalator.schedule(tx, saved, now, timer.id);
   let n = 0;
   for (const note of notes) {

@@ -1,5 +1,8 @@
 import { DealflowError, isDealflowError } from '@dealflow/logic';
 import type { Engine } from '../create-engine.js';
+import { internalsOf } from '../engine/internals.js';
+import { defaultNewId } from '../engine/core.js';
+import { withRetry } from '../engine/retry.js';
 import type { CallContext, CreateInput, CreateResult } from '../engine/context.js';
 import { diffRecords } from '../engine/replay.js';
 import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
@@ -127,8 +130,10 @@ export interface LinkApi {
 export function createLinks(engine: Engine): LinkApi {
   const tenantOf = (t?: string) => t ?? engine.tenantId;
   const now = () => engine.clock.now().toISOString();
-  let n = 0;
-  const newId = () => `evt_link_${Date.now().toString(36)}_${(++n).toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
+  const core = internalsOf(engine)?.core;
+  // the engine's id generator (`newId`), and its one retry
+  const newId = () => (core ? core.newId('evt') : defaultNewId('evt'));
+  const maxRetries = core?.maxRetries ?? 3;
 
   async function linkInTx(tx: StorageTx, fromId: string, name: string, toId: string, backlink: string | undefined, actorId: string | null) {
     if (typeof name !== 'string' || name.length === 0) throw new DealflowError('INPUT_INVALID', `link: link name must be a non-empty string (record '${fromId}')`);
@@ -154,14 +159,8 @@ export function createLinks(engine: Engine): LinkApi {
     return { from: fromAfter, to: toAfter };
   }
 
-  async function retry<T>(tenant: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await engine.storage.transaction(tenant, fn);
-      } catch (e) {
-        if (!isDealflowError(e, 'CONFLICT') || attempt >= 3) throw e;
-      }
-    }
+  function retry<T>(tenant: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return withRetry(engine.storage, tenant, { maxRetries, what: () => 'link' }, fn);
   }
 
   return {

@@ -6,6 +6,7 @@ import type { Strategy } from '../assignment/schema.js';
 import type { Activity } from '../activities/activities.js';
 import type { PendingApproval } from '../approvals/schema.js';
 import type { ActorLike } from '../permissions/evaluator.js';
+import { withRetry } from '../engine/retry.js';
 import type { EnginePlugin } from '../engine/plugins.js';
 import type { SalesRules } from './sales-rules.js';
 import type { AssignResult, HandoverResult, HandoverTarget, SalesResult } from './types.js';
@@ -92,13 +93,7 @@ export function salesPlugin(sales: SalesRules): EnginePlugin {
 export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps): SalesEngineApi {
   async function run<T>(ctx: SalesCallContext | undefined, fn: (tx: StorageTx, s: SalesRules, now: string) => Promise<T>): Promise<T> {
     const s = sales ?? noSales();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await deps.storage.transaction(ctx?.tenantId ?? deps.tenantId, (tx) => fn(tx, s, deps.now()));
-      } catch (e) {
-        if (!isDealflowError(e, 'CONFLICT') || attempt >= deps.maxRetries) throw e;
-      }
-    }
+    return withRetry(deps.storage, ctx?.tenantId ?? deps.tenantId, { maxRetries: deps.maxRetries, what: () => 'sales operation' }, (tx) => fn(tx, s, deps.now()));
   }
   const needActor = (ctx: SalesCallContext | undefined, what: string): ActorLike => {
     if (!ctx?.actor || typeof ctx.actor.id !== 'string' || ctx.actor.id.length === 0) throw new DealflowError('INPUT_INVALID', `${what} needs ctx.actor { id }`);

@@ -1,5 +1,5 @@
 import { DealflowError } from '@dealflow/logic';
-import type { StorageTx, StoredRecord } from '../storage/types.js';
+import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
 import type { Directory } from '../directory/types.js';
 import { managerChain } from '../directory/memory.js';
 import { createAssigner } from '../assignment/assigner.js';
@@ -11,7 +11,9 @@ import type { RecordLike } from '../assignment/context.js';
 import { addDuration } from '../time/durations.js';
 import type { StageKind } from '../blueprint/schema.js';
 import type { CalendarLike } from '../time/durations.js';
-import { writeChange } from '../assignment/write.js';
+import { salesChange } from '../assignment/write.js';
+import { SYSTEM_ACTOR } from '../engine/context.js';
+import type { RecordChange } from '../engine/writer.js';
 import type { PendingEvent } from '../assignment/write.js';
 import { createDuplicateGuard } from '../duplicates/guard.js';
 import type { DuplicateGuard } from '../duplicates/guard.js';
@@ -28,8 +30,8 @@ import type { SalesResult, SalesRulesInput } from './types.js';
 import { checkReferences } from './references.js';
 import type { KnownNames } from './references.js';
 
-/** The system actor used when a call names none. */
-const SYSTEM: ActorLike = { id: 'system', roles: ['system'] };
+/** The system actor used when a call names none (the engine's). */
+const SYSTEM: ActorLike = SYSTEM_ACTOR;
 import { POOL_RETURN_ESCALATION } from './records.js';
 
 export { POOL_RETURN_ESCALATION, loadRecord, cloneRecord } from './records.js';
@@ -48,10 +50,12 @@ export interface CreateSalesRulesOptions {
   /** Stage ids and event names of the engine's blueprints: references to others are `RULE_INVALID`. */
   known?: KnownNames;
   /**
-   * Called after each change a sales operation writes (assign, claim, handover, tasks, activities,
-   * escalations), in its transaction: the engine keeps its task index in step through it.
+   * The engine's change writer: every change a sales operation makes (assign, claim, handover,
+   * tasks, activities, escalations) is written through it, in its transaction.
    */
-  onWrite?: (tx: StorageTx, before: StoredRecord, after: StoredRecord) => Promise<void>;
+  write: (tx: StorageTx, change: RecordChange) => Promise<void>;
+  /** The engine's id generator (history events, timers, activities, tasks, approvals). */
+  newId: (prefix: string) => string;
 }
 
 /** The compiled parts of the sales rules, shared by the kit and the engine's `SalesRules`. */
@@ -75,8 +79,10 @@ export interface SalesKit extends SalesRuleParts {
   readonly poolCalendar: CalendarLike | null;
   readonly openStages: string[] | undefined;
   actorOf(actor?: ActorLike): ActorLike;
-  /** What the engine does after each written change (its task index); nothing without an engine. */
-  afterWrite(tx: StorageTx, before: StoredRecord, after: StoredRecord): Promise<void>;
+  /** The engine's id generator. */
+  newId(prefix: string): string;
+  /** Writes one change (version + 1, one history event) through the engine's change writer. */
+  write(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult & { event: HistoryEvent }>;
   /** Writes one change (version + 1, one history event) and re-plans escalation timers. */
   commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult>;
   /** A `dealflow.notify` outbox message. */
@@ -121,7 +127,7 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
   const extra: EscalationRule[] = pool?.returnAfter
     ? [{ id: POOL_RETURN_ESCALATION, on: 'inactivity', types: pool.types, calendar: pool.calendar, levels: [{ after: pool.returnAfter, actions: [{ returnToPool: true }] }] }]
     : [];
-  const escalator = createEscalator({ config: rules.escalations, compiler, calendars: options.calendars, extra });
+  const escalator = createEscalator({ config: rules.escalations, compiler, calendars: options.calendars, extra, newId: options.newId });
   const permissions = createPermissions(rules.permissions, compiler, directory);
   const approvals = createApprovals(rules.approvals, compiler, directory);
   if (options.known) {
@@ -130,16 +136,16 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
   const poolCalendar = pool?.calendar ? options.calendars?.[pool.calendar] ?? null : null;
   const actorOf = (a?: ActorLike): ActorLike => a ?? SYSTEM;
 
-  /** Writes one change and re-plans escalation timers. */
-  const afterWrite = async (tx: StorageTx, before: StoredRecord, after: StoredRecord): Promise<void> => {
-    if (options.onWrite) await options.onWrite(tx, before, after);
-  };
+  async function write(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult & { event: HistoryEvent }> {
+    const change = salesChange(before, after, event, now, options.newId);
+    await options.write(tx, change);
+    return { record: change.after, events: change.history, event: change.history[0] };
+  }
 
   async function commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult> {
-    const { record, event: history } = await writeChange(tx, before, after, event, now);
-    await afterWrite(tx, before, record);
+    const { record, events } = await write(tx, before, after, event, now);
     await escalator.schedule(tx, record, now);
-    return { record, events: [history] };
+    return { record, events };
   }
 
   async function notify(tx: StorageTx, record: StoredRecord, to: string[], message: string, data: Record<string, unknown>, sourceId: string): Promise<void> {
@@ -204,6 +210,6 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
 
   return {
     directory, compiler, assigner, duplicates, escalator, permissions, approvals, pool, poolCalendar,
-    openStages: options.openStages, actorOf, afterWrite, commit, notify, resolveTargets, poolOf, intoPool, decideFor, applyDecision, anyAssigner,
+    openStages: options.openStages, actorOf, newId: options.newId, write, commit, notify, resolveTargets, poolOf, intoPool, decideFor, applyDecision, anyAssigner,
   };
 }
