@@ -33,6 +33,9 @@ export function dateTimerDue(spec: DateTimerSpec, value: unknown, calendar: Busi
   return anchor;
 }
 
+/** The plan of a blueprint without date timers (shared: never changed). */
+const NO_DATE_TIMERS: DateTimerPlan = Object.freeze({ kinds: Object.freeze([DATE_TIMER_KIND]) as string[], cancel: Object.freeze([]) as unknown as string[], schedule: Object.freeze([]) as unknown as TimerRecord[] });
+
 /** The date-field timers a change asks for: keys to cancel (kind {@link DATE_TIMER_KIND}) and timers to schedule. */
 export interface DateTimerPlan {
   kinds: string[];
@@ -54,9 +57,9 @@ export function dateTimerPlan(
   after: StoredRecord,
   now: string,
 ): DateTimerPlan {
-  const plan: DateTimerPlan = { kinds: [DATE_TIMER_KIND], cancel: [], schedule: [] };
   const specs = bp.spec.dateTimers;
-  if (!specs || specs.length === 0) return plan;
+  if (!specs || specs.length === 0) return NO_DATE_TIMERS;
+  const plan: DateTimerPlan = { kinds: [DATE_TIMER_KIND], cancel: [], schedule: [] };
   for (const spec of specs) {
     const value = after.fields[spec.field];
     const active = dateTimerActive(bp, spec, after.stage);

@@ -149,7 +149,8 @@ class MemoryTx implements StorageTx {
   private readonly history = new Map<string, string[]>();
   /** Timers scheduled by this transaction, per record. */
   private readonly newTimers = new Map<string, Set<string>>();
-  private readonly outbox: OutboxMessage[] = [];
+  /** Outbox messages appended by this transaction (tenant and JSON text; positions are given at commit). */
+  private readonly outbox: Array<{ tenantId: string; text: string }> = [];
 
   constructor(
     readonly tenantId: string,
@@ -183,10 +184,7 @@ class MemoryTx implements StorageTx {
       if (!set) t.timersByRecord.set(recordId, (set = new Set()));
       for (const id of ids) set.add(id);
     }
-    for (const m of this.outbox) {
-      const position = ++this.state.position;
-      this.state.outbox.push({ position, tenantId: m.tenantId, text: JSON.stringify({ ...m, position }) });
-    }
+    for (const m of this.outbox) this.state.outbox.push({ position: ++this.state.position, tenantId: m.tenantId, text: m.text });
   }
 
   private own(kind: string, id: string, tenantId: string): void {
@@ -381,7 +379,7 @@ class MemoryTx implements StorageTx {
   }
   async appendOutbox(messages: OutboxMessage[]): Promise<void> {
     for (const m of messages) this.own('outbox message', m.id, m.tenantId);
-    for (const m of messages) this.outbox.push(cloneJson(m));
+    for (const m of messages) this.outbox.push({ tenantId: m.tenantId, text: JSON.stringify(m) });
   }
 }
 
@@ -403,9 +401,13 @@ export function createMemoryStorage(): Storage {
   // the store-wide lock: one transaction (or claim) at a time, the others wait in order
   let busy = false;
   const waiting: Array<() => void> = [];
-  const lock = async (): Promise<void> => {
-    if (!busy) busy = true;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
+  /** Waits for the lock (a promise only when another call holds it). */
+  const lock = (): Promise<void> | undefined => {
+    if (!busy) {
+      busy = true;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => waiting.push(resolve));
   };
   const unlock = () => {
     const next = waiting.shift();
@@ -426,7 +428,8 @@ export function createMemoryStorage(): Storage {
     name: 'memory',
     async transaction<T>(tenantId: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
       ensureOpen();
-      await lock();
+      const wait = lock();
+      if (wait) await wait;
       try {
         ensureOpen();
         const tx = new MemoryTx(tenantId, state);
@@ -477,7 +480,8 @@ export function createMemoryStorage(): Storage {
     },
     async claimDueTimers(options: ClaimTimersOptions) {
       ensureOpen();
-      await lock();
+      const wait = lock();
+      if (wait) await wait;
       try {
         const due: TimerRecord[] = [];
         for (const [id, t] of state.tenants) {
@@ -514,7 +518,9 @@ export function createMemoryStorage(): Storage {
       for (const m of state.outbox) {
         if (m.position <= after) continue;
         if (options.tenantId !== undefined && m.tenantId !== options.tenantId) continue;
-        out.push(JSON.parse(m.text) as OutboxMessage);
+        const message = JSON.parse(m.text) as OutboxMessage;
+        message.position = m.position;
+        out.push(message);
         if (out.length >= options.limit) break;
       }
       return out;
