@@ -6,6 +6,8 @@ import { createCoreRuleEngine } from '../rules.js';
 import type { CoreRuleEngine } from '../rules.js';
 import type { OutboxMessage, StorageTx, StoredRecord } from '../storage/types.js';
 import { followLinks, writeLinkedChange } from './links.js';
+import { recordView } from '../blueprint/record-view.js';
+import type { RecordView } from '../blueprint/record-view.js';
 
 const linkPath = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -86,20 +88,15 @@ export interface LinkBlocker {
 }
 
 /** The view of a linked record that `where` rules read. */
-export interface LinkedView {
-  id: string;
-  type: string;
-  stage: string;
-  ownerId: string | null;
-  teamId: string | null;
-  fields: Record<string, unknown>;
+export interface LinkedView extends RecordView {
   /** True while the record waits for an approval (sales rules `approvals`). */
   pendingApproval: boolean;
 }
 
+/** A linked record as link rules see it: the one record view every rule sees, plus `pendingApproval`. */
 function viewOf(r: StoredRecord): LinkedView {
   const pending = r.meta.pendingApproval !== undefined && r.meta.pendingApproval !== null;
-  return { id: r.id, type: r.type, stage: r.stage, ownerId: r.ownerId, teamId: r.teamId, fields: r.fields, pendingApproval: pending };
+  return { ...recordView(r), pendingApproval: pending };
 }
 
 interface CompiledSelector {
