@@ -139,13 +139,14 @@ function tenantOf(state: MemoryState, id: string): TenantData {
  */
 class MemoryTx implements StorageTx {
   private readonly t: TenantData;
-  private readonly records: Overlay<StoredRecord>;
-  private readonly timers: Overlay<TimerRecord>;
-  private readonly idempotency: Overlay<{ fingerprint: string; result: unknown; at: string }>;
-  private readonly counters: Overlay<number>;
-  private readonly uniqueKeys: Overlay<string>;
-  private readonly tasks: Overlay<TaskRow[]>;
-  /** History events appended by this transaction, per record. */
+  // (overlays are made when a table is first touched: most transactions touch two or three)
+  private recordsOverlay: Overlay<StoredRecord> | undefined;
+  private timersOverlay: Overlay<TimerRecord> | undefined;
+  private idempotencyOverlay: Overlay<{ fingerprint: string; result: unknown; at: string }> | undefined;
+  private countersOverlay: Overlay<number> | undefined;
+  private uniqueKeysOverlay: Overlay<string> | undefined;
+  private tasksOverlay: Overlay<TaskRow[]> | undefined;
+  /** History events appended by this transaction, per record (JSON text). */
   private readonly history = new Map<string, string[]>();
   /** Timers scheduled by this transaction, per record. */
   private readonly newTimers = new Map<string, Set<string>>();
@@ -156,24 +157,37 @@ class MemoryTx implements StorageTx {
     readonly tenantId: string,
     private readonly state: MemoryState,
   ) {
-    const t = (this.t = tenantOf(state, tenantId));
-    this.records = new Overlay(t.records);
-    this.timers = new Overlay(t.timers);
-    this.idempotency = new Overlay(t.idempotency);
-    this.counters = new Overlay(t.counters);
-    this.uniqueKeys = new Overlay(t.uniqueKeys);
-    this.tasks = new Overlay(t.tasks);
+    this.t = tenantOf(state, tenantId);
+  }
+
+  private get records(): Overlay<StoredRecord> {
+    return (this.recordsOverlay ??= new Overlay(this.t.records));
+  }
+  private get timers(): Overlay<TimerRecord> {
+    return (this.timersOverlay ??= new Overlay(this.t.timers));
+  }
+  private get idempotency(): Overlay<{ fingerprint: string; result: unknown; at: string }> {
+    return (this.idempotencyOverlay ??= new Overlay(this.t.idempotency));
+  }
+  private get counters(): Overlay<number> {
+    return (this.countersOverlay ??= new Overlay(this.t.counters));
+  }
+  private get uniqueKeys(): Overlay<string> {
+    return (this.uniqueKeysOverlay ??= new Overlay(this.t.uniqueKeys));
+  }
+  private get tasks(): Overlay<TaskRow[]> {
+    return (this.tasksOverlay ??= new Overlay(this.t.tasks));
   }
 
   /** Applies every write of the transaction. */
   commit(): void {
     const t = this.t;
-    this.records.commit();
-    this.timers.commit();
-    this.idempotency.commit();
-    this.counters.commit();
-    this.uniqueKeys.commit();
-    this.tasks.commit();
+    this.recordsOverlay?.commit();
+    this.timersOverlay?.commit();
+    this.idempotencyOverlay?.commit();
+    this.countersOverlay?.commit();
+    this.uniqueKeysOverlay?.commit();
+    this.tasksOverlay?.commit();
     for (const [recordId, events] of this.history) {
       let list = t.history.get(recordId);
       if (!list) t.history.set(recordId, (list = []));
