@@ -42,7 +42,9 @@ import { guardEngineInputs } from './input/boundary.js';
 import { type InputLimits, resolveInputLimits } from './input/limits.js';
 import { createSalesRules } from './sales/sales-rules.js';
 import type { SalesRules } from './sales/sales-rules.js';
-import { salesEngineApi, salesPlugin } from './sales/engine-api.js';
+import { salesEngineApi, salesHooks } from './sales/engine-api.js';
+import { NO_HOOKS } from './engine/hooks.js';
+import type { EngineHooks } from './engine/hooks.js';
 import type { SalesEngineApi } from './sales/engine-api.js';
 import type { SalesRulesInput } from './sales/types.js';
 
@@ -327,12 +329,15 @@ export function createEngine(options: CreateEngineOptions): Engine {
           },
         });
 
+  // the rules above the engine plug in through hooks (engine/hooks.ts)
+  const hooks: EngineHooks = sales ? salesHooks(sales) : NO_HOOKS;
+
   const core: EngineCore = {
     storage,
     clock,
     tenantId,
     ruleEngine,
-    plugins: [...(options.plugins ?? []), ...(sales ? [salesPlugin(sales)] : [])],
+    plugins: [...(options.plugins ?? []), ...hooks.plugins],
     emitter,
     maxRetries: options.maxRetries ?? 3,
     calendars,
@@ -408,12 +413,12 @@ export function createEngine(options: CreateEngineOptions): Engine {
       }
       const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
       const at = iso(clock.now());
-      if (sales && core.candidates(bp, record.stage, input.type).length > 0) {
-        const held = await sales.requestApproval(tx, record, input, at, actor);
+      // hooks (sales approvals) may hold a send that has a transition to take
+      if (hooks.holdSend && core.candidates(bp, record.stage, input.type).length > 0) {
+        const held = await hooks.holdSend(tx, record, input, at, actor);
         if (held) {
-          const rejection = { reason: 'approval_pending' as const, recordId, event: input.type, stage: record.stage, missingFields: [], rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === held.approval.ruleId)}]`, actorId: actor.id, message: `'${input.type}' on record '${recordId}' waits for approval (rule '${held.approval.ruleId}', approvers: ${held.approval.approverIds.join(', ') || `role ${held.approval.approverRole}`})` };
-          emits = [{ name: 'rejected', payload: rejection }];
-          return remember({ ok: false, rejection, record: held.record }, at);
+          emits = [{ name: 'rejected', payload: held.rejection }];
+          return remember({ ok: false, rejection: held.rejection, record: held.record }, at);
         }
       }
       const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
@@ -590,9 +595,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
         const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
         const actor: Actor = { ...SYSTEM_ACTOR, id: workerId === null ? SYSTEM_ACTOR.id : `worker:${workerId}` };
         const deadline = { record, timer: cur, stage: record.stage };
-        if (sales && sales.timerKinds.includes(cur.kind)) {
-          // escalation / task timers: run the rule's actions, then any transition it fires
-          const fired = await sales.fireTimer(tx, cur, at);
+        if (hooks.fireTimer && hooks.timerKinds.includes(cur.kind)) {
+          // a kind a hook handles (escalations, task reminders): its change, then any transition it asks for
+          const fired = await hooks.fireTimer(tx, cur, at);
           let last = fired?.record ?? record;
           for (const event of fired?.transitions ?? []) {
             const t = await transitionInTx(core, tx, core.blueprintOf(last.blueprintId, last.blueprintVersion), last, { type: event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, { system: true, timer: { id: cur.id, kind: cur.kind } });

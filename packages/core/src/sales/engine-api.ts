@@ -8,6 +8,8 @@ import type { PendingApproval } from '../approvals/schema.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import { withRetry } from '../engine/retry.js';
 import type { EnginePlugin } from '../engine/plugins.js';
+import type { EngineHooks } from '../engine/hooks.js';
+import type { Rejection } from '../engine/context.js';
 import type { SalesRules } from './sales-rules.js';
 import type { AssignResult, HandoverResult, HandoverTarget, SalesResult } from './types.js';
 
@@ -86,6 +88,29 @@ export function salesPlugin(sales: SalesRules): EnginePlugin {
       if (before === null) await sales.onCreate(tx, after, events, ctx.actor, now);
       else await sales.onUpdate(tx, before, after, events, ctx.actor, now);
     },
+  };
+}
+
+/**
+ * The sales rules as engine hooks: approvals hold sends, escalation and task-reminder timers fire
+ * here, and the sales plugin runs on every change.
+ */
+export function salesHooks(sales: SalesRules): EngineHooks {
+  return {
+    async holdSend(tx, record, input, at, actor) {
+      const held = await sales.requestApproval(tx, record, input, at, actor);
+      if (!held) return null;
+      const { approval } = held;
+      const rejection: Rejection = {
+        reason: 'approval_pending', recordId: record.id, event: input.type, stage: record.stage, missingFields: [],
+        rule: `$.approvals[${sales.approvals.rules.findIndex((r) => r.id === approval.ruleId)}]`, actorId: actor.id,
+        message: `'${input.type}' on record '${record.id}' waits for approval (rule '${approval.ruleId}', approvers: ${approval.approverIds.join(', ') || `role ${approval.approverRole}`})`,
+      };
+      return { rejection, record: held.record };
+    },
+    timerKinds: sales.timerKinds,
+    fireTimer: (tx, timer, at) => sales.fireTimer(tx, timer, at),
+    plugins: [salesPlugin(sales)],
   };
 }
 
