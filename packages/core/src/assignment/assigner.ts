@@ -1,16 +1,17 @@
-import { DealflowError } from '@dealflow/logic';
-import type { Problem } from '@dealflow/logic';
 import type { StorageTx } from '../storage/types.js';
 import type { Directory, Rep } from '../directory/types.js';
-import { assignmentConfigSchema } from './schema.js';
 import type { AssignmentConfig, AssignmentRule, Strategy } from './schema.js';
-import { compileInto, throwProblems, truthy, zodProblems } from './rules.js';
-import type { CompiledRule, RuleCompiler } from './rules.js';
+import { truthy } from './rules.js';
+import type { RuleCompiler } from './rules.js';
 import { ruleData } from './context.js';
 import type { RecordLike } from './context.js';
-import { periodKey } from './period.js';
-import { isAvailable, markServed, markServedWeighted, rotationOrder, weightedOrder } from '../rotation/stable.js';
-import { buildRuleIndex } from './rule-index.js';
+import { markServed, markServedWeighted, rotationOrder, weightedOrder } from '../rotation/stable.js';
+import { compileAssignment } from './compile.js';
+import type { CompiledAssignmentRule } from './compile.js';
+import { createCapacity } from './capacity.js';
+import { createCandidates, isPromise } from './candidates.js';
+
+export { attributeMatches } from './candidates.js';
 
 /** The store operations assignment needs (a subset of {@link StorageTx}). */
 export type AssignmentStore = Pick<StorageTx, 'countRecords' | 'incrementCounter' | 'getCounter' | 'setCounter'>;
@@ -64,15 +65,6 @@ export interface AssignOptions {
   trace?: boolean;
 }
 
-interface CompiledAssignmentRule {
-  rule: AssignmentRule;
-  index: number;
-  when: CompiledRule | null;
-  whenParts: Array<{ part: unknown; test: CompiledRule }> | null;
-  match: Array<{ attribute: string; value: CompiledRule }>;
-  base: { ruleId: string; ruleIndex: number; strategy: Strategy['strategy'] };
-}
-
 /** A compiled assignment rule set. */
 export interface Assigner {
   readonly config: AssignmentConfig;
@@ -103,50 +95,11 @@ export interface CreateAssignerOptions {
   path?: string;
 }
 
-/** Reads a rep attribute: top-level `region`/`role`/`id`, else `attributes[name]`. */
-function repAttribute(rep: Rep, name: string): unknown {
-  if (name === 'region') return rep.region ?? rep.attributes?.region;
-  if (name === 'roles' || name === 'role') return rep.roles ?? rep.attributes?.[name];
-  if (name === 'id') return rep.id;
-  if (name === 'teamIds' || name === 'team') return rep.teamIds ?? [];
-  return rep.attributes?.[name];
-}
-
-function norm(v: unknown): unknown {
-  return typeof v === 'string' ? v.trim().toLowerCase() : v;
-}
-
-function hasValue(repValue: unknown, w: unknown): boolean {
-  if (repValue === w) return true;
-  if (Array.isArray(repValue)) {
-    for (const x of repValue) if (x === w || norm(x) === w) return true;
-    return false;
-  }
-  return norm(repValue) === w;
-}
-
-/** Attribute match: equal, or lists that share a value (case-insensitive for strings). */
-export function attributeMatches(repValue: unknown, wanted: unknown): boolean {
-  if (wanted === null || wanted === undefined) return true; // nothing asked
-  if (Array.isArray(wanted)) {
-    for (const w of wanted) if (hasValue(repValue, norm(w))) return true;
-    return false;
-  }
-  return hasValue(repValue, norm(wanted));
-}
-
 /** Builds a decision as one object literal (no spread: this is the routing hot path). */
 function made(base: { ruleId: string | null; ruleIndex: number | null; strategy: Strategy['strategy'] | null }, ownerId: string | null, teamId: string | null, poolId: string | null, turn: number | null, reason: string): AssignmentDecision {
   return { ruleId: base.ruleId, ruleIndex: base.ruleIndex, strategy: base.strategy, ownerId, teamId, poolId, turn, reason };
 }
 
-function byRepId(a: Rep, b: Rep): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
-}
 
 /**
  * Compiles assignment rules (validated with zod, conditions with `@dealflow/logic`).
@@ -158,160 +111,15 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
  * ```
  */
 export function createAssigner(options: CreateAssignerOptions): Assigner {
-  const root = options.path ?? '$.assignment';
-  const parsed = assignmentConfigSchema.safeParse(options.config);
-  if (!parsed.success) throwProblems('assignment rules', zodProblems(parsed.error, root));
-  const config = parsed.data as AssignmentConfig;
-  const problems: Problem[] = [];
-  const ids = new Set<string>();
-  config.rules.forEach((rule, index) => {
-    if (ids.has(rule.id)) problems.push({ path: `${root}.rules[${index}].id`, message: `duplicate assignment rule id '${rule.id}'`, code: 'duplicate_id' });
-    ids.add(rule.id);
-    const s = rule.assign;
-    if ((s.strategy === 'roundRobin' || s.strategy === 'leastLoaded') && !s.team && !s.reps && !s.match) {
-      problems.push({ path: `${root}.rules[${index}].assign`, message: `rule '${rule.id}': ${s.strategy} needs a team, reps or match`, code: 'missing_target' });
-    }
-  });
-  const last = config.rules[config.rules.length - 1]!;
-  if (last.when !== undefined && last.when !== true) {
-    problems.push({ path: `${root}.rules[${config.rules.length - 1}].when`, message: `the last assignment rule ('${last.id}') is the default and must have no 'when'`, code: 'default_required', hint: 'add a final rule without when, e.g. { id: "default", assign: { strategy: "pool", pool: "general" } }' });
-  }
-  const compiled: CompiledAssignmentRule[] = config.rules.map((rule, index) => {
-    const path = `${root}.rules[${index}]`;
-    const when = rule.when === undefined ? null : compileInto(options.compiler, rule.when, `${path}.when`, problems);
-    const andParts = rule.when && typeof rule.when === 'object' && !Array.isArray(rule.when) && Object.keys(rule.when).length === 1 && Array.isArray((rule.when as Record<string, unknown>).and)
-      ? ((rule.when as Record<string, unknown>).and as unknown[])
-      : null;
-    const whenParts = andParts ? andParts.map((part, i) => ({ part, test: compileInto(options.compiler, part, `${path}.when.and[${i}]`, []) })) : null;
-    const s = rule.assign;
-    const match = s.strategy === 'roundRobin' || s.strategy === 'leastLoaded'
-      ? Object.entries(s.match ?? {}).map(([attribute, value]) => ({ attribute, value: compileInto(options.compiler, value, `${path}.assign.match.${attribute}`, problems) }))
-      : [];
-    return { rule, index, when, whenParts, match, base: { ruleId: rule.id, ruleIndex: index, strategy: rule.assign.strategy } };
-  });
-  throwProblems('assignment rules', problems);
-  const index = buildRuleIndex(config.rules.map((r) => r.when));
-
+  const { config, compiled, index } = compileAssignment(options);
   const openStages = config.openStages ?? options.openStages;
   const zone = config.timeZone ?? 'UTC';
   const directory = options.directory;
-
-  const capKey = (rep: Rep, now: string): string | null =>
-    rep.capacity?.maxPerPeriod === undefined ? null : `assign:period:${rep.id}:${periodKey(now, rep.capacity.period ?? 'month', zone)}`;
-
-  async function loadOf(store: AssignmentStore, repId: string): Promise<number> {
-    return store.countRecords(openStages ? { ownerId: repId, stage: openStages } : { ownerId: repId });
-  }
-
-  const OK = Object.freeze({ ok: true, reason: '', load: 0 });
-  const INACTIVE = Object.freeze({ ok: false, reason: 'inactive', load: 0 });
-  /** Capacity without touching the store, when that is enough (no `maxOpen`, period cap left to reserve). */
-  function quickCapacity(rep: Rep, skipPeriod: boolean): { ok: boolean; reason: string; load: number } | null {
-    if (rep.active === false) return INACTIVE;
-    if (rep.capacity?.maxOpen === undefined && (skipPeriod || rep.capacity?.maxPerPeriod === undefined)) return OK;
-    return null;
-  }
-
-  /**
-   * `lock` (a real run, not a dry run or an explanation): before counting a capped rep's open
-   * records, take the rep's capacity row (`assign:open:<rep>`, a counter bumped by 0), so that
-   * concurrent decisions about one rep, in any number of app instances, count one after another
-   * and each sees the records the one before it assigned (on PostgreSQL the upsert locks the row
-   * until commit; the memory and SQLite stores run transactions one at a time anyway).
-   */
-  async function hasCapacity(store: AssignmentStore, rep: Rep, now: string, skipPeriod = false, lock = false): Promise<{ ok: boolean; reason: string; load: number }> {
-    if (rep.active === false) return { ok: false, reason: 'inactive', load: 0 };
-    const needLoad = rep.capacity?.maxOpen !== undefined;
-    if (needLoad && lock) await store.incrementCounter(`assign:open:${rep.id}`, 0);
-    const load = needLoad ? await loadOf(store, rep.id) : 0;
-    if (needLoad && load >= rep.capacity!.maxOpen!) return { ok: false, reason: `at capacity (${load}/${rep.capacity!.maxOpen} open)`, load };
-    // a real run checks the period cap atomically in reserve(); only dry runs and traces read it here
-    const key = skipPeriod ? null : capKey(rep, now);
-    if (key) {
-      const used = await store.getCounter(key);
-      if (used >= rep.capacity!.maxPerPeriod!) return { ok: false, reason: `period cap reached (${used}/${rep.capacity!.maxPerPeriod} this ${rep.capacity!.period ?? 'month'})`, load };
-    }
-    return { ok: true, reason: '', load };
-  }
-
-  /** Takes a period slot atomically (increment, then check), undoing on overflow. */
-  async function reserve(store: AssignmentStore, rep: Rep, now: string): Promise<boolean> {
-    if (rep.capacity?.maxPerPeriod === undefined) return true;
-    const key = capKey(rep, now)!;
-    const used = await store.incrementCounter(key, 1);
-    if (used > rep.capacity!.maxPerPeriod!) {
-      await store.incrementCounter(key, -1);
-      return false;
-    }
-    return true;
-  }
-
-  function noTeam(compiledRule: CompiledAssignmentRule | null, teamId: string): never {
-    throw new DealflowError('NOT_FOUND', `Assignment${compiledRule ? ` rule '${compiledRule.rule.id}'` : ''} names team '${teamId}', which is not in the directory`, { details: { teamId, ruleId: compiledRule?.rule.id } });
-  }
-  function keepReps(all: Array<Rep | null>): Rep[] {
-    const out: Rep[] = [];
-    for (const r of all) if (r) out.push(r);
-    return out;
-  }
-  function fromIds(ids: readonly string[]): Rep[] | Promise<Rep[]> {
-    const out: Rep[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const r = directory.getRep(ids[i]!);
-      if (isPromise(r)) return Promise.all(ids.map((id) => directory.getRep(id))).then(keepReps);
-      if (r) out.push(r);
-    }
-    return out;
-  }
-  /** The reps a strategy draws from: synchronous when the directory is (the in-memory one is). */
-  function pool(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }): Rep[] | Promise<Rep[]> {
-    if (strategy.reps) return fromIds(strategy.reps);
-    if (strategy.team) {
-      const t = directory.getTeam(strategy.team);
-      if (isPromise(t)) return t.then((team) => (team ? fromIds(team.memberIds) : noTeam(compiledRule, strategy.team!)));
-      return t ? fromIds(t.memberIds) : noTeam(compiledRule, strategy.team);
-    }
-    const all = directory.listReps();
-    return isPromise(all) ? all.then((a) => Array.from(a)) : Array.from(all);
-  }
-
-  function filterCandidates(compiledRule: CompiledAssignmentRule | null, strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }, reps: Rep[], data: unknown, exclude: ReadonlySet<string>, trace: RuleExplanation['candidates'], now?: string): Rep[] {
-    reps.sort(byRepId);
-    const match = compiledRule?.match ?? adhocMatch(strategy);
-    const values: unknown[] = new Array(match.length);
-    for (let i = 0; i < match.length; i++) values[i] = match[i]!.value(data);
-    const out: Rep[] = [];
-    for (const rep of reps) {
-      let reason = '';
-      if (rep.active === false) reason = 'inactive';
-      else if (exclude.has(rep.id)) reason = 'excluded';
-      else if (rep.availability && now !== undefined && !isAvailable(rep, now)) reason = 'outside availability window';
-      else {
-        for (let i = 0; i < match.length; i++) {
-          if (!attributeMatches(repAttribute(rep, match[i]!.attribute), values[i])) {
-            reason = `${match[i]!.attribute} does not match ${JSON.stringify(values[i])}`;
-            break;
-          }
-        }
-      }
-      if (reason) trace?.push({ repId: rep.id, eligible: false, reason });
-      else out.push(rep);
-    }
-    return out;
-  }
+  const { loadOf, quickCapacity, hasCapacity, reserve } = createCapacity(openStages, zone);
+  const { pool, filterCandidates } = createCandidates(directory, options.compiler);
 
   const NO_EXCLUDE: ReadonlySet<string> = new Set();
   const NO_TRACE: RuleExplanation[] = Object.freeze([]) as unknown as RuleExplanation[];
-  const adhoc = new WeakMap<object, Array<{ attribute: string; value: CompiledRule }>>();
-  /** Compiled `match` of a strategy given at run time (escalation, handover), compiled once. */
-  function adhocMatch(strategy: Strategy & { strategy: 'roundRobin' | 'leastLoaded' }): Array<{ attribute: string; value: CompiledRule }> {
-    let m = adhoc.get(strategy);
-    if (!m) {
-      m = Object.entries(strategy.match ?? {}).map(([attribute, value]) => ({ attribute, value: options.compiler.compile(value, `$.match.${attribute}`) }));
-      adhoc.set(strategy, m);
-    }
-    return m;
-  }
   async function run(store: AssignmentStore, strategy: Strategy, compiledRule: CompiledAssignmentRule | null, record: RecordLike, now: string, opts: AssignOptions & { key?: string }, trace: RuleExplanation['candidates'], data: unknown = ruleData(record, now)): Promise<AssignmentDecision | string> {
     const exclude = opts.exclude && opts.exclude.length > 0 ? new Set(opts.exclude) : NO_EXCLUDE;
     const base = compiledRule ? compiledRule.base : { ruleId: null, ruleIndex: null, strategy: strategy.strategy };
