@@ -9,8 +9,16 @@ import { recordPage, recordWhere } from './query.js';
 import { deadlineFromRow, historyFromRow, recordFromRow, taskFromRow, timerFromRow } from './rows.js';
 import type { Statements, Tables } from './sql.js';
 import type { TxConnection } from './tx-connection.js';
+import { batchFailure, compose } from './batch/compose.js';
+import type { Batch } from './batch/compose.js';
+import { clash } from './batch/deferred.js';
+import type { Deferred } from './batch/deferred.js';
+import { matches, timerKey } from './batch/known-timers.js';
+import type { ActiveTimer } from './batch/known-timers.js';
+import { statementName } from './batch/statement-name.js';
 
 export type { Tables } from './sql.js';
+export type { Batch } from './batch/compose.js';
 
 type Row = Record<string, unknown>;
 
@@ -20,19 +28,6 @@ export interface StoreSql {
   sql: Statements;
   /** Batched statements by the keys of their writes (see {@link PgTx}). */
   batches: Map<string, Batch>;
-}
-
-const names = new Map<string, string>();
-/** A stable statement name for a query text (FNV-1a), so pg prepares it once per connection. */
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    name = `dealflow_${(h >>> 0).toString(36)}_${text.length.toString(36)}`;
-    if (names.size < 10_000) names.set(text, name);
-  }
-  return name;
 }
 
 /**
@@ -111,136 +106,6 @@ export async function readDeadlines(db: PgQueryable, s: StoreSql, tenantId: stri
   return rows.map(deadlineFromRow);
 }
 
-/**
- * A queued write: data-modifying statements (each `RETURNING 1`, over the shared `values`), the
- * row counts they must write, and the error when they do not.
- */
-interface Deferred {
-  /** Names the statement texts, the number of values and `want`: equal keys, equal statements. */
-  key: string;
-  what: string;
-  tables: readonly string[];
-  parts: readonly string[];
-  values: unknown[];
-  /** Rows each part must write (null: not checked). */
-  want: readonly (number | null)[];
-  /** SQL over this item's values that explains a failed check; evaluated only then, in the same statement. */
-  info?: string;
-  /**
-   * The error for counts that differ from `want` (-1 for unchecked parts). `info` is the value of
-   * {@link Deferred.info}, or undefined when the write ran alone (the transaction is then still
-   * usable for a read).
-   */
-  fail: (counts: number[], info: string | null | undefined) => DealflowError | Promise<DealflowError>;
-  /**
-   * Which timer rows a foretold timer write touches, so writes of the timers table that touch
-   * different rows may share a statement (see {@link clash}): a cancel (the ids and (record, key)s
-   * of the timers it cancels), a schedule (the ids it inserts, the (record, key)s it replaces), a
-   * complete (the id and (record, key) of its timer).
-   */
-  timers?: { write: 'cancel' | 'schedule' | 'complete'; ids: string[]; keys: string[] };
-}
-
-/** An active (pending or claimed) timer as a transaction knows it. */
-interface ActiveTimer {
-  id: string;
-  kind: string;
-  key: string | null;
-  stage: string | null;
-}
-
-const timerKey = (recordId: string, key: string): string => `${recordId}\u0000${key}`;
-
-/** Whether a timer matches a cancelTimers filter. */
-function matches(tm: ActiveTimer, f: { kinds?: string[]; keys?: string[]; stage?: string }): boolean {
-  return (f.kinds === undefined || f.kinds.includes(tm.kind))
-    && (f.keys === undefined || (tm.key !== null && f.keys.includes(tm.key)))
-    && (f.stage === undefined || tm.stage === f.stage);
-}
-
-/** A statement made of several writes (data-modifying CTEs) and an optional main write that answers its count. */
-export interface Batch {
-  text: string;
-  name: string;
-  /** The checked parts, as [item, part] indexes, in the order of the check's arrays. */
-  checks: [number, number][];
-  /** The column with the main write's count. */
-  answer: string | null;
-}
-
-/** The SQLSTATE of `dealflow_check` (migration 0002): a batched write wrote other row counts than it must. */
-const CHECK_FAILED = 'DF409';
-
-const shift = (text: string, offset: number) => (offset === 0 ? text : text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
-
-/**
- * Composes queued writes into one statement: each write a data-modifying CTE, the counts they must
- * write checked on the server by `dealflow_check` (which raises {@link CHECK_FAILED}, so a failing
- * batch fails its transaction even when COMMIT was already sent behind it), and the main write's
- * count answered.
- */
-function compose(s: StoreSql, items: readonly Deferred[], main: { key: string; text: string } | null): Batch {
-  const key = main ? `${items.map((i) => i.key).join(' ')} > ${main.key}` : items.map((i) => i.key).join(' ');
-  let batch = s.batches.get(key);
-  if (batch) return batch;
-  const ctes: string[] = [];
-  const counts: string[] = [];
-  const checks: [number, number][] = [];
-  const got: string[] = [];
-  const want: number[] = [];
-  const info: string[] = [];
-  let offset = 0;
-  items.forEach((item, i) => {
-    item.parts.forEach((part, j) => {
-      const k = ctes.length;
-      ctes.push(`c${k} AS (${shift(part, offset)})`);
-      counts.push(`(SELECT count(*) FROM c${k})::int AS n${k}`);
-      const w = item.want[j];
-      if (w === null || w === undefined) return;
-      checks.push([i, j]);
-      got.push(`n${k}`);
-      want.push(w);
-      info.push(item.info ? `CASE WHEN n${k} <> ${w} THEN ${shift(item.info, offset)} END` : 'NULL');
-    });
-    offset += item.values.length;
-  });
-  let answer: string | null = null;
-  if (main) {
-    const k = ctes.length;
-    ctes.push(`c${k} AS (${shift(main.text, offset)})`);
-    counts.push(`(SELECT count(*) FROM c${k})::int AS n${k}`);
-    answer = `n${k}`;
-  }
-  // every count is read (a CTE that only reads, as pg_notify, runs only when something reads it)
-  const read = ctes.map((_, k) => `n${k}`).filter((n) => !got.includes(n)).map((n) => `${n} >= 0`);
-  if (checks.length > 0) read.unshift(`${s.t.check}(ARRAY[${got.join(', ')}], ARRAY[${want.join(', ')}], ARRAY[${info.join(', ')}]::text[])`);
-  const text = `WITH ${ctes.join(',\n')},\nn AS (SELECT ${counts.join(', ')})\nSELECT ${read.join(' AND ')} AS ok${answer ? `, ${answer}` : ''} FROM n`;
-  batch = { text, name: statementName(text), checks, answer };
-  if (s.batches.size < 1000) s.batches.set(key, batch);
-  return batch;
-}
-
-/** The error of the queued write whose check failed on the server (from `dealflow_check`'s detail). */
-async function batchFailure(error: unknown, items: readonly Deferred[], batch: Batch, what: string): Promise<unknown> {
-  if ((error as { code?: unknown })?.code !== CHECK_FAILED) return pgError(error, what);
-  let detail: { got: number[]; info: (string | null)[] };
-  try {
-    detail = JSON.parse(String((error as { detail?: unknown }).detail)) as typeof detail;
-  } catch {
-    return pgError(error, what);
-  }
-  const counts = items.map((item) => item.parts.map(() => -1));
-  const infos = items.map((): string | null => null);
-  batch.checks.forEach(([i, j], c) => {
-    counts[i]![j] = detail.got[c]!;
-    infos[i] ??= detail.info[c] ?? null;
-  });
-  for (const [i, item] of items.entries()) {
-    if (item.want.some((w, j) => w !== null && counts[i]![j] !== w)) return item.fail(counts[i]!, infos[i]);
-  }
-  return pgError(error, what);
-}
-
 /** The operations of one PostgreSQL transaction on one pooled connection. */
 export class PgTx implements StorageTx {
   active = true;
@@ -295,27 +160,9 @@ export class PgTx implements StorageTx {
    */
   private seen = new Map<string, ActiveTimer & { recordId: string; status: TimerStatus; leaseOwner: string | null }>();
 
-  /**
-   * Whether `item` may not share a statement with the queued `q`. Two writes of one table may not
-   * (they see the same snapshot: the later would miss the earlier's rows), except timer writes that
-   * provably touch different rows, in the order a transition makes them: a foretold cancel, then a
-   * schedule that replaces none of the cancelled (record, key)s, then a complete of another timer.
-   */
-  private static clash(q: Deferred, item: Pick<Deferred, 'tables' | 'timers'>): boolean {
-    if (!q.tables.some((t) => item.tables.includes(t))) return false;
-    const a = q.timers;
-    const b = item.timers;
-    if (!a || !b) return true;
-    const disjoint = (x: string[], y: string[]) => !x.some((k) => y.includes(k));
-    if (a.write === 'cancel' && b.write === 'schedule') return !disjoint(a.keys, b.keys);
-    if (a.write === 'cancel' && b.write === 'complete') return !disjoint(a.ids, b.ids);
-    if (a.write === 'schedule' && b.write === 'complete') return !disjoint(a.ids, b.ids) || !disjoint(a.keys, b.keys);
-    return true;
-  }
-
   private defer(item: Deferred): Promise<void> | void {
     if (!this.batch) return this.execute([item], null, false).then(() => undefined);
-    if (this.queue.some((q) => PgTx.clash(q, item))) {
+    if (this.queue.some((q) => clash(q, item))) {
       return this.flush().then(() => { this.queue.push(item); });
     }
     this.queue.push(item);
@@ -338,10 +185,10 @@ export class PgTx implements StorageTx {
 
   /**
    * Runs a write that must answer a row count (its text ends with `RETURNING 1`), together with the
-   * queued writes when it can (`timers`: the timer rows it touches, see {@link PgTx.clash}).
+   * queued writes when it can (`timers`: the timer rows it touches, see {@link clash}).
    */
   private async counted(table: string, what: string, key: string, text: string, values: unknown[], timers?: Deferred['timers']): Promise<number> {
-    if (this.queue.some((q) => PgTx.clash(q, { tables: [table], timers }))) await this.flush();
+    if (this.queue.some((q) => clash(q, { tables: [table], timers }))) await this.flush();
     if (this.queue.length === 0) return (await run(this.db, what, text, values)).rowCount;
     const items = this.queue;
     this.queue = [];
@@ -679,7 +526,7 @@ export class PgTx implements StorageTx {
       }),
     };
     let done: boolean;
-    if (this.batch && held && !this.queue.some((q) => PgTx.clash(q, item))) {
+    if (this.batch && held && !this.queue.some((q) => clash(q, item))) {
       // foretold: this transaction read the timer as held; the server checks it at commit
       this.queue.push(item);
       done = true;
