@@ -4,7 +4,11 @@ import type { CalendarSpec } from '../blueprint/schema.js';
 import type { Engine } from '../create-engine.js';
 import { isSet } from '../engine/fields.js';
 import { diffRecords } from '../engine/replay.js';
-import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import { internalsOf } from '../engine/internals.js';
+import { defaultNewId } from '../engine/core.js';
+import { withRetry } from '../engine/retry.js';
+import { writeChange } from '../engine/writer.js';
+import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { deadlineTimers, newDueAt } from './deadlines.js';
 import { ESCALATION_TIMER } from '../escalation/escalator.js';
 import { renameStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
@@ -160,17 +164,6 @@ async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, 
   return { record, to, missing, unmapped, oldBreach, dueAfter, cancel, schedule, after, history };
 }
 
-/** Retries a batch that lost a version race (a record changed while the batch ran). */
-async function withConflictRetry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!isDealflowError(e, 'CONFLICT') || i >= attempts) throw e;
-    }
-  }
-}
-
 function emptyReport(plan: MigrationPlan, dryRun: boolean, at: string): MigrationReport {
   return { blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, dryRun, at, examined: 0, migrated: 0, moves: [], missingRequired: [], unmapped: [], deadlines: [], timers: { cancelled: 0, scheduled: 0 } };
 }
@@ -190,46 +183,44 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
   const moves = new Map<string, number>();
   const deadlines = new Map<string, DeadlineChange>();
   if (options.details) report.records = [];
-  let counter = 0;
-  const newId = () => `evt_migrate_${plan.blueprintId}_${plan.toVersion}_${Date.parse(now).toString(36)}_${(counter++).toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  // the engine's ids (`createEngine({ newId })`), its one retry and its change writer
+  const core = internalsOf(engine)?.core;
+  const newId = () => (core ? core.newId('evt') : defaultNewId('evt'));
+  const target = engine.blueprint(plan.blueprintId, plan.toVersion);
 
   for (let offset = 0; ; offset += batchSize) {
     // One transaction per page. Records are read inside it; a record changed by someone else
     // meanwhile makes `updateRecord` fail its version check, which rolls the whole batch back and
     // the batch is read and decided again.
-    const decisions = await withConflictRetry(() =>
-      engine.storage.transaction(tenant, async (tx) => {
+    const decisions = await withRetry(engine.storage, tenant, { maxRetries: core?.maxRetries ?? 4, what: () => `migration of '${plan.blueprintId}' v${plan.fromVersion} → v${plan.toVersion}` },
+      async (tx) => {
         const page = await tx.queryRecords({ blueprintId: plan.blueprintId, order: 'asc', limit: batchSize, offset });
         const out: Decision[] = [];
-        const history: HistoryEvent[] = [];
-        const timers: TimerRecord[] = [];
-        const outbox: OutboxMessage[] = [];
         for (const record of page) {
           if (record.blueprintVersion !== plan.fromVersion) continue;
           const d = await decide(tx, plan, record, calendars, now, actorId, newId, sales !== null);
           out.push(d);
           if (!apply || d.missing.length > 0 || d.unmapped !== undefined) continue;
-          if (d.cancel.length > 0) await tx.cancelTimers(record.id, { stage: record.stage });
-          await tx.updateRecord(d.after, record.version);
+          await writeChange(tx, target, {
+            before: record,
+            after: d.after,
+            history: [d.history],
+            cancelTimers: d.cancel.length > 0 ? [{ recordId: record.id, stage: record.stage }] : [],
+            scheduleTimers: d.schedule,
+            outbox: [{
+              tenantId: tx.tenantId,
+              id: d.history.id,
+              recordId: record.id,
+              type: 'dealflow.migrated',
+              payload: { recordId: record.id, blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, from: record.stage, to: d.to, version: d.after.version },
+              createdAt: now,
+            }],
+          });
           // escalation rules (stage escalations of the new stage, inactivity) as on any stage change
           if (sales) await sales.escalator.schedule(tx, d.after, now);
-          history.push(d.history);
-          timers.push(...d.schedule);
-          outbox.push({
-            tenantId: tx.tenantId,
-            id: d.history.id,
-            recordId: record.id,
-            type: 'dealflow.migrated',
-            payload: { recordId: record.id, blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, from: record.stage, to: d.to, version: d.after.version },
-            createdAt: now,
-          });
         }
-        // one write of each kind per batch (stores turn these into a few statements)
-        if (history.length > 0) await tx.appendHistory(history);
-        if (timers.length > 0) await tx.scheduleTimers(timers);
-        if (outbox.length > 0) await tx.appendOutbox(outbox);
         return { out, size: page.length };
-      }),
+      },
     );
     for (const d of decisions.out) {
       report.examined++;
