@@ -9,6 +9,11 @@ export interface RetryOptions {
   what: () => string;
   /** False: a conflict fails at once (a caller that pinned `expectedVersion`). Default true. */
   retry?: boolean;
+  /**
+   * False: the last conflict is rethrown as it came (operations whose own refusals are `CONFLICT`,
+   * as claiming an owned record, keep their message). Default true: it is wrapped, naming the call.
+   */
+  wrap?: boolean;
 }
 
 /**
@@ -28,6 +33,7 @@ export function withRetry<T>(storage: Storage, tenant: string, options: RetryOpt
   return run.catch((e: unknown) => {
     if (!isDealflowError(e, 'CONFLICT')) throw e;
     if (attempt >= options.maxRetries) {
+      if (options.wrap === false) throw e;
       throw new DealflowError('CONFLICT', `${options.what()}: still conflicting after ${attempt + 1} attempt(s): ${e.message}`, { cause: e, details: e.details });
     }
     return withRetry(storage, tenant, options, fn, attempt + 1);

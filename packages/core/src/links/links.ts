@@ -160,7 +160,7 @@ export function createLinks(engine: Engine): LinkApi {
   }
 
   function retry<T>(tenant: string, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    return withRetry(engine.storage, tenant, { maxRetries, what: () => 'link' }, fn);
+    return withRetry(engine.storage, tenant, { maxRetries, what: () => 'link', wrap: false }, fn);
   }
 
   return {

@@ -118,7 +118,7 @@ export function salesHooks(sales: SalesRules): EngineHooks {
 export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps): SalesEngineApi {
   async function run<T>(ctx: SalesCallContext | undefined, fn: (tx: StorageTx, s: SalesRules, now: string) => Promise<T>): Promise<T> {
     const s = sales ?? noSales();
-    return withRetry(deps.storage, ctx?.tenantId ?? deps.tenantId, { maxRetries: deps.maxRetries, what: () => 'sales operation' }, (tx) => fn(tx, s, deps.now()));
+    return withRetry(deps.storage, ctx?.tenantId ?? deps.tenantId, { maxRetries: deps.maxRetries, what: () => 'sales operation', wrap: false }, (tx) => fn(tx, s, deps.now()));
   }
   const needActor = (ctx: SalesCallContext | undefined, what: string): ActorLike => {
     if (!ctx?.actor || typeof ctx.actor.id !== 'string' || ctx.actor.id.length === 0) throw new DealflowError('INPUT_INVALID', `${what} needs ctx.actor { id }`);
