@@ -5,19 +5,11 @@
 import fc from 'fast-check';
 import { referenceApply } from '../../packages/logic/test/support/reference.js';
 import { describe, expect, it } from 'vitest';
-import { DealflowError, createRuleEngine, isDealflowError } from '../../packages/logic/src/index.js';
+import { DealflowError, createRuleEngine } from '../../packages/logic/src/index.js';
+import { codeOf } from '../../packages/logic/test/support/error-code.js';
 
 const compilers = ['auto', 'closures'] as const;
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (isDealflowError(e)) return e.code;
-    throw e; // a raw RangeError / TypeError fails the test
-  }
-}
 
 function nest(depth: number, wrap: (inner: unknown) => unknown, leaf: unknown): unknown {
   let r = leaf;

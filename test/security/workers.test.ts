@@ -5,10 +5,11 @@
  * database's clock.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { createEngine, createManualClock, createMemoryStorage, createOutboxRelay, createWorker, isDealflowError } from '../../packages/core/src/index.js';
+import { createEngine, createManualClock, createMemoryStorage, createOutboxRelay, createWorker } from '../../packages/core/src/index.js';
 import type { BlueprintInput } from '../../packages/core/src/index.js';
 import type { PostgresStorage } from '../../packages/storage-postgres/src/index.js';
 import { dropAndClose, freshSchema, openPostgres, postgresForTests } from '../support/postgres.js';
+import { codeOf } from '../../packages/logic/test/support/error-code.js';
 
 const deal: BlueprintInput = {
   id: 'deal', version: 1, recordType: 'deal', initialStage: 'open',
@@ -16,15 +17,6 @@ const deal: BlueprintInput = {
   transitions: [{ event: 'open.overdue', from: 'open', to: 'stale' }],
 };
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (isDealflowError(e)) return e.code;
-    throw e;
-  }
-}
 
 describe('worker and relay options are bounded', () => {
   const engine = createEngine({ storage: createMemoryStorage(), blueprints: [deal] });

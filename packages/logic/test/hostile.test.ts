@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileRule, createRuleEngine, isDealflowError, validateRule } from '../src/index.js';
+import { compileRule, createRuleEngine, validateRule } from '../src/index.js';
+import { codeOf } from './support/error-code.js';
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (isDealflowError(e)) return e.code;
-    throw e; // a RangeError or TypeError escaping would fail the test here
-  }
-}
 
 function nest(depth: number, wrap: (inner: unknown) => unknown, leaf: unknown): unknown {
   let r = leaf;
