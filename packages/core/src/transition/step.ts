@@ -7,6 +7,7 @@ import { moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js'
 import type { StageTimes } from '../stage-times/stage-times.js';
 import { applySetActions, sideActions } from '../engine/actions.js';
 import type { ConvertPlan, SideEffects, StepEnv } from '../engine/actions.js';
+import type { TransitionResult } from './transition.js';
 import type { Actor, Rejection, RejectionReason, Task } from '../engine/context.js';
 import type { Candidate } from '../engine/core.js';
 import { stageTimers, STAGE_TIMER_KINDS } from '../engine/deadlines.js';
@@ -74,16 +75,11 @@ export interface TransitionEffects {
 
 /** The outcome of a step: the next version of the record with its effects, or a rejection. */
 export type Step =
-  | {
-      ok: true;
-      next: StoredRecord;
-      from: string;
-      to: string;
-      effects: TransitionEffects;
+  | (Extract<TransitionResult, { ok: true }> & {
       /** The stage times the move computed (undefined when the stage stays), for {@link noteChanges}. */
       moved: StageTimes | undefined;
-    }
-  | { ok: false; rejection: Rejection };
+    })
+  | Extract<TransitionResult, { ok: false }>;
 
 /** What a step needs of its surroundings. */
 export interface StepContext extends StepEnv {
