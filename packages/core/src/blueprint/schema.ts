@@ -34,9 +34,12 @@ export const isoDurationSchema = z
 
 export { fieldSchema, fieldTypeSchema, itemFieldSchema } from '../fields/schema.js';
 
+/** A stage's kind: `open` (default), or a final kind — `won`, `lost`, `closed` — that no transition leaves. */
 export const stageKindSchema = z.enum(['open', 'won', 'lost', 'closed']);
+/** The forecast bucket of a stage (Salesforce-style): `pipeline`, `best_case`, `commit`, `closed`, `omitted`. */
 export const forecastCategorySchema = z.enum(['pipeline', 'best_case', 'commit', 'closed', 'omitted']);
 
+/** A stage's deadline (SLA): how long a record may stay, reminders before, and the event sent on breach. */
 export const deadlineSchema = z
   .object({
     /** How long a record may stay in the stage. */
@@ -60,14 +63,22 @@ const stageId = z
   .max(100)
   .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must start with a letter and contain only letters, digits, _ and -');
 
+/** One stage of a blueprint (a state of its XState machine). */
 export const stageSchema = z
   .object({
+    /** Stage id, unique in the blueprint: letters, digits, `_` and `-`, starting with a letter (no `.`). */
     id: stageId,
+    /** Display name for people (diagrams, UIs); default: the id. */
     label: z.string().optional(),
+    /** `open` (default) or a final kind (`won`, `lost`, `closed`): a final stage accepts no events and no transition leaves it. */
     kind: stageKindSchema.default('open'),
+    /** Win probability of a record in this stage, 0–1, for weighted pipeline forecasts (amount × probability). */
     probability: z.number().min(0).max(1).optional(),
+    /** The forecast bucket records in this stage count in. */
     forecastCategory: forecastCategorySchema.optional(),
+    /** How long a record may stay in this stage, with reminders and a breach event; none by default. */
     deadline: deadlineSchema.optional(),
+    /** Free text for people (what the stage means, what to do in it); not used by the engine. */
     description: z.string().optional(),
     /**
      * What entering this stage asks for besides fields (Zoho Blueprint's "during" step): checklist
@@ -77,7 +88,12 @@ export const stageSchema = z
     requirements: z
       .object({
         /** Items the rep must tick (by id). */
-        checklist: z.array(z.object({ id: z.string().min(1).max(100), label: z.string().min(1).max(500) }).strict()).min(1).max(50).optional(),
+        checklist: z.array(z.object({
+          /** Item id, sent in the event's `checklist` list to tick it. */
+          id: z.string().min(1).max(100),
+          /** What the rep checks, as shown to people. */
+          label: z.string().min(1).max(500),
+        }).strict()).min(1).max(50).optional(),
         /** A note is required. */
         note: z.boolean().optional(),
         /** At least this many attachment references (ids or URLs the app stores). */
@@ -94,12 +110,16 @@ export const stageSchema = z
     /** A pause stage ("waiting for customer"): entering it stops the deadline of the stage left; returning there resumes it with the time that was left. */
     pause: z.boolean().optional(),
     /** Static analysis settings for this stage (`lintBlueprint`): finding codes to silence here. */
-    lint: z.object({ ignore: z.array(z.string().min(1)) }).strict().optional(),
+    lint: z.object({
+      /** Finding codes `lintBlueprint` does not report for this stage (e.g. `stage_without_deadline`). */
+      ignore: z.array(z.string().min(1)),
+    }).strict().optional(),
   })
   .strict();
 
 const setAction = z
   .object({
+    /** `set`: compute a field's value when the transition fires (actions run in order; later ones see earlier results). */
     type: z.literal('set'),
     /** The field to set. */
     field: z.string().min(1),
@@ -110,7 +130,9 @@ const setAction = z
 
 const taskAction = z
   .object({
+    /** `task`: add a to-do to the record (`meta.tasks`). */
     type: z.literal('task'),
+    /** The task's text, as shown to its owner. */
     title: z.string().min(1),
     /** JSON-logic rule for the owner id (default: the record's owner). */
     owner: ruleSchema.optional(),
@@ -123,6 +145,7 @@ const taskAction = z
 
 const emitAction = z
   .object({
+    /** `emit`: hand a named event of your own to the app (`engine.on('emitted')` and an outbox `dealflow.emitted` message). */
     type: z.literal('emit'),
     /** Event name the app receives (`engine.on('emitted')`). */
     event: z.string().min(1),
@@ -133,6 +156,7 @@ const emitAction = z
 
 const notifyAction = z
   .object({
+    /** `notify`: ask the app to notify someone (`engine.on('notify')` and an outbox `dealflow.notify` message); the app delivers it. */
     type: z.literal('notify'),
     /** Who to notify: a JSON-logic rule or literal (e.g. `"manager"`, `{"var":"record.ownerId"}`). */
     to: ruleSchema,
@@ -140,6 +164,7 @@ const notifyAction = z
     channel: z.string().optional(),
     /** Message template name or text. */
     message: z.string().min(1),
+    /** Extra values for the template: each value is a JSON-logic rule over the transition data. */
     data: z.record(z.string(), ruleSchema).optional(),
   })
   .strict();
@@ -161,13 +186,16 @@ const convertTarget = z
 
 const convertAction = z
   .object({
+    /** `convert`: create linked records from this one (lead → account, contact, deal). */
     type: z.literal('convert'),
+    /** The records to create, in order (a later one may link to an earlier one with `linkTo`). */
     create: z.array(convertTarget).min(1),
   })
   .strict();
 
 const assignAction = z
   .object({
+    /** `assign`: change the record's owner, team or pool as part of the transition. */
     type: z.literal('assign'),
     /** JSON-logic rule for the new owner's rep id (e.g. `"legal-desk"`); the engine sets it. */
     owner: ruleSchema.optional(),
@@ -180,8 +208,10 @@ const assignAction = z
   })
   .strict();
 
+/** One action a transition runs when it fires: `set`, `task`, `emit`, `notify`, `convert` or `assign` (by `type`). */
 export const actionSchema = z.discriminatedUnion('type', [setAction, taskAction, emitAction, notifyAction, convertAction, assignAction]);
 
+/** One transition: the event that moves a record from some stages to another, with its guard, permissions and actions. */
 export const transitionSchema = z
   .object({
     /** Event name that fires it. */
@@ -190,6 +220,7 @@ export const transitionSchema = z
     from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
     /** Target stage id. */
     to: z.string().min(1),
+    /** Display name of the step for people (buttons, diagrams); default: the event name. */
     label: z.string().optional(),
     /** JSON-logic guard over `{fields, record, actor, event, now}`; false → rejected (`guard`). */
     guard: ruleSchema.optional(),
@@ -197,16 +228,26 @@ export const transitionSchema = z
     requires: z.array(z.string().min(1)).optional(),
     /** Who may fire it: JSON-logic rule over `{actor, record, fields}`; false → rejected (`forbidden`). */
     allow: ruleSchema.optional(),
+    /** What firing it does besides changing the stage, in order (see {@link actionSchema}). */
     actions: z.array(actionSchema).optional(),
   })
   .strict();
 
+/**
+ * A business calendar as data (checked in full by `@dealflow/logic`'s `createCalendar`): the
+ * working hours that `businessTime` deadlines, timers and tasks count in.
+ */
 export const calendarSchema = z
   .object({
+    /** The name deadlines and rules use for this calendar (`businessTime: "office"`). */
     id: z.string().min(1),
+    /** IANA time zone the hours and dates are local to, e.g. `Europe/Berlin`. */
     timeZone: z.string().min(1),
+    /** Working hours per weekday key (`mon` … `sun`): local `["09:00", "17:00"]` ranges; a missing day is not worked. */
     workingHours: z.record(z.string(), z.array(z.tuple([z.string(), z.string()]))),
+    /** Local dates `YYYY-MM-DD` that are not worked. */
     holidays: z.array(z.string()).optional(),
+    /** Make-up working days `YYYY-MM-DD` (worked with Monday's hours). */
     workdays: z.array(z.string()).optional(),
   })
   .passthrough();
@@ -240,16 +281,25 @@ export const dateTimerSchema = z
 /** The JSON form of a blueprint. */
 export const blueprintSchema = z
   .object({
+    /** Path or URL of the JSON Schema for editors; ignored by the engine. */
     $schema: z.string().optional(),
+    /** Blueprint id: records name it (`record.blueprintId`) and `createEngine` looks blueprints up by it. */
     id,
+    /** Version number (an integer from 1): each record keeps the version it was created with until migrated. */
     version: z.number().int().min(1),
     /** Record type: `lead`, `deal`, `contract`, `payment`, or any string. */
     recordType: z.string().min(1),
+    /** Display name for people; not used by the engine. */
     name: z.string().optional(),
+    /** Free text for people about the process; not used by the engine. */
     description: z.string().optional(),
+    /** The record's fields by name: type, required-in stages, default, validation (see {@link fieldSchema}). Default: none. */
     fields: z.record(z.string().refine((v) => !FORBIDDEN_KEYS.has(v), 'a field name must not be a prototype name (__proto__, constructor, toString, …)'), fieldSchema).default({}),
+    /** The stages, in display order (at least one). */
     stages: z.array(stageSchema).min(1),
+    /** The stage id every new record starts in. */
     initialStage: z.string().min(1),
+    /** The transitions between stages (default: none). */
     transitions: z.array(transitionSchema).default([]),
     /** Timers relative to date fields (reminders, events such as an overdue escalation). */
     dateTimers: z.array(dateTimerSchema).optional(),
@@ -263,12 +313,21 @@ export type BlueprintInput = z.input<typeof blueprintSchema>;
 /** Blueprint JSON after parsing (defaults applied). */
 export type BlueprintSpec = z.output<typeof blueprintSchema>;
 export type { FieldSpec, FieldType, ItemFieldSpec } from '../fields/schema.js';
+/** One stage of a parsed blueprint (see {@link stageSchema}). */
 export type StageSpec = z.output<typeof stageSchema>;
+/** A stage's kind: `open`, `won`, `lost` or `closed` (see {@link stageKindSchema}). */
 export type StageKind = z.output<typeof stageKindSchema>;
+/** A stage's forecast bucket (see {@link forecastCategorySchema}). */
 export type ForecastCategory = z.output<typeof forecastCategorySchema>;
+/** A stage's deadline after parsing (see {@link deadlineSchema}). */
 export type DeadlineSpec = z.output<typeof deadlineSchema>;
+/** One transition of a parsed blueprint (see {@link transitionSchema}). */
 export type TransitionSpec = z.output<typeof transitionSchema>;
+/** One transition action after parsing (see {@link actionSchema}). */
 export type ActionSpec = z.output<typeof actionSchema>;
+/** One record a `convert` action creates. */
 export type ConvertTargetSpec = z.output<typeof convertTarget>;
+/** A business calendar as a blueprint carries it (see {@link calendarSchema}). */
 export type CalendarSpec = z.output<typeof calendarSchema>;
+/** A date-field timer after parsing (see {@link dateTimerSchema}). */
 export type DateTimerSpec = z.output<typeof dateTimerSchema>;

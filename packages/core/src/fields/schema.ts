@@ -35,8 +35,11 @@ const languageLabels = z.record(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,
 
 /** Settings every field type shares, and the settings of each type (checked against the type by `checkFieldSpecs`). */
 const fieldSettings = {
+  /** The value type (see {@link fieldTypeSchema}); decides which other settings apply. */
   type: fieldTypeSchema,
+  /** Display name for people (forms, error hints); default: the field name. */
   label: z.string().max(200).optional(),
+  /** Free text for people about what the field holds; not used by the engine. */
   description: z.string().max(2000).optional(),
   /** Required when the record is created. */
   required: z.boolean().optional(),
@@ -49,8 +52,9 @@ const fieldSettings = {
   computed: formulaSchema.optional(),
   /** `text`: the longest value (default 10 000 characters). */
   maxLength: z.number().int().min(1).max(1_000_000).optional(),
-  /** `number`, `money`: the smallest and largest value allowed. */
+  /** `number`, `money`: the smallest value allowed (for money, an amount in the currency, not minor units). */
   min: z.number().optional(),
+  /** `number`, `money`: the largest value allowed (for money, an amount in the currency, not minor units). */
   max: z.number().optional(),
   /** `number`: whole numbers only. */
   integer: z.boolean().optional(),
@@ -76,6 +80,7 @@ const fieldSettings = {
 /** A field inside a list item: any type but `list`, without stage settings. */
 export const itemFieldSchema = z.object(fieldSettings).strict();
 
+/** One field of a blueprint: its type, the settings of that type, and in which stages it is required. */
 export const fieldSchema = z
   .object({
     ...fieldSettings,
@@ -83,14 +88,18 @@ export const fieldSchema = z
     requiredIn: z.union([z.literal('*'), z.array(z.string())]).optional(),
     /** `list`: the fields of each item, by name (e.g. product, quantity, unitPrice, discount). */
     item: z.record(z.string(), itemFieldSchema).optional(),
-    /** `list`: fewest and most items (most: default 200, at most 1000). */
+    /** `list`: the fewest items allowed (default 0). */
     minItems: z.number().int().min(0).max(1000).optional(),
+    /** `list`: the most items allowed (default 200, at most 1000). */
     maxItems: z.number().int().min(1).max(1000).optional(),
   })
   .strict();
 
+/** One blueprint field after parsing (see {@link fieldSchema}). */
 export type FieldSpec = z.output<typeof fieldSchema>;
+/** One field of a list item after parsing (see {@link itemFieldSchema}). */
 export type ItemFieldSpec = z.output<typeof itemFieldSchema>;
+/** A field value type, e.g. `text`, `money`, `picklist` (see {@link fieldTypeSchema}). */
 export type FieldType = z.output<typeof fieldTypeSchema>;
 
 /** The canonical name of a type (`string` → `text`, `enum` → `picklist`). */
