@@ -15,11 +15,13 @@
 
 /** A record (lead, deal, contract, payment…) as the store keeps it. */
 export interface StoredRecord {
+  /** The tenant the row belongs to; every store call is scoped to one tenant. */
   tenantId: string;
   /** Unique per tenant. */
   id: string;
   /** Record type from the blueprint, e.g. `deal`. */
   type: string;
+  /** Id of the blueprint that drives the record. */
   blueprintId: string;
   /** The blueprint version this record is pinned to. */
   blueprintVersion: number;
@@ -37,7 +39,9 @@ export interface StoredRecord {
   meta: Record<string, unknown>;
   /** When the record entered its current stage. */
   stageEnteredAt: string;
+  /** When the record was created (ISO UTC). */
   createdAt: string;
+  /** When the record was last written, i.e. its latest history event (ISO UTC). */
   updatedAt: string;
 }
 
@@ -46,9 +50,11 @@ export interface StoredRecord {
  * gaps); replaying a record's history rebuilds the record exactly.
  */
 export interface HistoryEvent {
+  /** The tenant the row belongs to; every store call is scoped to one tenant. */
   tenantId: string;
   /** Globally unique, stable id (also used as the outbox message id to dedupe on). */
   id: string;
+  /** The record the event belongs to. */
   recordId: string;
   /** 1-based position in the record's history; equals the record's `version` after this event. */
   seq: number;
@@ -58,8 +64,9 @@ export interface HistoryEvent {
   kind: string;
   /** The process event name, for transitions. */
   event?: string;
-  /** Stage before and after, for transitions. */
+  /** Stage before, for transitions. */
   from?: string;
+  /** Stage after, for transitions. */
   to?: string;
   /** Who did it (rep id, `system`, `worker:<id>`). */
   actorId?: string | null;
@@ -79,9 +86,11 @@ export type TimerStatus = 'pending' | 'claimed' | 'done' | 'cancelled';
  * matches can be recorded as a no-op.
  */
 export interface TimerRecord {
+  /** The tenant the row belongs to; every store call is scoped to one tenant. */
   tenantId: string;
   /** Unique per tenant. */
   id: string;
+  /** The record the timer fires on. */
   recordId: string;
   /** What the timer is for: `breach`, `reminder`, `escalation`, `inactivity`, `task`, … */
   kind: string;
@@ -96,9 +105,11 @@ export interface TimerRecord {
   event: string;
   /** Extra data for the firing, JSON only. */
   payload: Record<string, unknown>;
-  /** Stage and record version the timer was scheduled for. */
+  /** Stage the timer was scheduled for (null: any stage). */
   stage: string | null;
+  /** The record's `version` when the timer was scheduled. */
   recordVersion: number;
+  /** `pending` until claimed by a worker, `claimed` while leased, then `done` or `cancelled`. */
   status: TimerStatus;
   /** Worker holding the lease, while `claimed`. */
   leaseOwner: string | null;
@@ -106,6 +117,7 @@ export interface TimerRecord {
   leaseUntil: string | null;
   /** How many times it was claimed. */
   attempts: number;
+  /** When the timer was scheduled (ISO UTC). */
   createdAt: string;
   /** Set when done or cancelled. */
   finishedAt: string | null;
@@ -115,13 +127,17 @@ export interface TimerRecord {
 
 /** A message for subscribers outside the process (mailer, webhooks); delivered at least once. */
 export interface OutboxMessage {
+  /** The tenant the row belongs to; every store call is scoped to one tenant. */
   tenantId: string;
   /** Stable id to dedupe on (e.g. the history event id, or `${historyId}:${n}`). */
   id: string;
+  /** The record the message is about, or null for a message about no single record. */
   recordId: string | null;
   /** Event type, e.g. `dealflow.transition`, `dealflow.notify`. */
   type: string;
+  /** The message body for subscribers (type-specific), JSON only. */
   payload: Record<string, unknown>;
+  /** When the message was written (ISO UTC, the engine clock). */
   createdAt: string;
   /** Global insertion order, assigned by the store (monotonic per store). */
   position?: number;
@@ -129,17 +145,21 @@ export interface OutboxMessage {
 
 /** Filter for {@link Storage.queryRecords} / {@link StorageTx.queryRecords}. All parts are ANDed. */
 export interface RecordQuery {
+  /** Records of this record type (`deal`, `lead`…). */
   type?: string;
+  /** Records driven by this blueprint id. */
   blueprintId?: string;
   /** One stage or any of several. */
   stage?: string | string[];
   /** `null` selects unowned (pool) records. */
   ownerId?: string | null;
+  /** Records of this team; `null` selects records without a team. */
   teamId?: string | null;
   /** Exact matches on field values (JSON equality on scalars). */
   fields?: Record<string, string | number | boolean | null>;
-  /** Records updated at or after / before these times. */
+  /** Records updated at or after this time (ISO UTC). */
   updatedFrom?: string;
+  /** Records updated before this time (ISO UTC). */
   updatedTo?: string;
   /** Order by `createdAt`, then `id`. Default ascending. */
   order?: 'asc' | 'desc';
@@ -147,8 +167,15 @@ export interface RecordQuery {
    * Keyset cursor: only records after this one in the query's order (for `desc`: before it). Pages
    * of a large result read in constant time each, unlike `offset` (exports use it).
    */
-  after?: { createdAt: string; id: string };
+  after?: {
+    /** The `createdAt` of the last record of the previous page. */
+    createdAt: string;
+    /** The `id` of the last record of the previous page. */
+    id: string;
+  };
+  /** At most this many records (default: all that match). */
   limit?: number;
+  /** Skip this many matching records first (prefer `after` for deep pages). */
   offset?: number;
 }
 
@@ -159,19 +186,23 @@ export interface RecordQuery {
  * in an index so that "my tasks today" or "what is overdue for my team" never scans all records.
  */
 export interface TaskRow {
+  /** The tenant the row belongs to; every store call is scoped to one tenant. */
   tenantId: string;
   /** Unique per record: the task id, or `field:<name>` for an agenda date field. */
   id: string;
+  /** The record the row belongs to. */
   recordId: string;
   /** The record's type (`deal`, `lead`…). */
   recordType: string;
   /** `task` or `date` (an agenda date field). */
   kind: string;
+  /** The task's title, or the agenda title of the date field. */
   title: string;
   /** Who the row is for: the task's owner (else the record's), or the record's owner for a date. */
   ownerId: string | null;
   /** The record's team. */
   teamId: string | null;
+  /** `open` until the task is completed (`done`). */
   status: 'open' | 'done';
   /** When it is due (ISO UTC), or null for a task without a due time. */
   dueAt: string | null;
@@ -181,9 +212,13 @@ export interface TaskRow {
 export interface TaskQuery {
   /** One owner or any of several. */
   ownerId?: string | string[];
+  /** Rows of records of this team. */
   teamId?: string;
+  /** Only open or only done rows (default: both). */
   status?: 'open' | 'done';
+  /** Only `task` rows or only `date` (agenda date field) rows. */
   kind?: string;
+  /** Rows of records of this type. */
   recordType?: string;
   /** Due strictly before this time (rows without a due time are left out when set). */
   dueBefore?: string;
@@ -200,7 +235,9 @@ export const TASK_QUERY_MAX = 5000;
 export interface DeadlineQuery {
   /** Records of this owner (or any of several). */
   ownerId?: string | string[];
+  /** Records of this team. */
   teamId?: string;
+  /** Records of this type. */
   recordType?: string;
   /** Deadlines strictly before this time. */
   dueBefore: string;
@@ -212,13 +249,19 @@ export interface DeadlineQuery {
 
 /** A record's pending stage deadline, with what the agenda shows of the record. */
 export interface DeadlineRow {
+  /** The record with the deadline. */
   recordId: string;
+  /** The record's type. */
   recordType: string;
+  /** The stage whose deadline it is. */
   stage: string;
+  /** The record's owner (null: unowned). */
   ownerId: string | null;
+  /** The record's team. */
   teamId: string | null;
   /** The breach time. */
   dueAt: string;
+  /** Id of the pending breach timer. */
   timerId: string;
 }
 
@@ -238,7 +281,9 @@ export interface ClaimTimersOptions {
 
 /** What `claimUniqueKeys` reports for a key already held by another record. */
 export interface UniqueKeyConflict {
+  /** The normalized unique key that is taken. */
   key: string;
+  /** The record that holds it. */
   recordId: string;
 }
 
@@ -247,6 +292,7 @@ export interface UniqueKeyConflict {
  * writes. On PostgreSQL, `getRecord(id, { forUpdate: true })` locks the row until commit.
  */
 export interface StorageTx {
+  /** The tenant every call of this transaction reads and writes. */
   readonly tenantId: string;
 
   /**
@@ -305,7 +351,12 @@ export interface StorageTx {
   completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean>;
 
   /** The stored result for an idempotency key, or undefined. */
-  getIdempotency(key: string): Promise<{ fingerprint: string; result: unknown } | undefined>;
+  getIdempotency(key: string): Promise<{
+    /** What identifies the request stored under the key; a retry with another fingerprint is a conflict. */
+    fingerprint: string;
+    /** The stored result returned to the retry. */
+    result: unknown;
+  } | undefined>;
   /** Stores a result under a key. Throws `DealflowError('CONFLICT')` if the key exists. */
   putIdempotency(key: string, fingerprint: string, result: unknown, at: string): Promise<void>;
 
