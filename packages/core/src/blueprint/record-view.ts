@@ -10,6 +10,7 @@ import type { StageTimes } from '../stage-times/stage-times.js';
 export interface RecordMetaFacts {
   /** Last logged activity (ISO) or null. */
   lastActivityAt: string | null;
+  /** The record's priority (`meta.priority`, e.g. set by an escalation's `priority` action), or null. */
   priority: unknown;
   /** Whether the record sits in the public pool. */
   inPool: boolean;
@@ -26,16 +27,37 @@ export interface RecordMetaFacts {
  * where it says nothing.
  */
 export interface RecordView extends Partial<RecordMetaFacts> {
+  /** The record's id (null in a draft without one). */
   id: string;
+  /** The record type (`deal`, `lead`…). */
   type: string;
+  /** The current stage id. */
   stage: string;
+  /** The owner's rep id, or null (unowned, in the pool). */
   ownerId: string | null;
+  /** The record's team id, or null. */
   teamId: string | null;
+  /** The record's version (1 after create, +1 per change). */
   version: number;
+  /** When the record was created (ISO UTC). */
   createdAt: string;
+  /** When the record entered its current stage (ISO UTC). */
   stageEnteredAt: string;
   /** Stage-time properties per stage (`record.stageTimes.<stage>.cumulativeMs`…), see `stageTimesAt`. */
-  stageTimes?: Record<string, { firstEnteredAt: string; enteredAt: string; exitedAt: string | null; latestMs: number | null; cumulativeMs: number; visits: number }>;
+  stageTimes?: Record<string, {
+    /** First time the record entered the stage (ISO UTC). */
+    firstEnteredAt: string;
+    /** Latest time it entered the stage (ISO UTC). */
+    enteredAt: string;
+    /** Latest time it left the stage (null: never left). */
+    exitedAt: string | null;
+    /** Length of the latest completed stay, in ms (null: no stay completed yet). */
+    latestMs: number | null;
+    /** Sum of all completed stays, in ms of wall-clock time. */
+    cumulativeMs: number;
+    /** How many times it entered the stage. */
+    visits: number;
+  }>;
   /** The record's field values (rules usually read them as `fields.<name>`). */
   fields?: Record<string, unknown>;
 }

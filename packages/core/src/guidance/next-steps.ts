@@ -16,13 +16,33 @@ export interface NextTransition {
   event: string;
   /** The transition's label (else the event name). */
   label: string;
+  /** The target stage id. */
   to: string;
+  /** The target stage's label (else its id). */
   toLabel: string;
+  /** The target stage's kind (`open`, or final: `won`, `lost`, `closed`). */
   toKind: StageKind;
   /** Fields that must be set first (transition `requires` + the target stage's required fields), not yet set. */
-  missingFields: Array<{ field: string; label: string }>;
+  missingFields: Array<{
+    /** The field name. */
+    field: string;
+    /** The field's label (else its name). */
+    label: string;
+  }>;
   /** What the target stage asks for besides fields (checklist, note, attachments), supplied with the event; null when nothing. */
-  requirements: { checklist: Array<{ id: string; label: string }>; note: boolean; attachments: number } | null;
+  requirements: {
+    /** Checklist items to tick (empty when none). */
+    checklist: Array<{
+      /** Item id to send in the event's `checklist`. */
+      id: string;
+      /** What to check, for people. */
+      label: string;
+    }>;
+    /** Whether a note must be sent with the event. */
+    note: boolean;
+    /** How many attachment references must be sent (0: none). */
+    attachments: number;
+  } | null;
   /** False when the guard is false on the current data (`null`: no guard). */
   guardPasses: boolean | null;
   /** False when the actor may not fire it (`allow` rule). */
@@ -37,27 +57,62 @@ export interface NextTransition {
 
 /** An open task of the record. */
 export interface GuidanceTask {
+  /** The task id (in the record's `meta.tasks`). */
   id: string;
+  /** The task's text. */
   title: string;
+  /** Who the task is for (null: the record's owner). */
   ownerId: string | null;
+  /** When it is due (ISO UTC), or null. */
   dueAt: string | null;
+  /** True when `dueAt` is at or before now. */
   overdue: boolean;
 }
 
 /** What a rep must do now on a record: the blueprint view for a newcomer. */
 export interface Guidance {
+  /** The record's id. */
   recordId: string;
+  /** The record's type (`deal`, `lead`…). */
   type: string;
-  stage: { id: string; label: string; kind: StageKind; description: string | null; enteredAt: string };
+  /** The stage the record is in. */
+  stage: {
+    /** Stage id. */
+    id: string;
+    /** Stage label (else its id). */
+    label: string;
+    /** Stage kind (`open`, `won`, `lost`, `closed`). */
+    kind: StageKind;
+    /** The stage's description from the blueprint, or null. */
+    description: string | null;
+    /** When the record entered it (ISO UTC). */
+    enteredAt: string;
+  };
   /** The running deadline of this stage, if any. */
-  deadline: { dueAt: string; msLeft: number; overdue: boolean; onBreach: string } | null;
+  deadline: {
+    /** The breach time (ISO UTC). */
+    dueAt: string;
+    /** Milliseconds until the breach (negative once passed). */
+    msLeft: number;
+    /** True once the breach time has passed. */
+    overdue: boolean;
+    /** The event the deadline sends on breach. */
+    onBreach: string;
+  } | null;
+  /** The record's open tasks. */
   openTasks: GuidanceTask[];
   /** A transition waiting for approval, if any. */
-  pendingApproval: { event: string; approverIds: string[] } | null;
+  pendingApproval: {
+    /** The event waiting for approval. */
+    event: string;
+    /** Who may approve it. */
+    approverIds: string[];
+  } | null;
   /** Transitions from the current stage, the ready ones first. */
   transitions: NextTransition[];
   /** Plain-language next steps, most urgent first. */
   todo: string[];
+  /** True when the record is in a final stage (won, lost, closed): nothing is left to do. */
   final: boolean;
 }
 
@@ -67,6 +122,7 @@ export interface NextStepsOptions {
   actor?: Actor;
   /** Cross-record rules, to report what blocks a transition. */
   linkRules?: LinkRules;
+  /** The tenant of the record (default: the engine's tenant). */
   tenantId?: string;
 }
 
