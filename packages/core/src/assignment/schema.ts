@@ -15,7 +15,7 @@ const teamTarget = {
   team: z.string().min(1).optional(),
   /** Or an explicit list of rep ids. */
   reps: z.array(z.string().min(1)).min(1).optional(),
-  /** Only reps whose attributes match (see {@link matchSchema}); the others are skipped as candidates. */
+  /** Only reps whose attributes match (see `matchSchema`); the others are skipped as candidates. */
   match: matchSchema.optional(),
 };
 

@@ -228,7 +228,7 @@ export const transitionSchema = z
     requires: z.array(z.string().min(1)).optional(),
     /** Who may fire it: JSON-logic rule over `{actor, record, fields}`; false → rejected (`forbidden`). */
     allow: ruleSchema.optional(),
-    /** What firing it does besides changing the stage, in order (see {@link actionSchema}). */
+    /** What firing it does besides changing the stage, in order (see `actionSchema`). */
     actions: z.array(actionSchema).optional(),
   })
   .strict();
@@ -313,21 +313,21 @@ export type BlueprintInput = z.input<typeof blueprintSchema>;
 /** Blueprint JSON after parsing (defaults applied). */
 export type BlueprintSpec = z.output<typeof blueprintSchema>;
 export type { FieldSpec, FieldType, ItemFieldSpec } from '../fields/schema.js';
-/** One stage of a parsed blueprint (see {@link stageSchema}). */
+/** One stage of a parsed blueprint (see `stageSchema`). */
 export type StageSpec = z.output<typeof stageSchema>;
-/** A stage's kind: `open`, `won`, `lost` or `closed` (see {@link stageKindSchema}). */
+/** A stage's kind: `open`, `won`, `lost` or `closed` (see `stageKindSchema`). */
 export type StageKind = z.output<typeof stageKindSchema>;
-/** A stage's forecast bucket (see {@link forecastCategorySchema}). */
+/** A stage's forecast bucket (see `forecastCategorySchema`). */
 export type ForecastCategory = z.output<typeof forecastCategorySchema>;
-/** A stage's deadline after parsing (see {@link deadlineSchema}). */
+/** A stage's deadline after parsing (see `deadlineSchema`). */
 export type DeadlineSpec = z.output<typeof deadlineSchema>;
-/** One transition of a parsed blueprint (see {@link transitionSchema}). */
+/** One transition of a parsed blueprint (see `transitionSchema`). */
 export type TransitionSpec = z.output<typeof transitionSchema>;
-/** One transition action after parsing (see {@link actionSchema}). */
+/** One transition action after parsing (see `actionSchema`). */
 export type ActionSpec = z.output<typeof actionSchema>;
 /** One record a `convert` action creates. */
 export type ConvertTargetSpec = z.output<typeof convertTarget>;
-/** A business calendar as a blueprint carries it (see {@link calendarSchema}). */
+/** A business calendar as a blueprint carries it (see `calendarSchema`). */
 export type CalendarSpec = z.output<typeof calendarSchema>;
-/** A date-field timer after parsing (see {@link dateTimerSchema}). */
+/** A date-field timer after parsing (see `dateTimerSchema`). */
 export type DateTimerSpec = z.output<typeof dateTimerSchema>;

@@ -79,11 +79,11 @@ export const escalationSchema = z
 /** The `escalations` section of the engine rules: a list of {@link escalationSchema} rules. */
 export const escalationsConfigSchema = z.array(escalationSchema);
 
-/** Who an escalation action addresses (parsed {@link targetSchema}). */
+/** Who an escalation action addresses (parsed `targetSchema`). */
 export type EscalationTarget = z.infer<typeof targetSchema>;
-/** One escalation action (parsed {@link escalationActionSchema}). */
+/** One escalation action (parsed `escalationActionSchema`). */
 export type EscalationAction = z.infer<typeof escalationActionSchema>;
-/** One escalation level (parsed {@link escalationLevelSchema}). */
+/** One escalation level (parsed `escalationLevelSchema`). */
 export type EscalationLevel = z.infer<typeof escalationLevelSchema>;
 /** One escalation rule (parsed {@link escalationSchema}). */
 export type EscalationRule = z.infer<typeof escalationSchema>;

@@ -35,7 +35,7 @@ const languageLabels = z.record(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,
 
 /** Settings every field type shares, and the settings of each type (checked against the type by `checkFieldSpecs`). */
 const fieldSettings = {
-  /** The value type (see {@link fieldTypeSchema}); decides which other settings apply. */
+  /** The value type (see `fieldTypeSchema`); decides which other settings apply. */
   type: fieldTypeSchema,
   /** Display name for people (forms, error hints); default: the field name. */
   label: z.string().max(200).optional(),
@@ -99,7 +99,7 @@ export const fieldSchema = z
 export type FieldSpec = z.output<typeof fieldSchema>;
 /** One field of a list item after parsing (see {@link itemFieldSchema}). */
 export type ItemFieldSpec = z.output<typeof itemFieldSchema>;
-/** A field value type, e.g. `text`, `money`, `picklist` (see {@link fieldTypeSchema}). */
+/** A field value type, e.g. `text`, `money`, `picklist` (see `fieldTypeSchema`). */
 export type FieldType = z.output<typeof fieldTypeSchema>;
 
 /** The canonical name of a type (`string` → `text`, `enum` → `picklist`). */

@@ -17,13 +17,24 @@ import type { CompiledRule } from '../rules.js';
  */
 export type DeadlinePolicy = 'keepDueTime' | 'keepRemaining' | 'restart' | 'recompute';
 
+/**
+ * Every {@link DeadlinePolicy}, for validating input (e.g. a CLI flag).
+ *
+ * @example
+ * ```ts
+ * DEADLINE_POLICIES.includes('restart') // true
+ * ```
+ */
 export const DEADLINE_POLICIES: readonly DeadlinePolicy[] = ['keepDueTime', 'keepRemaining', 'restart', 'recompute'];
 
 /**
  * Where records of one old stage go: a stage id of the new version, or (split stage) a JSON-logic
  * rule over `{fields, record, now}` returning one.
  */
-export type StageMapping = string | { rule: unknown };
+export type StageMapping = string | {
+  /** JSON-logic rule over `{fields, record, now}` returning the new stage id for each record. */
+  rule: unknown;
+};
 
 /** Options of {@link planMigration}. */
 export interface PlanMigrationOptions {
@@ -35,13 +46,26 @@ export interface PlanMigrationOptions {
 
 /** A validated migration between two versions of one blueprint (see {@link planMigration}). */
 export interface MigrationPlan {
+  /** The blueprint whose records move. */
   readonly blueprintId: string;
+  /** The version records move from. */
   readonly fromVersion: number;
+  /** The version records move to. */
   readonly toVersion: number;
+  /** The old blueprint version. */
   readonly from: Blueprint;
+  /** The new blueprint version. */
   readonly to: Blueprint;
   /** Old stage → mapping, for every stage of the old version. */
-  readonly stageMap: ReadonlyMap<string, { to: string } | { rule: unknown; compiled: CompiledRule }>;
+  readonly stageMap: ReadonlyMap<string, {
+    /** The new stage id every record of the old stage moves to. */
+    to: string;
+  } | {
+    /** The split rule as given (JSON-logic returning a new stage id per record). */
+    rule: unknown;
+    /** The split rule compiled, evaluated per record. */
+    compiled: CompiledRule;
+  }>;
   /** The deadline policy for records landing in a new stage. */
   policyFor(stage: string): DeadlinePolicy;
 }

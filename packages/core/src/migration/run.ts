@@ -37,25 +37,35 @@ export interface MigrateRecordsOptions {
 
 /** One record's move, in a report with `details`. */
 export interface RecordMove {
+  /** The migrated record. */
   recordId: string;
+  /** Its stage in the old version. */
   from: string;
+  /** Its stage in the new version. */
   to: string;
-  /** Breach time before and after (null: none). */
+  /** Breach time before the migration (null: none). */
   dueBefore: string | null;
+  /** Breach time after the migration (null: none). */
   dueAfter: string | null;
 }
 
 /** How the deadlines of records landing in one new stage change. */
 export interface DeadlineChange {
+  /** The stage of the new version the records land in. */
   stage: string;
+  /** The deadline policy applied to them (from the plan). */
   policy: DeadlinePolicy;
+  /** How many records land in the stage. */
   records: number;
-  /** New breach earlier / later / same as before. */
+  /** Records whose new breach is earlier than before. */
   earlier: number;
+  /** Records whose new breach is later than before. */
   later: number;
+  /** Records whose breach time stays the same. */
   unchanged: number;
-  /** Records that get a breach where they had none, and lose one they had. */
+  /** Records that get a breach where they had none. */
   added: number;
+  /** Records that lose the breach they had. */
   removed: number;
   /** Records whose new breach is already due at migration time (fire on the next worker run). */
   overdue: number;
@@ -63,9 +73,13 @@ export interface DeadlineChange {
 
 /** Dry-run or result report of a migration. */
 export interface MigrationReport {
+  /** The migrated blueprint. */
   blueprintId: string;
+  /** The version records were moved from. */
   fromVersion: number;
+  /** The version records were moved to. */
   toVersion: number;
+  /** True for {@link previewMigration}: nothing was written. */
   dryRun: boolean;
   /** When the migration ran (engine clock). */
   at: string;
@@ -74,15 +88,43 @@ export interface MigrationReport {
   /** Records moved (or that would move) to `toVersion`. */
   migrated: number;
   /** Moves per (old stage, new stage), sorted. */
-  moves: Array<{ from: string; to: string; count: number }>;
+  moves: Array<{
+    /** Stage in the old version. */
+    from: string;
+    /** Stage in the new version. */
+    to: string;
+    /** How many records moved this way. */
+    count: number;
+  }>;
   /** Records left on the old version because the new stage requires fields they lack. */
-  missingRequired: Array<{ recordId: string; from: string; to: string; fields: string[] }>;
+  missingRequired: Array<{
+    /** The record left behind. */
+    recordId: string;
+    /** Its stage in the old version. */
+    from: string;
+    /** The new stage it would have moved to. */
+    to: string;
+    /** The required fields of that stage it lacks. */
+    fields: string[];
+  }>;
   /** Records left on the old version because a split rule returned no stage of the new version. */
-  unmapped: Array<{ recordId: string; from: string; result: unknown }>;
+  unmapped: Array<{
+    /** The record left behind. */
+    recordId: string;
+    /** Its stage in the old version. */
+    from: string;
+    /** What the split rule returned instead of a stage id. */
+    result: unknown;
+  }>;
   /** Deadline changes per new stage. */
   deadlines: DeadlineChange[];
   /** Timers cancelled and scheduled (or that would be). */
-  timers: { cancelled: number; scheduled: number };
+  timers: {
+    /** Timers cancelled (old deadlines and reminders, stale escalations). */
+    cancelled: number;
+    /** Timers scheduled for the new stages. */
+    scheduled: number;
+  };
   /** Per record, with `details: true`. */
   records?: RecordMove[];
 }

@@ -7,44 +7,80 @@ import type { Strategy } from '../assignment/schema.js';
  * permissions, approvals }, directory })`. Every section is optional and validated with zod.
  */
 export interface SalesRulesInput {
+  /** Who owns new records: rules and strategies (parsed with {@link assignmentConfigSchema}). */
   assignment?: unknown;
+  /** Escalation ladders on inactivity or time in a stage (parsed with {@link escalationsConfigSchema}). */
   escalations?: unknown;
+  /** The public pool: claiming limits and returning unworked records (parsed with {@link poolConfigSchema}). */
   pool?: unknown;
+  /** The duplicate guard: unique keys over normalized fields (parsed with {@link duplicatesConfigSchema}). */
   duplicates?: unknown;
+  /** Who may do which operation on which records (parsed with {@link permissionsConfigSchema}). */
   permissions?: unknown;
+  /** Transitions that wait for an approver's decision (parsed with {@link approvalsConfigSchema}). */
   approvals?: unknown;
 }
 
 /** Result of a single-record sales operation (assign, claim, activity, …). */
 export interface SalesResult {
+  /** The record after the operation, as stored. */
   record: StoredRecord;
+  /** The history events the operation wrote. */
   events: HistoryEvent[];
 }
 
 /** Result of `assign`. */
 export interface AssignResult extends SalesResult {
+  /** Which rule and strategy placed the record, the owner or pool chosen, and why. */
   decision: AssignmentDecision;
 }
 
 /** Where `handover` sends a departing rep's records. */
 export type HandoverTarget =
-  | { to: string }
-  | { strategy: Strategy | 'rules' }
-  | { pool: string | true };
+  | {
+    /** One rep id (active, in the directory) who takes every record. */
+    to: string;
+  }
+  | {
+    /** Place each record by a strategy, or by the assignment rules (`'rules'`), never back to the departing rep. */
+    strategy: Strategy | 'rules';
+  }
+  | {
+    /** Into this pool, or (`true`) into each record's own pool (else the default pool). */
+    pool: string | true;
+  };
 
 /** Result of `handover`: one audited batch. */
 export interface HandoverResult {
+  /** Id of the batch, in every `handover` history event and the `dealflow.handover` outbox message. */
   batchId: string;
+  /** The departing rep. */
   from: string;
-  moved: Array<{ recordId: string; to: string | null; poolId: string | null }>;
+  /** Records placed elsewhere. */
+  moved: Array<{
+    /** The moved record. */
+    recordId: string;
+    /** Its new owner, or null when it went into a pool. */
+    to: string | null;
+    /** The pool it went into, or null when it got an owner. */
+    poolId: string | null;
+  }>;
   /** Records that could not be placed (no eligible rep): left with the departing rep. */
-  unplaced: Array<{ recordId: string; reason: string }>;
+  unplaced: Array<{
+    /** The record left with the departing rep. */
+    recordId: string;
+    /** Why no rep could take it. */
+    reason: string;
+  }>;
 }
 
 /** Outcome of a timer handled by the sales rules. */
 export interface SalesTimerOutcome {
+  /** `fired`, or `noop:<reason>` when the timer no longer applies (e.g. `noop:record_gone`). */
   outcome: string;
+  /** The record after the firing (null when it no longer exists). */
   record: StoredRecord | null;
+  /** The history events the firing wrote. */
   events: HistoryEvent[];
   /** Blueprint transitions to fire next through the engine's send path (escalation `transition`). */
   transitions: string[];
