@@ -20,7 +20,9 @@ export type AssignmentStore = Pick<StorageTx, 'countRecords' | 'incrementCounter
 export interface AssignmentDecision {
   /** The rule that matched (null when no rule could place the record). */
   ruleId: string | null;
+  /** Position of that rule in `assignment.rules` (0-based), or null. */
   ruleIndex: number | null;
+  /** The strategy that placed the record (`owner`, `roundRobin`, `leastLoaded`, `pool`), or null. */
   strategy: Strategy['strategy'] | null;
   /** New owner, or null (pool / unassigned). */
   ownerId: string | null;
@@ -36,7 +38,9 @@ export interface AssignmentDecision {
 
 /** Why one rule did or did not place the record (see `explainAssignment`). */
 export interface RuleExplanation {
+  /** The rule's id. */
   ruleId: string;
+  /** Its position in `assignment.rules` (0-based). */
   index: number;
   /** Whether the rule's `when` held. */
   conditionHeld: boolean;
@@ -44,14 +48,26 @@ export interface RuleExplanation {
   failedCondition?: unknown;
   /** Whether the strategy found an owner or pool. */
   resolved: boolean;
+  /** Why, in words: the failed condition, the strategy's choice, or why it found nobody. */
   reason: string;
   /** Candidates considered, with why each was rejected (empty reason = eligible). */
-  candidates?: Array<{ repId: string; eligible: boolean; reason: string; load?: number }>;
+  candidates?: Array<{
+    /** The candidate rep. */
+    repId: string;
+    /** Whether the rep could take the record. */
+    eligible: boolean;
+    /** Why not (`inactive`, `at capacity (…)`, `excluded`…); empty when eligible. */
+    reason: string;
+    /** The rep's open records counted for capacity, when counted. */
+    load?: number;
+  }>;
 }
 
 /** The answer of `explainAssignment`: the decision and the trace of every rule tried. */
 export interface AssignmentExplanation {
+  /** What assignment would decide (computed as a dry run: no turn or capacity slot taken). */
   decision: AssignmentDecision;
+  /** One entry per rule, in order. */
   rules: RuleExplanation[];
 }
 
@@ -67,9 +83,13 @@ export interface AssignOptions {
 
 /** A compiled assignment rule set. */
 export interface Assigner {
+  /** The parsed assignment configuration. */
   readonly config: AssignmentConfig;
   /** Runs the rules for a record; takes the turn and capacity slot unless `dryRun`. */
-  decide(store: AssignmentStore, record: RecordLike, now: string, options?: AssignOptions): Promise<AssignmentDecision & { trace: RuleExplanation[] }>;
+  decide(store: AssignmentStore, record: RecordLike, now: string, options?: AssignOptions): Promise<AssignmentDecision & {
+    /** Per rule tried, why it did or did not place the record (filled with `trace: true`). */
+    trace: RuleExplanation[];
+  }>;
   /** The first rule whose condition holds for the record (capacity not considered), or null. */
   matchingRule(record: RecordLike, now: string): AssignmentRule | null;
   /** Runs one strategy directly (escalation `reassign`, handover `strategy`). */
@@ -81,13 +101,23 @@ export interface Assigner {
    * `lock`: the caller is about to give the rep a record in this transaction; concurrent callers
    * about the same rep then count one after another.
    */
-  hasCapacity(store: AssignmentStore, rep: Rep, now: string, skipPeriod?: boolean, lock?: boolean): Promise<{ ok: boolean; reason: string; load: number }>;
+  hasCapacity(store: AssignmentStore, rep: Rep, now: string, skipPeriod?: boolean, lock?: boolean): Promise<{
+    /** Whether the rep can take one more record. */
+    ok: boolean;
+    /** Why not (`inactive`, `at capacity (3/3 open)`, `period cap reached (…)`); empty when ok. */
+    reason: string;
+    /** The rep's open records (0 when not counted). */
+    load: number;
+  }>;
 }
 
 /** Options of {@link createAssigner}. */
 export interface CreateAssignerOptions {
+  /** The `assignment` section as given (parsed with `assignmentConfigSchema`). */
   config: unknown;
+  /** Where reps and teams come from. */
   directory: Directory;
+  /** Compiles the rules' JSON-logic conditions. */
   compiler: RuleCompiler;
   /** Used for load counting when `config.openStages` is absent. */
   openStages?: string[];

@@ -13,8 +13,11 @@ import type { StageEdge } from './graph-model.js';
 export interface PathStep {
   /** Index of the transition in the blueprint's `transitions`. */
   transition: number;
+  /** The event that fires the step. */
   event: string;
+  /** The stage the step leaves. */
   from: string;
+  /** The stage the step enters. */
   to: string;
   /** True when the transition has a guard (the path assumes it passes). */
   guarded: boolean;
@@ -24,6 +27,7 @@ export interface PathStep {
 export interface BlueprintPath {
   /** Stages visited, starting with the initial stage. */
   stages: string[];
+  /** The transitions taken, in order (one fewer than `stages`). */
   steps: PathStep[];
   /** The stage the path ends in. */
   end: string;
@@ -36,10 +40,31 @@ export type CoverageEdge = Pick<StageEdge, 'transition' | 'event' | 'from' | 'to
 
 /** What the recorded tests visited and what they did not. */
 export interface CoverageReport {
-  stages: { total: number; visited: string[]; unvisited: string[] };
-  transitions: { total: number; visited: CoverageEdge[]; unvisited: CoverageEdge[] };
+  /** Stage coverage. */
+  stages: {
+    /** How many stages the blueprint has. */
+    total: number;
+    /** Stage ids the tests visited. */
+    visited: string[];
+    /** Stage ids the tests never visited. */
+    unvisited: string[];
+  };
+  /** Transition coverage, per (transition, concrete `from` stage) edge. */
+  transitions: {
+    /** How many edges the blueprint has. */
+    total: number;
+    /** Edges the tests took. */
+    visited: CoverageEdge[];
+    /** Edges the tests never took. */
+    unvisited: CoverageEdge[];
+  };
   /** Stages and transitions no path of the machine reaches at all (dead parts of the blueprint). */
-  unreachable: { stages: string[]; transitions: CoverageEdge[] };
+  unreachable: {
+    /** Stage ids no path reaches. */
+    stages: string[];
+    /** Edges no path can take. */
+    transitions: CoverageEdge[];
+  };
   /** True when every stage and every transition was visited. */
   complete: boolean;
   /** A few readable lines: `stage 'negotiation' is never visited`, … */

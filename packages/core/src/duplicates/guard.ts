@@ -14,6 +14,7 @@ export const duplicateKeySchema = z
     name: z.string().min(1),
     /** Field it reads (default: the name). */
     field: z.string().min(1).optional(),
+    /** How the value is normalized before comparing: `email` (trimmed, lower-cased), `phone` (`+` and digits, with `defaultCountryCode`), `company` (case, accents, punctuation and legal suffixes dropped), `text` (trimmed, lower case, inner whitespace collapsed). */
     normalize: z.enum(['email', 'phone', 'company', 'text']),
     /** For `phone`: country code for numbers written without one, e.g. `'49'`. */
     defaultCountryCode: z.string().optional(),
@@ -41,6 +42,7 @@ export const duplicateReleaseSchema = z
 /** The `duplicates` section of the engine rules. */
 export const duplicatesConfigSchema = z
   .object({
+    /** The keys checked; a record collides with another when any one key is equal. */
     keys: z.array(duplicateKeySchema).min(1),
     /** Record types guarded (default: all). Keys are per type unless `acrossTypes`. */
     types: z.array(z.string().min(1)).optional(),
@@ -51,14 +53,20 @@ export const duplicatesConfigSchema = z
   })
   .strict();
 
+/** When duplicate keys stop blocking (parsed `duplicateReleaseSchema`). */
 export type DuplicateRelease = z.infer<typeof duplicateReleaseSchema>;
+/** One duplicate key after parsing (see `duplicateKeySchema`). */
 export type DuplicateKey = z.infer<typeof duplicateKeySchema>;
+/** The `duplicates` section of the engine rules after parsing (see {@link duplicatesConfigSchema}). */
 export type DuplicatesConfig = z.infer<typeof duplicatesConfigSchema>;
 
 /** What a `DUPLICATE` error's `details` hold. */
 export interface DuplicateDetails {
+  /** The record being created or updated that was refused. */
   recordId: string;
+  /** The record that already holds the key. */
   existingRecordId: string;
+  /** That record's owner (null: unowned), so the app can say whom to ask. */
   existingOwnerId: string | null;
   /** The key names that collided, e.g. `['email']`. */
   keys: string[];
@@ -66,18 +74,29 @@ export interface DuplicateDetails {
 
 /** The compiled duplicate guard. */
 export interface DuplicateGuard {
+  /** The parsed `duplicates` configuration. */
   readonly config: DuplicatesConfig;
   /** Whether the guard applies to a record type. */
   guards(type: string): boolean;
   /** Storage keys of a record, e.g. `dup:lead:email:ann@x.com` (null values give no key). */
-  keysFor(type: string, fields: Record<string, unknown>): Array<{ name: string; key: string }>;
+  keysFor(type: string, fields: Record<string, unknown>): Array<{
+    /** The key's name from the config (e.g. `email`). */
+    name: string;
+    /** The storage key holding the normalized value. */
+    key: string;
+  }>;
   /**
    * Claims the record's keys in the transaction (re-claims changed ones on update). Throws
    * `DUPLICATE` naming the existing record and its owner when another record holds one.
    */
   enforce(tx: StorageTx, before: StoredRecord | null, after: StoredRecord): Promise<void>;
   /** The existing record holding any of these fields' keys, or null. */
-  findExisting(tx: StorageTx, type: string, fields: Record<string, unknown>, exceptId?: string): Promise<{ record: StoredRecord; keys: string[] } | null>;
+  findExisting(tx: StorageTx, type: string, fields: Record<string, unknown>, exceptId?: string): Promise<{
+    /** The record holding the key(s). */
+    record: StoredRecord;
+    /** The key names that match (e.g. `['email']`). */
+    keys: string[];
+  } | null>;
 }
 
 /**

@@ -8,7 +8,12 @@ export const poolConfigSchema = z
     /** Record types the pool rules apply to (default: all). */
     types: z.array(z.string().min(1)).optional(),
     /** Most claims per rep per period. */
-    claimLimit: z.object({ max: z.number().int().min(0), period: z.enum(['day', 'week', 'month']) }).strict().optional(),
+    claimLimit: z.object({
+      /** Claims allowed per rep in one period (0: none). */
+      max: z.number().int().min(0),
+      /** The period the claims are counted in (calendar day, week or month in `timeZone`). */
+      period: z.enum(['day', 'week', 'month']),
+    }).strict().optional(),
     /** An owned record with no activity for this long returns to its pool. */
     returnAfter: duration.optional(),
     /** A rep may not re-claim a record returned from them for this long. */
@@ -22,10 +27,12 @@ export const poolConfigSchema = z
   })
   .strict();
 
+/** The `pool` section of the engine rules after parsing (see {@link poolConfigSchema}). */
 export type PoolConfig = z.infer<typeof poolConfigSchema>;
 
 /** What `record.meta.pool` holds while a record is (or was last) in a pool. */
 export interface PoolState {
+  /** The pool the record is (or was last) in. */
   poolId: string;
   /** When it entered the pool. */
   since: string;

@@ -26,18 +26,31 @@ import type { DealflowErrorCode } from '@dealflow/logic';
  * ```
  */
 export const STORAGE_FAULTS = {
+  /** `insertRecord(s)` with an id the tenant already has. */
   insertExistingId: 'CONFLICT',
+  /** `insertRecords` naming one id twice. */
   insertRepeatedId: 'CONFLICT',
+  /** A new record whose `version` is not 1. */
   insertVersionNotOne: 'INPUT_INVALID',
+  /** A record, history event, timer or outbox message of another tenant than the transaction's. */
   foreignTenant: 'INPUT_INVALID',
+  /** `updateRecord` whose `expectedVersion` is not the stored one (a concurrent write won). */
   updateStaleVersion: 'CONFLICT',
+  /** `updateRecord` of a record that does not exist. */
   updateMissingRecord: 'CONFLICT',
+  /** `updateRecord` whose new `version` is not `expectedVersion + 1`. */
   updateVersionNotNext: 'CONFLICT',
+  /** `appendHistory` whose `seq` is not the record's next. */
   historySeqGap: 'CONFLICT',
+  /** `scheduleTimers` with an id the tenant already has. */
   timerIdTaken: 'CONFLICT',
+  /** `putIdempotency` with a key already stored. */
   idempotencyKeyTaken: 'CONFLICT',
+  /** `getRecords` / `insertRecords` over `MAX_BATCH_IDS` items. */
   batchTooLarge: 'INPUT_INVALID',
+  /** `replaceTasks` given a row of another record or tenant. */
   taskRowOfOtherRecord: 'INPUT_INVALID',
+  /** Any call after `close()`. */
   closed: 'CLOSED',
 } as const satisfies Record<string, DealflowErrorCode>;
 
