@@ -3,6 +3,7 @@ import { DealflowError } from '@dealflow/logic';
 
 /** Where the engine reads the time. Inject a manual clock in tests to move time deterministically. */
 export interface Clock {
+  /** The current time; the engine stamps every record, history event and timer with it. */
   now(): Date;
 }
 

@@ -10,11 +10,17 @@ import type { ApprovalRule } from './schema.js';
 
 /** Compiled approval rules. */
 export interface Approvals {
+  /** The parsed approval rules, in order. */
   readonly rules: readonly ApprovalRule[];
   /** The first rule requiring approval for firing `event` on the record now, or null. */
   required(record: StoredRecord, event: { type: string; fields?: Record<string, unknown>; data?: Record<string, unknown> }, actor: unknown, now: string): ApprovalRule | null;
   /** Who may decide, for a rule and a record: rep ids and/or a role. */
-  approversFor(rule: ApprovalRule, record: StoredRecord): Promise<{ ids: string[]; role: string | null }>;
+  approversFor(rule: ApprovalRule, record: StoredRecord): Promise<{
+    /** Rep ids who may decide (empty for a role rule). */
+    ids: string[];
+    /** The role whose reps may decide, or null. */
+    role: string | null;
+  }>;
 }
 
 /**

@@ -23,7 +23,9 @@ export interface StageEdge {
 
 /** The sales rules a diagram shows besides the blueprint (approvals on edges, escalations as notes). */
 export interface DiagramRules {
+  /** The `approvals` section of the sales rules: each rule's approver is written on the edges of its event. */
   approvals?: unknown;
+  /** The `escalations` section of the sales rules: shown as notes on the stages they watch. */
   escalations?: unknown;
 }
 

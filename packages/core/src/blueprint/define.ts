@@ -16,17 +16,23 @@ import type { ComputedFields } from '../fields/computed.js';
 
 /** A validated blueprint: its spec, lookup tables, compiled rules and the XState machine. */
 export interface Blueprint {
+  /** The blueprint id (`spec.id`). */
   readonly id: string;
+  /** The blueprint version (`spec.version`). */
   readonly version: number;
+  /** The type of the records it drives (`spec.recordType`, e.g. `deal`). */
   readonly recordType: string;
   /** The parsed JSON (defaults applied). */
   readonly spec: BlueprintSpec;
   /** The compiled XState v5 machine (usable with `createActor`, `transition`, `xstate/graph`). */
   readonly machine: AnyStateMachine;
+  /** The stage id new records start in. */
   readonly initialStage: string;
   /** Stage by id. */
   readonly stages: ReadonlyMap<string, StageSpec>;
+  /** Field definitions by field name. */
   readonly fields: Readonly<Record<string, FieldSpec>>;
+  /** The transitions, in blueprint order (rule paths such as `$.transitions[2].guard` index them). */
   readonly transitions: readonly TransitionSpec[];
   /** True for stages of kind won, lost or closed. */
   isFinal(stage: string): boolean;

@@ -5,8 +5,11 @@ import type { BlueprintSpec } from './schema.js';
 
 /** Who acts: a rep, a manager, the system or a worker. */
 export interface Actor {
+  /** Rep id, or `system` / `worker:<id>`; written to history as `actorId`. */
   id: string;
+  /** Roles for `allow` rules and permissions (`actor.roles`), e.g. `['rep']`, `['manager']`. */
   roles?: string[];
+  /** The actor's team id (`actor.team` in rules), or null. */
   team?: string | null;
 }
 
@@ -32,10 +35,20 @@ export interface DealflowMachineEvent {
 
 /** The data every rule (guard, allow, set, …) is evaluated over. */
 export interface RuleData {
+  /** The record's field values, with those the event brings applied over them (`fields.amount`). */
   fields: Record<string, unknown>;
+  /** The record as rules see it (`record.stage`, `record.ownerId`…), or null for a machine run without one. */
   record: RecordView | null;
+  /** Who sent the event (`actor.roles`), or null when unknown. */
   actor: Actor | null;
-  event: { type: string; data: Record<string, unknown> };
+  /** The event being handled. */
+  event: {
+    /** The event name. */
+    type: string;
+    /** The event's extra data (`event.data.reason`). */
+    data: Record<string, unknown>;
+  };
+  /** The time of the call (ISO UTC). */
   now: string;
 }
 

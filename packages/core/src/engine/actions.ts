@@ -60,7 +60,17 @@ export interface ConvertPlan {
   /** Its alias in the action (`as`). */
   as: string;
   /** The new record's id, fields, owner, team and links. */
-  input: { id: string; fields: Record<string, unknown>; ownerId: string | null; teamId: string | null };
+  input: {
+    /** The new record's id, generated for its record type. */
+    id: string;
+    /** Field values the action's rules computed (null and undefined results left out). */
+    fields: Record<string, unknown>;
+    /** The source record's owner. */
+    ownerId: string | null;
+    /** The source record's team. */
+    teamId: string | null;
+  };
+  /** Link name → record ids for the new record: back to the source (`backlink`) and to the targets named in `linkTo`. */
   links: Record<string, string[]>;
 }
 

@@ -6,11 +6,15 @@ import type { DeadlineRow, Storage, TaskQuery, TaskRow } from '../storage/types.
 export interface TasksFilter {
   /** The rep (or any of several reps) the tasks are for. */
   owner?: string | string[];
+  /** Tasks of records of this team. */
   team?: string;
+  /** Only open or only done tasks (default: both). */
   status?: 'open' | 'done';
-  /** Due strictly before / at or after these times (ISO or Date). */
+  /** Due strictly before this time (ISO or Date); undated tasks are left out when set. */
   dueBefore?: string | Date;
+  /** Due at or after this time (ISO or Date); undated tasks are left out when set. */
   dueAfter?: string | Date;
+  /** Tasks of records of this type (`deal`, `lead`…). */
   recordType?: string;
   /** `task` or `date` (an agenda date field such as a next contact date). */
   kind?: string;
@@ -20,9 +24,11 @@ export interface TasksFilter {
 
 /** A rep's day (`engine.agenda`). */
 export interface Agenda {
+  /** The rep whose day it is. */
   repId: string;
   /** The day, `YYYY-MM-DD`, in `timeZone`. */
   day: string;
+  /** The IANA time zone the day's bounds are taken in. */
   timeZone: string;
   /** Open tasks due before the day began. */
   overdue: TaskRow[];

@@ -26,13 +26,19 @@ export interface CreateManyItem extends CreateInput {
    * kept them). Written as `transition` history events of event `$import` (facts of the past: no
    * guards run), so reports, forecasts and `getAt` see the past; the last one's deadlines are scheduled.
    */
-  stages?: Array<{ stage: string; at: string }>;
+  stages?: Array<{
+    /** The stage entered. */
+    stage: string;
+    /** When it was entered (ISO time, in order, not after now). */
+    at: string;
+  }>;
 }
 
 /** Options of `engine.createMany`. */
 export interface CreateManyOptions {
   /** Who creates the records (default: the system actor). */
   actor?: Actor;
+  /** The tenant to create the records in (default: the engine's). */
   tenantId?: string;
   /** All items in one transaction, and the first rejected item fails the call whole (nothing written). Default false. */
   allOrNothing?: boolean;
@@ -54,8 +60,27 @@ export interface CreateManyOptions {
 
 /** The result of one item: its record, or why it was refused (`index` is its position in the input). */
 export type CreateManyResult =
-  | ({ ok: true; index: number } & CreateResult)
-  | { ok: false; index: number; error: { code: string; message: string; details?: unknown } };
+  | ({
+    /** The item was created (or its idempotency key answered with the earlier result). */
+    ok: true;
+    /** The item's position in the input. */
+    index: number;
+  } & CreateResult)
+  | {
+    /** The item was refused; nothing of it was written. */
+    ok: false;
+    /** The item's position in the input. */
+    index: number;
+    /** Why it was refused. */
+    error: {
+      /** The `DealflowError` code (`INPUT_INVALID`, `DUPLICATE`…). */
+      code: string;
+      /** The error message, naming the record, field or rule path. */
+      message: string;
+      /** The error's details, when it has any. */
+      details?: unknown;
+    };
+  };
 
 /** What creating one item in a transaction answers (the engine's per-record create). */
 export interface CreatedItem {

@@ -112,7 +112,9 @@ export async function createInTx(
 
 /** A stage a record entered in the past, with when (imports). */
 export interface PastStage {
+  /** The stage entered. */
   stage: string;
+  /** When it was entered (ISO time). */
   at: string;
 }
 

@@ -17,6 +17,7 @@ export interface PluginChange {
   events: HistoryEvent[];
   /** The open transaction (same tenant), for reads and extra writes (counters, unique keys…). */
   tx: StorageTx;
+  /** The call's context: actor, idempotency key, expected version, tenant. */
   ctx: CallContext;
 }
 
@@ -34,7 +35,12 @@ export interface PluginChange {
  * ```
  */
 export interface EnginePlugin {
+  /** The plugin's name (e.g. `scoring`), for people and error messages. */
   name: string;
+  /**
+   * Runs inside the write transaction after the engine computed the new record, before it is
+   * written; may change `change.after` (fields, meta, owner, team). Throwing aborts the whole call.
+   */
   beforeCommit?(change: PluginChange): void | Promise<void>;
 }
 

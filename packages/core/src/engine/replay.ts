@@ -11,13 +11,21 @@ import type { StageTimes } from '../stage-times/stage-times.js';
 export interface RecordChanges {
   /** Set by `migrated` events: the blueprint version the record moved to. */
   blueprintVersion?: number;
+  /** The new stage, when it changed. */
   stage?: string;
+  /** The new stage entry time, when it changed. */
   stageEnteredAt?: string;
+  /** The new owner, when it changed (null: no owner). */
   ownerId?: string | null;
+  /** The new team, when it changed (null: no team). */
   teamId?: string | null;
+  /** Fields whose value changed, with their new values. */
   fields?: Record<string, unknown>;
+  /** Fields that were removed. */
   unsetFields?: string[];
+  /** `meta` keys whose value changed, with their new values. */
   meta?: Record<string, unknown>;
+  /** `meta` keys that were removed. */
   unsetMeta?: string[];
 }
 

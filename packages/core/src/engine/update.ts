@@ -14,6 +14,7 @@ import { writeChange } from './writer.js';
 
 /** Input of `engine.update`: field values to set (`null` clears a field). */
 export interface UpdateInput {
+  /** Field name → new value, validated against the blueprint; `null` clears the field. */
   fields: Record<string, unknown>;
 }
 

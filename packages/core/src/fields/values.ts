@@ -6,7 +6,17 @@ import { canonicalType, FIELD_LIMITS } from './schema.js';
 import type { FieldSpec, ItemFieldSpec } from './schema.js';
 
 /** A checked value in its stored form, or what is wrong with it. */
-export type FieldValueResult = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
+export type FieldValueResult = {
+  /** The value is valid. */
+  ok: true;
+  /** Its stored (normalized) form. */
+  value: unknown;
+} | {
+  /** The value is invalid. */
+  ok: false;
+  /** What is wrong, each problem naming the field and its JSON path. */
+  problems: Problem[];
+};
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -189,6 +189,7 @@ function typeVerdict(rule: unknown, fields: Readonly<Record<string, FieldSpec>>)
 
 /** Result of {@link analyzeCondition}. */
 export interface ConditionAnalysis {
+  /** `always` (true on every data), `never` (true on none), or `unknown` (depends on the data, or cannot tell). */
   verdict: Verdict;
   /** Why, when the verdict is not `unknown`. */
   why?: string;

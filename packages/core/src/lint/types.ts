@@ -3,6 +3,7 @@ export type LintSeverity = 'error' | 'warning' | 'info';
 
 /** One finding of {@link lintBlueprint}. */
 export interface LintFinding {
+  /** How bad it is: `error`, `warning` or `info`. */
   severity: LintSeverity;
   /** Machine-readable kind, e.g. `dead_end_stage`, `guard_never_true`, `assignment_rule_shadowed`. */
   code: string;

@@ -58,6 +58,7 @@ export function checkTaskRows(tenantId: string, recordId: string, rows: readonly
 
 /** How a SQL store writes a list of owners: `IN (?, ?, …)`, or one array parameter (`= ANY($n)`, PostgreSQL), which keeps one statement text per query shape. */
 export interface SqlListOptions {
+  /** Pass several owners as one array parameter (`owner_id = ANY($2::text[])`, PostgreSQL) instead of `IN (…)` with one parameter each. */
   arrayParam?: boolean;
   /** How the deadline query names the record id it joins timers on (PostgreSQL: `r.id COLLATE "default"`, the collation of the timers index). */
   recordIdJoin?: string;
@@ -81,7 +82,16 @@ function ownerClause(column: string, owners: string[], p: (v: unknown) => string
  * await client.query(`SELECT * FROM tasks WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${q.limit}`, q.params)
  * ```
  */
-export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) => string, options: SqlListOptions = {}): { where: string; orderBy: string; params: unknown[]; limit: number } {
+export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) => string, options: SqlListOptions = {}): {
+  /** The conditions (without `WHERE`), tenant first. */
+  where: string;
+  /** The order (without `ORDER BY`): due time with undated rows last, then record and row id. */
+  orderBy: string;
+  /** The parameter values, in placeholder order. */
+  params: unknown[];
+  /** The row limit to apply (the query's `limit`, at most `TASK_QUERY_MAX`). */
+  limit: number;
+} {
   const params: unknown[] = [tenantId];
   const p = (v: unknown) => {
     params.push(v);
@@ -109,7 +119,20 @@ export function deadlineQuerySql(
   q: DeadlineQuery,
   param: (n: number) => string,
   options: SqlListOptions = {},
-): { where: string; recordWhere: string; timerWhere: string; orderBy: string; params: unknown[]; limit: number } {
+): {
+  /** All conditions over `r` and `t` (without `WHERE`). */
+  where: string;
+  /** The conditions on the record `r` alone. */
+  recordWhere: string;
+  /** The conditions on the timer `t` (including the join to `r`). */
+  timerWhere: string;
+  /** The order (without `ORDER BY`): breach time, then record id. */
+  orderBy: string;
+  /** The parameter values, in placeholder order. */
+  params: unknown[];
+  /** The row limit to apply (the query's `limit`, at most `TASK_QUERY_MAX`). */
+  limit: number;
+} {
   const params: unknown[] = [tenantId];
   const p = (v: unknown) => {
     params.push(v);
