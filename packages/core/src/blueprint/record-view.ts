@@ -23,7 +23,7 @@ export interface RecordMetaFacts {
 /**
  * The record as every rule sees it under `record` — guards, `allow` rules, actions, assignment,
  * escalation, approvals, permissions, link rules and scoring alike (docs/concepts.md, "Rule data").
- * Built by {@link recordView}; a record given in part (`explainAssignment` with a draft) has null
+ * Built by `recordView`; a record given in part (`explainAssignment` with a draft) has null
  * where it says nothing.
  */
 export interface RecordView extends Partial<RecordMetaFacts> {

@@ -173,5 +173,5 @@ export async function restatePastStages(
   return { record, event: made.event, events, emits: made.emits };
 }
 
-/** The event name of the history events {@link restatePastStages} writes. */
+/** The event name of the history events `restatePastStages` writes. */
 export const IMPORT_EVENT = '$import';

@@ -69,6 +69,7 @@ export interface EmittedEvent {
 
 /** Payload of `fields.changed`: an edit by `engine.update`. */
 export interface FieldsChangedEvent {
+  /** The record after the edit, as stored. */
   record: StoredRecord;
   /** Names of the changed fields (computed fields included). */
   changed: string[];

@@ -11,13 +11,18 @@ const duration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\
  */
 export const targetSchema = z.union([
   z.enum(['owner', 'manager', 'director', 'teamManager']),
-  z.object({ rep: z.string().min(1) }).strict(),
+  z.object({
+    /** One named rep id. */
+    rep: z.string().min(1),
+  }).strict(),
 ]);
 
 /** One escalation action. Exactly one key per action object. */
 export const escalationActionSchema = z.union([
-  /** Reassign: `'nextInTeam'` (round robin over the record's team, skipping the owner), `'rules'` (re-run assignment rules), or a strategy. */
-  z.object({ reassign: z.union([z.literal('nextInTeam'), z.literal('rules'), strategySchema]) }).strict(),
+  z.object({
+    /** Reassign: `'nextInTeam'` (the next active rep with capacity in the record's team, after the owner), `'rules'` (re-run the assignment rules without the owner), or a strategy. */
+    reassign: z.union([z.literal('nextInTeam'), z.literal('rules'), strategySchema]),
+  }).strict(),
   z.object({
     /** Notify one target or several (deduplicated): a `dealflow.notify` outbox message per firing. */
     notify: z.union([targetSchema, z.array(targetSchema).min(1)]),
@@ -32,10 +37,14 @@ export const escalationActionSchema = z.union([
     /** Add the target's rep ids to the record's `meta.followers` (no duplicates). */
     addFollower: targetSchema,
   }).strict(),
-  /** Back to the public pool: `true` = the record's pool (or the default pool), or a pool id. */
-  z.object({ returnToPool: z.union([z.literal(true), z.string().min(1)]) }).strict(),
-  /** Fire a blueprint transition (event name) through the engine's send path. */
-  z.object({ transition: z.string().min(1) }).strict(),
+  z.object({
+    /** Back to the public pool: `true` = the record's pool (or the default pool), or a pool id. Does nothing to an unowned record. */
+    returnToPool: z.union([z.literal(true), z.string().min(1)]),
+  }).strict(),
+  z.object({
+    /** Fire a blueprint transition (event name) through the engine's send path, after the level's other actions. */
+    transition: z.string().min(1),
+  }).strict(),
 ]);
 
 /** One level: after `after` (from the trigger, or from the previous level), run `actions`. */
