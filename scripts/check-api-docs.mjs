@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
  * when you document more; never raise it — document the new export instead.
  */
 const BUDGET = {
-  '@dealflow/core': 1014,
+  '@dealflow/core': 188,
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
