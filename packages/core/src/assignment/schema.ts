@@ -56,7 +56,7 @@ export const assignmentRuleSchema = z
     id: z.string().min(1),
     /** Free text for people reading the rules; not used by the engine. */
     description: z.string().optional(),
-    /** JSON-logic condition over `{record, fields, now}`; the rule applies when it is truthy. Omitted: always (required on the last rule). */
+    /** JSON-logic condition over `{record, fields, now}`; the rule applies when it is truthy. Omitted: the rule always applies (the last rule must omit it). */
     when: jsonLogicSchema.optional(),
     /** How the owner is picked when the rule applies. */
     assign: strategySchema,

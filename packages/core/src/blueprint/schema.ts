@@ -78,7 +78,7 @@ export const stageSchema = z
     forecastCategory: forecastCategorySchema.optional(),
     /** How long a record may stay in this stage, with reminders and a breach event; none by default. */
     deadline: deadlineSchema.optional(),
-    /** Free text for people (what the stage means, what to do in it); not used by the engine. */
+    /** Free text for people (what the stage means, what to do in it): shown in diagrams and by `nextSteps`; no effect on behaviour. */
     description: z.string().optional(),
     /**
      * What entering this stage asks for besides fields (Zoho Blueprint's "during" step): checklist
@@ -289,9 +289,9 @@ export const blueprintSchema = z
     version: z.number().int().min(1),
     /** Record type: `lead`, `deal`, `contract`, `payment`, or any string. */
     recordType: z.string().min(1),
-    /** Display name for people; not used by the engine. */
+    /** Display name for people (diagram titles; default: the id); no effect on behaviour. */
     name: z.string().optional(),
-    /** Free text for people about the process; not used by the engine. */
+    /** Free text for people about the process (kept in exported diagrams); no effect on behaviour. */
     description: z.string().optional(),
     /** The record's fields by name: type, required-in stages, default, validation (see {@link fieldSchema}). Default: none. */
     fields: z.record(z.string().refine((v) => !FORBIDDEN_KEYS.has(v), 'a field name must not be a prototype name (__proto__, constructor, toString, …)'), fieldSchema).default({}),

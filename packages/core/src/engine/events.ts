@@ -26,7 +26,7 @@ export interface TransitionEvent {
 }
 /** Payload of `deadline.breached` and `reminder`. */
 export interface DeadlineEvent {
-  /** The record (for `reminder`: after the reminder was recorded). */
+  /** The record: for `deadline.breached` as it was when the deadline passed (before the `onBreach` transition), for `reminder` after the reminder was recorded. */
   record: StoredRecord;
   /** The timer that fired (`kind` `breach`, `reminder`, …; its `payload` names the deadline or date timer). */
   timer: TimerRecord;

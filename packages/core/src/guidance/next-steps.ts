@@ -61,7 +61,7 @@ export interface GuidanceTask {
   id: string;
   /** The task's text. */
   title: string;
-  /** Who the task is for (null: the record's owner). */
+  /** Who the task is for, or null when the task names nobody. */
   ownerId: string | null;
   /** When it is due (ISO UTC), or null. */
   dueAt: string | null;

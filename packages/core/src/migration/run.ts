@@ -120,9 +120,9 @@ export interface MigrationReport {
   deadlines: DeadlineChange[];
   /** Timers cancelled and scheduled (or that would be). */
   timers: {
-    /** Timers cancelled (old deadlines and reminders, stale escalations). */
+    /** Timers of the records' old stages cancelled (deadline timers are rebuilt by the policy; the others move to the new stage). */
     cancelled: number;
-    /** Timers scheduled for the new stages. */
+    /** Timers scheduled: the new stages' deadlines and reminders, and the moved timers. */
     scheduled: number;
   };
   /** Per record, with `details: true`. */

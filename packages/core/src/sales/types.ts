@@ -46,7 +46,7 @@ export type HandoverTarget =
     strategy: Strategy | 'rules';
   }
   | {
-    /** Into this pool, or (`true`) into each record's own pool (else the default pool). */
+    /** Into this pool, or (`true`) each record's own pool (else the configured `defaultPool`, the record's team, or `general`). */
     pool: string | true;
   };
 

@@ -105,7 +105,7 @@ export interface TimerRecord {
   event: string;
   /** Extra data for the firing, JSON only. */
   payload: Record<string, unknown>;
-  /** Stage the timer was scheduled for (null: any stage). */
+  /** Stage the timer was scheduled for (null: not tied to a stage, e.g. date timers and task reminders). */
   stage: string | null;
   /** The record's `version` when the timer was scheduled. */
   recordVersion: number;
