@@ -73,7 +73,15 @@ export function ruleCompilerFrom(engine: LogicRuleEngine): RuleCompiler {
   };
 }
 
-/** JSON-logic truthiness (json-logic-js semantics: empty arrays are falsy). */
+/**
+ * JSON-logic truthiness (json-logic-js semantics: empty arrays are falsy).
+ *
+ * @example
+ * ```ts
+ * truthy([]) // false
+ * truthy('0') // true (a non-empty string)
+ * ```
+ */
 export function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   return Boolean(value);

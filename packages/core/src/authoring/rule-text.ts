@@ -2,6 +2,12 @@
  * A short, readable rendering of a JSON-logic rule for diagram labels:
  * `{">":[{"var":"fields.amount"},1000]}` → `fields.amount > 1000`. Unknown shapes fall back to
  * compact JSON, cut at `max` characters.
+ *
+ * @example
+ * ```ts
+ * ruleText({ and: [{ '==': [{ var: 'fields.region' }, 'EU'] }, { '>=': [{ var: 'fields.score' }, 50] }] })
+ * // '(fields.region == "EU") and (fields.score >= 50)'
+ * ```
  */
 export function ruleText(rule: unknown, max = 60): string {
   const text = render(rule);

@@ -3,7 +3,14 @@
  * too short, not a string), so such records are never reported as duplicates of each other.
  */
 
-/** `  Ann.Lee@Example.COM ` → `ann.lee@example.com`. */
+/**
+ * E-mail address trimmed and lower-cased; null without a local part and a domain around an `@`.
+ *
+ * @example
+ * ```ts
+ * normalizeEmail('  Ann.Lee@Example.COM ') // 'ann.lee@example.com'
+ * ```
+ */
 export function normalizeEmail(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const v = value.trim().toLowerCase();
@@ -16,7 +23,11 @@ export function normalizeEmail(value: unknown): string | null {
  * Phone in E.164-ish form: digits with a leading `+`. `00` becomes `+`; a number without a country
  * code gets `defaultCountryCode` (its leading trunk `0` dropped). Fewer than 6 digits: null.
  *
- * `normalizePhone('(030) 123-4567', '49')` → `+49301234567`
+ * @example
+ * ```ts
+ * normalizePhone('(030) 123-4567', '49') // '+49301234567'
+ * normalizePhone('0049 30 1234567') // '+49301234567'
+ * ```
  */
 export function normalizePhone(value: unknown, defaultCountryCode?: string): string | null {
   if (typeof value !== 'string' && typeof value !== 'number') return null;
@@ -48,6 +59,11 @@ const CJK_SUFFIXES = ['股份有限公司', '有限责任公司', '有限公司'
 /**
  * Company name normalized for case, accents, punctuation and legal suffixes:
  * `"ACME, Inc."` and `"Acme Incorporated"` → `acme`; `"Müller GmbH & Co. KG"` → `muller`.
+ *
+ * @example
+ * ```ts
+ * normalizeCompany('Müller GmbH & Co. KG') // 'muller'
+ * ```
  */
 export function normalizeCompany(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -66,7 +82,14 @@ export function normalizeCompany(value: unknown): string | null {
   return out.length > 0 ? out : null;
 }
 
-/** Plain text key: trimmed, lower case, inner whitespace collapsed. */
+/**
+ * Plain text key: trimmed, lower case, inner whitespace collapsed.
+ *
+ * @example
+ * ```ts
+ * normalizeText(' Big   Deal ') // 'big deal'
+ * ```
+ */
 export function normalizeText(value: unknown): string | null {
   if (typeof value !== 'string' && typeof value !== 'number') return null;
   const v = String(value).trim().toLowerCase().replace(/\s+/g, ' ');

@@ -200,6 +200,12 @@ export interface ConditionAnalysis {
  * Uses: constant rules; `and`/`or`/`!`; comparisons of a field with a constant of another type;
  * contradictory ranges or equalities on one field inside an `and`; and, for rules that read only
  * enum and boolean fields, exhaustive evaluation over every combination of their values.
+ *
+ * @example
+ * ```ts
+ * analyzeCondition({ and: [{ '>': [{ var: 'fields.amount' }, 100] }, { '<': [{ var: 'fields.amount' }, 50] }] }, { amount: { type: 'number' } })
+ * // { verdict: 'never', why: "the conditions on field 'amount' ask for an empty range of values" }
+ * ```
  */
 export function analyzeCondition(rule: unknown, fields: Readonly<Record<string, FieldSpec>>, engine?: CoreRuleEngine): ConditionAnalysis {
   const enumerated = engine ? enumerate(rule, fields, engine) : undefined;
@@ -383,6 +389,12 @@ function atomImplied(a: Atom[], b: Atom): boolean {
  * Whether condition `later` implies condition `earlier`: every record matching `later` also
  * matches `earlier`, so a rule with `later` placed after one with `earlier` never wins.
  * Decided only for conditions made of field comparisons with constants; else false.
+ *
+ * @example
+ * ```ts
+ * implies({ '>': [{ var: 'fields.amount' }, 1000] }, { '>': [{ var: 'fields.amount' }, 100] }) // true
+ * implies({ '>': [{ var: 'fields.amount' }, 100] }, { '>': [{ var: 'fields.amount' }, 1000] }) // false
+ * ```
  */
 export function implies(later: unknown, earlier: unknown, fields?: Readonly<Record<string, FieldSpec>>): boolean {
   const l = normalForm(later, fields);

@@ -7,7 +7,15 @@ import { TASK_QUERY_MAX } from './types.js';
  * store: which rows match, in which order, and how many.
  */
 
-/** The row limit of a query: its `limit`, at most {@link TASK_QUERY_MAX}. Bad limits fail with `INPUT_INVALID`. */
+/**
+ * The row limit of a query: its `limit`, at most {@link TASK_QUERY_MAX}. Bad limits fail with `INPUT_INVALID`.
+ *
+ * @example
+ * ```ts
+ * taskQueryLimit({ limit: 50 }) // 50
+ * taskQueryLimit({}) // 5000 (TASK_QUERY_MAX)
+ * ```
+ */
 export function taskQueryLimit(query: TaskQuery | DeadlineQuery): number {
   const l = query.limit;
   if (l === undefined) return TASK_QUERY_MAX;
@@ -21,7 +29,14 @@ export function ownersOf(query: { ownerId?: string | string[] }): string[] | und
   return Array.isArray(query.ownerId) ? query.ownerId : [query.ownerId];
 }
 
-/** True when the row matches every part of the query. */
+/**
+ * True when the row matches every part of the query.
+ *
+ * @example
+ * ```ts
+ * matchesTaskQuery(row, { ownerId: ['ann', 'bob'], status: 'open' }) // true for an open row of ann's
+ * ```
+ */
 export function matchesTaskQuery(row: TaskRow, q: TaskQuery, owners = ownersOf(q)): boolean {
   if (owners && (row.ownerId === null || !owners.includes(row.ownerId))) return false;
   if (q.teamId !== undefined && row.teamId !== q.teamId) return false;
@@ -33,7 +48,14 @@ export function matchesTaskQuery(row: TaskRow, q: TaskQuery, owners = ownersOf(q
   return true;
 }
 
-/** Index order: `dueAt` (nulls last), then `recordId`, then `id`. */
+/**
+ * Index order: `dueAt` (nulls last), then `recordId`, then `id`.
+ *
+ * @example
+ * ```ts
+ * rows.sort(compareTaskRows) // undated rows end up last
+ * ```
+ */
 export function compareTaskRows(a: TaskRow, b: TaskRow): number {
   if (a.dueAt !== b.dueAt) {
     if (a.dueAt === null) return 1;
@@ -44,7 +66,17 @@ export function compareTaskRows(a: TaskRow, b: TaskRow): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Checks rows given to `replaceTasks`: each the record's and the transaction tenant's, ids unique. Throws `INPUT_INVALID`. */
+/**
+ * Checks rows given to `replaceTasks`: each the record's and the transaction tenant's, ids unique. Throws `INPUT_INVALID`.
+ *
+ * @example
+ * ```ts
+ * async replaceTasks(recordId: string, rows: TaskRow[]) {
+ *   checkTaskRows(this.tenantId, recordId, rows) // before anything is written
+ *   // …
+ * }
+ * ```
+ */
 export function checkTaskRows(tenantId: string, recordId: string, rows: readonly TaskRow[]): void {
   const ids = new Set<string>();
   for (const r of rows) {
@@ -113,6 +145,13 @@ export function taskQuerySql(tenantId: string, q: TaskQuery, param: (n: number) 
  * The same for a deadline query over `records r` and `timers t` (breach timers, pending or
  * claimed): `where` joins both; `recordWhere` and `timerWhere` are its two halves, for a store that
  * joins them itself (PostgreSQL: a LATERAL join per record).
+ *
+ * @example
+ * ```ts
+ * const q = deadlineQuerySql('t1', { ownerId: 'ann', dueBefore: '2026-01-06T00:00:00.000Z' }, (n) => `$${n}`)
+ * // q.recordWhere: 'r.tenant_id = $1 AND r.owner_id = $2'; q.params: ['t1', 'ann', '2026-01-06T00:00:00.000Z']
+ * const rows = await sql(`SELECT … FROM records r JOIN timers t ON ${q.where} ORDER BY ${q.orderBy} LIMIT ${q.limit}`, q.params)
+ * ```
  */
 export function deadlineQuerySql(
   tenantId: string,
