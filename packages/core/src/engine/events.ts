@@ -89,7 +89,7 @@ export interface EngineEventMap {
   created: [CreatedEvent];
   /** A record moved to another stage. */
   transition: [TransitionEvent];
-  /** An event was refused (guard, permission, missing fields…); nothing was written for it. */
+  /** An event was refused (guard, permission, missing fields…; nothing was written), or held for approval (`reason: 'approval_pending'`; the pending approval is stored). */
   rejected: [Rejection];
   /** A stage deadline passed (its breach timer fired). */
   'deadline.breached': [DeadlineEvent];
