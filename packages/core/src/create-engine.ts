@@ -656,7 +656,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
         }
         const out = await transitionInTx(core, tx, bp, record, { type: cur.event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, {
           system: true,
-          timer: { id: cur.id, kind: cur.kind },
+          timer: { id: cur.id, kind: cur.kind, key: cur.key },
         });
         if (!out.ok) {
           await complete(`rejected:${out.rejection.reason}`);

@@ -48,7 +48,9 @@ export interface DateTimerPlan {
  * timer whose field or stage activity changed, due on the field's date (business time on its
  * calendar); one already past is not scheduled unless it fires an event (then it fires on the
  * worker's next turn: an instalment entered overdue is still escalated), and a timer whose field
- * was cleared or whose stage no longer runs it is cancelled. Pure.
+ * was cleared or whose stage no longer runs it is cancelled — except `firing`, the key of the date
+ * timer whose own event makes this change: the worker completes that one in the same transaction
+ * (cancelled, its completion would fail and the worker would fire it again and again). Pure.
  */
 export function dateTimerPlan(
   bp: Blueprint,
@@ -56,6 +58,7 @@ export function dateTimerPlan(
   before: StoredRecord | null,
   after: StoredRecord,
   now: string,
+  firing?: string | null,
 ): DateTimerPlan {
   const specs = bp.spec.dateTimers;
   if (!specs || specs.length === 0) return NO_DATE_TIMERS;
@@ -67,7 +70,8 @@ export function dateTimerPlan(
     const cal = spec.businessTime ? calendars.get(spec.businessTime) ?? null : null;
     const due = active ? dateTimerDue(spec, value, cal) : null;
     if (due === null || (spec.send === undefined && due <= now)) {
-      if (before !== null) plan.cancel.push(dateTimerKey(spec.id));
+      const key = dateTimerKey(spec.id);
+      if (before !== null && key !== firing) plan.cancel.push(key);
       continue;
     }
     plan.schedule.push(newTimer({

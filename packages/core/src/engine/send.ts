@@ -1,7 +1,7 @@
 import type { Blueprint } from '../blueprint/define.js';
 import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
 import { pauseOnStageChange } from '../sla/clock.js';
-import { step, noteChanges } from '../transition/step.js';
+import { firingDateTimerKey, step, noteChanges } from '../transition/step.js';
 import type { EventInput, StepCause, StepContext, TransitionEffects } from '../transition/step.js';
 import { createConverted } from './actions.js';
 import type { Actor, CallContext, Rejection } from './context.js';
@@ -52,8 +52,8 @@ export function stepContextOf(core: EngineCore): StepContext {
 }
 
 /** Replaces the date-field timers of `effects` by a fresh plan (plugins changed the record after the step). */
-function replanDateTimers(effects: TransitionEffects, bp: Blueprint, core: EngineCore, record: StoredRecord, next: StoredRecord, at: string): void {
-  const plan = dateTimerPlan(bp, core.calendars, record, next, at);
+function replanDateTimers(effects: TransitionEffects, bp: Blueprint, core: EngineCore, record: StoredRecord, next: StoredRecord, at: string, cause: SendCause): void {
+  const plan = dateTimerPlan(bp, core.calendars, record, next, at, firingDateTimerKey(cause));
   effects.cancelTimers = effects.cancelTimers.filter((c) => !(c.kinds?.length === 1 && c.kinds[0] === DATE_TIMER_KIND));
   if (plan.cancel.length > 0) effects.cancelTimers.unshift({ recordId: record.id, kinds: plan.kinds, keys: plan.cancel });
   effects.scheduleTimers = [...plan.schedule, ...effects.scheduleTimers.filter((t) => t.kind !== DATE_TIMER_KIND)];
@@ -90,7 +90,7 @@ export async function transitionInTx(
   if (core.plugins.length > 0) {
     await runPlugins(core.plugins, { before: record, after: next, events: effects.history, tx, ctx });
     next.version = record.version + 1;
-    replanDateTimers(effects, bp, core, record, next, at);
+    replanDateTimers(effects, bp, core, record, next, at, cause);
     changed = true;
   }
   if (changed) noteChanges(effects.history[0]!, record, next, s.moved);

@@ -11,7 +11,7 @@ import type { TransitionResult } from './transition.js';
 import type { Actor, Rejection, RejectionReason, Task } from '../engine/context.js';
 import type { Candidate } from '../engine/core.js';
 import { stageTimers, STAGE_TIMER_KINDS } from '../engine/deadlines.js';
-import { dateTimerPlan } from '../engine/date-timers.js';
+import { DATE_TIMER_KIND, dateTimerPlan } from '../engine/date-timers.js';
 import type { PendingEmit } from '../engine/events.js';
 import { isSet, normalizeFields } from '../engine/fields.js';
 import { diffRecords } from '../engine/replay.js';
@@ -44,7 +44,13 @@ export function eventInputOf(event: SendInput): EventInput {
 /** How a step was caused (timers skip `allow`: the process itself fires them). */
 export interface StepCause {
   system?: boolean;
-  timer?: { id: string; kind: string };
+  /** The timer firing the step; its `key` (a date-field timer's) is never cancelled by the step's own plan. */
+  timer?: { id: string; kind: string; key?: string | null };
+}
+
+/** The key of the date-field timer that causes a step, if one does (its own plan must leave it to the worker). */
+export function firingDateTimerKey(cause: StepCause): string | null {
+  return cause.timer?.kind === DATE_TIMER_KIND ? cause.timer.key ?? null : null;
 }
 
 /** Which of a record's pending timers to cancel (all parts ANDed, as `StorageTx.cancelTimers` takes them). */
@@ -229,7 +235,7 @@ export function step(
 
   const cancelTimers: TimerCancel[] = [];
   const scheduleTimers: TimerRecord[] = [];
-  const dates = dateTimerPlan(bp, env.calendars, record, next, at);
+  const dates = dateTimerPlan(bp, env.calendars, record, next, at, firingDateTimerKey(cause));
   if (dates.cancel.length > 0) cancelTimers.push({ recordId: record.id, kinds: dates.kinds, keys: dates.cancel });
   scheduleTimers.push(...dates.schedule);
   if (to !== from) {
@@ -280,7 +286,7 @@ function historyEvent(
   if (input.fields) data.input = input.fields;
   if (input.data) data.eventData = input.data;
   if (input.supplied) data.requirements = input.supplied;
-  if (cause.timer) data.timer = cause.timer;
+  if (cause.timer) data.timer = { id: cause.timer.id, kind: cause.timer.kind };
   return {
     tenantId: record.tenantId,
     id: historyId,
