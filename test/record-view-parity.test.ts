@@ -1,11 +1,12 @@
 /**
  * One record view for every rule (issue #14): guards, `allow` rules, actions, assignment rules,
- * approvals, permissions, escalations and link rules (a linked record) all read the same view — every property
+ * approvals, permissions, escalations, link rules (a linked record) and scoring criteria all read the same view — every property
  * docs/concepts.md lists — for the same record. A custom operator notes what each rule kind sees.
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine, createLinkRules, createManualClock, createMemoryDirectory, createMemoryStorage } from '@dealflow/core';
 import type { BlueprintInput, SalesRulesInput } from '@dealflow/core';
+import { createRuleScorer } from '@dealflow/scoring';
 
 /** The properties docs/concepts.md lists under "Rule data" for `record`. */
 const DOCUMENTED = ['id', 'type', 'stage', 'ownerId', 'teamId', 'version', 'createdAt', 'stageEnteredAt', 'fields', 'stageTimes', 'lastActivityAt', 'priority', 'inPool', 'score', 'winProbability'];
@@ -47,7 +48,7 @@ function setup() {
 }
 
 describe('one record view for every rule kind', () => {
-  it('guards, allow, actions, assignment, approvals, permissions, escalations and link rules see the same record', async () => {
+  it('guards, allow, actions, assignment, approvals, permissions, escalations, link rules and scoring see the same record', async () => {
     const { engine, clock, seen, spy } = setup();
     const ann = { actor: { id: 'ann', roles: ['rep'] } };
     const { record } = await engine.create('deal', { id: 'd1', fields: { amount: 1 } }, ann);
@@ -73,8 +74,11 @@ describe('one record view for every rule kind', () => {
     const links = createLinkRules({ blocks: [{ id: 'spy', recordType: 'deal', events: ['win'], while: { via: 'self', where: { saw: ['link', { var: '' }] } }, message: 'spy' }] }, { ruleEngine: engine.rules });
     const now = (await engine.get('d1'))!;
     await engine.storage.transaction('default', (tx) => links.blockersOf(tx, { ...now, meta: { ...now.meta, links: { self: ['d1'] } } }, 'win')).catch(() => []);
+    // a scoring criterion (@dealflow/scoring) on the same record
+    const scorer = createRuleScorer({ criteria: [{ id: 'spy', when: spy('scoring'), points: 1, reason: 'spy' }], ruleEngine: engine.rules });
+    expect(scorer.scoreRecord(now, '2026-03-02T12:00:00.000Z').points).toBe(1);
 
-    const kinds = ['guard', 'allow', 'action', 'permission', 'approval', 'escalation', 'link'];
+    const kinds = ['guard', 'allow', 'action', 'permission', 'approval', 'escalation', 'link', 'scoring'];
     for (const kind of kinds) expect(seen.has(kind), `${kind} rule ran`).toBe(true);
     // every kind sees every documented property
     for (const kind of kinds) expect(Object.keys(seen.get(kind)!).sort(), kind).toEqual(expect.arrayContaining(DOCUMENTED.slice().sort()));
@@ -87,5 +91,6 @@ describe('one record view for every rule kind', () => {
     expect(seen.get('approval')).toMatchObject({ id: 'd1', version: afterUpdate.version, stageEnteredAt: afterUpdate.stageEnteredAt, fields: { amount: 9 } });
     expect(seen.get('escalation')).toMatchObject({ id: 'd1', stage: 'open' });
     expect(seen.get('link')).toMatchObject({ id: 'd1', stage: 'open', version: now.version });
+    expect(strip(seen.get('scoring')!)).toEqual(strip(seen.get('link')!));
   });
 });

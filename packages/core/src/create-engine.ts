@@ -23,7 +23,7 @@ import type { EnginePlugin } from './engine/plugins.js';
 import { replay } from './engine/replay.js';
 import { transitionInTx } from './engine/send.js';
 import { updateInTx } from './engine/update.js';
-import { writeChange } from './engine/writer.js';
+import { writeChange, writeTimers } from './engine/writer.js';
 import { withRetry as retryInTransaction } from './engine/retry.js';
 import { registerInternals } from './engine/internals.js';
 import type { UpdateInput } from './engine/update.js';
@@ -610,14 +610,15 @@ export function createEngine(options: CreateEngineOptions): Engine {
         // SLA clocks (sla/): a clock stopped by the first activity does not fire; one restarted by a later change moves
         if (cur.kind === 'breach' || cur.kind === 'reminder') {
           const check = checkClockAtFiring(core.calendars, bp, record, cur, at);
+          // (the record does not change: the change writer writes the timers alone)
           if (check.action === 'stop') {
             await complete('noop:clock-stopped');
-            await tx.cancelTimers(record.id, { stage: record.stage, kinds: STAGE_TIMER_KINDS });
+            await writeTimers(tx, { cancelTimers: [{ recordId: record.id, stage: record.stage, kinds: STAGE_TIMER_KINDS }] });
             return { outcome: 'noop', record };
           }
           if (check.action === 'reschedule') {
             await complete('noop:rescheduled');
-            await tx.scheduleTimers(check.timers);
+            await writeTimers(tx, { scheduleTimers: check.timers });
             return { outcome: 'noop', record };
           }
         }

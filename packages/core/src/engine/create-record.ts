@@ -93,7 +93,7 @@ export async function createInTx(
     actorId: actor.id,
     data: {},
   };
-  await runPlugins(core.plugins, { before: null, after: record, events: [event], tx, ctx });
+  await runPlugins(core, { before: null, after: record, events: [event], tx, ctx });
   record.version = 1;
   record.id = id;
   event.data.record = createdSnapshot(record);

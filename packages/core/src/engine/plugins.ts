@@ -1,5 +1,8 @@
 import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
 import type { CallContext } from './context.js';
+import type { EngineCore } from './core.js';
+import { changeWriter } from './writer.js';
+import type { RecordChange } from './writer.js';
 
 /** What a plugin sees before a change is written. */
 export interface PluginChange {
@@ -19,6 +22,13 @@ export interface PluginChange {
   tx: StorageTx;
   /** The call's context: actor, idempotency key, expected version, tenant. */
   ctx: CallContext;
+  /**
+   * Writes a change of ANOTHER record (a linked one) through the engine's change writer, in the same
+   * transaction: the record at `before.version + 1`, its history events (and task index rows,
+   * timers, outbox), the same way every engine path writes. The record being written is `after`:
+   * change it in place instead.
+   */
+  write(change: RecordChange): Promise<void>;
 }
 
 /**
@@ -44,7 +54,11 @@ export interface EnginePlugin {
   beforeCommit?(change: PluginChange): void | Promise<void>;
 }
 
-/** Runs every plugin's `beforeCommit` in order. */
-export async function runPlugins(plugins: readonly EnginePlugin[], change: PluginChange): Promise<void> {
-  for (const p of plugins) if (p.beforeCommit) await p.beforeCommit(change);
+/** Runs every plugin's `beforeCommit` of the engine in order (they write other records through the engine's change writer). */
+export async function runPlugins(core: EngineCore, change: Omit<PluginChange, 'write'>): Promise<void> {
+  if (core.plugins.length === 0) return;
+  // (the same object gets `write`: a plugin's changes to the change are the engine's to read)
+  const full = change as PluginChange;
+  full.write = changeWriter((id, version) => core.blueprintOf(id, version), change.tx);
+  for (const p of core.plugins) if (p.beforeCommit) await p.beforeCommit(full);
 }

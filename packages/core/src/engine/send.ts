@@ -88,7 +88,7 @@ export async function transitionInTx(
     changed = true;
   }
   if (core.plugins.length > 0) {
-    await runPlugins(core.plugins, { before: record, after: next, events: effects.history, tx, ctx });
+    await runPlugins(core, { before: record, after: next, events: effects.history, tx, ctx });
     next.version = record.version + 1;
     replanDateTimers(effects, bp, core, record, next, at, cause);
     changed = true;

@@ -99,7 +99,7 @@ export async function updateInTx(
     data: { before, after: now, changes: undefined },
   };
   const events = [hist];
-  await runPlugins(core.plugins, { before: record, after, events, tx, ctx });
+  await runPlugins(core, { before: record, after, events, tx, ctx });
   after.version = record.version + 1;
   hist.data.changes = diffRecords(record, after);
   const outbox: OutboxMessage = {

@@ -17,6 +17,13 @@ export interface RecordChange {
   outbox?: readonly OutboxMessage[];
 }
 
+/** Timers to cancel and schedule with no change of the record itself (an SLA clock stopped or moved when its timer fires). */
+export interface TimerChange {
+  /** Timers to cancel, applied before `scheduleTimers`. */
+  cancelTimers?: readonly TimerCancel[];
+  scheduleTimers?: readonly TimerRecord[];
+}
+
 /** Whether a change may have changed the record's rows in the task index (tasks, owner, team, agenda dates). */
 function mayChangeTasks(bp: Blueprint, before: StoredRecord | null, after: StoredRecord): boolean {
   return before === null || after.meta.tasks !== before.meta.tasks || after.ownerId !== before.ownerId || after.teamId !== before.teamId || hasAgendaFields(bp);
@@ -34,9 +41,23 @@ export async function writeChange(tx: StorageTx, bp: Blueprint, change: RecordCh
   else await tx.updateRecord(after, before.version);
   if (change.history.length > 0) await tx.appendHistory(change.history);
   if (mayChangeTasks(bp, before, after)) await syncTaskIndex(tx, bp, before, after);
+  await writeTimers(tx, change);
+  if (change.outbox && change.outbox.length > 0) await tx.appendOutbox([...change.outbox]);
+}
+
+/**
+ * The change writer's timer part, alone: cancels, then schedules, a record's timers when the record
+ * itself does not change (a firing SLA timer whose clock stopped or moved). {@link writeChange}
+ * writes a change's timers through it.
+ */
+export async function writeTimers(tx: StorageTx, change: TimerChange): Promise<void> {
   for (const c of change.cancelTimers ?? []) {
     await tx.cancelTimers(c.recordId, { ...(c.kinds ? { kinds: c.kinds } : {}), ...(c.keys ? { keys: c.keys } : {}), ...(c.stage !== undefined ? { stage: c.stage } : {}) });
   }
   if (change.scheduleTimers && change.scheduleTimers.length > 0) await tx.scheduleTimers([...change.scheduleTimers]);
-  if (change.outbox && change.outbox.length > 0) await tx.appendOutbox([...change.outbox]);
+}
+
+/** The change writer bound to an engine's blueprints and an open transaction (what plugins and links get as `write`). */
+export function changeWriter(blueprintOf: (id: string, version: number) => Blueprint, tx: StorageTx): (change: RecordChange) => Promise<void> {
+  return (change) => writeChange(tx, blueprintOf(change.after.blueprintId, change.after.blueprintVersion), change);
 }

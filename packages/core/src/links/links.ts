@@ -6,6 +6,8 @@ import { withRetry } from '../engine/retry.js';
 import type { CallContext, CreateInput, CreateResult } from '../engine/context.js';
 import { diffRecords } from '../engine/replay.js';
 import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
+import { changeWriter } from '../engine/writer.js';
+import type { RecordChange } from '../engine/writer.js';
 
 /** Where the engine keeps a record's links: `meta.links` = `{ [linkName]: recordId[] }`. */
 export const LINKS_META = 'links';
@@ -53,9 +55,12 @@ export async function followLinks(tx: Pick<StorageTx, 'getRecord'>, record: Stor
   return frontier;
 }
 
-/** Writes a changed record with a history event of `kind` (its `data.changes` lets replay rebuild it). */
+/**
+ * A change of a linked record with a history event of `kind` (its `data.changes` lets replay
+ * rebuild it), written through the engine's change writer (`write`): record, history, task index.
+ */
 export async function writeLinkedChange(
-  tx: StorageTx,
+  write: (change: RecordChange) => Promise<void>,
   before: StoredRecord,
   after: StoredRecord,
   kind: string,
@@ -66,7 +71,7 @@ export async function writeLinkedChange(
 ): Promise<HistoryEvent> {
   const next: StoredRecord = { ...after, version: before.version + 1, updatedAt: at };
   const hist: HistoryEvent = {
-    tenantId: tx.tenantId,
+    tenantId: before.tenantId,
     id: newId(),
     recordId: before.id,
     seq: next.version,
@@ -75,8 +80,7 @@ export async function writeLinkedChange(
     actorId,
     data: { ...data, changes: diffRecords(before, next) },
   };
-  await tx.updateRecord(next, before.version);
-  await tx.appendHistory([hist]);
+  await write({ before, after: next, history: [hist] });
   return hist;
 }
 
@@ -144,16 +148,18 @@ export function createLinks(engine: Engine): LinkApi {
     if (!to) throw new DealflowError('NOT_FOUND', `link: record '${toId}' not found in tenant '${tx.tenantId}'`, { details: { recordId: toId } });
     const back = backlink ?? from.type;
     const at = now();
+    // the engine's change writer (its blueprints: the task index rows of a linked record stay true)
+    const write = changeWriter((id, version) => engine.blueprint(id, version), tx);
     let fromAfter = from;
     let toAfter = to;
     const f = withLink(from, name, toId);
     if (f) {
-      await writeLinkedChange(tx, from, f, 'linked', { link: { name, recordId: toId, type: to.type } }, at, actorId, newId);
+      await writeLinkedChange(write, from, f, 'linked', { link: { name, recordId: toId, type: to.type } }, at, actorId, newId);
       fromAfter = (await tx.getRecord(fromId))!;
     }
     const t = withLink(to, back, fromId);
     if (t) {
-      await writeLinkedChange(tx, to, t, 'linked', { link: { name: back, recordId: fromId, type: from.type } }, at, actorId, newId);
+      await writeLinkedChange(write, to, t, 'linked', { link: { name: back, recordId: fromId, type: from.type } }, at, actorId, newId);
       toAfter = (await tx.getRecord(toId))!;
     }
     return { from: fromAfter, to: toAfter };

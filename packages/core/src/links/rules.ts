@@ -178,7 +178,7 @@ export function createLinkRules(input: LinkRulesInput, options: { ruleEngine?: C
   let seq = 0;
   const plugin: EnginePlugin = {
     name: 'dealflow.links',
-    async beforeCommit({ before, after, events, tx }) {
+    async beforeCommit({ before, after, events, tx, write }) {
       const hist = events[0];
       if (before === null || !hist || hist.kind !== 'transition' || typeof hist.event !== 'string') return;
       const blockers = await blockersOf(tx, before, hist.event);
@@ -229,7 +229,7 @@ export function createLinkRules(input: LinkRulesInput, options: { ruleEngine?: C
           }
           const changed = JSON.stringify(next.meta.tasks) !== tasksBefore;
           if (changed && !self) {
-            await writeLinkedChange(tx, target, next, 'link-rule', { rule: c.rule.id, source: { id: after.id, type: after.type, event: hist.event, historyId: hist.id } }, after.updatedAt, hist.actorId ?? null, () => `${hist.id}:link:${++seq}`);
+            await writeLinkedChange(write, target, next, 'link-rule', { rule: c.rule.id, source: { id: after.id, type: after.type, event: hist.event, historyId: hist.id } }, after.updatedAt, hist.actorId ?? null, () => `${hist.id}:link:${++seq}`);
           }
           applied.push({ rule: c.rule.id, recordId: target.id, actions: done });
         }
