@@ -26,6 +26,7 @@ export { checkBlueprint } from './blueprint/checks.js';
 export { toMinorUnits, fromMinorUnits, minorUnitsOf, normalizeFieldValue, fieldSchema, itemFieldSchema, FIELD_LIMITS } from './fields/index.js';
 export type { ItemFieldSpec, FieldValueResult, ComputedFields } from './fields/index.js';
 export type { Actor, RecordView, RuleData } from './blueprint/machine.js';
+export { recordView } from './blueprint/record-view.js';
 
 // the pure step: what a send would do, without a store (simulations, what-ifs, dry runs)
 export { transition } from './transition/index.js';

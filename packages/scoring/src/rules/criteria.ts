@@ -1,5 +1,5 @@
 import type { StoredRecord } from '@dealflow/core';
-import { DealflowError } from '@dealflow/core';
+import { DealflowError, recordView } from '@dealflow/core';
 import type { Problem, RecordView } from '@dealflow/core';
 import { createRuleEngine, truthy } from '@dealflow/logic';
 import type { RuleEngine, RuleFn } from '@dealflow/logic';
@@ -40,8 +40,8 @@ export interface RuleScore {
 export interface ScoreData {
   /** The record's field values. */
   fields: Record<string, unknown>;
-  /** Core's rule view of the record (without `stageTimes`), plus its `meta`. */
-  record: Omit<RecordView, 'stageTimes'> & {
+  /** Core's one record view (what every rule sees under `record`), plus the record's `meta`. */
+  record: RecordView & {
     /** The record's `meta` (owner-side facts such as `lastActivityAt`, `score`). */
     meta: Record<string, unknown>;
   };
@@ -83,21 +83,7 @@ export const SCORE_DATA_ROOTS = ['fields', 'record', 'now'] as const;
  * ```
  */
 export function scoreDataOf(record: StoredRecord, now: string): ScoreData {
-  return {
-    fields: record.fields,
-    record: {
-      id: record.id,
-      type: record.type,
-      stage: record.stage,
-      ownerId: record.ownerId,
-      teamId: record.teamId,
-      version: record.version,
-      createdAt: record.createdAt,
-      stageEnteredAt: record.stageEnteredAt,
-      meta: record.meta,
-    },
-    now,
-  };
+  return { fields: record.fields, record: { ...recordView(record), meta: record.meta }, now };
 }
 
 /**

@@ -64,7 +64,7 @@ function featureWatches(model: ScoringModel): string[] {
 }
 
 /** Keys the plugin writes itself; a change of them never triggers a rescore. */
-const OWN_META = new Set(['record.meta.score', 'record.meta.scoreReasons', 'record.meta.winProbability', 'record.meta.scoredAt']);
+const OWN_META = new Set(['record.meta.score', 'record.meta.scoreReasons', 'record.meta.winProbability', 'record.meta.scoredAt', 'record.score', 'record.winProbability']);
 
 function readPath(root: unknown, path: string): unknown {
   let cur = root;
