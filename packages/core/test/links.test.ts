@@ -175,12 +175,12 @@ describe('link rules', () => {
     const { engine } = setup();
     const { account, deal } = await convertedLead(engine);
     await engine.send(deal.id, 'follow_up', { actor: ANA });
-    const open = async () => (await engine.tasks({ ownerId: 'ana' })).filter((t) => t.recordId === deal.id && t.status === 'open').map((t) => t.title);
+    const open = async () => (await engine.tasks({ owner: 'ana' })).filter((t) => t.recordId === deal.id && t.status === 'open').map((t) => t.title);
     expect(await open()).toEqual(['Send the quote']);
     expect((await engine.send(account.id, 'lose', { actor: ANA })).ok).toBe(true);
     // the cascade closed 'Send the quote' and added a task on the deal: the index says so, as the record does
     expect(await open()).toEqual(['Decide what happens to this deal']);
-    const done = (await engine.tasks({ ownerId: 'ana', status: 'done' })).filter((t) => t.recordId === deal.id).map((t) => t.title);
+    const done = (await engine.tasks({ owner: 'ana', status: 'done' })).filter((t) => t.recordId === deal.id).map((t) => t.title);
     expect(done).toEqual(['Send the quote']);
   });
 
