@@ -67,7 +67,7 @@ function isoOf(now: string | Date | undefined): string {
  * effects as plain data (history event, timers to cancel and schedule, outbox messages,
  * notifications, tasks, records a `convert` creates), or the rejection `engine.send` would
  * return. Engine plugins and sales rules (which need a store) do not run; nothing is written.
- * Simulations, `testBlueprint`, what-ifs and migration dry runs step records with it.
+ * Apps and tests step records with it to see what a send would do, without a store.
  *
  * @example
  * ```ts
