@@ -68,6 +68,9 @@ function tell(text, kind = 'info') {
   notice.className = kind;
 }
 
+/** Tells how a call went: saved, or the server's refusal in plain words. */
+const report = (res) => tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error');
+
 async function call(method, path, body, type = 'application/json') {
   const res = await fetch(path, { method, headers: body === undefined ? {} : { 'content-type': type }, body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body });
   if (res.status === 401) {
@@ -152,12 +155,12 @@ const views = {
     const refresh = () => render();
     const out = [h('h1', {}, d.title, ' ', h('span', { class: `stage-badge` }, say(d.stageLabel)))];
     out.push(h('p', { class: 'muted' }, `${say(d.blueprint.name)} · ${t('owner')}: ${rec.ownerId ?? t('thePool')} · `, d.deadline ? countdown(d.deadline.dueAt) : '', ' ', say(d.stageDescription)));
-    if (d.can.claim) out.push(h('button', { type: 'button', id: 'claim', onclick: async () => { const res = await call('POST', `/api/records/${id}/claim`); tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error'); refresh(); } }, t('claim')));
+    if (d.can.claim) out.push(h('button', { type: 'button', id: 'claim', onclick: async () => { const res = await call('POST', `/api/records/${id}/claim`); report(res); refresh(); } }, t('claim')));
     if (d.pendingApproval) {
       out.push(section(t('pendingApproval'), h('p', {}, `${d.pendingApproval.event} → ${d.pendingApproval.approverIds.join(', ')}`),
         d.can.approve ? h('div', { class: 'row' },
-          h('button', { type: 'button', id: 'approve', onclick: async () => { const res = await call('POST', `/api/records/${id}/approve`, {}); tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error'); refresh(); } }, t('approve')),
-          h('button', { type: 'button', id: 'reject', onclick: async () => { const res = await call('POST', `/api/records/${id}/reject`, {}); tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error'); refresh(); } }, t('reject'))) : null));
+          h('button', { type: 'button', id: 'approve', onclick: async () => { const res = await call('POST', `/api/records/${id}/approve`, {}); report(res); refresh(); } }, t('approve')),
+          h('button', { type: 'button', id: 'reject', onclick: async () => { const res = await call('POST', `/api/records/${id}/reject`, {}); report(res); refresh(); } }, t('reject'))) : null));
     }
     // next steps: one button per move this user may make
     if (d.transitions.length > 0) {
@@ -199,7 +202,7 @@ const views = {
           e.preventDefault();
           const f = Object.fromEntries(new FormData(e.target));
           const res = await call('POST', `/api/records/${id}/items`, { product: f.product, quantity: Number(f.quantity), discountPercent: Number(f.discountPercent || 0) });
-          tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error');
+          report(res);
           refresh();
         } },
         h('label', { for: 'item-product' }, t('product')), h('select', { id: 'item-product', name: 'product' }, d.products.map((p) => h('option', { value: p.id }, say(p.name)))),
@@ -212,7 +215,7 @@ const views = {
         e.preventDefault();
         const f = Object.fromEntries(new FormData(e.target));
         const res = await call('POST', `/api/records/${id}/instalments`, { count: Number(f.count), firstDue: f.firstDue });
-        tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error');
+        report(res);
         refresh();
       } }, h('label', { for: 'inst-count' }, t('count')), h('input', { id: 'inst-count', name: 'count', type: 'number', min: 1, max: 24, value: 2 }),
       h('label', { for: 'inst-first' }, t('firstDue')), h('input', { id: 'inst-first', name: 'firstDue', type: 'date', required: true, value: new Date(serverNow() + 14 * 86_400_000).toISOString().slice(0, 10) }),
@@ -223,7 +226,7 @@ const views = {
         e.preventDefault();
         const f = Object.fromEntries(new FormData(e.target));
         const res = await call('POST', `/api/records/${id}/payments`, { amount: Number(f.amount), paidOn: f.paidOn, ...(f.reference ? { reference: f.reference } : {}) });
-        tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error');
+        report(res);
         refresh();
       } }, h('label', { for: 'pay-amount' }, t('amount')), h('input', { id: 'pay-amount', name: 'amount', type: 'number', step: 'any', min: 0, value: rec.fields.outstanding ?? rec.fields.amount }),
       h('label', { for: 'pay-on' }, t('paidOn')), h('input', { id: 'pay-on', name: 'paidOn', type: 'date', required: true, value: new Date(serverNow()).toISOString().slice(0, 10) }),
@@ -235,7 +238,7 @@ const views = {
         e.preventDefault();
         const f = Object.fromEntries([...new FormData(e.target)].filter(([, v]) => v !== ''));
         const res = await call('POST', `/api/records/${id}/activities`, f);
-        tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error');
+        report(res);
         refresh();
       } }, h('label', { for: 'act-type' }, t('type')), h('select', { id: 'act-type', name: 'type' }, ['call', 'email', 'meeting', 'visit', 'note'].map((x) => h('option', { value: x }, x))),
       h('label', { for: 'act-subject' }, t('subject')), h('input', { id: 'act-subject', name: 'subject', maxlength: 200 }),
@@ -247,7 +250,7 @@ const views = {
         e.preventDefault();
         const f = Object.fromEntries(new FormData(e.target));
         const res = await call('POST', `/api/records/${id}/tasks`, { title: f.title, dueAt: new Date(f.dueAt).toISOString() });
-        tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error');
+        report(res);
         refresh();
       } }, h('label', { for: 'task-title' }, t('title')), h('input', { id: 'task-title', name: 'title', required: true, maxlength: 200 }),
       h('label', { for: 'task-due' }, t('due')), h('input', { id: 'task-due', name: 'dueAt', type: 'datetime-local', required: true }),
@@ -263,7 +266,7 @@ const views = {
   async pool() {
     const p = await get('/api/pool');
     return [h('h1', {}, t('pool')), table([t('record'), t('recordType'), t('stage'), ''], p.records.map((r) => [recordLink(r), r.type, say(r.stageLabel),
-      me.roles.includes('rep') ? h('button', { type: 'button', dataset: { claim: r.id }, onclick: async () => { const res = await call('POST', `/api/records/${r.id}/claim`); tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error'); render(); } }, t('claim')) : '']))];
+      me.roles.includes('rep') ? h('button', { type: 'button', dataset: { claim: r.id }, onclick: async () => { const res = await call('POST', `/api/records/${r.id}/claim`); report(res); render(); } }, t('claim')) : '']))];
   },
 
   async manager() {
@@ -285,7 +288,7 @@ const views = {
           e.preventDefault();
           const f = Object.fromEntries(new FormData(e.target));
           const res = await call('POST', '/api/handover', f);
-          tell(res.ok ? t('saved') : say(res.body.said), res.ok ? 'info' : 'error');
+          report(res);
           render();
         } }, h('label', { for: 'ho-from' }, t('from')), h('select', { id: 'ho-from', name: 'from' }, m.reps.map((r) => h('option', { value: r.id }, say(r.name)))),
         h('label', { for: 'ho-to' }, t('to')), h('select', { id: 'ho-to', name: 'to' }, [...m.reps.map((r) => h('option', { value: r.id }, say(r.name))), h('option', { value: 'pool' }, t('thePool'))]),
