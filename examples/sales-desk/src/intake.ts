@@ -19,7 +19,7 @@ export const LEAD_MAPPING: MappingInput = {
     region: { column: 'Region', values: { North: 'north', East: 'east', South: 'south', West: 'west', Overseas: 'overseas', 华北: 'north', 华东: 'east', 华南: 'south', 西部: 'west', 海外: 'overseas' } },
     productInterest: 'Product',
     need: 'Need',
-    source: { column: 'Source', values: { Web: 'web_form', Email: 'email', Phone: 'phone', Event: 'event', Referral: 'referral' }, default: 'event' },
+    source: { column: 'Source', values: { Web: 'web_form', Email: 'email', Phone: 'phone', Event: 'event', Referral: 'referral' }, default: 'Event' },
   },
   routing: 'rules',
   duplicates: 'report',

@@ -75,7 +75,7 @@ export async function startDesk(options: StartDeskOptions = {}): Promise<Running
   const desk = createDesk({ storage, people, ...(options.clock ? { clock: options.clock } : {}), ...(options.pollMs ? { pollMs: options.pollMs } : {}) });
   if (options.seed !== false) {
     const s = await seedDesk(desk);
-    if (s.seeded) log(`seeded ${s.deals} past deals and this quarter's quotas`);
+    if (s.seeded) log(`seeded ${s.deals} past deals and the quotas of this quarter and the next`);
   }
   const app = await createServer({ desk, secret: secretIn(dataDir), ...(options.leadFormPerMinute ? { leadFormPerMinute: options.leadFormPerMinute } : {}) });
   desk.start();

@@ -3,7 +3,7 @@ import type { BlueprintInput, SalesRulesInput } from '@dealflow/core';
 import { SALES_RULES_IDS, loadSalesRules, loadTemplates, workweekCalendar } from '@dealflow/templates';
 import type { SalesRulesId } from '@dealflow/templates';
 import type { Desk } from './desk.js';
-import { DESK_PERMISSIONS } from './desk.js';
+import { DESK_PERMISSIONS, deskRules } from './desk.js';
 import { bilingual } from './texts.js';
 
 /** The process page: a blueprint's diagram, its lint findings, and its stages' deadlines. */
@@ -35,7 +35,7 @@ export async function whatIfDeadline(desk: Desk, type: string, stage: string, wi
   const to = defineBlueprint({ ...spec, version: from.version + 1 });
   const plan = planMigration(from, to, { deadlinePolicy: { '*': 'keepDueTime', [stage]: 'recompute' } });
   // a dry-run engine on the same store that knows both versions (writes nothing)
-  const dryRun = createEngine({ storage: desk.engine.storage, clock: desk.clock, blueprints: [...loadTemplates(), to], calendars: [workweekCalendar()] });
+  const dryRun = createEngine({ storage: desk.engine.storage, clock: desk.clock, blueprints: [...loadTemplates(), to], calendars: [workweekCalendar()], rules: deskRules(), directory: desk.people.directory });
   const report = await previewMigration(dryRun, plan);
   const change = report.deadlines.find((d) => d.stage === stage) ?? null;
   return { ok: true, stage, before, after: within, examined: report.examined, change };

@@ -318,8 +318,9 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
         const { id } = req.params as { id: string };
         await readable(id, actor);
         const note = (req.body as { note?: string } | undefined)?.note;
-        const r = await engine[verb](id, { actor, ...(note ? { note } : {}) });
-        return { stage: r.record.stage };
+        await engine[verb](id, { actor, ...(note ? { note } : {}) });
+        // approve's result is the record as the decision left it; the approved move fires right after
+        return { stage: (await engine.get(id))!.stage };
       }));
   }
 

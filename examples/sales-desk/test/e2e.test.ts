@@ -89,7 +89,8 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
     return ((r.meta.links as Record<string, string[]> | undefined)?.[name] ?? [])[0]!;
   };
 
-  it('web-to-lead → routed → call, edits, proposal → discount approved → won → instalments → overdue, seen live; a restart keeps everything', async () => {
+  // about 35 s alone; the timeout leaves room for a loaded machine running the whole suite
+  it('web-to-lead → routed → call, edits, proposal → discount approved → won → instalments → overdue, seen live; a restart keeps everything', { timeout: 150_000 }, async () => {
     // the public enquiry form: no sign-in, rate-limited, routed on create
     const visitor = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await visitor.goto(url('/lead-form.html'));
