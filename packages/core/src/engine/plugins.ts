@@ -45,7 +45,7 @@ export interface PluginChange {
  * ```
  */
 export interface EnginePlugin {
-  /** The plugin's name (e.g. `scoring`), for people and error messages. */
+  /** The plugin's name (e.g. `scoring`, `dealflow.sales`): identifies it for people; the engine does not read it. */
   name: string;
   /**
    * Runs inside the write transaction after the engine computed the new record, before it is
