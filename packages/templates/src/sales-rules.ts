@@ -5,11 +5,13 @@ import type { CalendarSpec, SalesRulesInput } from '@dealflow/core';
 import { loadTemplate } from './catalog.js';
 
 /**
- * Templates that ship a preset sales-rules file (`rules/<id>.rules.json`): routing by region and
+ * Every template ships a preset sales-rules file (`rules/<id>.rules.json`): routing by region and
  * product, "no follow-up in 3 working days → next rep → pool", duplicate keys, discount approvals,
- * complaint routing with SLAs, overdue escalation. The other templates need none of their own.
+ * complaint routing with SLAs, stalled-onboarding and dormant-customer reminders, contract approval
+ * and signature chasing, delayed-order escalation, cancellation and write-off approvals, overdue
+ * escalation.
  */
-export const SALES_RULES_IDS = ['lead', 'contact', 'deal-b2b', 'deal-project', 'quote', 'feedback', 'instalment'] as const;
+export const SALES_RULES_IDS = ['lead', 'contact', 'customer', 'deal-b2b', 'deal-project', 'quote', 'order', 'contract', 'payment-plan', 'feedback', 'instalment'] as const;
 
 /** A template that ships a preset sales-rules file. */
 export type SalesRulesId = (typeof SALES_RULES_IDS)[number];

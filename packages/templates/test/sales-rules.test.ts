@@ -35,7 +35,7 @@ describe('preset sales rules', () => {
     expect(isDealflowError(err, 'RULE_INVALID')).toBe(true);
     expect((err as { problems: Array<{ path: string }> }).problems[0]!.path).toBe('[1].pool');
     expect(() => mergeSalesRules([lead, lead])).toThrow(/rule id 'lead.no-follow-up' is used twice/);
-    expect(() => loadSalesRules('order' as never)).toThrow(/no sales rules for 'order'/);
+    expect(() => loadSalesRules('invoice' as never)).toThrow(/no sales rules for 'invoice'/);
   });
 
   it('loadSalesRules returns independent copies', () => {
