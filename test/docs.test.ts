@@ -24,11 +24,7 @@ const runDir = join(root, 'test', '.docs-run');
  * (docs/assignment.md and docs/escalation.md also run in packages/core/test/assignment-docs.test.ts,
  * which checks every `// → value` they show.)
  */
-const NOT_YET_RUNNABLE = new Set([
-  // its own blocks run (DEALFLOW_DOCS=docs/forecasting.md); the receivables blocks (instalment
-  // records, ageing and DSO, satisfaction) still lean on `storage` and `instalments` from the prose
-  'docs/forecasting.md',
-]);
+const NOT_YET_RUNNABLE = new Set<string>([]);
 // DEALFLOW_DOCS=docs/a.md,README.md runs only those pages (a focused run while editing them)
 const only = (process.env.DEALFLOW_DOCS ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
 const focused = only.length > 0;
