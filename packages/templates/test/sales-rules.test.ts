@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createEngine, createMemoryDirectory, createMemoryStorage, defineProcess, isDealflowError, processRulesSchema } from '@dealflow/core';
-import { SALES_RULES_IDS, TEMPLATE_IDS, loadAllSalesRules, loadSalesRules, loadTemplates, mergeSalesRules, salesRulesPath, workweekCalendar } from '@dealflow/templates';
+import { createEngine, createMemoryDirectory, createMemoryStorage, defineProcess, isDealflowError, lintBlueprint, processRulesSchema } from '@dealflow/core';
+import { SALES_RULES_IDS, TEMPLATE_IDS, loadAllSalesRules, loadSalesRules, loadTemplate, loadTemplates, mergeSalesRules, salesRulesPath, workweekCalendar } from '@dealflow/templates';
 
 describe('preset sales rules', () => {
   it.each(SALES_RULES_IDS)('%s: a template id; the file is valid rules JSON that compiles with the templates', (id) => {
@@ -10,6 +10,14 @@ describe('preset sales rules', () => {
     expect(processRulesSchema.safeParse(rules).success).toBe(true);
     // createEngine compiles every rule (JSON-logic, calendars, paths) and refuses on any problem
     expect(() => createEngine({ storage: createMemoryStorage(), blueprints: loadTemplates(), rules: loadSalesRules(id), directory: createMemoryDirectory() })).not.toThrow();
+  });
+
+  it('every template ships a preset', () => {
+    expect([...SALES_RULES_IDS].sort()).toEqual([...TEMPLATE_IDS].sort());
+  });
+
+  it.each(SALES_RULES_IDS)('%s: the template linted with its preset has no finding at all', (id) => {
+    expect(lintBlueprint(loadTemplate(id), loadSalesRules(id))).toEqual([]);
   });
 
   it('all presets merge into one process file that passes defineProcess', () => {
