@@ -25,7 +25,7 @@ function setup() {
   const storage = createMemoryStorage();
   const cycle = setupFullCycle({ storage, clock, directory });
   /** The escalations' notifications, as the outbox relay would deliver them. */
-  const notes = async (message: string): Promise<Array<{ to: string; recordId: string }>> =>
+  const notes = async (message: string): Promise<Array<{ to: string; recordId: string | null }>> =>
     (await storage.readOutbox({ limit: 1000 }))
       .filter((m) => m.type === 'dealflow.notify' && (m.payload as { message?: string }).message === message)
       .flatMap((m) => [(m.payload as { to: string | string[] }).to].flat().map((to) => ({ to, recordId: m.recordId })))
