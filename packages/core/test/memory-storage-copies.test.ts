@@ -172,4 +172,26 @@ describe('memory store: copies, timer index, rollback', () => {
     // the lock was released every time: a later transaction runs
     expect(await s.transaction('t1', async (tx) => (await tx.getRecord('r1'))?.meta)).toEqual({});
   });
+
+  test('history and outbox keep copies made at the append: later changes do not reach them, a Date reads back in its JSON form', async () => {
+    const s = createMemoryStorage();
+    const when = new Date('2026-03-02T09:00:00.000Z');
+    const data: Record<string, unknown> = { eventData: { when, nested: { n: 1 } }, gone: undefined };
+    const event = { tenantId: 't1', id: 'e1', recordId: 'r1', seq: 1, at: '2026-01-01T00:00:00.000Z', kind: 'created', actorId: 'ann', data };
+    const message = { tenantId: 't1', id: 'm1', recordId: 'r1', type: 'dealflow.created', payload: { when }, createdAt: '2026-01-01T00:00:00.000Z' };
+    await s.transaction('t1', async (tx) => {
+      await tx.insertRecord(rec(1, {}));
+      await tx.appendHistory([event]);
+      await tx.appendOutbox([message]);
+      // the caller changes what it appended, inside and after the transaction
+      (data.eventData as { nested: { n: number } }).nested.n = 2;
+    });
+    message.payload.when = new Date(0);
+    const [stored] = await s.listHistory('t1', 'r1');
+    expect(stored!.data).toEqual({ eventData: { when: '2026-03-02T09:00:00.000Z', nested: { n: 1 } } });
+    expect('gone' in stored!.data).toBe(false);
+    expect(JSON.parse(JSON.stringify(event.data))).not.toEqual(stored!.data); // (the caller's object did change)
+    const [m] = await s.readOutbox({ limit: 10 });
+    expect(m!.payload).toEqual({ when: '2026-03-02T09:00:00.000Z' });
+  });
 });

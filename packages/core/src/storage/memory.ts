@@ -21,8 +21,8 @@ import { checkTaskRows, compareTaskRows, matchesTaskQuery, ownersOf, taskQueryLi
 /** What the store keeps for one tenant (committed state). */
 interface TenantData {
   records: Map<string, StoredRecord>;
-  /** Each record's history, in seq order, as JSON text (append-only; see {@link sliceHistory}). */
-  history: Map<string, string[]>;
+  /** Each record's history, in seq order (append-only copies; see {@link sliceHistory}). */
+  history: Map<string, HistoryEvent[]>;
   timers: Map<string, TimerRecord>;
   /** Ids of each record's timers (every status). */
   timersByRecord: Map<string, Set<string>>;
@@ -91,21 +91,20 @@ function queryList(records: Iterable<StoredRecord>, query: RecordQuery): StoredR
 }
 
 /**
- * A page of a record's history. History and outbox messages are kept as JSON text, as the SQL
- * stores keep them: written once, read rarely, so text (one string per event, nothing for the
- * garbage collector to trace) is both the plainest copy and the cheapest to keep.
+ * A page of a record's history, copied out. History events and outbox messages are kept as copies
+ * made when they are appended, like records: values are copied in and out, nothing else.
  */
-function sliceHistory(list: readonly string[], options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
+function sliceHistory(list: readonly HistoryEvent[], options: { afterSeq?: number; limit?: number }): HistoryEvent[] {
   // (a record's history holds seq 1, 2, 3… in order: the event at index i has seq i + 1)
   const start = options.afterSeq ?? 0;
-  return list.slice(start, options.limit !== undefined ? start + options.limit : undefined).map((text) => JSON.parse(text) as HistoryEvent);
+  return list.slice(start, options.limit !== undefined ? start + options.limit : undefined).map(cloneJson);
 }
 
-/** An outbox message as the store keeps it: its position and tenant, and the message as JSON text. */
+/** An outbox message as the store keeps it: its position and tenant, and a copy of the message. */
 interface OutboxEntry {
   position: number;
   tenantId: string;
-  text: string;
+  message: OutboxMessage;
 }
 
 function isActive(timer: TimerRecord): boolean {
@@ -146,12 +145,12 @@ class MemoryTx implements StorageTx {
   private countersOverlay: Overlay<number> | undefined;
   private uniqueKeysOverlay: Overlay<string> | undefined;
   private tasksOverlay: Overlay<TaskRow[]> | undefined;
-  /** History events appended by this transaction, per record (JSON text). */
-  private readonly history = new Map<string, string[]>();
+  /** History events appended by this transaction, per record (copies). */
+  private readonly history = new Map<string, HistoryEvent[]>();
   /** Timers scheduled by this transaction, per record. */
   private readonly newTimers = new Map<string, Set<string>>();
-  /** Outbox messages appended by this transaction (tenant and JSON text; positions are given at commit). */
-  private readonly outbox: Array<{ tenantId: string; text: string }> = [];
+  /** Outbox messages appended by this transaction (copies; positions are given at commit). */
+  private readonly outbox: OutboxMessage[] = [];
 
   constructor(
     readonly tenantId: string,
@@ -198,14 +197,14 @@ class MemoryTx implements StorageTx {
       if (!set) t.timersByRecord.set(recordId, (set = new Set()));
       for (const id of ids) set.add(id);
     }
-    for (const m of this.outbox) this.state.outbox.push({ position: ++this.state.position, tenantId: m.tenantId, text: m.text });
+    for (const m of this.outbox) this.state.outbox.push({ position: ++this.state.position, tenantId: m.tenantId, message: m });
   }
 
   private own(kind: string, id: string, tenantId: string): void {
     if (tenantId !== this.tenantId) throw foreignTenant(kind, id, tenantId, this.tenantId);
   }
 
-  private historyOf(recordId: string): string[] {
+  private historyOf(recordId: string): HistoryEvent[] {
     const committed = this.t.history.get(recordId) ?? [];
     const added = this.history.get(recordId);
     return added ? [...committed, ...added] : committed;
@@ -293,7 +292,7 @@ class MemoryTx implements StorageTx {
       }
       let added = this.history.get(e.recordId);
       if (!added) this.history.set(e.recordId, (added = []));
-      added.push(JSON.stringify(e));
+      added.push(cloneJson(e));
     }
   }
   async listHistory(recordId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<HistoryEvent[]> {
@@ -393,7 +392,7 @@ class MemoryTx implements StorageTx {
   }
   async appendOutbox(messages: OutboxMessage[]): Promise<void> {
     for (const m of messages) this.own('outbox message', m.id, m.tenantId);
-    for (const m of messages) this.outbox.push({ tenantId: m.tenantId, text: JSON.stringify(m) });
+    for (const m of messages) this.outbox.push(cloneJson(m));
   }
 }
 
@@ -532,7 +531,7 @@ export function createMemoryStorage(): Storage {
       for (const m of state.outbox) {
         if (m.position <= after) continue;
         if (options.tenantId !== undefined && m.tenantId !== options.tenantId) continue;
-        const message = JSON.parse(m.text) as OutboxMessage;
+        const message = cloneJson(m.message);
         message.position = m.position;
         out.push(message);
         if (out.length >= options.limit) break;
