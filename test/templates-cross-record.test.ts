@@ -5,7 +5,7 @@
  * and a lost customer whose open tasks are closed.
  */
 import { describe, expect, it } from 'vitest';
-import { createManualClock, createMemoryStorage, isDealflowError, linksOf, replay } from '../packages/core/src/index.js';
+import { createManualClock, createMemoryDirectory, createMemoryStorage, isDealflowError, linksOf, replay } from '../packages/core/src/index.js';
 import type { Storage, StoredRecord } from '../packages/core/src/index.js';
 import { setupFullCycle } from '../packages/templates/src/index.js';
 import { createSqliteStorage } from '../packages/storage-sqlite/src/index.js';
@@ -24,7 +24,9 @@ function ok<T extends { ok: boolean }>(r: T, what: string): Extract<T, { ok: tru
 
 async function scenario(storage: Storage): Promise<void> {
   const clock = createManualClock('2026-03-02T09:00:00.000Z');
-  const { engine, links, guide } = setupFullCycle({ storage, clock });
+  // roles come from the directory (issue #15): max is the manager who may approve contracts
+  const directory = createMemoryDirectory({ reps: [ANA, MAX, FIN] });
+  const { engine, links, guide } = setupFullCycle({ storage, clock, directory });
   const one = (r: StoredRecord, name: string): string => {
     const id = linksOf(r)[name]?.[0];
     if (!id) throw new Error(`record '${r.id}' has no '${name}' link`);

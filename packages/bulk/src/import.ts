@@ -61,7 +61,10 @@ export interface ImportRecordsOptions {
   importId: string;
   /** The tenant to import into (default: the engine's). */
   tenantId?: string;
-  /** Who imports (history `actorId`; default `{ id: 'import:<importId>' }`). */
+  /**
+   * Who imports (history `actorId`; default `{ id: 'import:<importId>' }`, which an engine with
+   * permissions refuses: pass a rep of the directory, or `engine.system` for a trusted job).
+   */
   actor?: Actor;
   /** Reps whose `attributes.email` resolves owner e-mails (beside the mapping's `owners`). */
   directory?: Pick<Directory, 'listReps'>;
@@ -134,7 +137,7 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
       if (typeof email === 'string' && !owners.has(email.toLowerCase())) owners.set(email.toLowerCase(), rep.id);
     }
   }
-  const actor: Actor = options.actor ?? { id: `import:${options.importId}`, roles: ['system'] };
+  const actor: Actor = options.actor ?? { id: `import:${options.importId}` };
   const window = options.window ?? 2000;
   const start = await readLedger(engine.storage, tenantId, options.importId);
   const report: RefusedRowsSink | undefined = typeof options.report === 'string' ? openReport(options.report, { resumeAfter: start.line }) : options.report;

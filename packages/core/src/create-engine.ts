@@ -9,7 +9,9 @@ import type { Clock } from './clock.js';
 import { createCoreRuleEngine } from './rules.js';
 import type { CoreRuleEngine } from './rules.js';
 import type { HistoryEvent, RecordQuery, Storage, StorageTx, StoredRecord, TimerRecord, TimerStatus } from './storage/types.js';
-import { SYSTEM_ACTOR } from './engine/context.js';
+import { ANONYMOUS, SYSTEM, createIdentity } from './identity/identity.js';
+import type { IdentityOptions } from './identity/identity.js';
+import { guardIdentity } from './identity/guard.js';
 import type { Actor, CallContext, CreateInput, CreateResult, SendInput, SendResult } from './engine/context.js';
 import { createCandidateCache, defaultNewId } from './engine/core.js';
 import type { EngineCore } from './engine/core.js';
@@ -80,6 +82,11 @@ export interface CreateEngineOptions {
    * Over a limit: `INPUT_LIMIT`, malformed: `INPUT_INVALID`; either way nothing is written.
    */
   limits?: Partial<InputLimits>;
+  /**
+   * Who acts: callers pass `{ actor: { id } }` and the engine resolves roles, team and tenants from
+   * the directory (see docs/security.md). `trustCallerRoles: true` takes caller-supplied roles too.
+   */
+  identity?: IdentityOptions;
 }
 
 /** Result of {@link Engine.update}. */
@@ -116,6 +123,17 @@ export interface Engine extends SalesEngineApi {
   readonly tenantId: string;
   /** The engine's rule engine (custom operators live here). */
   readonly rules: CoreRuleEngine;
+  /**
+   * The system handle: pass it as the actor (`{ actor: engine.system }`) to act as the process
+   * itself, past every permission rule and tenant. Only this object is the system; an actor
+   * `{ id: 'system', roles: ['system'] }` from a caller is not. Keep it in trusted code.
+   *
+   * @example
+   * ```ts
+   * await engine.send(id, 'lose', { actor: engine.system }) // a nightly clean-up job
+   * ```
+   */
+  readonly system: Actor;
   /** Creates a record of a record type (or blueprint id), in the latest blueprint version. */
   create(type: string, input?: CreateInput, ctx?: CallContext): Promise<CreateResult>;
   /**
@@ -156,7 +174,7 @@ export interface Engine extends SalesEngineApi {
    * const overdue = await engine.tasks({ team: 'north', status: 'open', dueBefore: new Date() })
    * ```
    */
-  tasks(filter?: TasksFilter, options?: { tenantId?: string }): Promise<TaskRow[]>;
+  tasks(filter?: TasksFilter, options?: { tenantId?: string; actor?: Actor }): Promise<TaskRow[]>;
   /**
    * A rep's day: open tasks overdue and due that day, agenda dates (next contact…) and records
    * whose stage deadline falls on it, from the store's indexes. `day` is `YYYY-MM-DD` (or a Date)
@@ -168,16 +186,16 @@ export interface Engine extends SalesEngineApi {
    * ```
    */
   agenda(actor: Actor | string, day: string | Date, options?: { timeZone?: string; tenantId?: string }): Promise<Agenda>;
-  /** The record, or null (also null when `actor` is given and the sales `permissions.read` rule denies it). */
+  /** The record, or null (also null when the sales `permissions.read` rule denies it to the actor). */
   get(recordId: string, options?: { tenantId?: string; actor?: Actor }): Promise<StoredRecord | null>;
-  /** The record's history in order. */
-  history(recordId: string, options?: { tenantId?: string }): Promise<HistoryEvent[]>;
-  /** Records matching a filter (with `actor`: only those the sales `permissions.read` rule lets them read). */
+  /** The record's history in order (empty when the actor may not read the record). */
+  history(recordId: string, options?: { tenantId?: string; actor?: Actor }): Promise<HistoryEvent[]>;
+  /** Records matching a filter that the actor may read (the sales `permissions.read` rule). */
   query(filter?: RecordQuery, options?: { tenantId?: string; actor?: Actor }): Promise<StoredRecord[]>;
   /** The record as it was at `time` (replayed from history), or null if it did not exist yet. */
-  getAt(recordId: string, time: string | Date, options?: { tenantId?: string }): Promise<StoredRecord | null>;
-  /** The record's timers. */
-  timers(recordId: string, options?: { status?: TimerStatus[]; tenantId?: string }): Promise<TimerRecord[]>;
+  getAt(recordId: string, time: string | Date, options?: { tenantId?: string; actor?: Actor }): Promise<StoredRecord | null>;
+  /** The record's timers (empty when the actor may not read the record). */
+  timers(recordId: string, options?: { status?: TimerStatus[]; tenantId?: string; actor?: Actor }): Promise<TimerRecord[]>;
   /** Fires one timer through the send path, in one transaction of the timer's tenant. */
   fireTimer(timer: TimerRecord, options: { workerId: string | null }): Promise<FireTimerResult>;
   /** Claims and fires every timer due at `now` (default: the clock) for this engine's tenant. */
@@ -359,8 +377,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
     candidates: createCandidateCache(),
   };
 
+  // (the identity guard has resolved every caller's actor; a missing one is never the system)
   const actorOf = (ctx: CallContext): Actor => {
-    const a = ctx.actor ?? SYSTEM_ACTOR;
+    const a = ctx.actor ?? ANONYMOUS;
     if (typeof a !== 'object' || a === null || typeof a.id !== 'string' || a.id.length === 0) {
       throw new DealflowError('INPUT_INVALID', `ctx.actor must be { id, roles?, team? }, got ${JSON.stringify(a)}`);
     }
@@ -468,11 +487,19 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return { result: res, emits: made.emits };
   }
 
+  const identity = createIdentity({
+    directory: options.directory ?? sales?.directory ?? null,
+    closed: options.rules?.permissions !== undefined,
+    defaultTenant: tenantId,
+    ...options.identity,
+  });
+
   const engine: Engine = {
     storage,
     clock,
     tenantId,
     rules: ruleEngine,
+    system: identity.system,
     ...salesEngineApi(sales, {
       storage,
       tenantId,
@@ -593,7 +620,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
           return { outcome: 'noop', record };
         }
         const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
-        const actor: Actor = { ...SYSTEM_ACTOR, id: workerId === null ? SYSTEM_ACTOR.id : `worker:${workerId}` };
+        const actor: Actor = { ...SYSTEM, id: workerId === null ? SYSTEM.id : `worker:${workerId}` };
         const deadline = { record, timer: cur, stage: record.stage };
         if (hooks.fireTimer && hooks.timerKinds.includes(cur.kind)) {
           // a kind a hook handles (escalations, task reminders): its change, then any transition it asks for
@@ -714,7 +741,11 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return engine;
     },
   };
-  const guarded = guardEngineInputs(engine, inputLimits);
+  const withIdentity = guardIdentity(engine, identity, {
+    tenantId,
+    mayRead: async (recordId, actor, tenant) => (await engine.get(recordId, { tenantId: tenant, actor })) !== null,
+  });
+  const guarded = guardEngineInputs(withIdentity, inputLimits);
   registerInternals(guarded, { core });
   return guarded;
 }

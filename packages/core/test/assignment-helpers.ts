@@ -84,3 +84,12 @@ export function countBy<T>(items: T[], key: (t: T) => string | null): Record<str
   for (const i of items) { const k = key(i) ?? 'null'; out[k] = (out[k] ?? 0) + 1; }
   return out;
 }
+
+/**
+ * Permission rules that allow every action except those given. Since issue #15 a configured
+ * `permissions` section denies what no rule allows; tests of one rule open the others with this.
+ */
+export function allowAllBut(perms: NonNullable<SalesRulesInput['permissions']>): NonNullable<SalesRulesInput['permissions']> {
+  const p = perms as Record<string, unknown> & { transitions?: Record<string, unknown> };
+  return { read: true, create: true, edit: true, claim: true, distribute: true, assign: true, handover: true, activity: true, ...p, transitions: { '*': true, ...p.transitions } } as NonNullable<SalesRulesInput['permissions']>;
+}

@@ -7,14 +7,14 @@ import {
   isDealflowError,
 } from '../src/index.js';
 import type { Engine, Rejection, Storage, StorageTx, StoredRecord, TransitionEvent } from '../src/index.js';
-import { dealJson } from './fixtures.js';
+import { TRUSTED, dealJson } from './fixtures.js';
 
 const rep = { actor: { id: 'ana', roles: ['rep'], team: 'north' } };
 const manager = { actor: { id: 'max', roles: ['manager'], team: 'north' } };
 
 function setup(storage: Storage = createMemoryStorage()) {
   const clock = createManualClock('2026-01-05T09:00:00.000Z');
-  const engine = createEngine({ storage, blueprints: [defineBlueprint(dealJson())], clock });
+  const engine = createEngine({ storage, blueprints: [defineBlueprint(dealJson())], clock, identity: TRUSTED });
   return { engine, clock, storage };
 }
 
@@ -280,7 +280,7 @@ describe('optimistic concurrency', () => {
   test('maxRetries bounds the attempts: 0 means one try, 2 means three', async () => {
     for (const [maxRetries, tries] of [[0, 1], [2, 3]] as const) {
       const { storage, state } = racingStorage(createMemoryStorage());
-      const engine = createEngine({ storage, blueprints: [defineBlueprint(dealJson())], clock: createManualClock('2026-01-05T09:00:00.000Z'), maxRetries });
+      const engine = createEngine({ storage, blueprints: [defineBlueprint(dealJson())], clock: createManualClock('2026-01-05T09:00:00.000Z'), maxRetries, identity: TRUSTED });
       const r = await newDeal(engine);
       state.stale = await engine.get(r.id);
       await engine.send(r.id, 'qualify', rep);

@@ -78,3 +78,9 @@ export function dealJson(): BlueprintInput {
     calendars: [berlin],
   };
 }
+
+/**
+ * These tests pass roles with their actors (`{ id: 'mia', roles: ['manager'] }`) and have no
+ * directory: since issue #15 that is an explicit opt-in of the engine.
+ */
+export const TRUSTED = { trustCallerRoles: true } as const;

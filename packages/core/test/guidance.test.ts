@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, createLinkRules, createManualClock, createMemoryStorage, isDealflowError, linksOf, nextSteps } from '../src/index.js';
 import { linkedBlueprints } from './links-fixtures.js';
+import { TRUSTED } from './fixtures.js';
 
 const ANA = { id: 'ana', roles: ['rep'] };
 
 function setup() {
   const clock = createManualClock('2026-01-05T09:00:00.000Z');
   const linkRules = createLinkRules({ blocks: [{ id: 'approval-first', recordType: 'deal', events: 'win', while: { via: 'contract', stages: ['pending_approval'] }, message: 'the contract waits for approval' }] });
-  const engine = createEngine({ storage: createMemoryStorage(), blueprints: linkedBlueprints(), clock, plugins: [linkRules.plugin] });
+  const engine = createEngine({ storage: createMemoryStorage(), blueprints: linkedBlueprints(), clock, plugins: [linkRules.plugin], identity: TRUSTED });
   return { engine, clock, linkRules };
 }
 

@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine, createManualClock, createMemoryStorage, defineBlueprint, replay } from '../src/index.js';
 import type { EnginePlugin } from '../src/index.js';
-import { dealJson } from './fixtures.js';
+import { TRUSTED, dealJson } from './fixtures.js';
 
 const rep = { actor: { id: 'ana', roles: ['rep', 'manager'] } };
 
 describe('replay and getAt', () => {
   test('replaying history rebuilds the record exactly, and past states are answerable', async () => {
     const clock = createManualClock('2026-03-02T09:00:00.000Z');
-    const engine = createEngine({ storage: createMemoryStorage(), blueprints: [defineBlueprint(dealJson())], clock });
+    const engine = createEngine({ storage: createMemoryStorage(), blueprints: [defineBlueprint(dealJson())], clock, identity: TRUSTED });
     const { record } = await engine.create('deal', { fields: { name: 'Umbrella', source: 'web' } }, rep);
     clock.advance('P1D');
     await engine.send(record.id, 'qualify', rep);

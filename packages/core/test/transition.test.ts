@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { createEngine, createManualClock, createMemoryStorage, defineBlueprint, transition } from '../src/index.js';
 import type { SendInput, StoredRecord } from '../src/index.js';
-import { dealJson } from './fixtures.js';
+import { TRUSTED, dealJson } from './fixtures.js';
 
 const deal = defineBlueprint(dealJson());
 const ann = { id: 'ann', roles: ['rep'] };
@@ -19,7 +19,7 @@ async function engineWithRecord() {
   const clock = createManualClock(T0);
   let used = 0;
   const storage = createMemoryStorage();
-  const engine = createEngine({ storage, blueprints: [deal], clock, newId: (prefix) => `${prefix}_${++used}` });
+  const engine = createEngine({ storage, blueprints: [deal], clock, newId: (prefix) => `${prefix}_${++used}`, identity: TRUSTED });
   const { record } = await engine.create('deal', { id: 'd1', fields: { name: 'ACME' } }, { actor: ann });
   // the ids the create took: a pure step that starts its counter there draws the ids the engine will draw
   return { engine, storage, clock, record, idsUsed: () => used };

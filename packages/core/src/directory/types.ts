@@ -26,7 +26,12 @@ export interface Rep {
   /** The rep's manager (a rep id), for escalation and permission rules. */
   managerId?: string | null;
   region?: string | null;
-  /** Roles used by permission rules, e.g. `['rep']`, `['manager']`, `['admin']`. */
+  /**
+   * Tenants the rep may act in: a call for any other tenant is refused with `FORBIDDEN`.
+   * Omitted = the engine's default tenant only (`createEngine({ tenantId })`).
+   */
+  tenantIds?: string[];
+  /** Roles used by permission rules, e.g. `['rep']`, `['manager']`, `['admin']` (`system` is reserved). */
   roles?: string[];
   /** Skills and territory: `{ products: ['GTX Pro'], language: ['en','de'] }`. Arrays match any. */
   attributes?: Record<string, unknown>;

@@ -5,7 +5,11 @@ export type { Actor };
 
 /** What every engine call carries: who acts, and optionally an idempotency key. */
 export interface CallContext {
-  /** Who acts (default: `{ id: 'system', roles: ['system'] }`). */
+  /**
+   * Who acts: `{ id }` (roles, team and tenants come from the directory), or `engine.system`.
+   * Without an actor a call is refused when permissions are configured, else it runs as the
+   * anonymous actor (`{ id: 'anonymous', roles: [] }`), never as the system.
+   */
   actor?: Actor;
   /** Repeating a call with the same key returns the first result and writes nothing. */
   idempotencyKey?: string;
@@ -101,15 +105,6 @@ export interface CreateResult {
   replayed?: boolean;
 }
 
-/**
- * The system actor, used when a call has none (timers use `worker:<id>` with the `system` role).
- *
- * @example
- * ```ts
- * await engine.send(id, 'lose', { actor: SYSTEM_ACTOR })
- * ```
- */
-export const SYSTEM_ACTOR: Actor = { id: 'system', roles: ['system'], team: null };
 
 /** A task created by a `task` action, kept in `record.meta.tasks`. */
 export interface Task {

@@ -3,6 +3,7 @@ import type { Problem } from '@dealflow/logic';
 import type { StoredRecord } from '../storage/types.js';
 import type { Directory } from '../directory/types.js';
 import { managerChain } from '../directory/memory.js';
+import { SYSTEM_ROLE } from '../identity/identity.js';
 import { recordView } from '../blueprint/record-view.js';
 import type { RecordLike } from '../blueprint/record-view.js';
 import { compileInto, throwProblems, truthy, zodProblems } from '../assignment/rules.js';
@@ -46,32 +47,36 @@ export interface Permissions {
 /**
  * Compiles permission rules: JSON-logic over `{ actor, record, fields, now }`. `record` carries
  * `ownerManagerChain` and `ownerTeamIds`, `actor` carries `roles`, `teamIds`, `managerChain`.
+ * With `denyByDefault` (the engine sets it when permissions are configured), an action no rule
+ * covers is denied; the `system` role passes every rule.
  *
  * @example
  * ```ts
  * const perms = createPermissions({ read: { or: [{ '==': [{ var: 'actor.id' }, { var: 'record.ownerId' }] }, { in: [{ var: 'actor.id' }, { var: 'record.ownerManagerChain' }] }] } }, compiler, directory);
  * ```
  */
-export function createPermissions(config: unknown, compiler: RuleCompiler, directory: Directory, path = '$.permissions'): Permissions {
+export function createPermissions(config: unknown, compiler: RuleCompiler, directory: Directory, path = '$.permissions', options: { denyByDefault?: boolean } = {}): Permissions {
+  const deny = options.denyByDefault === true;
   const parsed = permissionsConfigSchema.safeParse(config ?? {});
   if (!parsed.success) throwProblems('permission rules', zodProblems(parsed.error, path));
   const cfg = parsed.data as PermissionsConfig;
   const problems: Problem[] = [];
   const c = (rule: unknown, p: string): CompiledRule | null => (rule === undefined ? null : compileInto(compiler, rule, p, problems));
   const simple: Partial<Record<PermissionAction, CompiledRule | null>> = {};
-  for (const action of ['read', 'edit', 'claim', 'distribute', 'assign', 'approve', 'handover', 'activity'] as const) {
+  for (const action of ['read', 'create', 'edit', 'claim', 'distribute', 'assign', 'approve', 'handover', 'activity'] as const) {
     simple[action] = c(cfg[action], `${path}.${action}`);
   }
   const transitions = new Map(Object.entries(cfg.transitions ?? {}).map(([k, v]) => [k, c(v, `${path}.transitions.${k}`)!]));
   const fields = new Map(Object.entries(cfg.fields ?? {}).map(([k, v]) => [k, c(v, `${path}.fields.${k}`)!]));
   throwProblems('permission rules', problems);
-  const superRoles = new Set(cfg.superRoles ?? ['system']);
+  // the system role is always super: timers and escalations act as the system
+  const superRoles = new Set([SYSTEM_ROLE, ...(cfg.superRoles ?? [])]);
 
   async function actorView(actor: ActorLike): Promise<ActorView> {
     const rep = await directory.getRep(actor.id);
     return {
       id: actor.id,
-      roles: [...new Set([...(actor.roles ?? []), ...(rep?.roles ?? [])])],
+      roles: [...new Set([...(actor.roles ?? []), ...(rep?.roles ?? []).filter((r) => r !== SYSTEM_ROLE)])],
       team: actor.team ?? rep?.teamIds?.[0] ?? null,
       teamIds: rep?.teamIds ?? (actor.team ? [actor.team] : []),
       region: rep?.region ?? null,
@@ -98,7 +103,7 @@ export function createPermissions(config: unknown, compiler: RuleCompiler, direc
   async function can(action: PermissionAction, actor: ActorLike, record: RecordLike | StoredRecord, now: string, name?: string): Promise<boolean> {
     if (isSuper(actor)) return true;
     const rule = ruleFor(action, name);
-    if (!rule) return true;
+    if (!rule) return !deny;
     return truthy(rule(await dataFor(actor, record, now)));
   }
   return {
@@ -108,7 +113,9 @@ export function createPermissions(config: unknown, compiler: RuleCompiler, direc
     async assert(action, actor, record, now, name) {
       if (await can(action, actor, record, now, name)) return;
       const what = action === 'transition' ? `fire '${name}' on` : `${action}`;
-      throw new DealflowError('FORBIDDEN', `Actor '${actor.id}' may not ${what} record '${record.id ?? '(new)'}' (rule $.permissions.${action === 'transition' ? `transitions.${transitions.has(name ?? '') ? name : '*'}` : action})`, {
+      const path = `$.permissions.${action === 'transition' ? `transitions.${transitions.has(name ?? '') || !transitions.has('*') ? name : '*'}` : action}`;
+      const why = ruleFor(action, name) ? `rule ${path}` : `no rule ${path}: what no rule allows is denied`;
+      throw new DealflowError('FORBIDDEN', `Actor '${actor.id}' may not ${what} record '${record.id ?? '(new)'}' (${why})`, {
         details: { actorId: actor.id, action, recordId: record.id ?? null, name: name ?? null },
       });
     },
@@ -116,7 +123,8 @@ export function createPermissions(config: unknown, compiler: RuleCompiler, direc
       if (isSuper(actor)) return [];
       const data = simple.edit || fields.size > 0 ? await dataFor(actor, record, now) : null;
       if (data && simple.edit && !truthy(simple.edit(data))) return names;
-      return names.filter((n) => { const r = fields.get(n); return r ? !truthy(r(data)) : false; });
+      // with permissions configured, a field that neither `edit` nor its own rule allows is denied
+      return names.filter((n) => { const r = fields.get(n); return r ? !truthy(r(data)) : deny && !simple.edit; });
     },
   };
 }

@@ -3,11 +3,13 @@ import { z } from 'zod';
 /** A JSON-logic permission rule over `{ actor, record, fields, now }` (true = allowed). */
 const rule = z.unknown();
 
-/** The `permissions` section of the engine rules. Absent rules allow. */
+/** The `permissions` section of the engine rules. With this section given, an action no rule allows is denied. */
 export const permissionsConfigSchema = z
   .object({
     /** Who may read a record (engine reads filter by it). */
     read: rule.optional(),
+    /** Who may create records (the rule sees the new record as `record`). */
+    create: rule.optional(),
     /** Who may edit fields (any field). */
     edit: rule.optional(),
     /** Per-field edit rules (checked in addition to `edit`). */
@@ -26,11 +28,11 @@ export const permissionsConfigSchema = z
     handover: rule.optional(),
     /** Who may log activities and tasks. */
     activity: rule.optional(),
-    /** Actors with one of these roles pass every rule (default `['system']`). */
+    /** Actors with one of these roles (from the directory) pass every rule; the system always does. */
     superRoles: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
 export type PermissionsConfig = z.infer<typeof permissionsConfigSchema>;
 /** The actions permission rules govern. */
-export type PermissionAction = 'read' | 'edit' | 'claim' | 'distribute' | 'assign' | 'approve' | 'handover' | 'activity' | 'transition';
+export type PermissionAction = 'read' | 'create' | 'edit' | 'claim' | 'distribute' | 'assign' | 'approve' | 'handover' | 'activity' | 'transition';

@@ -11,6 +11,7 @@ import type { SalesKit } from './kit.js';
 
 /** Create path (engine plugin): duplicate guard, automatic assignment, escalation timers. */
 export async function onCreate(kit: SalesKit, tx: StorageTx, after: StoredRecord, events: HistoryEvent[], actor: ActorLike | undefined, now: string): Promise<AssignmentDecision | null> {
+  await kit.permissions.assert('create', kit.actorOf(actor), after, now);
   if (kit.duplicates?.guards(after.type)) await kit.duplicates.enforce(tx, null, after);
   let decision: AssignmentDecision | null = null;
   const auto = kit.assigner && kit.assigner.config.onCreate !== false && (!kit.assigner.config.types || kit.assigner.config.types.includes(after.type));
@@ -24,7 +25,6 @@ export async function onCreate(kit: SalesKit, tx: StorageTx, after: StoredRecord
   } else if (after.ownerId) {
     after.meta = { ...after.meta, assignment: { at: now, ruleId: null, strategy: null, via: 'create', reason: `owner '${after.ownerId}' given on create` } };
   }
-  void actor;
   await kit.escalator.schedule(tx, after, now);
   return decision;
 }

@@ -12,7 +12,7 @@ import { addDuration } from '../time/durations.js';
 import type { StageKind } from '../blueprint/schema.js';
 import type { CalendarLike } from '../time/durations.js';
 import { salesChange } from '../assignment/write.js';
-import { SYSTEM_ACTOR } from '../engine/context.js';
+import { SYSTEM } from '../identity/identity.js';
 import type { RecordChange } from '../engine/writer.js';
 import type { PendingEvent } from '../assignment/write.js';
 import { createDuplicateGuard } from '../duplicates/guard.js';
@@ -30,8 +30,6 @@ import type { SalesResult, SalesRulesInput } from './types.js';
 import { checkReferences } from './references.js';
 import type { KnownNames } from './references.js';
 
-/** The system actor used when a call names none (the engine's). */
-const SYSTEM: ActorLike = SYSTEM_ACTOR;
 import { POOL_RETURN_ESCALATION } from './records.js';
 
 export { POOL_RETURN_ESCALATION, loadRecord, cloneRecord } from './records.js';
@@ -128,7 +126,7 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
     ? [{ id: POOL_RETURN_ESCALATION, on: 'inactivity', types: pool.types, calendar: pool.calendar, levels: [{ after: pool.returnAfter, actions: [{ returnToPool: true }] }] }]
     : [];
   const escalator = createEscalator({ config: rules.escalations, compiler, calendars: options.calendars, extra, newId: options.newId });
-  const permissions = createPermissions(rules.permissions, compiler, directory);
+  const permissions = createPermissions(rules.permissions, compiler, directory, '$.permissions', { denyByDefault: rules.permissions !== undefined });
   const approvals = createApprovals(rules.approvals, compiler, directory);
   if (options.known) {
     throwProblems('sales rules', checkReferences(options.known, { escalations: escalator.rules, approvals: approvals.rules, permissions: permissions.config, assignment: assigner?.config ?? null }));

@@ -3,7 +3,7 @@ import type { BusinessCalendar, CalendarDefinition } from '@dealflow/logic';
 import type { Blueprint } from '../blueprint/define.js';
 import type { CalendarSpec } from '../blueprint/schema.js';
 import type { StoredRecord } from '../storage/types.js';
-import { SYSTEM_ACTOR } from '../engine/context.js';
+import { ANONYMOUS } from '../identity/identity.js';
 import type { Actor, Rejection, SendInput } from '../engine/context.js';
 import { createCandidateCache, defaultNewId } from '../engine/core.js';
 import { eventInputOf, step } from './step.js';
@@ -11,7 +11,7 @@ import type { StepContext, TransitionEffects } from './step.js';
 
 /** Options of {@link transition}: who acts, when, and what the step may need. */
 export interface TransitionContext {
-  /** Who fires the event (default: the system actor). */
+  /** Who fires the event, as given (no directory here; default: the anonymous actor). Use `system: true` for the process itself. */
   actor?: Actor;
   /** When (default: now). */
   now?: string | Date;
@@ -94,7 +94,7 @@ export function transition(blueprint: Blueprint, record: StoredRecord, event: Se
     candidates,
     ownCopies: false,
   };
-  const actor = context.actor ?? SYSTEM_ACTOR;
+  const actor = context.actor ?? ANONYMOUS;
   const s = step(env, blueprint, record, eventInputOf(event), actor, isoOf(context.now), context.system ? { system: true } : {});
   return s.ok ? { ok: true, next: s.next, from: s.from, to: s.to, effects: s.effects } : { ok: false, rejection: s.rejection };
 }

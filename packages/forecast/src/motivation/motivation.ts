@@ -162,14 +162,14 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
       const asOfMs = o.asOf === undefined ? engine.clock.now().getTime() : toMs(o.asOf, 'asOf');
       const found: Achievement[] = achievements(options.rules, await events(o.data), asOfMs, calendar);
       const awarded: Badge[] = [];
-      const have = found.length > 0 ? new Set((await queryAll((q) => engine.query(q), { type: badgeType })).map((r) => r.id)) : new Set<string>();
+      const have = found.length > 0 ? new Set((await queryAll((q) => engine.query(q, { actor: engine.system }), { type: badgeType })).map((r) => r.id)) : new Set<string>();
       for (const a of found) {
         const id = `badge:${a.ruleId}:${a.rep}`;
         if (have.has(id)) continue;
         const fields: Record<string, unknown> = { rule: a.ruleId, badge: a.badge, rep: a.rep, achievedAt: new Date(a.atMs).toISOString(), value: a.value };
         if (a.recordId) fields.recordId = a.recordId;
         try {
-          const { record } = await engine.create(badgeType, { id, fields, ownerId: a.rep }, { actor: { id: 'system', roles: ['system'] } });
+          const { record } = await engine.create(badgeType, { id, fields, ownerId: a.rep }, { actor: engine.system }); // badges are the system's work
           const b = badgeOf(record);
           awarded.push(b);
           for (const l of listeners) l(b);
