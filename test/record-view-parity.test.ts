@@ -32,7 +32,8 @@ function setup() {
   const rules: SalesRulesInput = {
     assignment: { rules: [{ id: 'spy', when: spy('assignment'), assign: { strategy: 'owner', owner: 'ann' } }, { id: 'default', assign: { strategy: 'owner', owner: 'ann' } }] },
     approvals: [{ id: 'review', event: 'review', when: spy('approval'), approver: { role: 'manager' } }],
-    permissions: { edit: spy('permission') },
+    // (with permissions configured what no rule allows is denied: the other actions are open here)
+    permissions: { edit: spy('permission'), read: true, create: true, transitions: { '*': true } },
     escalations: [{ id: 'idle', on: 'inactivity', when: spy('escalation'), levels: [{ after: 'PT1H', actions: [{ notify: 'owner' }] }] }],
   };
   const clock = createManualClock('2026-03-02T09:00:00.000Z');
@@ -61,10 +62,10 @@ describe('one record view for every rule kind', () => {
     seen.clear();
     const probed = await engine.send('d1', 'probe', ann);
     expect(probed.ok).toBe(true);
-    const current = (await engine.get('d1'))!;
+    const current = (await engine.get('d1', ann))!;
     // a permission check and an approval request on the record as it is now
     await engine.update('d1', { fields: { amount: 9 } }, ann);
-    const afterUpdate = (await engine.get('d1'))!;
+    const afterUpdate = (await engine.get('d1', ann))!;
     const sent = await engine.send('d1', 'review', ann);
     expect(sent.ok).toBe(false); // held for approval
     // the escalation's `when` at its firing
@@ -72,7 +73,7 @@ describe('one record view for every rule kind', () => {
     await engine.runDue();
     // a link rule's `where` reads a linked record at its root (`stage`, `fields.x`): the same view
     const links = createLinkRules({ blocks: [{ id: 'spy', recordType: 'deal', events: ['win'], while: { via: 'self', where: { saw: ['link', { var: '' }] } }, message: 'spy' }] }, { ruleEngine: engine.rules });
-    const now = (await engine.get('d1'))!;
+    const now = (await engine.get('d1', ann))!;
     await engine.storage.transaction('default', (tx) => links.blockersOf(tx, { ...now, meta: { ...now.meta, links: { self: ['d1'] } } }, 'win')).catch(() => []);
     // a scoring criterion (@dealflow/scoring) on the same record
     const scorer = createRuleScorer({ criteria: [{ id: 'spy', when: spy('scoring'), points: 1, reason: 'spy' }], ruleEngine: engine.rules });

@@ -3,7 +3,7 @@
  * contract waits for an approval held by `engine.approve`, and guidance shows why.
  */
 import { expect, it } from 'vitest';
-import { createManualClock, createMemoryStorage, isDealflowError, linksOf } from '../packages/core/src/index.js';
+import { createManualClock, createMemoryDirectory, createMemoryStorage, isDealflowError, linksOf } from '../packages/core/src/index.js';
 import type { StoredRecord } from '../packages/core/src/index.js';
 import { setupFullCycle } from '../packages/templates/src/index.js';
 
@@ -15,6 +15,7 @@ it('a big contract waits for the director before signing; meanwhile the deal can
   const { engine, guide } = setupFullCycle({
     storage: createMemoryStorage(),
     clock: createManualClock('2026-03-02T09:00:00.000Z'),
+    directory: createMemoryDirectory({ reps: [ANA, MAX, DORA] }), // roles come from the directory (issue #15)
     rules: { approvals: [{ id: 'big-contract', event: 'sign', types: ['contract'], when: { '>': [{ var: 'fields.amount' }, 50000] }, approver: { role: 'director' } }] },
   });
   const send = async (id: string, type: string, fields: Record<string, unknown> = {}, actor = ANA): Promise<StoredRecord> => {

@@ -171,7 +171,7 @@ async function handSqlite(filename: string, file: string): Promise<number> {
 async function engineImport(engine: Engine, file: string, importId: string): Promise<number> {
   let lastLog = 0;
   const res = await importRecords({
-    engine, source: file, mapping, importId, actor: { id: 'import', roles: ['system'] }, window: 5000,
+    engine, source: file, mapping, importId, actor: { id: 'import' }, window: 5000,
     onProgress: (p) => {
       if (p.elapsedMs - lastLog > 10_000) {
         lastLog = p.elapsedMs;

@@ -24,6 +24,8 @@ export async function runLeadRouting(storage: Storage, print: (line: string) => 
   const clock = createManualClock('2026-11-23T08:00:00.000Z');
   const directory = salesOrg();
   const engine = createEngine({ storage, blueprints: [lead], calendars: [office], clock, rules, directory });
+  // leads arrive from the web form and the back office reads them: trusted jobs, acting as the system
+  const intake = { actor: engine.system };
 
   print('── routing the morning leads');
   const input = [
@@ -37,7 +39,7 @@ export async function runLeadRouting(storage: Storage, print: (line: string) => 
   ];
   const leads: StoredRecord[] = [];
   for (const fields of input) {
-    const { record, events } = await engine.create('lead', { fields });
+    const { record, events } = await engine.create('lead', { fields }, intake);
     const a = events[0]!.data.assignment as { ruleId: string; reason: string };
     print(`${String(fields.name).padEnd(12)} → ${(record.ownerId ?? `pool '${record.teamId}'`).padEnd(14)} rule ${a.ruleId}: ${a.reason}`);
     leads.push(record);
@@ -46,7 +48,7 @@ export async function runLeadRouting(storage: Storage, print: (line: string) => 
   print('── the same customer again (防撞单)');
   let duplicateOf: string | null = null;
   try {
-    await engine.create('lead', { fields: { name: 'A. Berg', email: ' ANNA@berg.de ', region: 'South' } });
+    await engine.create('lead', { fields: { name: 'A. Berg', email: ' ANNA@berg.de ', region: 'South' } }, intake);
   } catch (e) {
     if (!isDealflowError(e, 'DUPLICATE')) throw e;
     duplicateOf = e.details.existingRecordId as string;
@@ -54,7 +56,7 @@ export async function runLeadRouting(storage: Storage, print: (line: string) => 
   }
 
   print('── where would a lead like Bo Chen go now, and why? (explainAssignment writes nothing)');
-  const why = await engine.explainAssignment({ type: 'lead', fields: input[1]! });
+  const why = await engine.explainAssignment({ type: 'lead', fields: input[1]! }, intake);
   for (const r of why.rules) print(`  ${r.ruleId.padEnd(18)} ${r.conditionHeld ? 'matched' : 'skipped'}: ${r.reason}`);
 
   print('── Tuesday: every owned lead gets a call, except Bo Chen');
@@ -64,7 +66,7 @@ export async function runLeadRouting(storage: Storage, print: (line: string) => 
   }
   clock.set('2026-11-26T08:00:00.000Z'); // Thursday 09:00: three business days later
   const due = await engine.runDue();
-  const bo = (await engine.get(leads[1]!.id))!;
+  const bo = (await engine.get(leads[1]!.id, intake))!;
   const notes = (await storage.readOutbox({ limit: 100 })).filter((m) => m.type === 'dealflow.notify');
   const notified = notes.flatMap((m) => (m.payload as { to: string[] }).to);
   print(`${due.fired} escalation(s) fired: Bo Chen moved ${leads[1]!.ownerId} → ${bo.ownerId}; notified: ${notified.join(', ')}`);
@@ -78,7 +80,7 @@ export async function runLeadRouting(storage: Storage, print: (line: string) => 
   directory.deactivateRep('eli');
   const handover = await engine.handover('eli', { strategy: 'rules' }, rep('sam', ['manager']));
   for (const m of handover.moved) {
-    const r = (await engine.get(m.recordId))!;
+    const r = (await engine.get(m.recordId, intake))!;
     print(`  ${String(r.fields.name).padEnd(12)} → ${m.to} (batch ${handover.batchId.slice(0, 8)})`);
   }
   for (const u of handover.unplaced) print(`  ${u.recordId} stays: ${u.reason}`);
@@ -88,6 +90,6 @@ export async function runLeadRouting(storage: Storage, print: (line: string) => 
     const mine = await engine.queryFor({ type: 'lead' }, rep(id, id === 'nina' || id === 'sam' ? ['manager'] : ['rep']));
     print(`  ${id.padEnd(5)} ${mine.map((r) => r.fields.name).join(', ')}`);
   }
-  const final = await Promise.all(leads.map(async (l) => (await engine.get(l.id))!));
+  const final = await Promise.all(leads.map(async (l) => (await engine.get(l.id, intake))!));
   return { leads: final, duplicateOf, escalatedTo: bo.ownerId, notified, claimedBy: claim.record.ownerId, handedOver: handover.moved.length };
 }

@@ -94,6 +94,8 @@ export const rules: SalesRulesInput = {
   duplicates: { keys: [{ name: 'email', normalize: 'email' }, { name: 'phone', normalize: 'phone', defaultCountryCode: '49' }, { name: 'company', normalize: 'company' }] },
   permissions: {
     read: { or: [ownerOrAbove, { '==': [{ var: 'record.inPool' }, true] }] },
+    // what no rule allows is denied: reps log activities on their own leads
+    activity: { '==': [{ var: 'actor.id' }, { var: 'record.ownerId' }] },
     claim: { in: ['rep', { var: 'actor.roles' }] },
     handover: { in: ['manager', { var: 'actor.roles' }] },
   },

@@ -12,7 +12,12 @@ const rules: SalesRulesInput = {
       { id: 'default', assign: { strategy: 'roundRobin', reps: ['ann', 'bob'] } },
     ],
   },
-  permissions: { fields: { region: { in: ['manager', { var: 'actor.roles' }] } } },
+  // with permissions configured, what no rule allows is denied: everyone may work on deals, only
+  // managers may change the region (the roles come from the directory below)
+  permissions: {
+    read: true, create: true, edit: true, transitions: { '*': true }, activity: true,
+    fields: { region: { in: ['manager', { var: 'actor.roles' }] } },
+  },
 };
 
 const directory = () => createMemoryDirectory({
@@ -68,7 +73,7 @@ export async function runRepDay(storage: Storage, say: (line: string) => void): 
     lines: [...(acme.fields.lines as object[]), { product: 'Support', quantity: 12, unitPrice: 49 }] } }, as(acme.ownerId!));
   deals.ACME = r.record;
   say(`  changed ${r.changed.join(', ')}: ${r.record.fields.email}, ${r.record.fields.phone}, amount EUR ${r.record.fields.amount}`);
-  const reminderAt = (await engine.timers(acme.id, { status: ['pending'] })).find((t) => t.key === 'field:close-soon')?.dueAt;
+  const reminderAt = (await engine.timers(acme.id, { status: ['pending'], ...mia })).find((t) => t.key === 'field:close-soon')?.dueAt;
   say(`  reminder planned 3 business days before the close date: ${reminderAt}`);
 
   let regionEditRefused = false;
@@ -125,11 +130,11 @@ export async function runRepDay(storage: Storage, say: (line: string) => void): 
 
   clock.set('2026-03-10T09:00:00.000Z'); // the next Tuesday: Globex's close date is 3 business days away (ACME is won: its reminder stopped)
   const fired = await engine.runDue();
-  const reminders = (await Promise.all(Object.values(deals).map((d) => engine.history(d.id)))).flat().filter((e) => e.kind === 'reminder').map((e) => `${names.get(e.recordId)}:${String(e.data.dateTimer ?? 'deadline')}`);
+  const reminders = (await Promise.all(Object.values(deals).map((d) => engine.history(d.id, mia)))).flat().filter((e) => e.kind === 'reminder').map((e) => `${names.get(e.recordId)}:${String(e.data.dateTimer ?? 'deadline')}`);
   say(`Tuesday next week: the worker fired ${fired.fired} timer(s); reminders: ${reminders.join(', ')}`);
-  const overdueThursday = (await engine.tasks({ owner, status: 'open', kind: 'task', dueBefore: '2026-03-05T00:00:00.000Z' })).map((t) => `${t.recordId}:${t.title}`);
+  const overdueThursday = (await engine.tasks({ owner, status: 'open', kind: 'task', dueBefore: '2026-03-05T00:00:00.000Z' }, mia)).map((t) => `${t.recordId}:${t.title}`);
 
-  const history = (await Promise.all(Object.values(deals).map((d) => engine.history(d.id)))).flat();
+  const history = (await Promise.all(Object.values(deals).map((d) => engine.history(d.id, mia)))).flat();
   const report = activityReport({ history, by: 'day', timeZone: 'Europe/Berlin', period: { from: '2026-03-02T00:00:00+01:00', to: '2026-03-04T00:00:00+01:00' } });
   say('Activity by rep and day:');
   for (const row of report) say(`  ${row.repId} ${row.bucket}: ${row.calls} call(s), ${row.emails} e-mail(s), ${row.meetings} meeting(s)`);

@@ -75,6 +75,7 @@ export function salesEngine(rules: SalesRulesInput, opts: { storage?: Storage; d
   return { engine, storage, directory, clock };
 }
 
+/** An actor named 'system' (an unknown actor since issue #15: the system is `engine.system`). */
 export const system = { actor: { id: 'system', roles: ['system'] } };
 export const as = (id: string, roles: string[] = ['rep']) => ({ actor: { id, roles } });
 

@@ -43,7 +43,7 @@ const FIXTURES: Record<TemplateId, { create: Record<string, unknown>; events: Re
 
 function newEngine(clock = createManualClock('2026-01-05T09:00:00.000Z')): Engine {
   // a directory (no sales rules): the lead template's pool moves need one
-  return createEngine({ storage: createMemoryStorage(), blueprints: loadTemplates(), clock, directory: createMemoryDirectory() });
+  return createEngine({ storage: createMemoryStorage(), blueprints: loadTemplates(), clock, directory: createMemoryDirectory({ reps: [ACTOR] }) }); // roles from the directory (issue #15)
 }
 
 /** Milliseconds of the day-based ISO durations the templates use (`P7D`, `P400D`). */
