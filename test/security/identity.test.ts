@@ -28,7 +28,7 @@ function closedEngine(extra: { identity?: { trustCallerRoles?: boolean } } = {})
   return { engine, storage };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<{ code?: string; details?: Record<string, unknown> }> {
+async function refusalOf(p: Promise<unknown>): Promise<{ code?: string; details?: Record<string, unknown> }> {
   try {
     await p;
   } catch (e) {
@@ -42,7 +42,7 @@ describe('identity from the directory', () => {
     const { engine } = closedEngine();
     const { record } = await engine.create('lead', { fields: { name: 'A' }, ownerId: 'ann' }, { actor: { id: 'ann' } });
     // ann claims admin (and system): the directory says rep, so `lose` (admins only) is refused
-    const e = await codeOf(engine.send(record.id, 'lose', { actor: { id: 'ann', roles: ['admin', 'system'] } }));
+    const e = await refusalOf(engine.send(record.id, 'lose', { actor: { id: 'ann', roles: ['admin', 'system'] } }));
     expect(e.code).toBe('FORBIDDEN');
     expect((await engine.get(record.id, { actor: engine.system }))!.stage).toBe('new');
     // bob says he is an admin: he may not read ann's lead
@@ -62,7 +62,7 @@ describe('identity from the directory', () => {
 
   test('an unknown actor id is refused with FORBIDDEN when permissions are configured; nothing is written', async () => {
     const { engine, storage } = closedEngine();
-    const e = await codeOf(engine.create('lead', { fields: { name: 'A' }, ownerId: 'zed' }, { actor: { id: 'zed' } }));
+    const e = await refusalOf(engine.create('lead', { fields: { name: 'A' }, ownerId: 'zed' }, { actor: { id: 'zed' } }));
     expect(e).toMatchObject({ code: 'FORBIDDEN', details: { actorId: 'zed', reason: 'unknown_actor' } });
     expect(await storage.queryRecords('default', {})).toEqual([]);
   });
@@ -71,14 +71,14 @@ describe('identity from the directory', () => {
 describe('the system is a handle', () => {
   test('a missing actor is refused with permissions configured; { id: system, roles: [system] } is not the system', async () => {
     const { engine, storage } = closedEngine();
-    expect(await codeOf(engine.create('lead', { fields: { name: 'A' } }))).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'no_actor' } });
-    expect(await codeOf(engine.create('lead', { fields: { name: 'A' } }, { actor: { id: 'system', roles: ['system'] } }))).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'unknown_actor' } });
-    expect(await codeOf(engine.query({}))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refusalOf(engine.create('lead', { fields: { name: 'A' } }))).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'no_actor' } });
+    expect(await refusalOf(engine.create('lead', { fields: { name: 'A' } }, { actor: { id: 'system', roles: ['system'] } }))).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'unknown_actor' } });
+    expect(await refusalOf(engine.query({}))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await storage.queryRecords('default', {})).toEqual([]);
     // a copy of the handle is not the handle, nor is another engine's
     const other = closedEngine().engine;
-    expect((await codeOf(engine.create('lead', { fields: { name: 'A' } }, { actor: { ...engine.system } }))).code).toBe('FORBIDDEN');
-    expect((await codeOf(engine.create('lead', { fields: { name: 'A' } }, { actor: other.system }))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(engine.create('lead', { fields: { name: 'A' } }, { actor: { ...engine.system } }))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(engine.create('lead', { fields: { name: 'A' } }, { actor: other.system }))).code).toBe('FORBIDDEN');
     // the handle passes every rule, in any tenant
     const { record } = await engine.create('lead', { fields: { name: 'A' } }, { actor: engine.system });
     expect((await engine.send(record.id, 'lose', { actor: engine.system })).ok).toBe(true);
@@ -118,17 +118,17 @@ describe('deny by default with permissions configured', () => {
     const { engine } = closedEngine();
     const { record } = await engine.create('lead', { fields: { name: 'A' }, ownerId: 'ann' }, { actor: { id: 'ann' } });
     // no rule for `negotiate` (and no '*'): denied even to the owner
-    expect(await codeOf(engine.send(record.id, 'negotiate', { actor: { id: 'ann' } }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refusalOf(engine.send(record.id, 'negotiate', { actor: { id: 'ann' } }))).toMatchObject({ code: 'FORBIDDEN' });
     // no `activity` rule: denied
-    expect((await codeOf(engine.logActivity(record.id, { type: 'call' }, { actor: { id: 'ann' } }))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(engine.logActivity(record.id, { type: 'call' }, { actor: { id: 'ann' } }))).code).toBe('FORBIDDEN');
     // no `assign` rule
-    expect((await codeOf(engine.assign(record.id, { to: 'bob' }, { actor: { id: 'ann' } }))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(engine.assign(record.id, { to: 'bob' }, { actor: { id: 'ann' } }))).code).toBe('FORBIDDEN');
     const after = (await engine.get(record.id, { actor: { id: 'ann' } }))!;
     expect(after).toMatchObject({ stage: 'new', version: 1, ownerId: 'ann' });
     // what a rule allows still goes
     expect((await engine.send(record.id, 'contact', { actor: { id: 'ann' } })).ok).toBe(true);
     // creating for someone else is not the owner's create
-    expect((await codeOf(engine.create('lead', { fields: { name: 'B' }, ownerId: 'bob' }, { actor: { id: 'ann' } }))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(engine.create('lead', { fields: { name: 'B' }, ownerId: 'bob' }, { actor: { id: 'ann' } }))).code).toBe('FORBIDDEN');
   });
 
   test('reads need an actor and are filtered by the read rule (get, query, history, getAt, timers, tasks, agenda)', async () => {
@@ -147,7 +147,7 @@ describe('deny by default with permissions configured', () => {
     expect(await engine.tasks({}, { actor: { id: 'bob' } })).toEqual([]);
     expect((await engine.agenda({ id: 'ann' }, '2026-01-05')).dueToday.map((t) => t.recordId)).toEqual([a.id]);
     for (const read of [engine.get(a.id), engine.history(a.id), engine.getAt(a.id, '2030-01-01'), engine.timers(a.id), engine.tasks({})]) {
-      expect((await codeOf(read)).code).toBe('FORBIDDEN');
+      expect((await refusalOf(read)).code).toBe('FORBIDDEN');
     }
   });
 });
