@@ -9,7 +9,7 @@ import type { BlueprintInput, SalesRulesInput } from '@dealflow/core';
 import { createRuleScorer } from '@dealflow/scoring';
 
 /** The properties docs/concepts.md lists under "Rule data" for `record`. */
-const DOCUMENTED = ['id', 'type', 'stage', 'ownerId', 'teamId', 'version', 'createdAt', 'stageEnteredAt', 'fields', 'stageTimes', 'lastActivityAt', 'priority', 'inPool', 'score', 'winProbability'];
+const DOCUMENTED = ['id', 'type', 'stage', 'ownerId', 'teamId', 'version', 'createdAt', 'stageEnteredAt', 'fields', 'stageTimes', 'lastActivityAt', 'priority', 'inPool', 'score', 'winProbability', 'reassignments', 'escalations'];
 
 function setup() {
   const seen = new Map<string, Record<string, unknown>>();
@@ -88,7 +88,7 @@ describe('one record view for every rule kind', () => {
     expect(strip(seen.get('allow')!)).toEqual(strip(seen.get('guard')!));
     expect(strip(seen.get('action')!)).toEqual(strip(seen.get('guard')!));
     expect(seen.get('guard')).toMatchObject({ id: 'd1', version: record.version, stage: 'open', fields: { amount: 1 } });
-    expect(strip(seen.get('permission')!)).toEqual(strip({ ...current, stageTimes: current.meta.stageTimes ?? {}, lastActivityAt: null, priority: null, inPool: false, score: null, winProbability: null } as unknown as Record<string, unknown>));
+    expect(strip(seen.get('permission')!)).toEqual(strip({ ...current, stageTimes: current.meta.stageTimes ?? {}, lastActivityAt: null, priority: null, inPool: false, score: null, winProbability: null, reassignments: 0, escalations: {} } as unknown as Record<string, unknown>));
     expect(seen.get('approval')).toMatchObject({ id: 'd1', version: afterUpdate.version, stageEnteredAt: afterUpdate.stageEnteredAt, fields: { amount: 9 } });
     expect(seen.get('escalation')).toMatchObject({ id: 'd1', stage: 'open' });
     expect(seen.get('link')).toMatchObject({ id: 'd1', stage: 'open', version: now.version });

@@ -65,12 +65,14 @@ describe('the record view rules read', () => {
   });
 
   it('derives the facts from meta', () => {
-    expect(metaFacts({ score: 40, winProbability: 0.3, lastActivityAt: '2026-01-01T00:00:00.000Z', pool: { poolId: 'eu' } }, null)).toEqual({
+    expect(metaFacts({ score: 40, winProbability: 0.3, lastActivityAt: '2026-01-01T00:00:00.000Z', pool: { poolId: 'eu' }, reassignments: 2, escalations: { idle: { basis: 'x', level: 1, at: '2026-01-02T00:00:00.000Z' } } }, null)).toEqual({
       score: 40,
       winProbability: 0.3,
       lastActivityAt: '2026-01-01T00:00:00.000Z',
       priority: null,
       inPool: true,
+      reassignments: 2,
+      escalations: { idle: { level: 1, at: '2026-01-02T00:00:00.000Z' } },
     });
     // an owned record is not in the pool, and non-numeric scores are not scores
     expect(metaFacts({ score: 'high', pool: { poolId: 'eu' } }, 'ann')).toMatchObject({ score: null, inPool: false });

@@ -43,8 +43,8 @@ export function compileInto(compiler: RuleCompiler, rule: unknown, path: string,
   }
 }
 
-/** Data roots sales rules may read: `record.*`, `fields.*`, `actor.*`, `now`, `event.*`. */
-export const RULE_DATA_ROOTS: readonly string[] = ['record', 'fields', 'actor', 'now', 'event'];
+/** Data roots sales rules may read: `record.*`, `fields.*`, `actor.*`, `now`, `event.*`, `escalation.*` (an escalation's `when`). */
+export const RULE_DATA_ROOTS: readonly string[] = ['record', 'fields', 'actor', 'now', 'event', 'escalation'];
 
 /** The validate/compile pair of a `@dealflow/logic` rule engine. */
 export interface LogicRuleEngine {

@@ -4,8 +4,9 @@ import type { StageTimes } from '../stage-times/stage-times.js';
 
 /**
  * Facts the engine keeps in `meta` that every rule may read under `record`: last activity,
- * priority, whether the record sits in the public pool, and the scores written by
- * `@dealflow/scoring`'s plugin (`record.score`, `record.winProbability`).
+ * priority, whether the record sits in the public pool, the scores written by
+ * `@dealflow/scoring`'s plugin (`record.score`, `record.winProbability`), how often it was
+ * reassigned and the escalation levels fired on it.
  */
 export interface RecordMetaFacts {
   /** Last logged activity (ISO) or null. */
@@ -18,6 +19,10 @@ export interface RecordMetaFacts {
   score: number | null;
   /** Learned win probability (`meta.winProbability`), or null. */
   winProbability: number | null;
+  /** How often the record went from one owner to another (escalations, manual assignment, handover, re-routing). */
+  reassignments: number;
+  /** Escalations that fired on the record, by escalation id: the last level fired (0 = the first) and when. */
+  escalations: Record<string, { level: number; at: string }>;
 }
 
 /**
@@ -76,7 +81,16 @@ export interface RecordLike {
   stageEnteredAt?: string | null;
 }
 
-const NO_META_FACTS: RecordMetaFacts = Object.freeze({ lastActivityAt: null, priority: null, inPool: false, score: null, winProbability: null });
+const NO_META_FACTS: RecordMetaFacts = Object.freeze({ lastActivityAt: null, priority: null, inPool: false, score: null, winProbability: null, reassignments: 0, escalations: Object.freeze({}) as Record<string, { level: number; at: string }> });
+
+function escalationFacts(state: unknown): Record<string, { level: number; at: string }> {
+  if (typeof state !== 'object' || state === null) return {};
+  const out: Record<string, { level: number; at: string }> = {};
+  for (const [id, s] of Object.entries(state as Record<string, { level?: unknown; at?: unknown }>)) {
+    if (typeof s?.level === 'number' && typeof s.at === 'string') out[id] = { level: s.level, at: s.at };
+  }
+  return out;
+}
 
 /**
  * The {@link RecordMetaFacts} of a record's `meta`.
@@ -95,6 +109,8 @@ export function metaFacts(meta: Record<string, unknown> | undefined, ownerId: st
     inPool: Boolean(pool?.poolId) && !ownerId,
     score: typeof meta.score === 'number' ? meta.score : null,
     winProbability: typeof meta.winProbability === 'number' ? meta.winProbability : null,
+    reassignments: typeof meta.reassignments === 'number' ? meta.reassignments : 0,
+    escalations: escalationFacts(meta.escalations),
   };
 }
 
@@ -127,5 +143,7 @@ export function recordView(r: RecordLike | StoredRecord): RecordView {
     inPool: facts.inPool,
     score: facts.score,
     winProbability: facts.winProbability,
+    reassignments: facts.reassignments,
+    escalations: facts.escalations,
   };
 }

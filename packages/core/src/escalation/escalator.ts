@@ -102,6 +102,11 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
     return `idle:${record.ownerId}:${meta.activityCount ?? 0}@${latest}`;
   }
   const basisTime = (basis: string): string => basis.slice(basis.lastIndexOf('@') + 1);
+  /** The owner an inactivity basis counts for (`idle:<owner>:<activities>@<time>`): one chain per owner. */
+  const chainOf = (basis: string): string => {
+    const head = basis.slice(0, basis.lastIndexOf('@'));
+    return head.slice(0, head.lastIndexOf(':'));
+  };
   // One key per (rule, level, basis): a timer being fired is never replaced by its own re-planning.
   const prefix = (rule: EscalationRule): string => `esc:${rule.id}:`;
   const key = (rule: EscalationRule, level: number, basis: string): string => `${prefix(rule)}${level}:${basis}`;
@@ -128,12 +133,15 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
         const mine = pending.filter((t) => t.key?.startsWith(prefix(rule)));
         const basis = basisOf(rule, record);
         const state = states[rule.id];
-        const next = basis === null ? -1 : state && state.basis === basis ? state.level + 1 : 0;
+        // an activity restarts the chain, unless the rule says it only postpones the next level
+        const goesOn = state !== undefined && basis !== null && (state.basis === basis || (rule.activityResets === false && rule.on === 'inactivity' && chainOf(state.basis) === chainOf(basis)));
+        const next = basis === null ? -1 : goesOn ? state.level + 1 : 0;
         const wanted = basis !== null && next < rule.levels.length ? key(rule, next, basis) : null;
         // claimed timers are being fired right now; they check their basis and no-op when stale
         for (const t of mine) if (t.key !== wanted && t.key && t.status === 'pending') cancel.push(t.key);
         if (wanted === null || mine.some((t) => t.key === wanted)) continue;
-        await scheduleLevel(tx, record, rule, next, basis!, next === 0 ? basisTime(basis!) : state!.at, now);
+        const from = next === 0 ? basisTime(basis!) : [state!.at, basisTime(basis!)].sort().pop()!;
+        await scheduleLevel(tx, record, rule, next, basis!, from, now);
       }
       if (cancel.length > 0) await tx.cancelTimers(record.id, { keys: cancel });
     },
@@ -146,7 +154,7 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
       const level = rule.levels[p.level ?? -1];
       if (!level) return 'noop:unknown_level';
       const when = whens.get(rule.id);
-      if (when && !truthy(when(ruleData(record, now)))) return 'noop:condition_false';
+      if (when && !truthy(when({ ...ruleData(record, now), escalation: { id: rule.id, level: p.level } }))) return 'noop:condition_false';
       return { rule, level, levelIndex: p.level! };
     },
   };

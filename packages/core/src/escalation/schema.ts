@@ -75,8 +75,18 @@ export const escalationSchema = z
     types: z.array(z.string().min(1)).optional(),
     /** Only while the record is in one of these stages (default: every stage). */
     stages: z.array(z.string().min(1)).optional(),
-    /** Checked when the timer fires (`{record, fields, now}`); false = nothing happens. */
+    /**
+     * Checked when the timer fires (`{ record, fields, now, escalation: { id, level } }`, `level`
+     * the one about to fire; `record.escalations` and `record.reassignments` tell the record's
+     * past); false = nothing happens.
+     */
     when: z.unknown().optional(),
+    /**
+     * `inactivity` only: whether an activity restarts the chain at the first level (`true`, the
+     * default) or only postpones the next level, counted from the activity (`false`: the level
+     * reached stays until the owner changes).
+     */
+    activityResets: z.boolean().optional(),
     /** Business calendar id for `after` (from the engine's calendars); default wall-clock time. */
     calendar: z.string().optional(),
     /** The escalation ladder: each level fires `after` the one before it. */

@@ -196,6 +196,8 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
     if (decision.poolId) {
       intoPool(next, decision.poolId, via === 'create' || via === 'rules' ? 'assignment' : via, now);
     } else if (decision.ownerId) {
+      // from one owner to another: a reassignment (rules read it as `record.reassignments`)
+      if (next.ownerId !== null && next.ownerId !== decision.ownerId) next.meta = { ...next.meta, reassignments: ((next.meta.reassignments as number | undefined) ?? 0) + 1 };
       next.ownerId = decision.ownerId;
       next.teamId = decision.teamId ?? next.teamId;
     }
