@@ -66,7 +66,8 @@ export function createFollowUps(engine: Engine, links: LinkApi): FollowUps {
 
   async function send(rule: string, recordId: string, type: string, fields: Record<string, unknown>, m: OutboxMessage): Promise<FollowUpOutcome> {
     try {
-      const r = await engine.send(recordId, { type, fields }, { idempotencyKey: `follow-up:${m.id}`, ...tenantOf(m) });
+      // follow-ups are the process's own work, driven by the outbox: they act as the system
+      const r = await engine.send(recordId, { type, fields }, { actor: engine.system, idempotencyKey: `follow-up:${m.id}`, ...tenantOf(m) });
       return r.ok ? { rule, recordId, outcome: 'sent' } : { rule, recordId, outcome: 'skipped', reason: r.rejection.message };
     } catch (e) {
       // a link rule or the sales rules refused it: recorded, not retried forever

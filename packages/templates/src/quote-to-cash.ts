@@ -50,7 +50,7 @@ export async function createInstalments(
 ): Promise<CreatedInstalments> {
   const { engine, links } = cycle;
   const { ownerId, ...call } = ctx;
-  const plan = await engine.get(planId, call.tenantId ? { tenantId: call.tenantId } : undefined);
+  const plan = await engine.get(planId, { ...(call.tenantId ? { tenantId: call.tenantId } : {}), ...(call.actor ? { actor: call.actor } : {}) });
   if (!plan) throw new DealflowError('NOT_FOUND', `createInstalments: payment plan '${planId}' not found`, { details: { recordId: planId } });
   if (plan.stage !== 'planning') throw new DealflowError('CONFLICT', `createInstalments: payment plan '${planId}' is in stage '${plan.stage}', not 'planning'`, { details: { recordId: planId, stage: plan.stage } });
   const planned = planInstalments({ ...schedule, amount: plan.fields.total as number, currency: currencyOf(engine, plan, 'total') });
@@ -94,7 +94,7 @@ export interface PaymentInput {
  */
 export async function recordPayment(engine: Engine, instalmentId: string, payment: PaymentInput, ctx: CallContext = {}): Promise<RecordedPayment> {
   for (let attempt = 1; ; attempt++) {
-    const current = await engine.get(instalmentId, ctx.tenantId ? { tenantId: ctx.tenantId } : undefined);
+    const current = await engine.get(instalmentId, { ...(ctx.tenantId ? { tenantId: ctx.tenantId } : {}), ...(ctx.actor ? { actor: ctx.actor } : {}) });
     if (!current) throw new DealflowError('NOT_FOUND', `recordPayment: instalment '${instalmentId}' not found`, { details: { recordId: instalmentId } });
     const payments = Array.isArray(current.fields.payments) ? (current.fields.payments as Array<Record<string, unknown>>) : [];
     if (payment.reference !== undefined && payments.some((p) => p.reference === payment.reference)) return { record: current, paid: current.stage === 'paid' };

@@ -140,7 +140,7 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
   // Records come in keyset pages, histories 16 at a time.
   const seen = new Map<string, { version: number; events: HistoryEvent[] }>();
   const load = async (): Promise<{ records: StoredRecord[]; history: HistoryEvent[] }> => {
-    const records = (await queryAll((q) => engine.query(q))).filter((r) => !ignore.has(r.type));
+    const records = (await queryAll((q) => engine.query(q, { actor: engine.system }))).filter((r) => !ignore.has(r.type));
     const stale = records.filter((r) => seen.get(r.id)?.version !== r.version);
     await readEach(stale, async (r) => {
       const had = seen.get(r.id);
@@ -180,7 +180,7 @@ export function createMotivation(options: CreateMotivationOptions): Motivation {
       return awarded;
     },
     async badges(filter = {}) {
-      const rows = await queryAll((q) => engine.query(q), { type: badgeType, ...(filter.rep !== undefined ? { ownerId: filter.rep } : {}) });
+      const rows = await queryAll((q) => engine.query(q, { actor: engine.system }), { type: badgeType, ...(filter.rep !== undefined ? { ownerId: filter.rep } : {}) });
       return rows.map(badgeOf).sort((a, b) => (a.awardedAt < b.awardedAt ? -1 : a.awardedAt > b.awardedAt ? 1 : 0));
     },
     async leaderboard(o) {

@@ -53,9 +53,9 @@ export interface QuotaBook {
   /** Creates or changes a quota (a `set` event on its record, kept in history). */
   set(quota: Quota, ctx?: CallContext): Promise<Quota>;
   /** The quota, or null when none is set. */
-  get(key: Omit<Quota, 'amount'>): Promise<Quota | null>;
+  get(key: Omit<Quota, 'amount'>, ctx?: Pick<CallContext, 'actor' | 'tenantId'>): Promise<Quota | null>;
   /** Every quota of a period (optionally one scope / metric). */
-  list(filter: { period: string; scope?: QuotaScope; metric?: Metric }): Promise<Quota[]>;
+  list(filter: { period: string; scope?: QuotaScope; metric?: Metric }, ctx?: Pick<CallContext, 'actor' | 'tenantId'>): Promise<Quota[]>;
 }
 
 const MAX_SUBJECT = 200;
@@ -87,6 +87,11 @@ const fromRecord = (r: StoredRecord): Quota => ({
   amount: Number(r.fields.amount),
 });
 
+/** The read options of a call: its tenant and actor (an engine with permissions needs the actor). */
+function readAs(ctx: Pick<CallContext, 'actor' | 'tenantId'> | undefined): { tenantId?: string; actor?: CallContext['actor'] } {
+  return { ...(ctx?.tenantId ? { tenantId: ctx.tenantId } : {}), ...(ctx?.actor ? { actor: ctx.actor } : {}) };
+}
+
 /**
  * Quotas per rep or team and period, stored as records of `engine` (so in its store: memory,
  * SQLite, PostgreSQL), one record per quota with its changes in history. The engine must know
@@ -107,7 +112,7 @@ export function createQuotaBook(options: { engine: Engine; type?: string }): Quo
       validate(quota, true);
       const id = idOf(quota);
       const fields = { scope: quota.scope, subject: quota.subject, period: quota.period, metric: quota.metric, amount: quota.amount };
-      const existing = await engine.get(id, ctx?.tenantId ? { tenantId: ctx.tenantId } : undefined);
+      const existing = await engine.get(id, readAs(ctx));
       if (!existing) {
         try {
           const { record } = await engine.create(type, { id, fields }, ctx);
@@ -120,17 +125,17 @@ export function createQuotaBook(options: { engine: Engine; type?: string }): Quo
       if (!r.ok) throw new DealflowError('INPUT_INVALID', `quota '${id}': set was rejected (${r.rejection.reason})`);
       return fromRecord(r.record);
     },
-    async get(key) {
+    async get(key, ctx) {
       validate(key, false);
-      const r = await engine.get(idOf(key));
+      const r = await engine.get(idOf(key), readAs(ctx));
       return r ? fromRecord(r) : null;
     },
-    async list(filter) {
+    async list(filter, ctx) {
       periodRange(filter.period);
       const fields: Record<string, string> = { period: filter.period };
       if (filter.scope) fields.scope = filter.scope;
       if (filter.metric) fields.metric = filter.metric;
-      return (await engine.query({ type, fields })).map(fromRecord);
+      return (await engine.query({ type, fields }, readAs(ctx))).map(fromRecord);
     },
   };
 }
