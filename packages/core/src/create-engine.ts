@@ -579,12 +579,12 @@ export function createEngine(options: CreateEngineOptions): Engine {
     agenda: (actor, day, opts = {}) =>
       agendaOf(storage, opts.tenantId ?? tenantId, typeof actor === 'string' ? actor : actor?.id, day, opts.timeZone ?? 'UTC'),
 
-    // with an actor, reads are filtered by the sales rules' `permissions.read` (null / left out)
+    // with permissions configured, reads are filtered by the sales rules' `permissions.read` (null / left out)
     get: (recordId, opts = {}) =>
-      opts.actor && sales ? engine.getFor(recordId, { actor: opts.actor, tenantId: opts.tenantId }) : storage.getRecord(opts.tenantId ?? tenantId, recordId),
+      identity.closed && opts.actor && sales ? engine.getFor(recordId, { actor: opts.actor, tenantId: opts.tenantId }) : storage.getRecord(opts.tenantId ?? tenantId, recordId),
     history: (recordId, opts = {}) => storage.listHistory(opts.tenantId ?? tenantId, recordId),
     query: (filter = {}, opts = {}) =>
-      opts.actor && sales ? engine.queryFor(filter, { actor: opts.actor, tenantId: opts.tenantId }) : storage.queryRecords(opts.tenantId ?? tenantId, filter),
+      identity.closed && opts.actor && sales ? engine.queryFor(filter, { actor: opts.actor, tenantId: opts.tenantId }) : storage.queryRecords(opts.tenantId ?? tenantId, filter),
 
     async getAt(recordId, time, opts = {}) {
       const t = typeof time === 'string' ? new Date(time) : time;
