@@ -22,7 +22,12 @@ export interface RecordMetaFacts {
   /** How often the record went from one owner to another (escalations, manual assignment, handover, re-routing). */
   reassignments: number;
   /** Escalations that fired on the record, by escalation id: the last level fired (0 = the first) and when. */
-  escalations: Record<string, { level: number; at: string }>;
+  escalations: Record<string, {
+    /** The last level fired (0 = the first). */
+    level: number;
+    /** When it fired (ISO). */
+    at: string;
+  }>;
 }
 
 /**
