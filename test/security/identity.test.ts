@@ -3,7 +3,7 @@
  * system is a handle, never a missing actor; with permissions configured, no rule = denied.
  */
 import { describe, expect, test } from 'vitest';
-import { createEngine, createManualClock, createMemoryDirectory, createMemoryStorage } from '../../packages/core/src/index.js';
+import { createEngine, createManualClock, createMemoryDirectory, createMemoryStorage, defineBlueprint, nextSteps } from '../../packages/core/src/index.js';
 import type { BlueprintInput, SalesRulesInput } from '../../packages/core/src/index.js';
 import { leadJson, sampleDirectory } from '../../packages/core/test/assignment-helpers.js';
 
@@ -38,6 +38,25 @@ async function refusalOf(p: Promise<unknown>): Promise<{ code?: string; details?
 }
 
 describe('identity from the directory', () => {
+  test('resolveActor and nextSteps see the actor as the engine does: roles from the directory', async () => {
+    const { engine } = closedEngine();
+    expect((await engine.resolveActor({ id: 'ann', roles: ['admin'] })).roles).not.toContain('admin');
+    expect((await engine.resolveActor({ id: 'root' })).roles).toContain('admin');
+    expect((await refusalOf(engine.resolveActor({ id: 'nobody' }))).code).toBe('FORBIDDEN');
+    // a blueprint `allow` rule (admins only): guidance answers by the directory's roles, not the caller's
+    const bp = defineBlueprint({
+      id: 'memo', version: 1, recordType: 'memo', initialStage: 'draft',
+      stages: [{ id: 'draft', kind: 'open' }, { id: 'filed', kind: 'closed' }],
+      transitions: [{ event: 'file', from: 'draft', to: 'filed', allow: isAdmin }],
+    });
+    const memoEngine = createEngine({ storage: createMemoryStorage(), blueprints: [bp], directory: sampleDirectory({ reps: [{ id: 'root', roles: ['admin'] }] }), rules: { permissions: { read: true, create: true } } });
+    const { record } = await memoEngine.create('memo', {}, { actor: { id: 'root' } });
+    const asAnn = await nextSteps(memoEngine, record.id, { actor: { id: 'ann', roles: ['admin'] } });
+    expect(asAnn.transitions.find((t) => t.event === 'file')!.allowed).toBe(false);
+    const asRoot = await nextSteps(memoEngine, record.id, { actor: { id: 'root' } });
+    expect(asRoot.transitions.find((t) => t.event === 'file')!.allowed).toBe(true);
+  });
+
   test('roles come from the directory, not from the caller', async () => {
     const { engine } = closedEngine();
     const { record } = await engine.create('lead', { fields: { name: 'A' }, ownerId: 'ann' }, { actor: { id: 'ann' } });

@@ -18,6 +18,8 @@ const FINANCE = { and: [role('finance'), { in: [{ var: 'record.type' }, ['instal
  * receivables side. The page asks `engine.can` to hide what these refuse.
  */
 export const DESK_PERMISSIONS: NonNullable<SalesRulesInput['permissions']> = {
+  // people create what they work on; the web form's intake account creates leads, nothing else
+  create: { or: [MANAGES, role('rep'), role('finance'), { and: [role('intake'), { '==': [{ var: 'record.type' }, 'lead'] }] }] },
   read: { or: [MANAGES, OWNS, FINANCE, { '!': { var: 'record.ownerId' } }] },
   edit: { or: [MANAGES, OWNS, FINANCE] },
   transitions: { '*': { or: [MANAGES, OWNS, FINANCE] } },

@@ -153,7 +153,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     const records = await engine.queryFor({ type }, { actor });
     const deadlines = new Map<string, string>();
     for (const r of records.filter((x) => !bp.stages.get(x.stage)?.kind || bp.stages.get(x.stage)?.kind === 'open')) {
-      const t = (await engine.timers(r.id, { status: ['pending', 'claimed'] })).find((x) => x.kind === 'breach');
+      const t = (await engine.timers(r.id, { status: ['pending', 'claimed'], actor })).find((x) => x.kind === 'breach');
       if (t) deadlines.set(r.id, t.dueAt);
     }
     return {
@@ -183,7 +183,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       const missing = t.missingFields.filter((m) => !setByActions.has(m.field));
       transitions.push({ event: t.event, label: bilingual(t.label), to: t.to, toLabel: bilingual(t.toLabel), missing: missing.map((m) => ({ field: m.field, label: bilingual(m.label) })), guardPasses: t.guardPasses, blocked: t.blockedBy?.length ? true : false });
     }
-    const history = await engine.history(id);
+    const history = await engine.history(id, { actor });
     const linkMap = linksOf(r);
     const links = [];
     for (const [name, ids] of Object.entries(linkMap)) {
@@ -320,7 +320,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
         const note = (req.body as { note?: string } | undefined)?.note;
         await engine[verb](id, { actor, ...(note ? { note } : {}) });
         // approve's result is the record as the decision left it; the approved move fires right after
-        return { stage: (await engine.get(id))!.stage };
+        return { stage: (await engine.get(id, { actor }))!.stage };
       }));
   }
 

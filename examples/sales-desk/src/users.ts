@@ -23,7 +23,10 @@ export interface DeskDirectory {
 /** Reads the directory file: who may sign in, and the sales org the engine routes and authorizes by. */
 export function loadDirectory(file: string): DeskDirectory {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as { users: DeskUser[]; teams: Team[] };
-  const reps = raw.users.map(({ password: _p, ...rep }) => rep);
+  const reps: Rep[] = raw.users.map(({ password: _p, ...rep }) => rep);
+  // the web form's service account: known to the engine (so its calls resolve to role `intake`),
+  // never a sign-in user, never given records
+  reps.push({ id: WEB_FORM_ACTOR.id, name: 'Web form / 网站表单', roles: ['intake'], active: false });
   return { users: raw.users, teams: raw.teams, directory: createMemoryDirectory({ reps, teams: raw.teams }), byId: new Map(raw.users.map((u) => [u.id, u])) };
 }
 
@@ -38,15 +41,15 @@ export function verifyPassword(user: DeskUser | undefined, password: string): bo
 
 /**
  * Who acts, for every engine call the desk makes on behalf of a signed-in user: the ONE place
- * that turns a session's user into an engine actor. (The engine will resolve roles from the
- * directory itself; until then the user's directory roles are passed along.)
+ * that turns a session's user into an engine actor. Only the id: the engine resolves roles, team
+ * and manager from the directory itself (roles a caller passes are not trusted).
  */
-export function actorFor(user: Pick<DeskUser, 'id' | 'roles'>): Actor {
-  return { id: user.id, roles: [...user.roles] };
+export function actorFor(user: Pick<DeskUser, 'id'>): Actor {
+  return { id: user.id };
 }
 
-/** The actor of the public web-to-lead form (no signed-in user). */
-export const WEB_FORM_ACTOR: Actor = { id: 'web-form', roles: ['intake'] };
+/** The actor of the public web-to-lead form (no signed-in user): the `intake` service account. */
+export const WEB_FORM_ACTOR: Actor = { id: 'web-form' };
 
 /** Whether the user has one of the roles. */
 export function hasRole(user: Pick<DeskUser, 'roles'>, ...roles: string[]): boolean {

@@ -134,6 +134,19 @@ export interface Engine extends SalesEngineApi {
    * ```
    */
   readonly system: Actor;
+  /**
+   * Who an actor is to this engine: the roles, team and tenants the engine resolves from its
+   * directory (caller-supplied roles only with `identity.trustCallerRoles`), exactly as every
+   * method resolves `ctx.actor`. For code that evaluates rules itself (guidance, an app hiding
+   * what the engine would refuse). Refuses as the methods do (`FORBIDDEN`: unknown actor with
+   * permissions configured, a tenant the actor does not belong to).
+   *
+   * @example
+   * ```ts
+   * const mia = await engine.resolveActor({ id: 'mia' }) // { id: 'mia', roles: ['manager'], team: 'east', … }
+   * ```
+   */
+  resolveActor(actor: { id: string; roles?: string[] } | undefined, options?: { tenantId?: string }): Promise<Actor>;
   /** Creates a record of a record type (or blueprint id), in the latest blueprint version. */
   create(type: string, input?: CreateInput, ctx?: CallContext): Promise<CreateResult>;
   /**
@@ -500,6 +513,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
     tenantId,
     rules: ruleEngine,
     system: identity.system,
+    resolveActor: async (actor, opts = {}) => identity.resolve(actor, opts.tenantId ?? tenantId, 'resolveActor'),
     ...salesEngineApi(sales, {
       storage,
       tenantId,

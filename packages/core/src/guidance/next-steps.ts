@@ -153,7 +153,8 @@ export async function nextSteps(engine: Engine, recordId: string, options: NextS
     const now = engine.clock.now();
     const at = now.toISOString();
     const stage = bp.stages.get(record.stage);
-    const actor: Actor = options.actor ?? { id: record.ownerId ?? 'system', roles: [], team: record.teamId };
+    // the actor as the engine sees it (roles from the directory), so `allow` answers as a send would
+    const actor: Actor = options.actor ? await engine.resolveActor(options.actor, { tenantId: tenant }) : { id: record.ownerId ?? 'system', roles: [], team: record.teamId };
     const data: RuleData = { fields: record.fields, record: recordView(record), actor, event: { type: '', data: {} }, now: at };
     const final = bp.isFinal(record.stage);
     const fieldLabel = (f: string) => bp.fields[f]?.label ?? f;
