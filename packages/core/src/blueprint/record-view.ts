@@ -54,20 +54,7 @@ export interface RecordView extends Partial<RecordMetaFacts> {
   /** When the record entered its current stage (ISO UTC). */
   stageEnteredAt: string;
   /** Stage-time properties per stage (`record.stageTimes.<stage>.cumulativeMs`…), see `stageTimesAt`. */
-  stageTimes?: Record<string, {
-    /** First time the record entered the stage (ISO UTC). */
-    firstEnteredAt: string;
-    /** Latest time it entered the stage (ISO UTC). */
-    enteredAt: string;
-    /** Latest time it left the stage (null: never left). */
-    exitedAt: string | null;
-    /** Length of the latest completed stay, in ms (null: no stay completed yet). */
-    latestMs: number | null;
-    /** Sum of all completed stays, in ms of wall-clock time. */
-    cumulativeMs: number;
-    /** How many times it entered the stage. */
-    visits: number;
-  }>;
+  stageTimes?: StageTimes;
   /** The record's field values (rules usually read them as `fields.<name>`). */
   fields?: Record<string, unknown>;
 }
