@@ -52,6 +52,7 @@ function calls(engine: Engine, id: string, taskId: string, tenant: string): Reco
     getFor: () => engine.getFor(id, ctx),
     queryFor: () => engine.queryFor({}, ctx),
     can: () => engine.can('read', id, ctx),
+    resolveActor: () => engine.resolveActor(ctx.actor, { tenantId: tenant }),
   };
 }
 
