@@ -139,7 +139,7 @@ function fromStages(bp: Blueprint, from: string | string[]): string[] {
  *
  * @example
  * ```ts
- * const g = await nextSteps(engine, deal.id, { actor: { id: 'ana', roles: ['rep'] } })
+ * const g = await nextSteps(engine, deal.id, { actor: { id: 'ana' } }) // ana's roles come from the directory
  * for (const line of g.todo) console.log('-', line)
  * // - Fill in Budget (budget) to move to "Proposal / 方案报价"
  * ```
