@@ -52,6 +52,7 @@ import type { SalesRulesInput } from './sales/types.js';
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions {
+  /** Where records, history, timers and the outbox live: `createMemoryStorage()`, SQLite or PostgreSQL. */
   storage: Storage;
   /** Blueprints (from `defineBlueprint`, or JSON defined with this engine's rule engine). Several versions of one id may be given. */
   blueprints: Array<Blueprint | BlueprintInput>;
@@ -61,6 +62,7 @@ export interface CreateEngineOptions {
   calendars?: CalendarSpec[];
   /** Tenant of calls that do not name one (default `'default'`). */
   tenantId?: string;
+  /** Code that runs inside every change's transaction (e.g. `createLinkRules(...).plugin`). */
   plugins?: EnginePlugin[];
   /** Custom JSON-logic operators for this engine's rule engine. */
   operators?: Record<string, OperatorDefinition | ((...args: unknown[]) => unknown)>;
@@ -91,6 +93,7 @@ export interface CreateEngineOptions {
 
 /** Result of {@link Engine.update}. */
 export interface UpdateResult {
+  /** The record after the edit. */
   record: StoredRecord;
   /** The `fields` history event (none when nothing changed). */
   events: HistoryEvent[];
@@ -102,7 +105,12 @@ export interface UpdateResult {
 
 /** Outcome of {@link Engine.fireTimer}. */
 export interface FireTimerResult {
+  /**
+   * `fired`: its effect was written; `noop`: nothing to do any more (stale, record moved on);
+   * `lease-lost`: another worker owns it now; `rejected`: the event it sends was refused.
+   */
   outcome: 'fired' | 'noop' | 'lease-lost' | 'rejected';
+  /** The record after the firing, when one was written. */
   record?: StoredRecord;
   /** For `rejected`: why. */
   reason?: string;
@@ -110,16 +118,23 @@ export interface FireTimerResult {
 
 /** Summary of {@link Engine.runDue}. */
 export interface RunDueSummary {
+  /** Timers whose effect was written. */
   fired: number;
+  /** Timers with nothing left to do. */
   noop: number;
+  /** Timers whose event was refused. */
   rejected: number;
+  /** Timers another worker took over. */
   leaseLost: number;
 }
 
 /** The Dealflow engine: stateless between calls; every call is one store transaction. */
 export interface Engine extends SalesEngineApi {
+  /** The store the engine writes to. */
   readonly storage: Storage;
+  /** The engine's clock (what "now" is for every call). */
   readonly clock: Clock;
+  /** The tenant of calls that do not name one. */
   readonly tenantId: string;
   /** The engine's rule engine (custom operators live here). */
   readonly rules: CoreRuleEngine;
@@ -215,8 +230,20 @@ export interface Engine extends SalesEngineApi {
   runDue(now?: string | Date): Promise<RunDueSummary>;
   /** The blueprint by id or record type (latest version), or a given version. */
   blueprint(typeOrId: string, version?: number): Blueprint;
+  /**
+   * Listens to an engine event after its change committed (`transition`, `created`, `notify`,
+   * ...; see {@link EngineEventMap}). In-process only: other instances hear of changes through
+   * the outbox ({@link createOutboxRelay}).
+   *
+   * @example
+   * ```ts
+   * engine.on('transition', (e) => console.log(e.record.id, e.from, '→', e.to))
+   * ```
+   */
   on<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
+  /** Removes a listener added with `on` or `once`. */
   off<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
+  /** Like `on`, for the next event of that name only. */
   once<K extends EngineEventName>(name: K, handler: (...args: EngineEventMap[K]) => void): Engine;
 }
 

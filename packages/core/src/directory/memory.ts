@@ -3,13 +3,17 @@ import type { Directory, Rep, Team } from './types.js';
 
 /** Options of {@link createMemoryDirectory}. */
 export interface CreateMemoryDirectoryOptions {
+  /** The reps (ids unique). */
   reps?: Rep[];
+  /** The teams (ids unique). */
   teams?: Team[];
 }
 
 /** The in-memory directory: a {@link Directory} plus methods to change it at run time. Reads return frozen snapshots. */
 export interface MemoryDirectory extends Directory {
+  /** The rep with this id (a frozen copy), or `null`. */
   getRep(id: string): Rep | null;
+  /** The team with this id (a frozen copy), or `null`. */
   getTeam(id: string): Team | null;
   listReps(): Rep[];
   /** Adds or replaces a rep. */

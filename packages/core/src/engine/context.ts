@@ -23,6 +23,7 @@ export interface CallContext {
 export type SendInput =
   | string
   | {
+      /** The event's name (a transition's `event` in the blueprint). */
       type: string;
       /** Field values set together with the transition (validated against the blueprint). */
       fields?: Record<string, unknown>;
@@ -40,8 +41,11 @@ export type SendInput =
 export interface CreateInput {
   /** Record id (default: generated). */
   id?: string;
+  /** Field values (validated against the blueprint; defaults fill the rest). */
   fields?: Record<string, unknown>;
+  /** The owner (a rep id); omitted: the sales rules' assignment decides, else nobody. */
   ownerId?: string | null;
+  /** The owning team; omitted: the owner's first team or the assignment's. */
   teamId?: string | null;
 }
 
@@ -59,8 +63,11 @@ export type RejectionReason =
 
 /** A typed rejection: the event was not applied and nothing was written. */
 export interface Rejection {
+  /** Why, as a code to branch on. */
   reason: RejectionReason;
+  /** The record the event was sent to. */
   recordId: string;
+  /** The event refused. */
   event: string;
   /** The stage the record is (still) in. */
   stage: string;
@@ -69,21 +76,39 @@ export interface Rejection {
   /** Fields that must be set first (reason `required_fields`; with reason `guard`, those the target stage would need too). */
   missingFields: string[];
   /** What the target stage asks for that was not supplied (reason `requirements`). */
-  missingRequirements?: { checklist: Array<{ id: string; label: string }>; note: boolean; attachments: number };
+  missingRequirements?: {
+    /** Checklist items not ticked. */
+    checklist: Array<{
+      /** The item's id (what `SendInput.checklist` takes). */
+      id: string;
+      /** Its label, for the rep. */
+      label: string;
+    }>;
+    /** True when a note is required and none was given. */
+    note: boolean;
+    /** How many more attachments are required. */
+    attachments: number;
+  };
   /** JSON path of the rule that said no (`guard`, `forbidden`). */
   rule?: string;
+  /** Who sent the event. */
   actorId: string;
+  /** A sentence naming the record, the stage and the cause, for logs and reps. */
   message: string;
 }
 
 /** Result of `engine.send`. */
 export type SendResult =
   | {
+      /** The event was applied. */
       ok: true;
+      /** The record after the event. */
       record: StoredRecord;
       /** History events written (the transition; records created by `convert` follow their own). */
       events: HistoryEvent[];
+      /** The stage before the event. */
       from: string;
+      /** The stage after it. */
       to: string;
       /** Ids of records created by `convert` actions. */
       created: string[];
@@ -91,8 +116,11 @@ export type SendResult =
       replayed?: boolean;
     }
   | {
+      /** The event was refused; nothing was written (except a pending approval). */
       ok: false;
+      /** Why. */
       rejection: Rejection;
+      /** The record as it is (unchanged, or waiting for approval). */
       record: StoredRecord;
       /** True when this (stored) rejection was returned for a repeated idempotency key. */
       replayed?: boolean;
@@ -100,19 +128,28 @@ export type SendResult =
 
 /** Result of `engine.create`. */
 export interface CreateResult {
+  /** The new record. */
   record: StoredRecord;
+  /** History events written (`created`, then any assignment). */
   events: HistoryEvent[];
+  /** True when this result was returned for a repeated idempotency key. */
   replayed?: boolean;
 }
 
 
 /** A task created by a `task` action, kept in `record.meta.tasks`. */
 export interface Task {
+  /** The task's id (what `engine.completeTask` takes). */
   id: string;
+  /** What to do, as the owner reads it. */
   title: string;
+  /** Who should do it (a rep id), or `null`. */
   ownerId: string | null;
+  /** When it is due (ISO), or `null`. */
   dueAt: string | null;
+  /** When it was created (ISO). */
   createdAt: string;
+  /** `open` until completed. */
   status: 'open' | 'done';
   /** Transition event that created it. */
   event: string;

@@ -17,8 +17,11 @@ export const ESCALATION_EVENT = 'dealflow.escalate';
 
 /** What `record.meta.escalations[id]` holds: the last level fired for a basis. */
 export interface EscalationState {
+  /** The instant the chain counts from (last activity, assignment or stage entry). */
   basis: string;
+  /** The last level that fired (0 = the first). */
   level: number;
+  /** When it fired. */
   at: string;
 }
 
@@ -31,7 +34,9 @@ export interface EscalationTimerPayload {
 
 /** A compiled set of escalation rules. */
 export interface Escalator {
+  /** The validated rules, the engine's own (pool return) included. */
   readonly rules: readonly EscalationRule[];
+  /** The rule with this id, or `undefined`. */
   rule(id: string): EscalationRule | undefined;
   /** The basis time an escalation counts from for this record, or null when it does not apply. */
   basisOf(rule: EscalationRule, record: StoredRecord): string | null;
@@ -44,7 +49,20 @@ export interface Escalator {
   /**
    * Checks a firing: the level to run, or a `noop:` reason (stale basis, rule gone, `when` false).
    */
-  check(record: StoredRecord, timer: TimerRecord, now: string): { rule: EscalationRule; level: EscalationLevel; levelIndex: number } | string;
+  check(
+    record: StoredRecord,
+    timer: TimerRecord,
+    now: string,
+  ):
+    | {
+        /** The rule whose timer fired. */
+        rule: EscalationRule;
+        /** The level to run now. */
+        level: EscalationLevel;
+        /** Its index in `rule.levels`. */
+        levelIndex: number;
+      }
+    | string;
   /** Schedules level `levelIndex` of a rule from `from`. */
   scheduleLevel(tx: StorageTx, record: StoredRecord, rule: EscalationRule, levelIndex: number, basis: string, from: string, now: string): Promise<void>;
 }

@@ -96,7 +96,9 @@ function withLink(r: StoredRecord, name: string, id: string): StoredRecord | nul
 export interface LinkOptions {
   /** Link name on the target pointing back (default: the source's record type). */
   backlink?: string;
+  /** Who links (recorded in both records' history). */
   actor?: CallContext['actor'];
+  /** The tenant of both records (default: the engine's). */
   tenantId?: string;
 }
 
@@ -106,7 +108,12 @@ export interface LinkApi {
    * Links `fromId` → `toId` under `name` and `toId` → `fromId` under the backlink, in one
    * transaction; each changed record gets a `linked` history event. Linking twice is a no-op.
    */
-  link(fromId: string, name: string, toId: string, options?: LinkOptions): Promise<{ from: StoredRecord; to: StoredRecord }>;
+  link(fromId: string, name: string, toId: string, options?: LinkOptions): Promise<{
+    /** The source record after the link. */
+    from: StoredRecord;
+    /** The target record after the backlink. */
+    to: StoredRecord;
+  }>;
   /**
    * Creates a record of `type` and links it to `parentId` (`as` on the parent, `backlink` on the
    * child, default: the parent's record type). The parent must exist; the record is created first,
@@ -114,11 +121,23 @@ export interface LinkApi {
    * `ctx.idempotencyKey` the whole call is safe to repeat: the create returns the first record and
    * an existing link is a no-op.
    */
-  createLinked(parentId: string, type: string, input: CreateInput, options: { as: string; backlink?: string }, ctx?: CallContext): Promise<CreateResult & { parent: StoredRecord }>;
+  createLinked(parentId: string, type: string, input: CreateInput, options: { as: string; backlink?: string }, ctx?: CallContext): Promise<
+    CreateResult & {
+      /** The parent record after the link to the new record. */
+      parent: StoredRecord;
+    }
+  >;
   /** The records reached from a record by a link path (`'deal'`, `['contract', 'plan']`, `'contract.plan'`). */
   linked(recordId: string, path: LinkPath, options?: { tenantId?: string }): Promise<StoredRecord[]>;
   /** Every record reachable through links (any name) within `depth` hops, with the path that reached it. */
-  graph(recordId: string, options?: { depth?: number; tenantId?: string }): Promise<Array<{ record: StoredRecord; path: string[] }>>;
+  graph(recordId: string, options?: { depth?: number; tenantId?: string }): Promise<
+    Array<{
+      /** A reachable record. */
+      record: StoredRecord;
+      /** The link names that reached it, from the starting record. */
+      path: string[];
+    }>
+  >;
 }
 
 /**

@@ -32,6 +32,7 @@ const linkedSelector = z
 /** A cross-record block: an event is refused while some linked record matches. */
 export const linkBlockSchema = z
   .object({
+    /** The rule's id, unique among the blocks; named in the refusal (`LinkBlocker.ruleId`). */
     id: z.string().min(1),
     /** Record type the rule applies to (e.g. `deal`). */
     recordType: z.string().min(1),
@@ -46,22 +47,46 @@ export const linkBlockSchema = z
 
 const cascadeAction = z.discriminatedUnion('type', [
   /** Marks every open task of the linked record done. */
-  z.object({ type: z.literal('closeTasks') }).strict(),
+  z
+    .object({
+      /** `'closeTasks'`: mark the linked record's open tasks done. */
+      type: z.literal('closeTasks'),
+    })
+    .strict(),
   /** Adds a task for the linked record's owner. */
-  z.object({ type: z.literal('task'), title: z.string().min(1) }).strict(),
+  z
+    .object({
+      /** `'task'`: add a task. */
+      type: z.literal('task'),
+      /** The task's title, as the owner sees it in the agenda. */
+      title: z.string().min(1),
+    })
+    .strict(),
   /** Notifies the linked record's owner (outbox `dealflow.notify`, `to` = that owner). */
-  z.object({ type: z.literal('notify'), message: z.string().min(1), channel: z.string().min(1).optional() }).strict(),
+  z
+    .object({
+      /** `'notify'`: write a notification to the outbox. */
+      type: z.literal('notify'),
+      /** The notification's text. */
+      message: z.string().min(1),
+      /** The channel your outbox handler delivers on (e.g. `'email'`); omitted: your handler's default. */
+      channel: z.string().min(1).optional(),
+    })
+    .strict(),
 ]);
 
 /** A cascade: when a record enters a stage, act on its linked records. */
 export const linkCascadeSchema = z
   .object({
+    /** The rule's id, unique among the cascades; named in the history of the records it acts on. */
     id: z.string().min(1),
+    /** Record type whose stage entry triggers the cascade (e.g. `contract`). */
     recordType: z.string().min(1),
     /** Stage(s) whose entry triggers the cascade. */
     enters: names,
     /** The linked records acted on. */
     target: linkedSelector,
+    /** What to do on each target record, in order. */
     actions: z.array(cascadeAction).min(1),
   })
   .strict();
@@ -69,21 +94,41 @@ export const linkCascadeSchema = z
 /** Cross-record rules: blocks and cascades. */
 export const linkRulesSchema = z
   .object({
+    /** Events refused while a linked record matches. */
     blocks: z.array(linkBlockSchema).default([]),
+    /** Actions on linked records when a record enters a stage. */
     cascades: z.array(linkCascadeSchema).default([]),
   })
   .strict();
 
+/**
+ * Cross-record rules as you write them (JSON or code): `{ blocks?, cascades? }`, validated by
+ * {@link linkRulesSchema}.
+ *
+ * @example
+ * ```ts
+ * const input: LinkRulesInput = {
+ *   blocks: [{ id: 'open-invoice', recordType: 'deal', events: 'win', while: { via: 'invoices', stages: ['overdue'] }, message: 'An invoice is overdue' }],
+ * };
+ * ```
+ */
 export type LinkRulesInput = z.input<typeof linkRulesSchema>;
+/** One block after validation: an event of `recordType` refused while a linked record matches `while`. */
 export type LinkBlockRule = z.output<typeof linkBlockSchema>;
+/** One cascade after validation: on entering a stage of `recordType`, `actions` run on the `target` records. */
 export type LinkCascadeRule = z.output<typeof linkCascadeSchema>;
 
 /** A linked record that blocks an event. */
 export interface LinkBlocker {
+  /** The block rule that refused the event. */
   ruleId: string;
+  /** The rule's message, for the rep. */
   message: string;
+  /** The linked record that blocks. */
   recordId: string;
+  /** Its record type. */
   type: string;
+  /** Its current stage. */
   stage: string;
 }
 
@@ -108,7 +153,9 @@ interface CompiledSelector {
 
 /** Compiled cross-record rules, with an engine plugin that enforces them. */
 export interface LinkRules {
+  /** The validated block rules. */
   readonly blocks: readonly LinkBlockRule[];
+  /** The validated cascade rules. */
   readonly cascades: readonly LinkCascadeRule[];
   /** Add to `createEngine({ plugins: [rules.plugin] })`. */
   readonly plugin: EnginePlugin;

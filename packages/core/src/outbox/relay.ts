@@ -4,6 +4,7 @@ import { Sleeper } from '../worker/sleep.js';
 
 /** Options of {@link createOutboxRelay}. */
 export interface CreateOutboxRelayOptions {
+  /** The store whose outbox the relay reads and acknowledges (the engine's store). */
   storage: Storage;
   /**
    * Delivers one message (mailer, webhook, queue). Resolve when delivered; throw to have it (and
@@ -22,9 +23,13 @@ export interface CreateOutboxRelayOptions {
 
 /** The relay's counters. */
 export interface OutboxRelayStats {
+  /** True between `start()` and `stop()`. */
   running: boolean;
+  /** Messages delivered and acknowledged since the relay was created. */
   delivered: number;
+  /** Deliveries that threw (each message is tried again). */
   failed: number;
+  /** Read+deliver rounds run. */
   rounds: number;
   /** Position of the last acknowledged message. */
   lastPosition: number;
@@ -32,11 +37,13 @@ export interface OutboxRelayStats {
 
 /** Moves committed outbox messages to an outside subscriber. */
 export interface OutboxRelay {
+  /** Starts polling in the background (rounds every `pollMs` while the outbox is empty). */
   start(): void;
   /** Stops after the message in flight; resolves when stopped. */
   stop(): Promise<void>;
   /** One read+deliver+ack round; resolves with the number delivered. */
   tick(): Promise<number>;
+  /** A snapshot of the relay's counters. */
   stats(): OutboxRelayStats;
 }
 

@@ -13,26 +13,40 @@ import type { PermissionAction, PermissionsConfig } from './schema.js';
 
 /** Who acts (the engine's actor shape). */
 export interface ActorLike {
+  /** The actor's id: a rep id from the directory, which supplies roles, teams and tenants. */
   id: string;
+  /**
+   * Roles the caller claims. Counted only with `createEngine({ identity: { trustCallerRoles: true } })`
+   * (and never `system`); otherwise the directory's roles decide.
+   */
   roles?: string[];
+  /** The team the actor acts for (default: the rep's first team). */
   team?: string | null;
 }
 
 /** The actor as permission rules see it: the call's actor merged with the directory's rep. */
 export interface ActorView {
+  /** The actor's id. */
   id: string;
+  /** The actor's roles (from the directory; caller roles only when trusted). */
   roles: string[];
+  /** The team the actor acts for, or `null`. */
   team: string | null;
+  /** Every team the rep belongs to. */
   teamIds: string[];
+  /** The rep's region, or `null`. */
   region: string | null;
+  /** The rep's manager, or `null`. */
   managerId: string | null;
   /** Managers above the actor, nearest first. */
   managerChain: string[];
+  /** The rep's directory attributes (skills, territory). */
   attributes: Record<string, unknown>;
 }
 
 /** The compiled permission rules. */
 export interface Permissions {
+  /** The validated configuration the rules were compiled from. */
   readonly config: PermissionsConfig;
   /** The rule data `{actor, record, fields, now}` for an actor and a record. */
   dataFor(actor: ActorLike, record: RecordLike | StoredRecord, now: string): Promise<Record<string, unknown>>;

@@ -33,6 +33,19 @@ export const permissionsConfigSchema = z
   })
   .strict();
 
+/**
+ * The `permissions` section after validation: one JSON-logic rule per action (see
+ * {@link permissionsConfigSchema} for each key). Given at all, it denies what no rule allows.
+ *
+ * @example
+ * ```ts
+ * const permissions: PermissionsConfig = {
+ *   read: { or: [{ '==': [{ var: 'record.ownerId' }, { var: 'actor.id' }] }, { in: ['manager', { var: 'actor.roles' }] }] },
+ *   create: true,
+ *   transitions: { '*': { '==': [{ var: 'record.ownerId' }, { var: 'actor.id' }] } },
+ * };
+ * ```
+ */
 export type PermissionsConfig = z.infer<typeof permissionsConfigSchema>;
 /** The actions permission rules govern. */
 export type PermissionAction = 'read' | 'create' | 'edit' | 'claim' | 'distribute' | 'assign' | 'approve' | 'handover' | 'activity' | 'transition';

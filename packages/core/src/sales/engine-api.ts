@@ -15,7 +15,9 @@ import type { AssignResult, HandoverResult, HandoverTarget, SalesResult } from '
 
 /** Call options of the sales methods: who acts, and the tenant. */
 export interface SalesCallContext {
+  /** Who acts: `{ id }` (the directory supplies roles), or `engine.system`. */
   actor?: ActorLike;
+  /** Tenant of the call (default: the engine's). */
   tenantId?: string;
 }
 
@@ -29,15 +31,35 @@ export interface SalesEngineApi {
   /** Which rule would place this (partial) record, and why every earlier rule did not. Writes nothing. */
   explainAssignment(input: RecordLike, ctx?: SalesCallContext): Promise<AssignmentExplanation>;
   /** Logs a call, e-mail, meeting, visit or note; updates `record.lastActivityAt` and pushes inactivity timers. */
-  logActivity(recordId: string, activity: { type: Activity['type']; at?: string; subject?: string; note?: string; outcome?: string; data?: Record<string, unknown> }, ctx?: SalesCallContext): Promise<SalesResult & { activity: Activity }>;
+  logActivity(recordId: string, activity: { type: Activity['type']; at?: string; subject?: string; note?: string; outcome?: string; data?: Record<string, unknown> }, ctx?: SalesCallContext): Promise<
+    SalesResult & {
+      /** The activity as stored (id, type, time, author). */
+      activity: Activity;
+    }
+  >;
   /** Adds a task with owner and due time; its reminder is a durable timer. */
-  addTask(recordId: string, task: { title: string; dueAt: string; ownerId?: string | null; remindBefore?: string }, ctx?: SalesCallContext): Promise<SalesResult & { taskId: string }>;
+  addTask(recordId: string, task: { title: string; dueAt: string; ownerId?: string | null; remindBefore?: string }, ctx?: SalesCallContext): Promise<
+    SalesResult & {
+      /** The new task's id (what `completeTask` takes). */
+      taskId: string;
+    }
+  >;
+  /** Marks a task done and cancels its reminder. */
   completeTask(recordId: string, taskId: string, ctx?: SalesCallContext): Promise<SalesResult>;
   /**
    * Creates a record, or, when the duplicate guard finds an existing one, merges the input into it
    * (empty fields filled, set fields kept) and returns it with `merged: true`.
    */
-  createOrMerge(type: string, input: { id?: string; fields?: Record<string, unknown>; ownerId?: string | null; teamId?: string | null }, ctx?: SalesCallContext): Promise<SalesResult & { merged: boolean; filled?: string[]; kept?: string[] }>;
+  createOrMerge(type: string, input: { id?: string; fields?: Record<string, unknown>; ownerId?: string | null; teamId?: string | null }, ctx?: SalesCallContext): Promise<
+    SalesResult & {
+      /** True when an existing record absorbed the input; false when a record was created. */
+      merged: boolean;
+      /** On a merge: the fields that were empty and took the input's values. */
+      filled?: string[];
+      /** On a merge: the fields that kept their own value over the input's. */
+      kept?: string[];
+    }
+  >;
   /** A rep (the actor) claims a pool record, within the claim limit and cool-down. */
   claim(recordId: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<SalesResult>;
   /** A manager hands a pool record to a rep. */
@@ -47,9 +69,21 @@ export interface SalesEngineApi {
   /** Moves every open record of a departing rep in one audited batch (one transaction). */
   handover(fromRep: string, target: HandoverTarget, ctx?: SalesCallContext): Promise<HandoverResult>;
   /** Approves the pending transition and fires it through the normal send path. */
-  approve(recordId: string, ctx: SalesCallContext & { actor: ActorLike; note?: string }): Promise<SalesResult & { approval: PendingApproval; transition: unknown }>;
+  approve(recordId: string, ctx: SalesCallContext & { actor: ActorLike; note?: string }): Promise<
+    SalesResult & {
+      /** The approval that was pending (who asked, for which event). */
+      approval: PendingApproval;
+      /** The result of the held event, sent now (an `engine.send` result). */
+      transition: unknown;
+    }
+  >;
   /** Rejects the pending transition: the record stays in its stage. */
-  reject(recordId: string, ctx: SalesCallContext & { actor: ActorLike; note?: string }): Promise<SalesResult & { approval: PendingApproval }>;
+  reject(recordId: string, ctx: SalesCallContext & { actor: ActorLike; note?: string }): Promise<
+    SalesResult & {
+      /** The approval that was pending and is now rejected. */
+      approval: PendingApproval;
+    }
+  >;
   /** The record if the actor may read it (`permissions.read`), else null. */
   getFor(recordId: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<StoredRecord | null>;
   /** Records matching the filter that the actor may read. */

@@ -55,9 +55,13 @@ export function firingDateTimerKey(cause: StepCause): string | null {
 
 /** Which of a record's pending timers to cancel (all parts ANDed, as `StorageTx.cancelTimers` takes them). */
 export interface TimerCancel {
+  /** The record whose pending timers are cancelled. */
   recordId: string;
+  /** Only timers of these kinds (e.g. `deadline`); omitted: every kind. */
   kinds?: string[];
+  /** Only timers with these keys; omitted: every key. */
   keys?: string[];
+  /** Only timers scheduled for this stage; omitted: any stage. */
   stage?: string;
 }
 

@@ -28,15 +28,23 @@ export interface TransitionContext {
 /** The outcome of {@link transition}: the next version of the record and its effects as data, or a rejection. */
 export type TransitionResult =
   | {
+      /** The event is accepted. */
       ok: true;
       /** The record after the event (version + 1). */
       next: StoredRecord;
+      /** The stage before the event. */
       from: string;
+      /** The stage after it (equal to `from` for a self-transition). */
       to: string;
       /** Everything the engine would write and announce: history, timers, outbox, notifications, tasks, records to create. */
       effects: TransitionEffects;
     }
-  | { ok: false; rejection: Rejection };
+  | {
+      /** The event is refused; nothing would be written. */
+      ok: false;
+      /** Why, with the missing fields and the failed guard. */
+      rejection: Rejection;
+    };
 
 const candidates = createCandidateCache();
 const blueprintCalendars = new WeakMap<Blueprint, Map<string, BusinessCalendar>>();

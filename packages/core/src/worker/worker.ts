@@ -31,27 +31,39 @@ export interface CreateWorkerOptions {
 
 /** Outcome counts of one claim+fire round. */
 export interface TickResult {
+  /** Due timers this worker leased. */
   claimed: number;
+  /** Timers whose effect was written. */
   fired: number;
+  /** Timers with nothing left to do (stale, record moved on). */
   noop: number;
+  /** Timers whose event the record refused. */
   rejected: number;
+  /** Timers whose lease another worker took over before they fired. */
   leaseLost: number;
+  /** Timers that threw; they come back after their lease (retry), up to the attempt limit. */
   failed: number;
 }
 
 /** Counters since start, and the current lag. */
 export interface WorkerStats extends TickResult {
+  /** This worker's id (written on the timers it leases). */
   workerId: string;
+  /** True between `start()` and `stop()`. */
   running: boolean;
+  /** Claim+fire rounds run. */
   ticks: number;
+  /** Timers being fired right now. */
   inFlight: number;
   /** Now minus the oldest due time of a pending timer, in ms (0 when nothing is overdue). */
   lagMs: number;
+  /** Due time of the oldest pending timer (ISO), or `null` when none is pending. */
   oldestDueAt: string | null;
 }
 
 /** The durable deadline worker. */
 export interface Worker {
+  /** This worker's id (`createWorker({ workerId })`, default `worker-<uuid>`). */
   readonly workerId: string;
   /** Starts polling (idempotent). */
   start(): void;
