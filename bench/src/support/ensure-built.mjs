@@ -45,10 +45,24 @@ function needed() {
   return [...out];
 }
 
+/** Every `./dist/…` file a package's `exports` map names (JavaScript and types, ESM and CJS). */
+function shippedFiles(dir) {
+  const files = new Set();
+  const walk = (v) => {
+    if (typeof v === 'string') {
+      if (v.startsWith('./dist/')) files.add(join(packages, dir, v));
+    } else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  walk(JSON.parse(readFileSync(join(packages, dir, 'package.json'), 'utf8')).exports);
+  return [...files];
+}
+
 const wanted = process.argv.includes('--all') ? readdirSync(packages).filter((d) => existsSync(join(packages, d, 'package.json'))) : needed();
+// A dist is current when every file its exports name exists (an interrupted build can leave the
+// JavaScript without the .d.ts) and it is newer than the sources.
 const stale = wanted.filter((dir) => {
-  const built = existsSync(join(packages, dir, 'dist', 'index.js')) ? newest(join(packages, dir, 'dist')) : 0;
-  return built === 0 || newest(join(packages, dir, 'src')) > built;
+  const complete = shippedFiles(dir).every((f) => existsSync(f)) && existsSync(join(packages, dir, 'dist', 'index.js'));
+  return !complete || newest(join(packages, dir, 'src')) > newest(join(packages, dir, 'dist'));
 });
 if (stale.length > 0) {
   process.stderr.write(`ensure-built: building ${stale.join(', ')} (dist missing or older than src)…\n`);
