@@ -135,7 +135,7 @@ export type { CreateOutboxRelayOptions, OutboxRelay, OutboxRelayStats } from './
 
 // ── linked lifecycles and guided next steps (docs/templates.md)
 export { LINKS_META, linksOf, followLinks, createLinks, createLinkRules, linkRulesSchema, linkBlockSchema, linkCascadeSchema } from './links/index.js';
-export type { LinkApi, LinkOptions, LinkPath, LinkRules, LinkRulesInput, LinkBlockRule, LinkCascadeRule, LinkBlocker, LinkedView } from './links/index.js';
+export type { LinkApi, LinkOptions, LinkPath, LinkReadOptions, LinkRules, LinkRulesInput, LinkBlockRule, LinkCascadeRule, LinkBlocker, LinkedView } from './links/index.js';
 export { nextSteps } from './guidance/index.js';
 export type { Guidance, GuidanceTask, NextTransition, NextStepsOptions } from './guidance/index.js';
 // ── end linked lifecycles

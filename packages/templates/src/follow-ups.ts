@@ -53,13 +53,15 @@ function itemsWithoutComputed(items: unknown): unknown {
  */
 export function createFollowUps(engine: Engine, links: LinkApi): FollowUps {
   const tenantOf = (m: OutboxMessage) => ({ tenantId: m.tenantId });
+  // follow-ups are the process's own work, driven by the outbox: they read and act as the system
+  const asSystem = (tenantId: string) => ({ tenantId, actor: engine.system });
 
   async function dealOfQuote(quote: StoredRecord, tenantId: string): Promise<StoredRecord | null> {
     let current: StoredRecord | undefined = quote;
     for (let hop = 0; current && hop < MAX_VERSIONS; hop++) {
-      const [deal] = await links.linked(current.id, 'deal', { tenantId });
+      const [deal] = await links.linked(current.id, 'deal', asSystem(tenantId));
       if (deal) return deal;
-      [current] = await links.linked(current.id, 'previous', { tenantId });
+      [current] = await links.linked(current.id, 'previous', asSystem(tenantId));
     }
     return null;
   }
@@ -92,10 +94,10 @@ export function createFollowUps(engine: Engine, links: LinkApi): FollowUps {
       }
       if (p.name === 'instalment.paid') {
         const rule = 'instalment.paid → plan';
-        const [plan] = await links.linked(p.recordId, 'plan', { tenantId: m.tenantId });
+        const [plan] = await links.linked(p.recordId, 'plan', asSystem(m.tenantId));
         if (!plan) return { rule, recordId: p.recordId, outcome: 'skipped', reason: `instalment '${p.recordId}' has no plan link` };
         if (plan.stage !== 'active' && plan.stage !== 'review') return { rule, recordId: plan.id, outcome: 'skipped', reason: `plan '${plan.id}' is in stage '${plan.stage}'` };
-        const all = await links.linked(plan.id, 'instalments', { tenantId: m.tenantId });
+        const all = await links.linked(plan.id, 'instalments', asSystem(m.tenantId));
         const open = all.filter((i) => i.stage !== 'paid');
         if (all.length === 0 || open.length > 0) return { rule, recordId: plan.id, outcome: 'skipped', reason: `${open.length} of ${all.length} instalment(s) not paid yet` };
         return send(rule, plan.id, 'settle', {}, m);

@@ -3,7 +3,7 @@ import type { Engine } from '../create-engine.js';
 import { internalsOf } from '../engine/internals.js';
 import { defaultNewId } from '../engine/core.js';
 import { withRetry } from '../engine/retry.js';
-import type { CallContext, CreateInput, CreateResult } from '../engine/context.js';
+import type { Actor, CallContext, CreateInput, CreateResult } from '../engine/context.js';
 import { diffRecords } from '../engine/replay.js';
 import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
 import { changeWriter } from '../engine/writer.js';
@@ -96,9 +96,20 @@ function withLink(r: StoredRecord, name: string, id: string): StoredRecord | nul
 export interface LinkOptions {
   /** Link name on the target pointing back (default: the source's record type). */
   backlink?: string;
-  /** Who links (recorded in both records' history). */
+  /**
+   * Who links (recorded in both records' history). Resolved like every engine call's actor; with
+   * permissions configured it is required and needs `edit` on both records.
+   */
   actor?: CallContext['actor'];
   /** The tenant of both records (default: the engine's). */
+  tenantId?: string;
+}
+
+/** Options of the link reads (`linked`, `graph`). */
+export interface LinkReadOptions {
+  /** Who reads; with permissions configured it is required, and only readable records come back. */
+  actor?: CallContext['actor'];
+  /** The tenant of the records (default: the engine's). */
   tenantId?: string;
 }
 
@@ -127,10 +138,16 @@ export interface LinkApi {
       parent: StoredRecord;
     }
   >;
-  /** The records reached from a record by a link path (`'deal'`, `['contract', 'plan']`, `'contract.plan'`). */
-  linked(recordId: string, path: LinkPath, options?: { tenantId?: string }): Promise<StoredRecord[]>;
-  /** Every record reachable through links (any name) within `depth` hops, with the path that reached it. */
-  graph(recordId: string, options?: { depth?: number; tenantId?: string }): Promise<
+  /**
+   * The records reached from a record by a link path (`'deal'`, `['contract', 'plan']`, `'contract.plan'`)
+   * that the actor may read (`permissions.read`; the start record too, else `NOT_FOUND`).
+   */
+  linked(recordId: string, path: LinkPath, options?: LinkReadOptions): Promise<StoredRecord[]>;
+  /**
+   * Every record reachable through links (any name) within `depth` hops, with the path that
+   * reached it; records the actor may not read are left out, and not walked through.
+   */
+  graph(recordId: string, options?: LinkReadOptions & { depth?: number }): Promise<
     Array<{
       /** A reachable record. */
       record: StoredRecord;
@@ -158,13 +175,31 @@ export function createLinks(engine: Engine): LinkApi {
   const newId = () => (core ? core.newId('evt') : defaultNewId('evt'));
   const maxRetries = core?.maxRetries ?? 3;
 
-  async function linkInTx(tx: StorageTx, fromId: string, name: string, toId: string, backlink: string | undefined, actorId: string | null) {
+  /** The permission rules of the engine's sales rules (none: every resolved actor may). */
+  const permissions = () => engine.sales?.permissions ?? null;
+  /** Whether `who` may `action` the record (no permission rules: yes). */
+  async function may(action: 'read' | 'edit', who: Actor, record: StoredRecord): Promise<boolean> {
+    const p = permissions();
+    return p === null || p.can(action, who, record, now());
+  }
+  async function mustEdit(what: string, who: Actor, record: StoredRecord): Promise<void> {
+    if (await may('edit', who, record)) return;
+    throw new DealflowError('FORBIDDEN', `${what}: actor '${who.id}' may not edit record '${record.id}' (stage '${record.stage}'), so may not link it ($.permissions.edit)`, {
+      details: { recordId: record.id, actorId: who.id, action: 'edit', rule: '$.permissions.edit' },
+    });
+  }
+
+  /** Links in one transaction; `created`: the record the caller just created (its create rule was checked, not its edit rule). */
+  async function linkInTx(tx: StorageTx, fromId: string, name: string, toId: string, backlink: string | undefined, who: Actor, created?: string) {
+    const actorId = who.id;
     if (typeof name !== 'string' || name.length === 0) throw new DealflowError('INPUT_INVALID', `link: link name must be a non-empty string (record '${fromId}')`);
     if (fromId === toId) throw new DealflowError('INPUT_INVALID', `link: record '${fromId}' cannot be linked to itself`);
     const from = await tx.getRecord(fromId, { forUpdate: true });
     if (!from) throw new DealflowError('NOT_FOUND', `link: record '${fromId}' not found in tenant '${tx.tenantId}'`, { details: { recordId: fromId } });
     const to = await tx.getRecord(toId, { forUpdate: true });
     if (!to) throw new DealflowError('NOT_FOUND', `link: record '${toId}' not found in tenant '${tx.tenantId}'`, { details: { recordId: toId } });
+    await mustEdit('link', who, from);
+    if (created !== toId) await mustEdit('link', who, to);
     const back = backlink ?? from.type;
     const at = now();
     // the engine's change writer (its blueprints: the task index rows of a linked record stay true)
@@ -189,34 +224,45 @@ export function createLinks(engine: Engine): LinkApi {
   }
 
   return {
-    link(fromId, name, toId, options = {}) {
-      return retry(tenantOf(options.tenantId), (tx) => linkInTx(tx, fromId, name, toId, options.backlink, options.actor?.id ?? null));
+    async link(fromId, name, toId, options = {}) {
+      const tenant = tenantOf(options.tenantId);
+      const who = await engine.resolveActor(options.actor, { tenantId: tenant });
+      return retry(tenant, (tx) => linkInTx(tx, fromId, name, toId, options.backlink, who));
     },
     async createLinked(parentId, type, input, options, ctx = {}) {
       const tenant = tenantOf(ctx.tenantId);
       if (!options || typeof options.as !== 'string' || options.as.length === 0) {
         throw new DealflowError('INPUT_INVALID', `createLinked: options.as (the link name on parent '${parentId}') is required`);
       }
+      const who = await engine.resolveActor(ctx.actor, { tenantId: tenant });
       const parent = await engine.storage.getRecord(tenant, parentId);
-      if (!parent) throw new DealflowError('NOT_FOUND', `createLinked: parent record '${parentId}' not found in tenant '${tenant}'`, { details: { recordId: parentId } });
+      if (!parent || !(await may('read', who, parent))) {
+        throw new DealflowError('NOT_FOUND', `createLinked: parent record '${parentId}' not found in tenant '${tenant}'`, { details: { recordId: parentId } });
+      }
+      // checked before the create, so a refused link leaves no orphan record behind (and again in the link's transaction)
+      await mustEdit('createLinked', who, parent);
       const made = await engine.create(type, input, ctx);
-      const linked = await retry(tenant, (tx) => linkInTx(tx, parentId, options.as, made.record.id, options.backlink, ctx.actor?.id ?? null));
+      const linked = await retry(tenant, (tx) => linkInTx(tx, parentId, options.as, made.record.id, options.backlink, who, made.record.id));
       return { ...made, record: linked.to, parent: linked.from };
     },
-    linked(recordId, path, options = {}) {
+    async linked(recordId, path, options = {}) {
       const tenant = tenantOf(options.tenantId);
+      const who = await engine.resolveActor(options.actor, { tenantId: tenant });
       return engine.storage.transaction(tenant, async (tx) => {
         const r = await tx.getRecord(recordId);
-        if (!r) throw new DealflowError('NOT_FOUND', `linked: record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
-        return followLinks(tx, r, path);
+        if (!r || !(await may('read', who, r))) throw new DealflowError('NOT_FOUND', `linked: record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
+        const out: StoredRecord[] = [];
+        for (const x of await followLinks(tx, r, path)) if (await may('read', who, x)) out.push(x);
+        return out;
       });
     },
-    graph(recordId, options = {}) {
+    async graph(recordId, options = {}) {
       const tenant = tenantOf(options.tenantId);
       const depth = options.depth ?? 3;
+      const who = await engine.resolveActor(options.actor, { tenantId: tenant });
       return engine.storage.transaction(tenant, async (tx) => {
         const start = await tx.getRecord(recordId);
-        if (!start) throw new DealflowError('NOT_FOUND', `graph: record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
+        if (!start || !(await may('read', who, start))) throw new DealflowError('NOT_FOUND', `graph: record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
         const seen = new Set([recordId]);
         const out: Array<{ record: StoredRecord; path: string[] }> = [];
         let frontier = [{ record: start, path: [] as string[] }];
@@ -228,7 +274,7 @@ export function createLinks(engine: Engine): LinkApi {
                 if (seen.has(id)) continue;
                 seen.add(id);
                 const r = await tx.getRecord(id);
-                if (r) next.push({ record: r, path: [...path, name] });
+                if (r && (await may('read', who, r))) next.push({ record: r, path: [...path, name] });
               }
             }
           }
