@@ -41,6 +41,11 @@ export function deskRules(): SalesRulesInput {
  * The checklist a contract's signing asks for (the `signed` stage's `requirements`): the rep ticks
  * the items on the record page and the engine takes the ticks with the `sign` event, refusing the
  * move while one is missing.
+ *
+ * @example
+ * ```ts
+ * await engine.send(contractId, { type: 'sign', fields: { signedOn: '2026-03-03' }, checklist: SIGNING_CHECKLIST.map((c) => c.id) }, { actor })
+ * ```
  */
 export const SIGNING_CHECKLIST: NonNullable<NonNullable<StageSpec['requirements']>['checklist']> = [
   { id: 'seal', label: 'Company seal on both copies / 双方已加盖公章' },
@@ -50,6 +55,11 @@ export const SIGNING_CHECKLIST: NonNullable<NonNullable<StageSpec['requirements'
 /**
  * The desk's blueprints: every template (`loadTemplates`, fresh copies meant to be changed), the
  * contract's signing given {@link SIGNING_CHECKLIST}.
+ *
+ * @example
+ * ```ts
+ * createEngine({ storage, blueprints: deskBlueprints(), rules: deskRules(), directory })
+ * ```
  */
 export function deskBlueprints(): BlueprintInput[] {
   return loadTemplates().map((bp) => {
@@ -60,11 +70,24 @@ export function deskBlueprints(): BlueprintInput[] {
 }
 
 /**
- * The badges reps earn (`createMotivation` rules of `@dealflow/forecast`, read from the engine's
- * history): a call streak on working days, a first win, a first big deal. {@link CALL_STREAK} is
- * the rule the page's running streaks count by.
+ * The call-streak badge: three calls a day on five consecutive working days (the page's running
+ * streaks count towards it).
+ *
+ * @example
+ * ```ts
+ * runningStreaks(events, { metric: CALL_STREAK.metric, perDay: CALL_STREAK.perDay, asOf: new Date() })
+ * ```
  */
 export const CALL_STREAK = { id: 'call-streak', badge: '5-day call streak / 连续5天通话', kind: 'streak', metric: 'activity.call', perDay: 3, days: 5 } as const satisfies MotivationRule;
+/**
+ * The badges reps earn (`createMotivation` rules of `@dealflow/forecast`, read from the engine's
+ * history): {@link CALL_STREAK}, a first win, a first ¥100k deal.
+ *
+ * @example
+ * ```ts
+ * const motivation = createMotivation({ engine, rules: DESK_BADGES, stages, calendar: workweekCalendar() })
+ * ```
+ */
 export const DESK_BADGES: MotivationRule[] = [
   CALL_STREAK,
   { id: 'first-win', badge: 'First win / 首次赢单', kind: 'first', metric: 'deal.won', over: 0 },

@@ -10,7 +10,7 @@ import type { Said } from './texts.js';
 
 const DAY = 86_400_000;
 
-/** Badges, streaks and calls by rep, as the manager's page shows them. */
+/** Badges, streaks and calls by rep, as the manager's page shows them ({@link motivationView}). */
 export interface MotivationView {
   /** The call-streak badge rule the streaks count towards. */
   streakRule: { perDay: number; days: number; badge: Said };
@@ -21,6 +21,12 @@ export interface MotivationView {
  * Badges, call streaks and this week's calls by rep: `createMotivation` (desk.motivation) awards
  * the badges due by now (once each, as records) from the history of deals and the activities
  * logged on leads and deals; {@link runningStreaks} says how far each rep's call streak runs.
+ *
+ * @example
+ * ```ts
+ * const deals = await loadPipeline(desk.engine.storage, desk.engine.tenantId, { type: 'deal' })
+ * const { reps } = await motivationView(desk, deals) // [{ id: 'ana', streak: 2, callsThisWeek: 9, badges: [...] }, ...]
+ * ```
  */
 export async function motivationView(desk: Desk, deals: { records: StoredRecord[]; history: HistoryEvent[] }): Promise<MotivationView> {
   const now = desk.clock.now();

@@ -46,8 +46,10 @@ describe.each(stores)('sales desk API on $name', (store) => {
   const cookies = new Map<string, string>();
   const clock = createManualClock('2026-03-02T01:30:00.000Z'); // Monday 09:30 in Shanghai
 
+  const dataDir = mkdtempSync(join(tmpdir(), 'sales-desk-api-'));
+  const start = () => startDesk({ port: 0, dataDir, clock, seed: false, leadFormPerMinute: 3, log: () => undefined, ...store.options() });
   beforeAll(async () => {
-    desk = await startDesk({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'sales-desk-api-')), clock, seed: false, leadFormPerMinute: 3, log: () => undefined, ...store.options() });
+    desk = await start();
     for (const id of ['ana', 'bob', 'max']) {
       const res = await desk.app.inject({ method: 'POST', url: '/api/signin', payload: { id, password: 'desk' } });
       expect(res.statusCode).toBe(200);
@@ -188,6 +190,18 @@ describe.each(stores)('sales desk API on $name', (store) => {
     expect(signed).toMatchObject({ status: 200, body: { ok: true, stage: 'signed' } });
     const history = (await as('ana', 'GET', `/api/records/${record.id}`)).body.history as Array<{ event: string | null; ticked: unknown[] }>;
     expect(history.find((h) => h.event === 'sign')!.ticked).toEqual([{ en: 'Signed original received', zh: '已收回签字原件' }, { en: 'Company seal on both copies', zh: '双方已加盖公章' }]);
+  });
+
+  it('a restart keeps the records, their history and the signed-in sessions', async () => {
+    const sys = () => ({ actor: desk.desk.engine.system });
+    const before = await desk.desk.engine.query({}, sys());
+    expect(before.length).toBeGreaterThan(0);
+    const history = await desk.desk.engine.history(before[0]!.id, sys());
+    await desk.close();
+    desk = await start();
+    expect((await desk.desk.engine.query({}, sys())).map((r) => [r.id, r.version, r.stage, r.ownerId])).toEqual(before.map((r) => [r.id, r.version, r.stage, r.ownerId]));
+    expect(await desk.desk.engine.history(before[0]!.id, sys())).toEqual(history);
+    expect((await as('ana', 'GET', '/api/me')).body).toMatchObject({ id: 'ana' }); // the cookie signed before the restart
   });
 
   it('reassignment by hand: a manager may, a rep may not; the new owner sees it, the old one no longer does', async () => {

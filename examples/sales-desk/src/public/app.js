@@ -17,7 +17,7 @@ const TEXTS = {
     within: 'New limit (ISO duration, e.g. P7D)', preview: 'Preview', csv: 'CSV file of leads', upload: 'Import', refusedRows: 'Refused rows', line: 'Line', code: 'Code', reason: 'Reason',
     created: 'created', refused: 'refused', moved: 'Moved to', saved: 'Saved', when: 'When', who: 'Who', what: 'What', recordType: 'Record type', deadline: 'Deadline',
     mapping: 'Columns read: Name, Company, Email, Phone, Region, Product, Need, Source', noForecast: 'Not enough history for a forecast yet', expected: 'Expected to close this quarter',
-    event: 'Event', checklist: 'Checklist', checklistFor: 'Tick before', ticked: 'ticked', reassign: 'Reassign to', assign: 'Reassign',
+    event: 'Event', checklist: 'Checklist', checklistFor: 'Tick before', reassign: 'Reassign to', assign: 'Reassign',
     badges: 'Badges and streaks', callStreak: 'Call streak (working days)', callsWeek: 'Calls, last 7 days', badgesEarned: 'Badges', streakGoal: 'calls a day for', days: 'days',
   },
   zh: {
@@ -34,7 +34,7 @@ const TEXTS = {
     within: '新时限（ISO 时长，如 P7D）', preview: '预览', csv: '线索 CSV 文件', upload: '导入', refusedRows: '被拒绝的行', line: '行', code: '代码', reason: '原因',
     created: '已创建', refused: '被拒绝', moved: '已移至', saved: '已保存', when: '时间', who: '操作人', what: '内容', recordType: '记录类型', deadline: '时限',
     mapping: '读取的列：Name, Company, Email, Phone, Region, Product, Need, Source', noForecast: '历史数据不足，暂无预测', expected: '预计本季度成交',
-    event: '操作', checklist: '检查清单', checklistFor: '执行前请勾选', ticked: '已勾选', reassign: '改派给', assign: '改派',
+    event: '操作', checklist: '检查清单', checklistFor: '执行前请勾选', reassign: '改派给', assign: '改派',
     badges: '勋章与连续达标', callStreak: '连续通话天数（工作日）', callsWeek: '近7天通话', badgesEarned: '勋章', streakGoal: '次通话/天，连续', days: '天',
   },
 };
