@@ -101,7 +101,8 @@ export async function managerView(desk: Desk, actor: Actor) {
     now: now.toISOString(),
     quarter: quarter.id,
     forecast,
-    leaderboard: board.slice(0, 10).map((r) => ({ rank: r.rank, owner: r.owner, won: r.won, wonAmount: r.wonAmount, winRate: r.winRate, openAmount: r.openAmount })),
+    // ranked reps only: deals without an owner (the pool) are grouped as '(none)'
+    leaderboard: board.filter((r) => r.owner !== '(none)').slice(0, 10).map((r) => ({ rank: r.rank, owner: r.owner, won: r.won, wonAmount: r.wonAmount, winRate: r.winRate, openAmount: r.openAmount })),
     breaches: breaches.slice(0, 50),
     overdue,
     ageing: { total: ageing.total, overdue: ageing.overdue, buckets: ageing.buckets.map((b) => ({ id: b.id, amount: b.amount, count: b.count })) },

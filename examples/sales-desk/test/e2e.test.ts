@@ -201,6 +201,7 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
     await audit(rep, 'record-checklist');
     await rep.locator('#check-seal').check();
     await rep.locator('#check-original').check();
+    await shot(rep, '03-contract-checklist');
     await rep.locator('#fill button[type="submit"]').click();
     await expect.poll(() => stageOf(contractId)).toBe('signed');
     await expect.poll(() => rep.locator('#history').textContent()).toContain('✓ Company seal on both copies, Signed original received');

@@ -18,7 +18,7 @@ const TEXTS = {
     created: 'created', refused: 'refused', moved: 'Moved to', saved: 'Saved', when: 'When', who: 'Who', what: 'What', recordType: 'Record type', deadline: 'Deadline',
     mapping: 'Columns read: Name, Company, Email, Phone, Region, Product, Need, Source', noForecast: 'Not enough history for a forecast yet', expected: 'Expected to close this quarter',
     event: 'Event', checklist: 'Checklist', checklistFor: 'Tick before', reassign: 'Reassign to', assign: 'Reassign',
-    badges: 'Badges and streaks', callStreak: 'Call streak (working days)', callsWeek: 'Calls, last 7 days', badgesEarned: 'Badges', streakGoal: 'calls a day for', days: 'days',
+    quotaAmount: 'Quota', badges: 'Badges and streaks', callStreak: 'Call streak (working days)', callsWeek: 'Calls, last 7 days', badgesEarned: 'Badges', streakGoal: 'calls a day for', days: 'days',
   },
   zh: {
     desk: '销售工作台', agenda: '我的一天', board: '看板', pool: '公海', manager: '主管', process: '流程', import: '导入', signout: '退出',
@@ -35,7 +35,7 @@ const TEXTS = {
     created: '已创建', refused: '被拒绝', moved: '已移至', saved: '已保存', when: '时间', who: '操作人', what: '内容', recordType: '记录类型', deadline: '时限',
     mapping: '读取的列：Name, Company, Email, Phone, Region, Product, Need, Source', noForecast: '历史数据不足，暂无预测', expected: '预计本季度成交',
     event: '操作', checklist: '检查清单', checklistFor: '执行前请勾选', reassign: '改派给', assign: '改派',
-    badges: '勋章与连续达标', callStreak: '连续通话天数（工作日）', callsWeek: '近7天通话', badgesEarned: '勋章', streakGoal: '次通话/天，连续', days: '天',
+    quotaAmount: '指标', badges: '勋章与连续达标', callStreak: '连续通话天数（工作日）', callsWeek: '近7天通话', badgesEarned: '勋章', streakGoal: '次通话/天，连续', days: '天',
   },
 };
 
@@ -293,6 +293,7 @@ const views = {
 
   async manager() {
     const m = await get('/api/manager');
+    const nameOf = (id) => say(m.reps.find((r) => r.id === id)?.name ?? id);
     const fan = h('div', { id: 'fan', class: 'fan' });
     if (m.forecast.svg) fan.innerHTML = m.forecast.svg; // rendered by @dealflow/forecast, labels XML-escaped
     else fan.append(h('p', { class: 'muted' }, `${t('noForecast')} (${m.forecast.error})`));
@@ -300,12 +301,12 @@ const views = {
       h('h1', {}, `${t('manager')} · ${m.quarter}`),
       h('div', { class: 'grid' },
         section(t('forecast'), fan, m.forecast.expected !== null ? h('p', {}, `${t('expected')}: ${money(Math.round(m.forecast.expected))}`) : null),
-        section(t('quota'), h('div', { id: 'quota' }, table([t('rep'), t('quota'), t('closed'), t('attainment'), t('pacing'), t('pHit')], m.forecast.quota.map((q) => [q.subject, money(q.amount), money(q.closed), pct(q.attainment), pct(q.pacing), pct(q.pHit)]))))),
+        section(t('quota'), h('div', { id: 'quota' }, table([t('rep'), t('quotaAmount'), t('closed'), t('attainment'), t('pacing'), t('pHit')], m.forecast.quota.map((q) => [nameOf(q.subject), money(q.amount), money(q.closed), pct(q.attainment), pct(q.pacing), pct(q.pHit)]))))),
       h('div', { class: 'grid' },
         section(t('overdueInstalments'), h('div', { id: 'overdue' }, table([t('record'), t('amount'), t('outstanding'), t('dueDate'), t('owner')], m.overdue.map((i) => [recordLink(i), money(i.amount), money(i.outstanding), i.dueDate, i.ownerId ?? ''])))),
         section(t('ageing'), table(['', t('amount'), '#'], m.ageing.buckets.map((b) => [b.id, money(b.amount), b.count])))),
       h('div', { class: 'grid' },
-        section(t('leaderboard'), table(['#', t('rep'), t('won'), t('amount'), t('winRate')], m.leaderboard.map((r) => [r.rank, r.owner, r.won, money(r.wonAmount), pct(r.winRate)]))),
+        section(t('leaderboard'), table(['#', t('rep'), t('won'), t('amount'), t('winRate')], m.leaderboard.map((r) => [r.rank, nameOf(r.owner), r.won, money(r.wonAmount), pct(r.winRate)]))),
         section(t('handover'), h('form', { class: 'row', id: 'handover', onsubmit: async (e) => {
           e.preventDefault();
           const f = Object.fromEntries(new FormData(e.target));
