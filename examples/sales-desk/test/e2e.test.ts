@@ -288,8 +288,8 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
   // needs the engine's dealflow.assigned and dealflow.activity outbox messages (issue #14)
   it('a second browser sees a reassignment and an activity live, within a second', { timeout: 60_000 }, async () => {
     const deal = await newDeal('Lambda – ERP module', 'bob');
-    await rep.goto(url('/#/agenda'));
-    await view(rep, 'agenda');
+    await signIn(rep, 'ana'); // lands on her agenda
+    await signIn(mgr, 'max');
     expect(await rep.locator(`#view a[href="#/record/${deal.id}"]`).count()).toBe(0);
     // the manager gives Bob's deal to Ana: her open agenda shows it
     await openRecord(mgr, deal.id);
