@@ -1,10 +1,11 @@
-import { createEngine, createOutboxRelay, createWorker, defineBlueprint, systemClock } from '@dealflow/core';
-import type { Clock, Engine, OutboxMessage, OutboxRelay, SalesRulesInput, Storage, Worker } from '@dealflow/core';
+import { createEngine, createLinkRules, createLinks, createOutboxRelay, createWorker, defineBlueprint, nextSteps, systemClock } from '@dealflow/core';
+import type { BlueprintInput, Clock, Engine, OutboxMessage, OutboxRelay, SalesRulesInput, StageSpec, Storage, Worker } from '@dealflow/core';
 import { createMemoryCatalog } from '@dealflow/commerce';
-import { createQuotaBook, quotaBlueprint } from '@dealflow/forecast';
-import type { QuotaBook } from '@dealflow/forecast';
-import { loadAllSalesRules, setupFullCycle } from '@dealflow/templates';
+import { badgeBlueprint, createMotivation, createQuotaBook, quotaBlueprint } from '@dealflow/forecast';
+import type { Motivation, MotivationRule, QuotaBook } from '@dealflow/forecast';
+import { createFollowUps, fullCycleLinkRules, loadAllSalesRules, loadTemplates, workweekCalendar } from '@dealflow/templates';
 import type { FullCycle } from '@dealflow/templates';
+import { stagesOf } from './stages.js';
 import type { DeskDirectory } from './users.js';
 
 const role = (r: string) => ({ in: [r, { var: 'actor.roles' }] });
@@ -35,6 +36,63 @@ export const DESK_PERMISSIONS: NonNullable<SalesRulesInput['permissions']> = {
 export function deskRules(): SalesRulesInput {
   return { ...loadAllSalesRules(), permissions: DESK_PERMISSIONS };
 }
+
+/**
+ * The checklist a contract's signing asks for (the `signed` stage's `requirements`): the rep ticks
+ * the items on the record page and the engine takes the ticks with the `sign` event, refusing the
+ * move while one is missing.
+ *
+ * @example
+ * ```ts
+ * await engine.send(contractId, { type: 'sign', fields: { signedOn: '2026-03-03' }, checklist: SIGNING_CHECKLIST.map((c) => c.id) }, { actor })
+ * ```
+ */
+export const SIGNING_CHECKLIST: NonNullable<NonNullable<StageSpec['requirements']>['checklist']> = [
+  { id: 'seal', label: 'Company seal on both copies / 双方已加盖公章' },
+  { id: 'original', label: 'Signed original received / 已收回签字原件' },
+];
+
+/**
+ * The desk's blueprints: every template (`loadTemplates`, fresh copies meant to be changed), the
+ * contract's signing given {@link SIGNING_CHECKLIST}.
+ *
+ * @example
+ * ```ts
+ * createEngine({ storage, blueprints: deskBlueprints(), rules: deskRules(), directory })
+ * ```
+ */
+export function deskBlueprints(): BlueprintInput[] {
+  return loadTemplates().map((bp) => {
+    if (bp.id !== 'contract') return bp;
+    const stages = (bp.stages as StageSpec[]).map((s) => (s.id === 'signed' ? { ...s, requirements: { checklist: SIGNING_CHECKLIST } } : s));
+    return { ...bp, stages } as BlueprintInput;
+  });
+}
+
+/**
+ * The call-streak badge: three calls a day on five consecutive working days (the page's running
+ * streaks count towards it).
+ *
+ * @example
+ * ```ts
+ * runningStreaks(events, { metric: CALL_STREAK.metric, perDay: CALL_STREAK.perDay, asOf: new Date() })
+ * ```
+ */
+export const CALL_STREAK = { id: 'call-streak', badge: '5-day call streak / 连续5天通话', kind: 'streak', metric: 'activity.call', perDay: 3, days: 5 } as const satisfies MotivationRule;
+/**
+ * The badges reps earn (`createMotivation` rules of `@dealflow/forecast`, read from the engine's
+ * history): {@link CALL_STREAK}, a first win, a first ¥100k deal.
+ *
+ * @example
+ * ```ts
+ * const motivation = createMotivation({ engine, rules: DESK_BADGES, stages, calendar: workweekCalendar() })
+ * ```
+ */
+export const DESK_BADGES: MotivationRule[] = [
+  CALL_STREAK,
+  { id: 'first-win', badge: 'First win / 首次赢单', kind: 'first', metric: 'deal.won', over: 0 },
+  { id: 'big-deal', badge: 'First ¥100k deal / 首个十万大单', kind: 'first', metric: 'deal.won', over: 100_000 },
+];
 
 /** The product catalogue line items are priced from (CNY list prices). */
 export const catalog = createMemoryCatalog({
@@ -70,6 +128,8 @@ export interface CreateDeskOptions {
 export interface Desk extends FullCycle {
   people: DeskDirectory;
   quotas: QuotaBook;
+  /** Badges and activity leaderboards over the engine's history ({@link DESK_BADGES}). */
+  motivation: Motivation;
   clock: Clock;
   relay: OutboxRelay;
   worker: Worker;
@@ -90,14 +150,22 @@ export interface Desk extends FullCycle {
 export function createDesk(options: CreateDeskOptions): Desk {
   const clock = options.clock ?? systemClock;
   const pollMs = options.pollMs ?? 250;
-  const cycle = setupFullCycle({
+  // what setupFullCycle of @dealflow/templates does, with the desk's own copies of the templates
+  const linkRules = createLinkRules(fullCycleLinkRules);
+  const engine = createEngine({
     storage: options.storage,
     clock,
     directory: options.people.directory,
     rules: deskRules(),
+    blueprints: deskBlueprints(),
+    calendars: [workweekCalendar()],
+    plugins: [linkRules.plugin],
   });
-  // quotas are records too, kept by a second engine on the same store (setupFullCycle takes no extra blueprints)
-  const quotaEngine: Engine = createEngine({ storage: options.storage, clock, blueprints: [defineBlueprint(quotaBlueprint)] });
+  const links = createLinks(engine);
+  const cycle: FullCycle = { engine, links, linkRules, followUps: createFollowUps(engine, links), guide: (recordId, actor) => nextSteps(engine, recordId, { linkRules, ...(actor ? { actor } : {}) }) };
+  // quotas and badges are records too, kept by a second engine on the same store (the sales engine knows only the templates)
+  const quotaEngine: Engine = createEngine({ storage: options.storage, clock, blueprints: [defineBlueprint(quotaBlueprint), defineBlueprint(badgeBlueprint)] });
+  const motivation = createMotivation({ engine: quotaEngine, rules: DESK_BADGES, stages: stagesOf(engine.blueprint('deal')), calendar: workweekCalendar() });
   const listeners = new Set<(e: LiveEvent) => void>();
   const announce = (e: LiveEvent) => {
     for (const l of listeners) l(e);
@@ -117,6 +185,7 @@ export function createDesk(options: CreateDeskOptions): Desk {
     ...cycle,
     people: options.people,
     quotas: createQuotaBook({ engine: quotaEngine }),
+    motivation,
     clock,
     relay,
     worker,

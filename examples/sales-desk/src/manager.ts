@@ -1,12 +1,53 @@
 import type { Actor, Blueprint, HistoryEvent, StoredRecord } from '@dealflow/core';
-import { createForecaster, forecastFan, leaderboard, loadPipeline, quarterOf, quotaAttainment, receivablesAgeing, renderFanChartSvg, repKpis } from '@dealflow/forecast';
-import type { StageInfo } from '@dealflow/forecast';
+import { createForecaster, forecastFan, kpiEvents, leaderboard, loadPipeline, quarterOf, quotaAttainment, receivablesAgeing, renderFanChartSvg, repKpis } from '@dealflow/forecast';
+import { workweekCalendar } from '@dealflow/templates';
 import type { Desk } from './desk.js';
+import { CALL_STREAK } from './desk.js';
+import { stagesOf } from './stages.js';
+import { runningStreaks } from './streaks.js';
 import { bilingual, stageLabel } from './texts.js';
+import type { Said } from './texts.js';
 
-/** A blueprint's stages as the forecast package reads them. */
-export function stagesOf(bp: Blueprint): StageInfo[] {
-  return bp.spec.stages.map((s) => ({ id: s.id, kind: s.kind ?? 'open', ...(s.probability !== undefined ? { probability: s.probability } : {}), ...(s.forecastCategory ? { forecastCategory: s.forecastCategory } : {}) }));
+const DAY = 86_400_000;
+
+/** Badges, streaks and calls by rep, as the manager's page shows them ({@link motivationView}). */
+export interface MotivationView {
+  /** The call-streak badge rule the streaks count towards. */
+  streakRule: { perDay: number; days: number; badge: Said };
+  reps: Array<{ id: string; name: Said; streak: number; callsThisWeek: number; badges: Array<{ rule: string; badge: Said; achievedAt: string; recordId: string | null }> }>;
+}
+
+/**
+ * Badges, call streaks and this week's calls by rep: `createMotivation` (desk.motivation) awards
+ * the badges due by now (once each, as records) from the history of deals and the activities
+ * logged on leads and deals; {@link runningStreaks} says how far each rep's call streak runs.
+ *
+ * @example
+ * ```ts
+ * const deals = await loadPipeline(desk.engine.storage, desk.engine.tenantId, { type: 'deal' })
+ * const { reps } = await motivationView(desk, deals) // [{ id: 'ana', streak: 2, callsThisWeek: 9, badges: [...] }, ...]
+ * ```
+ */
+export async function motivationView(desk: Desk, deals: { records: StoredRecord[]; history: HistoryEvent[] }): Promise<MotivationView> {
+  const now = desk.clock.now();
+  const leads = await loadPipeline(desk.engine.storage, desk.engine.tenantId, { type: 'lead' });
+  // a lead's own moves are not deal KPIs: only the activities logged on it count
+  const data = { records: [...deals.records, ...leads.records], history: [...deals.history, ...leads.history.filter((h) => h.kind === 'activity')] };
+  await desk.motivation.evaluate({ asOf: now, data });
+  const badges = await desk.motivation.badges();
+  const weekAgo = new Date(now.getTime() - 7 * DAY);
+  const calls = new Map((await desk.motivation.leaderboard({ metric: 'activity.call', period: { from: weekAgo, to: new Date(now.getTime() + 1) }, data })).map((r) => [r.rep, r.total]));
+  const streaks = runningStreaks(kpiEvents({ ...data, stages: stagesOf(desk.engine.blueprint('deal')) }), { metric: CALL_STREAK.metric, perDay: CALL_STREAK.perDay, asOf: now, calendar: workweekCalendar() });
+  return {
+    streakRule: { perDay: CALL_STREAK.perDay, days: CALL_STREAK.days, badge: bilingual(CALL_STREAK.badge) },
+    reps: desk.people.users.filter((u) => u.roles.includes('rep')).map((u) => ({
+      id: u.id,
+      name: bilingual(u.name),
+      streak: streaks.get(u.id) ?? 0,
+      callsThisWeek: calls.get(u.id) ?? 0,
+      badges: badges.filter((b) => b.rep === u.id).map((b) => ({ rule: b.rule, badge: bilingual(b.badge), achievedAt: b.achievedAt, recordId: b.recordId ?? null })),
+    })),
+  };
 }
 
 /** Stage moves a deadline made (the blueprint's `onBreach` events). */
@@ -60,10 +101,12 @@ export async function managerView(desk: Desk, actor: Actor) {
     now: now.toISOString(),
     quarter: quarter.id,
     forecast,
-    leaderboard: board.slice(0, 10).map((r) => ({ rank: r.rank, owner: r.owner, won: r.won, wonAmount: r.wonAmount, winRate: r.winRate, openAmount: r.openAmount })),
+    // ranked reps only: deals without an owner (the pool) are grouped as '(none)'
+    leaderboard: board.filter((r) => r.owner !== '(none)').slice(0, 10).map((r) => ({ rank: r.rank, owner: r.owner, won: r.won, wonAmount: r.wonAmount, winRate: r.winRate, openAmount: r.openAmount })),
     breaches: breaches.slice(0, 50),
     overdue,
     ageing: { total: ageing.total, overdue: ageing.overdue, buckets: ageing.buckets.map((b) => ({ id: b.id, amount: b.amount, count: b.count })) },
+    motivation: await motivationView(desk, deals),
     reps: desk.people.users.filter((u) => u.roles.includes('rep')).map((u) => ({ id: u.id, name: bilingual(u.name) })),
   };
 }

@@ -60,6 +60,14 @@ function fieldsOf(bp: Blueprint) {
   }));
 }
 
+/** The checklist items a history event's move ticked (kept in its data by the engine), by their labels. */
+function tickedLabels(bp: Blueprint, stage: string, data: unknown) {
+  const ids = (data as { requirements?: { checklist?: unknown } } | undefined)?.requirements?.checklist;
+  if (!Array.isArray(ids)) return [];
+  const items = bp.stages.get(stage)?.requirements?.checklist ?? [];
+  return ids.map((id) => bilingual(items.find((c) => c.id === id)?.label, String(id)));
+}
+
 /** A record as cards and lists show it. */
 function card(desk: Desk, r: StoredRecord) {
   const bp = desk.engine.blueprint(r.blueprintId);
@@ -181,7 +189,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       // fields the transition's own `set` actions fill are not asked for (nextSteps lists them as missing)
       const setByActions = new Set(bp.spec.transitions.filter((x) => x.event === t.event).flatMap((x) => (x.actions ?? []).flatMap((a) => (a.type === 'set' && 'field' in a ? [a.field as string] : []))));
       const missing = t.missingFields.filter((m) => !setByActions.has(m.field));
-      transitions.push({ event: t.event, label: bilingual(t.label), to: t.to, toLabel: bilingual(t.toLabel), missing: missing.map((m) => ({ field: m.field, label: bilingual(m.label) })), guardPasses: t.guardPasses, blocked: t.blockedBy?.length ? true : false });
+      const checklist = (t.requirements?.checklist ?? []).map((c) => ({ id: c.id, label: bilingual(c.label, c.id) }));
+      transitions.push({ event: t.event, label: bilingual(t.label), to: t.to, toLabel: bilingual(t.toLabel), missing: missing.map((m) => ({ field: m.field, label: bilingual(m.label) })), checklist, guardPasses: t.guardPasses, blocked: t.blockedBy?.length ? true : false });
     }
     const history = await engine.history(id, { actor });
     const linkMap = linksOf(r);
@@ -209,14 +218,16 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
         edit: await engine.can('edit', id, { actor }),
         activity: await engine.can('activity', id, { actor }),
         approve: pending !== null && (await engine.can('approve', id, { actor })),
+        assign: await engine.can('assign', id, { actor }),
         claim: r.ownerId === null && hasRole(user, 'rep') && (await engine.can('claim', id, { actor })),
         items: 'items' in bp.spec.fields && (await engine.can('edit', id, { actor })),
         instalments: r.type === 'payment_plan' && r.stage === 'planning' && (await engine.can('edit', id, { actor })),
         payment: r.type === 'instalment' && (r.stage === 'due' || r.stage === 'overdue') && (await engine.can('edit', id, { actor })),
       },
       links,
+      reps: people.users.filter((u) => u.roles.includes('rep')).map((u) => ({ id: u.id, name: bilingual(u.name) })),
       products: 'items' in bp.spec.fields ? (await catalog.listProducts()).map((p) => ({ id: p.id, name: bilingual(p.name) })) : [],
-      history: history.map((h) => ({ seq: h.seq, at: h.at, kind: h.kind, event: h.event ?? null, from: h.from ? stageLabel(bp, h.from) : null, to: h.to ? stageLabel(bp, h.to) : null, actorId: h.actorId ?? null, data: h.data })),
+      history: history.map((h) => ({ seq: h.seq, at: h.at, kind: h.kind, event: h.event ?? null, from: h.from ? stageLabel(bp, h.from) : null, to: h.to ? stageLabel(bp, h.to) : null, actorId: h.actorId ?? null, data: h.data, ticked: h.to ? tickedLabels(bp, h.to, h.data) : [] })),
     };
   });
 
@@ -233,12 +244,12 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   // a move (button or drag and drop): by event, or by target stage
   app.post('/api/records/:id/events', {
     preHandler: signedIn,
-    schema: { params: idParams, body: { type: 'object', additionalProperties: false, properties: { event: { type: 'string', minLength: 1, maxLength: 100 }, to: { type: 'string', minLength: 1, maxLength: 100 }, fields: fieldsObject } } },
+    schema: { params: idParams, body: { type: 'object', additionalProperties: false, properties: { event: { type: 'string', minLength: 1, maxLength: 100 }, to: { type: 'string', minLength: 1, maxLength: 100 }, fields: fieldsObject, checklist: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 100 } } } } },
   }, async (req, reply) =>
     api(reply, async () => {
       const { actor } = me(req);
       const { id } = req.params as { id: string };
-      const body = req.body as { event?: string; to?: string; fields?: Record<string, unknown> };
+      const body = req.body as { event?: string; to?: string; fields?: Record<string, unknown>; checklist?: string[] };
       const r = await engine.getFor(id, { actor });
       if (!r) return notFound(reply);
       const bp = engine.blueprint(r.blueprintId);
@@ -248,11 +259,13 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
         const rejection = { reason: 'no_transition' as const, recordId: id, event: '', stage: r.stage, to: body.to ?? '', missingFields: [], actorId: actor.id, message: '' };
         return reply.code(422).send({ code: 'REJECTED', reason: 'no_transition', said: explainRejection(bp, rejection), missing: [] });
       }
-      const result = await engine.send(id, { type: event, ...(body.fields ? { fields: body.fields } : {}) }, { actor });
+      // the checklist ticks go with the move: the engine checks them against the target stage's requirements
+      const result = await engine.send(id, { type: event, ...(body.fields ? { fields: body.fields } : {}), ...(body.checklist ? { checklist: body.checklist } : {}) }, { actor });
       if (!result.ok) {
         const rj = result.rejection;
         const status = rj.reason === 'approval_pending' ? 202 : rj.reason === 'forbidden' ? 403 : 422;
-        return reply.code(status).send({ code: 'REJECTED', reason: rj.reason, said: explainRejection(bp, rj), missing: rj.missingFields.map((f) => ({ field: f, label: fieldLabel(bp, f) })), event });
+        const unticked = (rj.missingRequirements?.checklist ?? []).map((c) => ({ id: c.id, label: bilingual(c.label, c.id) }));
+        return reply.code(status).send({ code: 'REJECTED', reason: rj.reason, said: explainRejection(bp, rj), missing: rj.missingFields.map((f) => ({ field: f, label: fieldLabel(bp, f) })), unticked, event });
       }
       return { ok: true, stage: result.record.stage, stageLabel: stageLabel(bp, result.record.stage) };
     }));
@@ -335,6 +348,19 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       const { actor } = me(req);
       const { id } = req.params as { id: string };
       const r = await engine.claim(id, { actor });
+      return { ownerId: r.record.ownerId };
+    }));
+
+  // reassignment by hand (managers: the engine's `assign` permission)
+  app.post('/api/records/:id/assign', {
+    preHandler: signedIn,
+    schema: { params: idParams, body: { type: 'object', required: ['to'], additionalProperties: false, properties: { to: { type: 'string', minLength: 1, maxLength: 100 } } } },
+  }, async (req, reply) =>
+    api(reply, async () => {
+      const { actor } = me(req);
+      const { id } = req.params as { id: string };
+      await readable(id, actor);
+      const r = await engine.assign(id, { to: (req.body as { to: string }).to }, { actor });
       return { ownerId: r.record.ownerId };
     }));
 

@@ -46,8 +46,12 @@ export function explainRejection(bp: Blueprint, r: Rejection): Said {
       return { en: 'You may not do this on this record.', zh: '您无权对此记录执行此操作。' };
     case 'approval_pending':
       return { en: `This needs your manager's approval; the request has been sent.`, zh: '此操作需主管审批，已提交审批。' };
-    case 'requirements':
-      return { en: 'Tick the checklist (or add the note) this step asks for first.', zh: '请先完成此步骤要求的检查项或备注。' };
+    case 'requirements': {
+      const items = r.missingRequirements?.checklist ?? [];
+      if (items.length === 0) return { en: 'Add the note or documents this step asks for first.', zh: '请先补充此步骤要求的备注或附件。' };
+      const f = join(items.map((c) => bilingual(c.label, c.id)));
+      return { en: `Tick ${f.en} on the checklist first${to ? ` to move it to ${to.en}` : ''}.`, zh: `${to ? `进入「${to.zh}」前` : ''}请先勾选检查项：${f.zh}。` };
+    }
     case 'final_stage':
       return { en: `It is already closed (${from.en}).`, zh: `该记录已关闭（${from.zh}）。` };
     case 'no_transition':

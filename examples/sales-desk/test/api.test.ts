@@ -1,20 +1,55 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '@dealflow/core';
+import { postgresTestTarget, uniqueSchemaName } from '@dealflow/storage-testkit';
 import { startDesk } from '../src/main.js';
-import type { RunningDesk } from '../src/main.js';
+import type { RunningDesk, StartDeskOptions } from '../src/main.js';
+
+const DAY = 86_400_000;
+
+/** Where the suite runs: the SQLite file store, and PostgreSQL (DEALFLOW_PG_URL) when it answers (required in CI). */
+const stores: Array<{ name: string; options: () => Partial<StartDeskOptions>; cleanup?: () => Promise<void> }> = [{ name: 'SQLite file', options: () => ({}) }];
+const pgTarget = await postgresTestTarget({
+  label: 'examples/sales-desk/test/api.test.ts',
+  probe: async (url) => {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  },
+});
+if (pgTarget.reachable) {
+  const schema = uniqueSchemaName('sales_desk_api');
+  stores.push({
+    name: 'PostgreSQL',
+    options: () => ({ databaseUrl: pgTarget.url, schema }),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: pgTarget.url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  });
+}
 
 // The server refuses what the page hides: sign-in, permissions, plain-word refusals, the public
-// form's limits, pool, import, handover and the what-if, through HTTP (Fastify's inject).
-describe('sales desk API', () => {
+// form's limits, pool, import, handover, the what-if, the checklist, reassignment and badges,
+// through HTTP (Fastify's inject), on each store.
+describe.each(stores)('sales desk API on $name', (store) => {
   let desk: RunningDesk;
   const cookies = new Map<string, string>();
   const clock = createManualClock('2026-03-02T01:30:00.000Z'); // Monday 09:30 in Shanghai
 
+  const dataDir = mkdtempSync(join(tmpdir(), 'sales-desk-api-'));
+  const start = () => startDesk({ port: 0, dataDir, clock, seed: false, leadFormPerMinute: 3, log: () => undefined, ...store.options() });
   beforeAll(async () => {
-    desk = await startDesk({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'sales-desk-api-')), clock, seed: false, leadFormPerMinute: 3, log: () => undefined });
+    desk = await start();
     for (const id of ['ana', 'bob', 'max']) {
       const res = await desk.app.inject({ method: 'POST', url: '/api/signin', payload: { id, password: 'desk' } });
       expect(res.statusCode).toBe(200);
@@ -23,6 +58,7 @@ describe('sales desk API', () => {
   });
   afterAll(async () => {
     await desk?.close();
+    await store.cleanup?.();
   });
 
   const as = async (user: string | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
@@ -128,5 +164,72 @@ describe('sales desk API', () => {
     expect(open.length).toBeGreaterThan(0);
     expect((await as('max', 'POST', '/api/handover', { from: 'ana', to: 'bob' })).status).toBe(200);
     for (const r of open) expect((await desk.desk.engine.get(r.id, { actor: desk.desk.engine.system }))!.ownerId).toBe('bob');
+  });
+  it('the contract’s signing checklist: the move is refused naming what is not ticked, nothing written; ticked, it passes and the history keeps the ticks', async () => {
+    const sys = { actor: desk.desk.engine.system };
+    const { record } = await desk.desk.engine.create('contract', { fields: { title: 'Omega – CRM contract', amount: 30000 }, ownerId: 'ana' }, { actor: { id: 'ana' } });
+    expect((await as('ana', 'POST', `/api/records/${record.id}/events`, { event: 'submit', fields: { terms: 'net 30' } })).status).toBe(200);
+    expect((await as('max', 'POST', `/api/records/${record.id}/events`, { event: 'approve' })).status).toBe(200);
+    const page = await as('ana', 'GET', `/api/records/${record.id}`);
+    expect(page.body.transitions.find((t: { event: string }) => t.event === 'sign').checklist).toEqual([
+      { id: 'seal', label: { en: 'Company seal on both copies', zh: '双方已加盖公章' } },
+      { id: 'original', label: { en: 'Signed original received', zh: '已收回签字原件' } },
+    ]);
+    const version = (await desk.desk.engine.get(record.id, sys))!.version;
+    const none = await as('ana', 'POST', `/api/records/${record.id}/events`, { event: 'sign', fields: { signedOn: '2026-03-03' } });
+    expect(none).toMatchObject({ status: 422, body: { reason: 'requirements', said: { en: 'Tick Company seal on both copies, Signed original received on the checklist first to move it to Signed – in execution.' }, unticked: [{ id: 'seal' }, { id: 'original' }] } });
+    const half = await as('ana', 'POST', `/api/records/${record.id}/events`, { event: 'sign', fields: { signedOn: '2026-03-03' }, checklist: ['seal'] });
+    expect(half).toMatchObject({ status: 422, body: { reason: 'requirements', said: { zh: '进入「已签订（执行中）」前请先勾选检查项：已收回签字原件。' }, unticked: [{ id: 'original' }] } });
+    const bogus = await as('ana', 'POST', `/api/records/${record.id}/events`, { event: 'sign', fields: { signedOn: '2026-03-03' }, checklist: ['seal', 'original', 'stamp'] });
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.said.en).toContain("no checklist item 'stamp'");
+    expect((await desk.desk.engine.get(record.id, sys))!).toMatchObject({ version, stage: 'approved' });
+    // bob may not tick someone else's checklist: the move is refused whole
+    expect((await as('bob', 'POST', `/api/records/${record.id}/events`, { event: 'sign', fields: { signedOn: '2026-03-03' }, checklist: ['seal', 'original'] })).status).toBe(404);
+    const signed = await as('ana', 'POST', `/api/records/${record.id}/events`, { event: 'sign', fields: { signedOn: '2026-03-03' }, checklist: ['original', 'seal'] });
+    expect(signed).toMatchObject({ status: 200, body: { ok: true, stage: 'signed' } });
+    const history = (await as('ana', 'GET', `/api/records/${record.id}`)).body.history as Array<{ event: string | null; ticked: unknown[] }>;
+    expect(history.find((h) => h.event === 'sign')!.ticked).toEqual([{ en: 'Signed original received', zh: '已收回签字原件' }, { en: 'Company seal on both copies', zh: '双方已加盖公章' }]);
+  });
+
+  it('a restart keeps the records, their history and the signed-in sessions', async () => {
+    const sys = () => ({ actor: desk.desk.engine.system });
+    const before = await desk.desk.engine.query({}, sys());
+    expect(before.length).toBeGreaterThan(0);
+    const history = await desk.desk.engine.history(before[0]!.id, sys());
+    await desk.close();
+    desk = await start();
+    expect((await desk.desk.engine.query({}, sys())).map((r) => [r.id, r.version, r.stage, r.ownerId])).toEqual(before.map((r) => [r.id, r.version, r.stage, r.ownerId]));
+    expect(await desk.desk.engine.history(before[0]!.id, sys())).toEqual(history);
+    expect((await as('ana', 'GET', '/api/me')).body).toMatchObject({ id: 'ana' }); // the cookie signed before the restart
+  });
+
+  it('reassignment by hand: a manager may, a rep may not; the new owner sees it, the old one no longer does', async () => {
+    const { record } = await desk.desk.engine.create('deal', { fields: { title: 'Rho – ERP', amount: 40000, region: 'east' }, ownerId: 'ana' }, { actor: { id: 'ana' } });
+    expect((await as('ana', 'GET', `/api/records/${record.id}`)).body.can.assign).toBe(false);
+    expect((await as('max', 'GET', `/api/records/${record.id}`)).body.can.assign).toBe(true);
+    expect((await as('ana', 'POST', `/api/records/${record.id}/assign`, { to: 'bob' })).status).toBe(403);
+    expect((await desk.desk.engine.get(record.id, { actor: desk.desk.engine.system }))!.ownerId).toBe('ana');
+    expect((await as('max', 'POST', `/api/records/${record.id}/assign`, { to: 'nobody' })).status).toBe(400);
+    expect((await as('max', 'POST', `/api/records/${record.id}/assign`, { to: 'bob' })).body).toEqual({ ownerId: 'bob' });
+    expect((await as('bob', 'GET', `/api/records/${record.id}`)).status).toBe(200);
+    expect((await as('ana', 'GET', `/api/records/${record.id}`)).status).toBe(404);
+  });
+
+  // last: it moves the clock on four days
+  it('badges and streaks: three calls a day for five working days earn the streak badge, once; the manager’s page counts the running streak', async () => {
+    const { record } = await desk.desk.engine.create('deal', { fields: { title: 'Tau – CRM', amount: 10000, region: 'east' }, ownerId: 'ana' }, { actor: { id: 'ana' } });
+    const anaOf = async () => ((await as('max', 'GET', '/api/manager')).body.motivation.reps as Array<{ id: string; streak: number; callsThisWeek: number; badges: Array<{ rule: string }> }>).find((r) => r.id === 'ana')!;
+    expect((await as('ana', 'GET', '/api/manager')).status).toBe(403);
+    for (let day = 1; day <= 5; day++) {
+      for (let call = 0; call < 3; call++) expect((await as('ana', 'POST', `/api/records/${record.id}/activities`, { type: 'call', subject: `day ${day} call ${call + 1}` })).status).toBe(200);
+      const ana = await anaOf();
+      expect(ana.streak).toBe(day);
+      expect(ana.callsThisWeek).toBe(3 * day);
+      expect(ana.badges.filter((b) => b.rule === 'call-streak')).toHaveLength(day === 5 ? 1 : 0);
+      if (day < 5) clock.advance(DAY); // Monday … Friday in Shanghai
+    }
+    expect((await anaOf()).badges.filter((b) => b.rule === 'call-streak')).toHaveLength(1); // awarded once
+    expect((await as('max', 'GET', '/api/manager')).body.motivation.reps.find((r: { id: string }) => r.id === 'bob').streak).toBe(0);
   });
 });

@@ -193,9 +193,18 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
     await step(rep, 'win');
     await expect.poll(() => stageOf(dealId)).toBe('won');
     expect(await linked(dealId, 'order')).toBeTruthy();
+    // signing asks for its checklist: refused in plain words until both items are ticked, then the ticks go with the move
     await openRecord(rep, contractId);
     await step(rep, 'sign', { signedOn: '2026-03-03' });
+    await expect.poll(() => notice(rep)).toContain('Tick Company seal on both copies, Signed original received on the checklist first');
+    expect(await stageOf(contractId)).toBe('approved');
+    await audit(rep, 'record-checklist');
+    await rep.locator('#check-seal').check();
+    await rep.locator('#check-original').check();
+    await shot(rep, '03-contract-checklist');
+    await rep.locator('#fill button[type="submit"]').click();
     await expect.poll(() => stageOf(contractId)).toBe('signed');
+    await expect.poll(() => rep.locator('#history').textContent()).toContain('✓ Company seal on both copies, Signed original received');
 
     // the payment plan split into two instalments; the first invoiced
     const planId = await linked(contractId, 'plan');
@@ -222,6 +231,9 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
     expect(await stageOf(first.id)).toBe('overdue');
     await shot(mgr, '04-manager-overdue');
     await audit(mgr, 'manager');
+    // badges and streaks: the seeded history's wins have earned the reps their first-win badges
+    await expect.poll(() => mgr.locator('#badges li.badge[data-rule="first-win"]').count()).toBe(2);
+    expect(await mgr.locator('#badges .streak[data-rep="ana"]').textContent()).toBe('0 / 5');
 
     // the other pages: board, pool, process, import
     for (const [page, name] of [[rep, 'board'], [rep, 'pool'], [mgr, 'process'], [mgr, 'import']] as const) {
@@ -233,6 +245,65 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
     await rep.goto(url('/signin.html'));
     await audit(rep, 'signin');
     expect(Object.fromEntries(checked)).toEqual(Object.fromEntries([...checked.keys()].map((k) => [k, []])));
-    expect([...checked.keys()].sort()).toEqual(['agenda', 'board', 'import', 'lead-form', 'manager', 'pool', 'process', 'record', 'signin']);
+    expect([...checked.keys()].sort()).toEqual(['agenda', 'board', 'import', 'lead-form', 'manager', 'pool', 'process', 'record', 'record-checklist', 'signin']);
+  });
+
+  const newDeal = async (title: string, ownerId: string) =>
+    (await desk.desk.engine.create('deal', { fields: { title, amount: 36000, region: 'east', decisionMaker: 'Ms Sun' }, ownerId }, { actor: { id: ownerId } })).record;
+  const card = (page: Page, id: string) => page.locator(`li.card[data-id="${id}"]`);
+  /** Drags a card by its meta line onto a column's heading (the mouse's down, moves and up: the page's HTML5 drag and drop). */
+  const drag = (page: Page, id: string, stage: string) =>
+    card(page, id).locator('.meta').dragTo(page.locator(`section.column[data-stage="${stage}"] h2`));
+  const columnOf = (page: Page, id: string) => card(page, id).evaluate((el) => el.closest('section.column')?.getAttribute('data-stage'));
+
+  it('the board: a real drag and drop moves a deal (the manager sees it live), a refused drop is explained in plain words, deadlines count down', { timeout: 60_000 }, async () => {
+    await signIn(rep, 'ana');
+    await signIn(mgr, 'max');
+    const deal = await newDeal('Kappa – field sales app', 'ana');
+    for (const page of [rep, mgr]) {
+      await page.goto(url('/#/board'));
+      await view(page, 'board');
+      await expect.poll(() => columnOf(page, deal.id)).toBe('qualification');
+    }
+    // the stage deadline's countdown ticks in the page
+    const countdown = card(rep, deal.id).locator('.countdown');
+    const first = await countdown.textContent();
+    expect(first).toMatch(/left/);
+    await expect.poll(() => countdown.textContent(), { timeout: 5_000 }).not.toBe(first);
+    // dropped where the process does not go: refused, said in plain words, the card stays
+    await drag(rep, deal.id, 'won');
+    await expect.poll(() => notice(rep)).toBe('It cannot go to Won from Qualification.');
+    expect(await rep.locator('#notice').getAttribute('class')).toBe('error');
+    expect(await stageOf(deal.id)).toBe('qualification');
+    expect(await columnOf(rep, deal.id)).toBe('qualification');
+    // dropped on the next stage: moved; the manager's board follows live
+    await drag(rep, deal.id, 'proposal');
+    await expect.poll(() => notice(rep)).toBe('Moved to Proposal');
+    expect(await stageOf(deal.id)).toBe('proposal');
+    await expect.poll(() => columnOf(rep, deal.id)).toBe('proposal');
+    await expect.poll(() => columnOf(mgr, deal.id), { timeout: 1_000 }).toBe('proposal');
+    await shot(rep, '06-board-moved');
+  });
+
+  // needs the engine's dealflow.assigned and dealflow.activity outbox messages (issue #14)
+  it('a second browser sees a reassignment and an activity live, within a second', { timeout: 60_000 }, async () => {
+    const deal = await newDeal('Lambda – ERP module', 'bob');
+    await signIn(rep, 'ana'); // lands on her agenda
+    await signIn(mgr, 'max');
+    expect(await rep.locator(`#view a[href="#/record/${deal.id}"]`).count()).toBe(0);
+    // the manager gives Bob's deal to Ana: her open agenda shows it
+    await openRecord(mgr, deal.id);
+    await mgr.locator('#assign-to').selectOption('ana');
+    await mgr.locator('#assign button[type="submit"]').click();
+    await expect.poll(() => desk.desk.engine.get(deal.id, { actor: desk.desk.engine.system }).then((r) => r!.ownerId)).toBe('ana');
+    await expect.poll(() => rep.locator(`#view a[href="#/record/${deal.id}"]`).count(), { timeout: 1_000 }).toBeGreaterThan(0);
+    // Ana has the deal open; the manager logs a call on it: her timeline shows it
+    await openRecord(rep, deal.id);
+    await mgr.locator('#act-type').selectOption('call');
+    await mgr.locator('#act-subject').fill('Coaching call with the customer');
+    await mgr.locator('#activity button[type="submit"]').click();
+    await expect.poll(async () => (await desk.desk.engine.history(deal.id, { actor: desk.desk.engine.system })).some((h) => h.kind === 'activity')).toBe(true);
+    await expect.poll(() => rep.locator('#history').textContent(), { timeout: 1_000 }).toContain('call: Coaching call with the customer');
+    await shot(rep, '07-live-activity');
   });
 });

@@ -17,7 +17,8 @@ const TEXTS = {
     within: 'New limit (ISO duration, e.g. P7D)', preview: 'Preview', csv: 'CSV file of leads', upload: 'Import', refusedRows: 'Refused rows', line: 'Line', code: 'Code', reason: 'Reason',
     created: 'created', refused: 'refused', moved: 'Moved to', saved: 'Saved', when: 'When', who: 'Who', what: 'What', recordType: 'Record type', deadline: 'Deadline',
     mapping: 'Columns read: Name, Company, Email, Phone, Region, Product, Need, Source', noForecast: 'Not enough history for a forecast yet', expected: 'Expected to close this quarter',
-    event: 'Event',
+    event: 'Event', checklist: 'Checklist', checklistFor: 'Tick before', reassign: 'Reassign to', assign: 'Reassign',
+    quotaAmount: 'Quota', badges: 'Badges and streaks', callStreak: 'Call streak (working days)', callsWeek: 'Calls, last 7 days', badgesEarned: 'Badges', streakGoal: 'calls a day for', days: 'days',
   },
   zh: {
     desk: '销售工作台', agenda: '我的一天', board: '看板', pool: '公海', manager: '主管', process: '流程', import: '导入', signout: '退出',
@@ -33,7 +34,8 @@ const TEXTS = {
     within: '新时限（ISO 时长，如 P7D）', preview: '预览', csv: '线索 CSV 文件', upload: '导入', refusedRows: '被拒绝的行', line: '行', code: '代码', reason: '原因',
     created: '已创建', refused: '被拒绝', moved: '已移至', saved: '已保存', when: '时间', who: '操作人', what: '内容', recordType: '记录类型', deadline: '时限',
     mapping: '读取的列：Name, Company, Email, Phone, Region, Product, Need, Source', noForecast: '历史数据不足，暂无预测', expected: '预计本季度成交',
-    event: '操作',
+    event: '操作', checklist: '检查清单', checklistFor: '执行前请勾选', reassign: '改派给', assign: '改派',
+    quotaAmount: '指标', badges: '勋章与连续达标', callStreak: '连续通话天数（工作日）', callsWeek: '近7天通话', badgesEarned: '勋章', streakGoal: '次通话/天，连续', days: '天',
   },
 };
 
@@ -155,6 +157,15 @@ const views = {
     const refresh = () => render();
     const out = [h('h1', {}, d.title, ' ', h('span', { class: `stage-badge` }, say(d.stageLabel)))];
     out.push(h('p', { class: 'muted' }, `${say(d.blueprint.name)} · ${t('owner')}: ${rec.ownerId ?? t('thePool')} · `, d.deadline ? countdown(d.deadline.dueAt) : '', ' ', say(d.stageDescription)));
+    if (d.can.assign) {
+      out.push(h('form', { class: 'row', id: 'assign', onsubmit: async (e) => {
+        e.preventDefault();
+        const res = await call('POST', `/api/records/${encodeURIComponent(id)}/assign`, { to: e.target.elements.to.value });
+        report(res);
+        refresh();
+      } }, h('label', { for: 'assign-to' }, t('reassign')), h('select', { id: 'assign-to', name: 'to' }, d.reps.map((p) => h('option', { value: p.id, selected: p.id === rec.ownerId }, say(p.name)))),
+      h('button', { type: 'submit' }, t('assign'))));
+    }
     if (d.can.claim) out.push(h('button', { type: 'button', id: 'claim', onclick: async () => { const res = await call('POST', `/api/records/${id}/claim`); report(res); refresh(); } }, t('claim')));
     if (d.pendingApproval) {
       out.push(section(t('pendingApproval'), h('p', {}, `${d.pendingApproval.event} → ${d.pendingApproval.approverIds.join(', ')}`),
@@ -173,6 +184,17 @@ const views = {
           document.getElementById(`fill-${tr.missing[0].field}`).focus();
         } }, say(tr.label)))),
         h('div', { id: 'fill' }, fillForm(id, refresh))));
+      // the checklist a move asks for: ticked here, sent with the move, checked by the engine
+      checklists = { id, byEvent: new Map(d.transitions.filter((tr) => tr.checklist.length > 0).map((tr) => [tr.event, tr.checklist.map((c) => c.id)])) };
+      const withList = d.transitions.filter((tr) => tr.checklist.length > 0);
+      if (withList.length > 0) {
+        const ticked = tickedFor(id);
+        out.push(section(t('checklist'), h('div', { id: 'checklist' }, withList.map((tr) => h('fieldset', { class: 'checklist' },
+          h('legend', {}, `${t('checklistFor')}: ${say(tr.label)}`),
+          tr.checklist.map((c) => h('label', { class: 'check' },
+            h('input', { type: 'checkbox', id: `check-${c.id}`, checked: ticked.has(c.id), onchange: (e) => { if (e.target.checked) ticked.add(c.id); else ticked.delete(c.id); } }),
+            ` ${say(c.label)}`)))))));
+      }
     }
     // fields, edited inline
     const fieldRows = d.blueprint.fields.filter((f) => f.type !== 'list').map((f) => {
@@ -259,7 +281,7 @@ const views = {
     out.push(section(t('links'), table([t('what'), t('record'), t('stage')], d.links.map((l) => [l.name, recordLink(l), say(l.stageLabel)]))));
     out.push(section(t('history'), h('ol', { class: 'timeline', id: 'history' }, d.history.slice().reverse().map((e) => h('li', {},
       h('time', { datetime: e.at }, e.at.replace('T', ' ').slice(0, 16)), ' ', h('strong', {}, e.actorId ?? ''), ' ',
-      e.kind === 'transition' ? `${e.event}: ${say(e.from)} → ${say(e.to)}` : e.kind === 'activity' ? `${e.data.activity?.type ?? 'activity'}: ${e.data.activity?.subject ?? ''} ${e.data.activity?.note ?? ''}` : e.kind === 'fields' ? `${e.kind}: ${Object.keys(e.data.after ?? e.data.fields ?? e.data).join(', ')}` : e.kind)))));
+      e.kind === 'transition' ? `${e.event}: ${say(e.from)} → ${say(e.to)}${e.ticked.length ? ` · ✓ ${e.ticked.map(say).join(', ')}` : ''}` : e.kind === 'activity' ? `${e.data.activity?.type ?? 'activity'}: ${e.data.activity?.subject ?? ''} ${e.data.activity?.note ?? ''}` : e.kind === 'fields' ? `${e.kind}: ${Object.keys(e.data.after ?? e.data.fields ?? e.data).join(', ')}` : e.kind)))));
     return out;
   },
 
@@ -271,6 +293,7 @@ const views = {
 
   async manager() {
     const m = await get('/api/manager');
+    const nameOf = (id) => say(m.reps.find((r) => r.id === id)?.name ?? id);
     const fan = h('div', { id: 'fan', class: 'fan' });
     if (m.forecast.svg) fan.innerHTML = m.forecast.svg; // rendered by @dealflow/forecast, labels XML-escaped
     else fan.append(h('p', { class: 'muted' }, `${t('noForecast')} (${m.forecast.error})`));
@@ -278,12 +301,12 @@ const views = {
       h('h1', {}, `${t('manager')} · ${m.quarter}`),
       h('div', { class: 'grid' },
         section(t('forecast'), fan, m.forecast.expected !== null ? h('p', {}, `${t('expected')}: ${money(Math.round(m.forecast.expected))}`) : null),
-        section(t('quota'), h('div', { id: 'quota' }, table([t('rep'), t('quota'), t('closed'), t('attainment'), t('pacing'), t('pHit')], m.forecast.quota.map((q) => [q.subject, money(q.amount), money(q.closed), pct(q.attainment), pct(q.pacing), pct(q.pHit)]))))),
+        section(t('quota'), h('div', { id: 'quota' }, table([t('rep'), t('quotaAmount'), t('closed'), t('attainment'), t('pacing'), t('pHit')], m.forecast.quota.map((q) => [nameOf(q.subject), money(q.amount), money(q.closed), pct(q.attainment), pct(q.pacing), pct(q.pHit)]))))),
       h('div', { class: 'grid' },
         section(t('overdueInstalments'), h('div', { id: 'overdue' }, table([t('record'), t('amount'), t('outstanding'), t('dueDate'), t('owner')], m.overdue.map((i) => [recordLink(i), money(i.amount), money(i.outstanding), i.dueDate, i.ownerId ?? ''])))),
         section(t('ageing'), table(['', t('amount'), '#'], m.ageing.buckets.map((b) => [b.id, money(b.amount), b.count])))),
       h('div', { class: 'grid' },
-        section(t('leaderboard'), table(['#', t('rep'), t('won'), t('amount'), t('winRate')], m.leaderboard.map((r) => [r.rank, r.owner, r.won, money(r.wonAmount), pct(r.winRate)]))),
+        section(t('leaderboard'), table(['#', t('rep'), t('won'), t('amount'), t('winRate')], m.leaderboard.map((r) => [r.rank, nameOf(r.owner), r.won, money(r.wonAmount), pct(r.winRate)]))),
         section(t('handover'), h('form', { class: 'row', id: 'handover', onsubmit: async (e) => {
           e.preventDefault();
           const f = Object.fromEntries(new FormData(e.target));
@@ -293,6 +316,10 @@ const views = {
         } }, h('label', { for: 'ho-from' }, t('from')), h('select', { id: 'ho-from', name: 'from' }, m.reps.map((r) => h('option', { value: r.id }, say(r.name)))),
         h('label', { for: 'ho-to' }, t('to')), h('select', { id: 'ho-to', name: 'to' }, [...m.reps.map((r) => h('option', { value: r.id }, say(r.name))), h('option', { value: 'pool' }, t('thePool'))]),
         h('button', { type: 'submit' }, t('run'))))),
+      section(t('badges'), h('p', { class: 'muted' }, `${say(m.motivation.streakRule.badge)}: ${m.motivation.streakRule.perDay} ${t('streakGoal')} ${m.motivation.streakRule.days} ${t('days')}`),
+        h('div', { id: 'badges' }, table([t('rep'), t('callStreak'), t('callsWeek'), t('badgesEarned')], m.motivation.reps.map((r) => [say(r.name),
+          h('span', { class: 'streak', dataset: { rep: r.id } }, `${r.streak} / ${m.motivation.streakRule.days}`), r.callsThisWeek,
+          h('ul', { class: 'badges' }, r.badges.map((b) => h('li', { class: 'badge', dataset: { rule: b.rule }, title: b.achievedAt.slice(0, 10) }, `🏅 ${say(b.badge)}`)))])))),
       section(t('breaches'), h('div', { id: 'breaches' }, table([t('when'), t('record'), t('recordType'), t('event'), t('owner')], m.breaches.map((b) => [b.at.replace('T', ' ').slice(0, 16), recordLink(b), b.type, `${say(b.from)} → ${say(b.to)}`, b.ownerId ?? ''])))),
     ];
   },
@@ -342,6 +369,15 @@ const views = {
   },
 };
 
+/** Checklist items ticked on the record page, by record (kept across live re-renders until the move). */
+const ticks = new Map();
+const tickedFor = (id) => {
+  if (!ticks.has(id)) ticks.set(id, new Set());
+  return ticks.get(id);
+};
+/** The record page's checklists: the item ids each move asks for. */
+let checklists = { id: null, byEvent: new Map() };
+
 /** A refused move waiting for the fields it asked for (kept across live re-renders). */
 let pendingFill = null;
 
@@ -358,9 +394,12 @@ function fillForm(id, done) {
 
 /** Sends a move (an event, or a target stage from drag and drop); a refusal is explained, with a form for missing fields. */
 async function move(id, body, done) {
-  const res = await call('POST', `/api/records/${encodeURIComponent(id)}/events`, body);
+  const items = checklists.id === id && body.event ? checklists.byEvent.get(body.event) : undefined;
+  const checklist = items ? items.filter((c) => tickedFor(id).has(c)) : [];
+  const res = await call('POST', `/api/records/${encodeURIComponent(id)}/events`, checklist.length ? { ...body, checklist } : body);
   if (res.ok && res.body.ok) {
     pendingFill = null;
+    ticks.delete(id);
     tell(`${t('moved')} ${say(res.body.stageLabel)}`);
     return done();
   }
