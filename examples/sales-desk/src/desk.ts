@@ -1,9 +1,9 @@
-import { createEngine, createLinkRules, createLinks, createOutboxRelay, createWorker, defineBlueprint, nextSteps, systemClock } from '@dealflow/core';
+import { createEngine, createOutboxRelay, createWorker, defineBlueprint, systemClock } from '@dealflow/core';
 import type { BlueprintInput, Clock, Engine, OutboxMessage, OutboxRelay, SalesRulesInput, StageSpec, Storage, Worker } from '@dealflow/core';
 import { createMemoryCatalog } from '@dealflow/commerce';
 import { badgeBlueprint, createMotivation, createQuotaBook, quotaBlueprint } from '@dealflow/forecast';
 import type { Motivation, MotivationRule, QuotaBook } from '@dealflow/forecast';
-import { createFollowUps, fullCycleLinkRules, loadAllSalesRules, loadTemplates, workweekCalendar } from '@dealflow/templates';
+import { loadAllSalesRules, loadTemplates, setupFullCycle, workweekCalendar } from '@dealflow/templates';
 import type { FullCycle } from '@dealflow/templates';
 import { stagesOf } from './stages.js';
 import type { DeskDirectory } from './users.js';
@@ -150,19 +150,9 @@ export interface Desk extends FullCycle {
 export function createDesk(options: CreateDeskOptions): Desk {
   const clock = options.clock ?? systemClock;
   const pollMs = options.pollMs ?? 250;
-  // what setupFullCycle of @dealflow/templates does, with the desk's own copies of the templates
-  const linkRules = createLinkRules(fullCycleLinkRules);
-  const engine = createEngine({
-    storage: options.storage,
-    clock,
-    directory: options.people.directory,
-    rules: deskRules(),
-    blueprints: deskBlueprints(),
-    calendars: [workweekCalendar()],
-    plugins: [linkRules.plugin],
-  });
-  const links = createLinks(engine);
-  const cycle: FullCycle = { engine, links, linkRules, followUps: createFollowUps(engine, links), guide: (recordId, actor) => nextSteps(engine, recordId, { linkRules, ...(actor ? { actor } : {}) }) };
+  // every template (the desk's copies, with the contract's checklist), links, follow-ups, guidance
+  const cycle: FullCycle = setupFullCycle({ storage: options.storage, clock, directory: options.people.directory, rules: deskRules(), blueprints: deskBlueprints() });
+  const { engine } = cycle;
   // quotas and badges are records too, kept by a second engine on the same store (the sales engine knows only the templates)
   const quotaEngine: Engine = createEngine({ storage: options.storage, clock, blueprints: [defineBlueprint(quotaBlueprint), defineBlueprint(badgeBlueprint)] });
   const motivation = createMotivation({ engine: quotaEngine, rules: DESK_BADGES, stages: stagesOf(engine.blueprint('deal')), calendar: workweekCalendar() });

@@ -6,8 +6,14 @@ import { loadAllSalesRules, workweekCalendar } from './sales-rules.js';
 import { createFollowUps } from './follow-ups.js';
 import type { FollowUps } from './follow-ups.js';
 
-/** Options of {@link setupFullCycle}: the engine options minus `blueprints` (all templates are loaded). */
+/** Options of {@link setupFullCycle}: the engine options; `blueprints` defaults to every template. */
 export interface SetupFullCycleOptions extends Omit<CreateEngineOptions, 'blueprints' | 'rules'> {
+  /**
+   * The blueprints to run (default: every template, {@link loadTemplates}). Pass edited copies of
+   * the templates (e.g. a checklist on a stage) or extra blueprints of your own; the link rules and
+   * follow-ups expect the templates' record types and stages.
+   */
+  blueprints?: CreateEngineOptions['blueprints'];
   /** Cross-record rules (default: {@link fullCycleLinkRules}). */
   linkRules?: LinkRulesInput;
   /**
@@ -44,11 +50,11 @@ export interface FullCycle {
  * ```
  */
 export function setupFullCycle(options: SetupFullCycleOptions): FullCycle {
-  const { linkRules: rulesInput, rules, ...engineOptions } = options;
+  const { linkRules: rulesInput, rules, blueprints, ...engineOptions } = options;
   const linkRules = createLinkRules(rulesInput ?? fullCycleLinkRules);
   const engine = createEngine({
     ...engineOptions,
-    blueprints: loadTemplates(),
+    blueprints: blueprints ?? loadTemplates(),
     calendars: [...(engineOptions.calendars ?? []), workweekCalendar()],
     rules: rules ?? loadAllSalesRules(),
     plugins: [...(engineOptions.plugins ?? []), linkRules.plugin],

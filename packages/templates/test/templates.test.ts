@@ -159,3 +159,24 @@ describe('templates: every stage deadline fires its breach transition through th
     }
   });
 });
+
+describe('setupFullCycle({ blueprints })', () => {
+  it('runs edited copies of the templates: a checklist added to a stage is enforced', async () => {
+    const { createManualClock, createMemoryStorage } = await import('@dealflow/core');
+    const { loadTemplates, setupFullCycle } = await import('@dealflow/templates');
+    const blueprints = loadTemplates().map((bp) => {
+      if (bp.id !== 'lead') return bp;
+      const first = bp.transitions[0]!;
+      return { ...bp, stages: bp.stages.map((s) => (s.id === first.to ? { ...s, requirements: { checklist: [{ id: 'called', label: 'Called the lead' }] } } : s)) };
+    });
+    const { engine } = setupFullCycle({ storage: createMemoryStorage(), clock: createManualClock('2026-03-02T01:00:00.000Z'), rules: {}, blueprints });
+    const first = engine.blueprint('lead').spec.transitions[0]!;
+    const fields = FIXTURES.lead.events[first.event] ?? {};
+    const { record } = await engine.create('lead', { fields: FIXTURES.lead.create });
+    const refused = await engine.send(record.id, { type: first.event, fields });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.rejection.missingRequirements?.checklist.map((c) => c.id)).toEqual(['called']);
+    const sent = await engine.send(record.id, { type: first.event, fields, checklist: ['called'] });
+    expect(sent.ok, sent.ok ? '' : sent.rejection.message).toBe(true);
+  });
+});
