@@ -9,6 +9,13 @@ import { createManualClock } from '@dealflow/core';
 import { startDesk } from '../src/main.js';
 import type { RunningDesk } from '../src/main.js';
 
+/**
+ * How long a live update may take to show in the other browser. On an idle machine the desk shows
+ * one in well under a second (the relay polls every 250 ms, the page re-reads at once); the test
+ * waits up to 5 s so a loaded CI machine does not fail it: tests check behaviour, not times.
+ */
+const LIVE_MS = 5_000;
+
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
@@ -281,12 +288,12 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
     await expect.poll(() => notice(rep)).toBe('Moved to Proposal');
     expect(await stageOf(deal.id)).toBe('proposal');
     await expect.poll(() => columnOf(rep, deal.id)).toBe('proposal');
-    await expect.poll(() => columnOf(mgr, deal.id), { timeout: 1_000 }).toBe('proposal');
+    await expect.poll(() => columnOf(mgr, deal.id), { timeout: LIVE_MS }).toBe('proposal');
     await shot(rep, '06-board-moved');
   });
 
-  // needs the engine's dealflow.assigned and dealflow.activity outbox messages (issue #14)
-  it('a second browser sees a reassignment and an activity live, within a second', { timeout: 60_000 }, async () => {
+  // the engine's dealflow.assigned and dealflow.activity outbox messages feed the live view
+  it('a second browser sees a reassignment and an activity live', { timeout: 60_000 }, async () => {
     const deal = await newDeal('Lambda – ERP module', 'bob');
     await signIn(rep, 'ana'); // lands on her agenda
     await signIn(mgr, 'max');
@@ -296,14 +303,14 @@ describe.skipIf(!hasChromium)('sales desk in headless Chromium: a day with a rep
     await mgr.locator('#assign-to').selectOption('ana');
     await mgr.locator('#assign button[type="submit"]').click();
     await expect.poll(() => desk.desk.engine.get(deal.id, { actor: desk.desk.engine.system }).then((r) => r!.ownerId)).toBe('ana');
-    await expect.poll(() => rep.locator(`#view a[href="#/record/${deal.id}"]`).count(), { timeout: 1_000 }).toBeGreaterThan(0);
+    await expect.poll(() => rep.locator(`#view a[href="#/record/${deal.id}"]`).count(), { timeout: LIVE_MS }).toBeGreaterThan(0);
     // Ana has the deal open; the manager logs a call on it: her timeline shows it
     await openRecord(rep, deal.id);
     await mgr.locator('#act-type').selectOption('call');
     await mgr.locator('#act-subject').fill('Coaching call with the customer');
     await mgr.locator('#activity button[type="submit"]').click();
     await expect.poll(async () => (await desk.desk.engine.history(deal.id, { actor: desk.desk.engine.system })).some((h) => h.kind === 'activity')).toBe(true);
-    await expect.poll(() => rep.locator('#history').textContent(), { timeout: 1_000 }).toContain('call: Coaching call with the customer');
+    await expect.poll(() => rep.locator('#history').textContent(), { timeout: LIVE_MS }).toContain('call: Coaching call with the customer');
     await shot(rep, '07-live-activity');
   });
 });
