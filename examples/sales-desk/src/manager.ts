@@ -1,10 +1,9 @@
 import type { Actor, Blueprint, HistoryEvent, StoredRecord } from '@dealflow/core';
-import { createForecaster, forecastFan, kpiEvents, leaderboard, loadPipeline, quarterOf, quotaAttainment, receivablesAgeing, renderFanChartSvg, repKpis } from '@dealflow/forecast';
+import { createForecaster, forecastFan, kpiEvents, leaderboard, loadPipeline, quarterOf, quotaAttainment, receivablesAgeing, renderFanChartSvg, repKpis, runningStreaks } from '@dealflow/forecast';
 import { workweekCalendar } from '@dealflow/templates';
 import type { Desk } from './desk.js';
 import { CALL_STREAK } from './desk.js';
 import { stagesOf } from './stages.js';
-import { runningStreaks } from './streaks.js';
 import { bilingual, stageLabel } from './texts.js';
 import type { Said } from './texts.js';
 

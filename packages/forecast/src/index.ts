@@ -71,6 +71,8 @@ export type { KpiEvent } from './motivation/kpi.js';
 export { achievements, validateRules } from './motivation/rules.js';
 export type { Achievement, MotivationRule, MotivationRuleBase, MotivationPeriod, StreakRule, FirstRule, TotalRule, ContestRule } from './motivation/rules.js';
 export { workDays, WEEKDAYS_UTC } from './motivation/work-days.js';
+export { runningStreaks } from './motivation/running-streaks.js';
+export type { RunningStreakOptions } from './motivation/running-streaks.js';
 export type { WorkDays } from './motivation/work-days.js';
 export { createMotivation, badgeBlueprint, BADGE_TYPE } from './motivation/motivation.js';
 export type { Badge, CreateMotivationOptions, Motivation, MotivationLeaderboardRow } from './motivation/motivation.js';

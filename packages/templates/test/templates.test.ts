@@ -166,7 +166,7 @@ describe('setupFullCycle({ blueprints })', () => {
     const { loadTemplates, setupFullCycle } = await import('@dealflow/templates');
     const blueprints = loadTemplates().map((bp) => {
       if (bp.id !== 'lead') return bp;
-      const first = bp.transitions[0]!;
+      const first = bp.transitions![0]!;
       return { ...bp, stages: bp.stages.map((s) => (s.id === first.to ? { ...s, requirements: { checklist: [{ id: 'called', label: 'Called the lead' }] } } : s)) };
     });
     const { engine } = setupFullCycle({ storage: createMemoryStorage(), clock: createManualClock('2026-03-02T01:00:00.000Z'), rules: {}, blueprints });

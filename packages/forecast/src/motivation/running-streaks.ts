@@ -1,6 +1,6 @@
-import { workDays } from '@dealflow/forecast';
-import type { KpiEvent } from '@dealflow/forecast';
 import type { BusinessCalendar, CalendarDefinition } from '@dealflow/core';
+import type { KpiEvent } from './kpi.js';
+import { workDays } from './work-days.js';
 
 /** Options of {@link runningStreaks}. */
 export interface RunningStreakOptions {
@@ -19,7 +19,7 @@ export interface RunningStreakOptions {
  * `perDay` events of `metric`, the way the `streak` badges of `createMotivation` count them
  * (local days of the calendar; weekends and holidays neither count nor break a run; today, still
  * going, breaks nothing). Reps without a running streak are left out. `createMotivation` awards a
- * streak once it is long enough; this says how far each rep is now (the library has no such read).
+ * streak once it is long enough; this says how far each rep is now (a progress bar towards it).
  *
  * @example
  * ```ts

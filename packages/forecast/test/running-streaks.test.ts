@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { achievements } from '@dealflow/forecast';
+import type { CalendarDefinition, TimeRange } from '@dealflow/core';
+import { achievements, runningStreaks } from '@dealflow/forecast';
 import type { KpiEvent } from '@dealflow/forecast';
-import { workweekCalendar } from '@dealflow/templates';
-import { runningStreaks } from '../src/streaks.js';
 
 const DAY = 86_400_000;
 const MONDAY = Date.parse('2026-03-02T01:30:00.000Z'); // 09:30 in Shanghai
-const calendar = workweekCalendar();
+const hours: TimeRange[] = [['09:00', '18:00']];
+/** Monday to Friday in Shanghai (the templates' working week). */
+const calendar: CalendarDefinition = { id: 'workweek', timeZone: 'Asia/Shanghai', workingHours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours } };
 const call = (rep: string, atMs: number): KpiEvent => ({ rep, atMs, metric: 'activity.call', value: 1, recordId: 'deal_1' });
 const calls = (rep: string, day: number, n: number) => Array.from({ length: n }, (_, i) => call(rep, MONDAY + day * DAY + i * 60_000));
 
