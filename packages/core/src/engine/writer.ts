@@ -51,7 +51,8 @@ export async function writeChange(tx: StorageTx, bp: Blueprint, change: RecordCh
   else await tx.updateRecord(after, before.version);
   if (change.history.length > 0) await tx.appendHistory(change.history);
   if (mayChangeTasks(bp, before, after)) await syncTaskIndex(tx, bp, before, after);
-  await writeEffects(tx, change);
+  if (hasTimers(change)) await writeTimerPart(tx, change);
+  if (change.outbox && change.outbox.length > 0) await tx.appendOutbox([...change.outbox]);
 }
 
 /**
@@ -67,13 +68,20 @@ export async function writeChange(tx: StorageTx, bp: Blueprint, change: RecordCh
  * ```
  */
 export async function writeEffects(tx: StorageTx, effects: ChangeEffects): Promise<void> {
-  if (effects.cancelTimers) {
-    for (const c of effects.cancelTimers) {
-      await tx.cancelTimers(c.recordId, { ...(c.kinds ? { kinds: c.kinds } : {}), ...(c.keys ? { keys: c.keys } : {}), ...(c.stage !== undefined ? { stage: c.stage } : {}) });
-    }
+  if (hasTimers(effects)) await writeTimerPart(tx, effects);
+  if (effects.outbox && effects.outbox.length > 0) await tx.appendOutbox([...effects.outbox]);
+}
+
+function hasTimers(effects: ChangeEffects): boolean {
+  return (effects.cancelTimers !== undefined && effects.cancelTimers.length > 0) || (effects.scheduleTimers !== undefined && effects.scheduleTimers.length > 0);
+}
+
+/** Cancels, then schedules (the one place timers are written). */
+async function writeTimerPart(tx: StorageTx, effects: ChangeEffects): Promise<void> {
+  for (const c of effects.cancelTimers ?? []) {
+    await tx.cancelTimers(c.recordId, { ...(c.kinds ? { kinds: c.kinds } : {}), ...(c.keys ? { keys: c.keys } : {}), ...(c.stage !== undefined ? { stage: c.stage } : {}) });
   }
   if (effects.scheduleTimers && effects.scheduleTimers.length > 0) await tx.scheduleTimers([...effects.scheduleTimers]);
-  if (effects.outbox && effects.outbox.length > 0) await tx.appendOutbox([...effects.outbox]);
 }
 
 /**
