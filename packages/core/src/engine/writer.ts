@@ -5,14 +5,16 @@ import { hasAgendaFields, syncTaskIndex } from './task-index.js';
 
 /**
  * What a change writes besides the record and its history: timers to cancel (applied first) and
- * to schedule, and outbox messages. Written with a {@link RecordChange}, or alone through
- * {@link writeEffects} when an operation's effects follow a change already written in the same
+ * to schedule, and outbox messages. Written with a record change, or alone through the writer's
+ * `writeEffects` (a plugin's `change.writeEffects`) when an operation's effects follow a change in the same
  * transaction (a reminder timer for a new task, a notification, a batch's audit message).
  */
 export interface ChangeEffects {
   /** Timers to cancel, applied before `scheduleTimers`. */
   cancelTimers?: readonly TimerCancel[];
+  /** Timers to schedule (an active timer of the record with the same `key` is replaced). */
   scheduleTimers?: readonly TimerRecord[];
+  /** Outbox messages, appended in order (ids: derive them from the change's history event id). */
   outbox?: readonly OutboxMessage[];
 }
 
