@@ -64,6 +64,7 @@ export type {
   FieldsChangedEvent,
 } from './engine/events.js';
 export type { EnginePlugin, PluginChange } from './engine/plugins.js';
+export type { ChangeEffects } from './engine/writer.js';
 export { replay, applyHistoryEvent } from './engine/replay.js';
 export type { RecordChanges, CreatedSnapshot } from './engine/replay.js';
 export { toMachineSnapshot } from './engine/snapshot.js';

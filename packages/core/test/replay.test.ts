@@ -65,6 +65,32 @@ describe('plugins', () => {
     expect(await storage.transaction('default', (tx) => tx.getCounter('touches'))).toBe(2);
   });
 
+  test('a plugin writes extra effects through the writer: they commit with the change, or not at all', async () => {
+    const sync: EnginePlugin = {
+      name: 'crm-sync',
+      async beforeCommit({ after, events, tx, writeEffects }) {
+        const event = events[0]!;
+        await writeEffects({
+          outbox: [{ tenantId: tx.tenantId, id: `${event.id}:crm`, recordId: after.id, type: 'crm.sync', payload: { stage: after.stage }, createdAt: after.updatedAt }],
+          scheduleTimers: [{ tenantId: tx.tenantId, id: `${event.id}:follow-up`, recordId: after.id, kind: 'crm', key: 'crm:follow-up', dueAt: '2030-01-01T00:00:00.000Z', event: 'noop', payload: {}, stage: null, recordVersion: after.version, status: 'pending', attempts: 0, leaseOwner: null, leaseUntil: null, createdAt: after.updatedAt, finishedAt: null, outcome: null }],
+        });
+      },
+    };
+    const boom: EnginePlugin = { name: 'boom', beforeCommit({ after }) { if (after.stage === 'lost') throw new Error('not today'); } };
+    const storage = createMemoryStorage();
+    const engine = createEngine({ storage, blueprints: [defineBlueprint(dealJson())], plugins: [sync, boom], identity: TRUSTED });
+    const { record, events } = await engine.create('deal', { fields: { name: 'Acme' } }, rep);
+    const sent = await engine.send(record.id, 'qualify', rep);
+    const crm = async () => (await storage.readOutbox({ limit: 100 })).filter((m) => m.type === 'crm.sync').map((m) => [m.id, m.payload.stage]);
+    expect(await crm()).toEqual([[`${events[0]!.id}:crm`, 'prospecting'], [`${sent.ok ? sent.events[0]!.id : ''}:crm`, 'qualified']]);
+    // one follow-up timer: the second replaced the first (same key), as every timer the writer schedules
+    expect((await engine.timers(record.id, { status: ['pending'] })).filter((t) => t.kind === 'crm')).toHaveLength(1);
+    // a later plugin throws: the effects the first one wrote roll back with the change
+    await expect(engine.send(record.id, 'lose', rep)).rejects.toThrow('not today');
+    expect(await crm()).toHaveLength(2);
+    expect((await engine.timers(record.id)).filter((t) => t.kind === 'crm')).toHaveLength(2);
+  });
+
   test('a throwing plugin aborts the whole call', async () => {
     const boom: EnginePlugin = {
       name: 'boom',

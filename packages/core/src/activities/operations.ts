@@ -3,7 +3,7 @@
  */
 import type { z } from 'zod';
 import { DealflowError } from '@dealflow/logic';
-import type { StorageTx } from '../storage/types.js';
+import type { HistoryEvent, OutboxMessage, StorageTx } from '../storage/types.js';
 import { zodProblems } from '../assignment/rules.js';
 import { subtractDuration } from '../time/durations.js';
 import { newTimer } from '../assignment/write.js';
@@ -22,7 +22,28 @@ function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: 'activity' | 
   throw new DealflowError('INPUT_INVALID', `Invalid ${what} for record '${recordId}': ${problems[0]!.message}`, { problems });
 }
 
-/** Logs an activity: history event, `meta.lastActivityAt`, inactivity timers pushed. */
+/** The outbox type of a logged activity. */
+export const ACTIVITY_MESSAGE = 'dealflow.activity';
+/** The outbox type of a task created or completed. */
+export const TASK_MESSAGE = 'dealflow.task';
+
+/** The `dealflow.activity` message of the change that logged `activity` (id: the event's id + `:activity`). */
+function activityMessage(event: HistoryEvent, activity: Activity): OutboxMessage {
+  return {
+    tenantId: event.tenantId, id: `${event.id}:activity`, recordId: event.recordId, type: ACTIVITY_MESSAGE,
+    payload: { recordId: event.recordId, activityId: activity.id, kind: activity.type, actorId: event.actorId ?? null, at: activity.at }, createdAt: event.at,
+  };
+}
+
+/** The `dealflow.task` message of the change that created or completed task `taskId` (id: the event's id + `:task`). */
+function taskMessage(event: HistoryEvent, taskId: string, status: TaskEntry['status']): OutboxMessage {
+  return {
+    tenantId: event.tenantId, id: `${event.id}:task`, recordId: event.recordId, type: TASK_MESSAGE,
+    payload: { recordId: event.recordId, taskId, status, actorId: event.actorId ?? null, at: event.at }, createdAt: event.at,
+  };
+}
+
+/** Logs an activity: history event, `meta.lastActivityAt`, inactivity timers pushed, a `dealflow.activity` message. */
 export async function logActivity(kit: SalesKit, tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { activity: Activity }> {
   const parsed = parseInput(activityInputSchema, input, 'activity', recordId);
   const before = await loadRecord(tx, recordId);
@@ -34,11 +55,11 @@ export async function logActivity(kit: SalesKit, tx: StorageTx, recordId: string
   const next = cloneRecord(before);
   const last = typeof before.meta.lastActivityAt === 'string' && before.meta.lastActivityAt > at ? before.meta.lastActivityAt : at;
   next.meta = { ...next.meta, lastActivityAt: last, lastActivityType: last === at ? activity.type : before.meta.lastActivityType, activityCount: ((before.meta.activityCount as number | undefined) ?? 0) + 1 };
-  const res = await kit.commit(tx, before, next, { kind: 'activity', actorId: who.id, data: { activity: { ...activity } } }, now);
+  const res = await kit.commit(tx, before, next, { kind: 'activity', actorId: who.id, data: { activity: { ...activity } } }, now, (event) => ({ outbox: [activityMessage(event, activity)] }));
   return { ...res, activity };
 }
 
-/** Adds a task to `meta.tasks` and schedules its reminder timer. */
+/** Adds a task to `meta.tasks`, schedules its reminder timer and writes a `dealflow.task` message (status `open`). */
 export async function addTask(kit: SalesKit, tx: StorageTx, recordId: string, input: unknown, now: string, actor?: ActorLike): Promise<SalesResult & { taskId: string }> {
   const parsed = parseInput(taskInputSchema, input, 'task', recordId);
   const before = await loadRecord(tx, recordId);
@@ -48,13 +69,15 @@ export async function addTask(kit: SalesKit, tx: StorageTx, recordId: string, in
   const task: TaskEntry = { id: kit.newId('task'), title: parsed.data.title, ownerId: parsed.data.ownerId ?? before.ownerId, dueAt, createdAt: now, status: 'open', event: 'addTask' };
   const next = cloneRecord(before);
   next.meta = { ...next.meta, tasks: [...((before.meta.tasks as TaskEntry[] | undefined) ?? []), task] };
-  const res = await kit.commit(tx, before, next, { kind: 'task', actorId: who.id, data: { task: { ...task } } }, now);
   const due = parsed.data.remindBefore ? subtractDuration(dueAt, parsed.data.remindBefore) : dueAt;
-  await tx.scheduleTimers([newTimer(tx.tenantId, res.record, { kind: TASK_TIMER, key: `task:${task.id}`, dueAt: due, event: TASK_EVENT, payload: { taskId: task.id }, stage: null }, now, kit.newId)]);
+  const res = await kit.commit(tx, before, next, { kind: 'task', actorId: who.id, data: { task: { ...task } } }, now, (event, record) => ({
+    scheduleTimers: [newTimer(tx.tenantId, record, { kind: TASK_TIMER, key: `task:${task.id}`, dueAt: due, event: TASK_EVENT, payload: { taskId: task.id }, stage: null }, now, kit.newId)],
+    outbox: [taskMessage(event, task.id, 'open')],
+  }));
   return { ...res, taskId: task.id };
 }
 
-/** Marks a task done and cancels its reminder. */
+/** Marks a task done, cancels its reminder and writes a `dealflow.task` message (status `done`). */
 export async function completeTask(kit: SalesKit, tx: StorageTx, recordId: string, taskId: string, now: string, actor?: ActorLike): Promise<SalesResult> {
   const before = await loadRecord(tx, recordId);
   const who = kit.actorOf(actor);
@@ -68,7 +91,8 @@ export async function completeTask(kit: SalesKit, tx: StorageTx, recordId: strin
   task.completedBy = who.id;
   const next = cloneRecord(before);
   next.meta = { ...next.meta, tasks };
-  const res = await kit.commit(tx, before, next, { kind: 'task_done', actorId: who.id, data: { taskId } }, now);
-  await tx.cancelTimers(recordId, { keys: [`task:${taskId}`] });
-  return res;
+  return kit.commit(tx, before, next, { kind: 'task_done', actorId: who.id, data: { taskId } }, now, (event) => ({
+    cancelTimers: [{ recordId, keys: [`task:${taskId}`] }],
+    outbox: [taskMessage(event, taskId, 'done')],
+  }));
 }

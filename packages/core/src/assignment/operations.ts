@@ -9,6 +9,7 @@ import { cloneRecord, loadRecord } from '../sales/records.js';
 import type { AssignResult, HandoverResult, HandoverTarget } from '../sales/types.js';
 import type { AssignmentDecision } from './assigner.js';
 import type { Strategy } from './schema.js';
+import { writeOwnerChange } from './owner-change.js';
 
 /** Assigns a record by the rules, a strategy or by hand; writes an `assigned` event naming the rule. */
 export async function assignRecord(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor?: ActorLike, opts: { to?: string; strategy?: Strategy } = {}): Promise<AssignResult> {
@@ -24,8 +25,8 @@ export async function assignRecord(kit: SalesKit, tx: StorageTx, recordId: strin
   }
   const next = cloneRecord(before);
   kit.applyDecision(next, decision, now, opts.to ? 'manual' : opts.strategy ? 'strategy' : 'rules');
-  const res = await kit.commit(tx, before, next, { kind: 'assigned', actorId: kit.actorOf(actor).id, data: { ...decision, from: before.ownerId } }, now);
-  return { ...res, decision };
+  const { record, events } = await writeOwnerChange(kit, tx, { before, after: next, event: { kind: 'assigned', actorId: kit.actorOf(actor).id, data: { ...decision, from: before.ownerId } }, reason: 'reassign', now });
+  return { record, events, decision };
 }
 
 /** Moves every open record of a rep in one batch (one transaction, one audit message). */
@@ -61,9 +62,9 @@ export async function handover(kit: SalesKit, tx: StorageTx, fromRep: string, ta
     }
     if (decision.poolId) kit.intoPool(next, decision.poolId, 'handover', now);
     else kit.applyDecision(next, decision, now, 'handover');
-    await kit.commit(tx, before, next, { kind: 'handover', actorId: who.id, data: { batchId, from: fromRep, to: decision.ownerId, poolId: decision.poolId, ruleId: decision.ruleId, reason: decision.reason } }, now);
+    await writeOwnerChange(kit, tx, { before, after: next, event: { kind: 'handover', actorId: who.id, data: { batchId, from: fromRep, to: decision.ownerId, poolId: decision.poolId, ruleId: decision.ruleId, reason: decision.reason } }, reason: 'handover', now });
     result.moved.push({ recordId: before.id, to: decision.ownerId, poolId: decision.poolId });
   }
-  await tx.appendOutbox([{ tenantId: tx.tenantId, id: `handover:${batchId}`, recordId: null, type: 'dealflow.handover', payload: { ...result, actorId: who.id, at: now }, createdAt: now }]);
+  await kit.effects(tx, { outbox: [{ tenantId: tx.tenantId, id: `handover:${batchId}`, recordId: null, type: 'dealflow.handover', payload: { ...result, actorId: who.id, at: now }, createdAt: now }] });
   return result;
 }

@@ -13,8 +13,8 @@ import { createdSnapshot, diffRecords } from './replay.js';
 import { initialStageTimes, moveStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
 import type { StageTimes } from '../stage-times/stage-times.js';
 import { syncTaskIndex } from './task-index.js';
-import { dateTimerPlan, planDateTimers } from './date-timers.js';
-import { writeChange } from './writer.js';
+import { dateTimerPlan } from './date-timers.js';
+import { writeChange, writeEffects } from './writer.js';
 
 /** What creating one record wrote. */
 export interface CreatedInTx {
@@ -166,10 +166,12 @@ export async function restatePastStages(
   }
   if (record === made.record) return made;
   await syncTaskIndex(tx, bp, made.record, record);
-  await planDateTimers(tx, bp, core.calendars, made.record, record, record.updatedAt);
-  await tx.cancelTimers(record.id, { kinds: STAGE_TIMER_KINDS });
-  const timers = stageTimers(core, bp, record);
-  if (timers.length > 0) await tx.scheduleTimers(timers);
+  // the timers of the stage the record is in now (date-field timers re-planned, stage timers replaced)
+  const dates = dateTimerPlan(bp, core.calendars, made.record, record, record.updatedAt);
+  await writeEffects(tx, {
+    cancelTimers: [...(dates.cancel.length > 0 ? [{ recordId: record.id, kinds: dates.kinds, keys: dates.cancel }] : []), { recordId: record.id, kinds: STAGE_TIMER_KINDS }],
+    scheduleTimers: [...dates.schedule, ...stageTimers(core, bp, record)],
+  });
   return { record, event: made.event, events, emits: made.emits };
 }
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { BusinessCalendar } from '@dealflow/logic';
 import type { Blueprint } from '../blueprint/define.js';
 import type { DateTimerSpec } from '../blueprint/schema.js';
-import type { StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import type { StoredRecord, TimerRecord } from '../storage/types.js';
 import { newTimer } from '../storage/pending-timer.js';
 import { addDuration, subtractDuration } from '../time/durations.js';
 
@@ -80,20 +80,6 @@ export function dateTimerPlan(
     }, now));
   }
   return plan;
-}
-
-/** Writes {@link dateTimerPlan}'s timers in the open transaction (create, update). */
-export async function planDateTimers(
-  tx: StorageTx,
-  bp: Blueprint,
-  calendars: ReadonlyMap<string, BusinessCalendar>,
-  before: StoredRecord | null,
-  after: StoredRecord,
-  now: string,
-): Promise<void> {
-  const plan = dateTimerPlan(bp, calendars, before, after, now);
-  if (plan.cancel.length > 0) await tx.cancelTimers(after.id, { kinds: plan.kinds, keys: plan.cancel });
-  if (plan.schedule.length > 0) await tx.scheduleTimers(plan.schedule);
 }
 
 /**

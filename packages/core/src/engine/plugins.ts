@@ -1,8 +1,8 @@
 import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
 import type { CallContext } from './context.js';
 import type { EngineCore } from './core.js';
-import { changeWriter } from './writer.js';
-import type { RecordChange } from './writer.js';
+import { changeWriter, writeEffects } from './writer.js';
+import type { ChangeEffects, RecordChange } from './writer.js';
 
 /** What a plugin sees before a change is written. */
 export interface PluginChange {
@@ -29,6 +29,17 @@ export interface PluginChange {
    * change it in place instead.
    */
   write(change: RecordChange): Promise<void>;
+  /**
+   * Writes effects of this change that are not the record itself — outbox messages, timers to
+   * cancel and schedule — through the engine's change writer, in the same transaction: they
+   * commit with the change or not at all.
+   *
+   * @example
+   * ```ts
+   * await change.writeEffects({ outbox: [{ tenantId: change.tx.tenantId, id: `${change.events[0]!.id}:crm`, recordId: change.after.id, type: 'crm.sync', payload: { id: change.after.id }, createdAt: change.after.updatedAt }] })
+   * ```
+   */
+  writeEffects(effects: ChangeEffects): Promise<void>;
 }
 
 /**
@@ -55,10 +66,11 @@ export interface EnginePlugin {
 }
 
 /** Runs every plugin's `beforeCommit` of the engine in order (they write other records through the engine's change writer). */
-export async function runPlugins(core: EngineCore, change: Omit<PluginChange, 'write'>): Promise<void> {
+export async function runPlugins(core: EngineCore, change: Omit<PluginChange, 'write' | 'writeEffects'>): Promise<void> {
   if (core.plugins.length === 0) return;
   // (the same object gets `write`: a plugin's changes to the change are the engine's to read)
   const full = change as PluginChange;
   full.write = changeWriter((id, version) => core.blueprintOf(id, version), change.tx);
+  full.writeEffects = (effects) => writeEffects(change.tx, effects);
   for (const p of core.plugins) if (p.beforeCommit) await p.beforeCommit(full);
 }

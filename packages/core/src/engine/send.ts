@@ -95,8 +95,6 @@ export async function transitionInTx(
   }
   if (changed) noteChanges(effects.history[0]!, record, next, s.moved);
   await writeChange(tx, bp, { before: record, after: next, history: effects.history, cancelTimers: effects.cancelTimers, scheduleTimers: effects.scheduleTimers, outbox: effects.outbox });
-  const emits: PendingEmit[] = [];
-  for (const c of created) emits.push(...c.emits);
-  emits.push(...effects.notifications);
+  const emits: PendingEmit[] = created.length === 0 ? effects.notifications : [...created.flatMap((c) => c.emits), ...effects.notifications];
   return { ok: true, record: next, events: effects.history, emits, from, to, created: created.map((c) => c.record.id) };
 }

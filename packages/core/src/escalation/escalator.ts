@@ -7,6 +7,7 @@ import { addDuration } from '../time/durations.js';
 import type { CalendarLike } from '../time/durations.js';
 import { newTimer } from '../assignment/write.js';
 import { defaultNewId } from '../engine/core.js';
+import { writeEffects } from '../engine/writer.js';
 import { escalationsConfigSchema } from './schema.js';
 import type { EscalationLevel, EscalationRule } from './schema.js';
 
@@ -134,7 +135,7 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
     const level = rule.levels[levelIndex]!;
     const payload: EscalationTimerPayload = { escalationId: rule.id, level: levelIndex, basis };
     const dueAt = addDuration(from, level.after, calendarOf(rule));
-    await tx.scheduleTimers([newTimer(tx.tenantId, record, { kind: ESCALATION_TIMER, key: key(rule, levelIndex, basis), dueAt, event: ESCALATION_EVENT, payload: { ...payload }, stage: rule.on === 'stage' ? record.stage : null }, now, newId)]);
+    await writeEffects(tx, { scheduleTimers: [newTimer(tx.tenantId, record, { kind: ESCALATION_TIMER, key: key(rule, levelIndex, basis), dueAt, event: ESCALATION_EVENT, payload: { ...payload }, stage: rule.on === 'stage' ? record.stage : null }, now, newId)] });
   }
 
   return {
@@ -161,7 +162,7 @@ export function createEscalator(options: CreateEscalatorOptions): Escalator {
         const from = next === 0 ? basisTime(basis!) : [state!.at, basisTime(basis!)].sort().pop()!;
         await scheduleLevel(tx, record, rule, next, basis!, from, now);
       }
-      if (cancel.length > 0) await tx.cancelTimers(record.id, { keys: cancel });
+      if (cancel.length > 0) await writeEffects(tx, { cancelTimers: [{ recordId: record.id, keys: cancel }] });
     },
     check(record, timer, now) {
       const p = timer.payload as Partial<EscalationTimerPayload>;

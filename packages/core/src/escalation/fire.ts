@@ -12,6 +12,7 @@ import type { SalesTimerOutcome } from '../sales/types.js';
 import { ESCALATION_TIMER } from './escalator.js';
 import type { EscalationState } from './escalator.js';
 import type { EscalationAction } from './schema.js';
+import { writeOwnerChange } from '../assignment/owner-change.js';
 
 /** Fires an escalation or task-reminder timer (null for other kinds). */
 export async function fireSalesTimer(kit: SalesKit, tx: StorageTx, timer: TimerRecord, now: string): Promise<SalesTimerOutcome | null> {
@@ -21,8 +22,9 @@ export async function fireSalesTimer(kit: SalesKit, tx: StorageTx, timer: TimerR
     const task = ((record.meta.tasks as TaskEntry[] | undefined) ?? []).find((t) => t.id === timer.payload.taskId);
     if (!task || task.status !== 'open') return { outcome: 'noop:task_closed', record, events: [], transitions: [] };
     const next = cloneRecord(record);
-    const { record: saved, event } = await kit.write(tx, record, next, { kind: 'task_reminder', actorId: 'system', data: { taskId: task.id, title: task.title, dueAt: task.dueAt } }, now);
-    await kit.notify(tx, saved, task.ownerId ? [task.ownerId] : [], `Task due: ${task.title} (record '${record.id}')`, { at: now, taskId: task.id, dueAt: task.dueAt }, event.id);
+    const { record: saved, event } = await kit.write(tx, record, next, { kind: 'task_reminder', actorId: 'system', data: { taskId: task.id, title: task.title, dueAt: task.dueAt } }, now, (e, r) => ({
+      outbox: kit.notification(tx, r, task.ownerId ? [task.ownerId] : [], `Task due: ${task.title} (record '${record.id}')`, { at: now, taskId: task.id, dueAt: task.dueAt }, e.id),
+    }));
     return { outcome: 'fired', record: saved, events: [event], transitions: [] };
   }
   if (timer.kind !== ESCALATION_TIMER) return null;
@@ -79,16 +81,24 @@ export async function fireSalesTimer(kit: SalesKit, tx: StorageTx, timer: TimerR
   const state: EscalationState = { basis: more ? newBasis! : basis, level: levelIndex, at: now };
   next.meta = { ...next.meta, escalations: { ...((next.meta.escalations as Record<string, EscalationState> | undefined) ?? {}), [rule.id]: state } };
   const kind = rule.id === POOL_RETURN_ESCALATION ? 'returned' : 'escalated';
-  const { record: saved, event } = await kit.write(tx, record, next, {
-    kind,
-    actorId: 'system',
-    data: { escalationId: rule.id, level: levelIndex, from: owner, to: next.ownerId, actions: done, ...(kind === 'returned' ? { poolId: (next.meta.pool as PoolState | undefined)?.poolId ?? null, reason: 'no_follow_up' } : {}) },
-  }, now);
-  await kit.escalator.schedule(tx, saved, now, timer.id);
-  let n = 0;
-  for (const note of notes) {
-    if (note.to.length === 0) continue;
-    await tx.appendOutbox([{ tenantId: tx.tenantId, id: `${event.id}:${n++}`, recordId: record.id, type: 'dealflow.notify', payload: { recordId: record.id, to: note.to, message: note.message, escalationId: rule.id, level: levelIndex, at: now }, createdAt: now }]);
-  }
+  // the change (an owner change when a level reassigned or returned the record), its notifications, then the chain re-planned
+  const { record: saved, event } = await writeOwnerChange(kit, tx, {
+    before: record,
+    after: next,
+    event: {
+      kind,
+      actorId: 'system',
+      data: { escalationId: rule.id, level: levelIndex, from: owner, to: next.ownerId, actions: done, ...(kind === 'returned' ? { poolId: (next.meta.pool as PoolState | undefined)?.poolId ?? null, reason: 'no_follow_up' } : {}) },
+    },
+    reason: rule.id === POOL_RETURN_ESCALATION ? 'pool' : 'escalation',
+    now,
+    firingTimerId: timer.id,
+    effects: (e) => ({
+      outbox: notes.filter((note) => note.to.length > 0).map((note, n) => ({
+        tenantId: tx.tenantId, id: `${e.id}:${n}`, recordId: record.id, type: 'dealflow.notify',
+        payload: { recordId: record.id, to: note.to, message: note.message, escalationId: rule.id, level: levelIndex, at: now }, createdAt: now,
+      })),
+    }),
+  });
   return { outcome: 'fired', record: saved, events: [event], transitions };
 }

@@ -82,12 +82,12 @@ export function guardIdentity<E extends object>(engine: E, identity: Identity, r
     await Promise.all(ids.map(async (id) => { if (await reads.mayRead(id, actor, tenant)) ok.add(id); }));
     return rows.filter((r) => ok.has(r.recordId));
   }
+  // (`args` is the wrapper's own rest array: the resolved actor is put into it in place)
   const call = (name: string, shape: MethodShape, args: unknown[], actor: Actor, tenant: string): unknown => {
-    const next = args.slice();
-    while (next.length <= shape.options) next.push(undefined);
-    next[shape.options] = withActor(args[shape.options], actor);
-    if (identity.closed && shape.read !== undefined && actor !== SYSTEM) return filtered(shape, name, next, actor, tenant);
-    return inner[name]!.apply(engine, next);
+    while (args.length <= shape.options) args.push(undefined);
+    args[shape.options] = withActor(args[shape.options], actor);
+    if (identity.closed && shape.read !== undefined && actor !== SYSTEM) return filtered(shape, name, args, actor, tenant);
+    return inner[name]!.apply(engine, args);
   };
   for (const [name, shape] of Object.entries(METHODS)) {
     if (typeof inner[name] !== 'function') continue;

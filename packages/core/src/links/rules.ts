@@ -225,7 +225,7 @@ export function createLinkRules(input: LinkRulesInput, options: { ruleEngine?: C
   let seq = 0;
   const plugin: EnginePlugin = {
     name: 'dealflow.links',
-    async beforeCommit({ before, after, events, tx, write }) {
+    async beforeCommit({ before, after, events, tx, write, writeEffects }) {
       const hist = events[0];
       if (before === null || !hist || hist.kind !== 'transition' || typeof hist.event !== 'string') return;
       const blockers = await blockersOf(tx, before, hist.event);
@@ -282,7 +282,8 @@ export function createLinkRules(input: LinkRulesInput, options: { ruleEngine?: C
         }
       }
       if (applied.length > 0) hist.data.linkRules = applied;
-      if (outbox.length > 0) await tx.appendOutbox(outbox);
+      // (the notifications are effects of this change: the engine's writer writes them in its transaction)
+      if (outbox.length > 0) await writeEffects({ outbox });
     },
   };
   return { blocks: config.blocks, cascades: config.cascades, plugin, blockersOf };

@@ -2,13 +2,17 @@
  * Sales rules operations (pool); each runs inside the caller's store transaction.
  */
 import { DealflowError } from '@dealflow/logic';
-import type { StorageTx } from '../storage/types.js';
+import type { HistoryEvent, StorageTx } from '../storage/types.js';
 import { periodKey } from '../assignment/period.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import type { SalesKit } from '../sales/kit.js';
 import { cloneRecord, loadRecord } from '../sales/records.js';
 import type { SalesResult } from '../sales/types.js';
 import type { PoolState } from './schema.js';
+import { writeOwnerChange } from '../assignment/owner-change.js';
+
+/** What an owner change answers to the caller (the written record and its event). */
+const result = ({ record, events }: SalesResult & { event: HistoryEvent }): SalesResult => ({ record, events });
 
 /** A rep (the actor) claims a pool record: permission, cool-down, capacity and claim limit are checked. */
 export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor: ActorLike): Promise<SalesResult> {
@@ -36,7 +40,7 @@ export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now:
   next.teamId = rep.teamIds?.[0] ?? before.teamId;
   next.meta = { ...next.meta, pool: state ? { ...state, claimedBy: actor.id, claimedAt: now } : undefined, assignment: { at: now, ruleId: null, strategy: null, via: 'claim', reason: `claimed from pool '${state?.poolId ?? before.teamId ?? '?'}'` } };
   if (next.meta.pool === undefined) delete next.meta.pool;
-  return kit.commit(tx, before, next, { kind: 'claimed', actorId: actor.id, data: { poolId: state?.poolId ?? before.teamId, ownerId: actor.id } }, now);
+  return result(await writeOwnerChange(kit, tx, { before, after: next, event: { kind: 'claimed', actorId: actor.id, data: { poolId: state?.poolId ?? before.teamId, ownerId: actor.id } }, reason: 'claim', now }));
 }
 
 /** A manager hands a pool record to a rep. */
@@ -50,7 +54,7 @@ export async function distribute(kit: SalesKit, tx: StorageTx, recordId: string,
   next.ownerId = rep.id;
   next.teamId = rep.teamIds?.[0] ?? before.teamId;
   next.meta = { ...next.meta, assignment: { at: now, ruleId: null, strategy: null, via: 'distribute', reason: `distributed by '${actor.id}'` } };
-  return kit.commit(tx, before, next, { kind: 'distributed', actorId: actor.id, data: { poolId: (before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId, ownerId: rep.id } }, now);
+  return result(await writeOwnerChange(kit, tx, { before, after: next, event: { kind: 'distributed', actorId: actor.id, data: { poolId: (before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId, ownerId: rep.id } }, reason: 'reassign', now }));
 }
 
 /** Sends an owned record back to its pool (cool-down for the owner when configured). */
@@ -62,5 +66,5 @@ export async function returnToPool(kit: SalesKit, tx: StorageTx, recordId: strin
   const next = cloneRecord(before);
   const poolId = kit.poolOf(before, opts.poolId);
   kit.intoPool(next, poolId, opts.reason ?? 'returned', now);
-  return kit.commit(tx, before, next, { kind: 'returned', actorId: who.id, data: { poolId, from: before.ownerId, reason: opts.reason ?? 'returned' } }, now);
+  return result(await writeOwnerChange(kit, tx, { before, after: next, event: { kind: 'returned', actorId: who.id, data: { poolId, from: before.ownerId, reason: opts.reason ?? 'returned' } }, reason: 'pool', now }));
 }

@@ -11,6 +11,7 @@ import type { EnginePlugin } from '../engine/plugins.js';
 import type { EngineHooks } from '../engine/hooks.js';
 import type { Rejection } from '../engine/context.js';
 import type { SalesRules } from './sales-rules.js';
+import { assignedMessages } from '../assignment/owner-change.js';
 import type { AssignResult, HandoverResult, HandoverTarget, SalesResult } from './types.js';
 
 /** Call options of the sales methods: who acts, and the tenant. */
@@ -112,15 +113,22 @@ function noSales(): never {
 
 /**
  * The engine plugin of the sales rules: duplicate guard, automatic assignment and escalation
- * timers on create; permissions, approval gate, duplicate keys and timers on every change.
+ * timers on create; permissions, approval gate, duplicate keys and timers on every change; a
+ * `dealflow.assigned` message when the change gives the record an owner or another one (routed on
+ * create, an `assign` action, re-routing on update), written with the change.
  */
 export function salesPlugin(sales: SalesRules): EnginePlugin {
   return {
     name: 'dealflow.sales',
-    async beforeCommit({ before, after, events, tx, ctx }) {
+    async beforeCommit({ before, after, events, tx, ctx, writeEffects }) {
       const now = after.updatedAt;
       if (before === null) await sales.onCreate(tx, after, events, ctx.actor, now);
       else await sales.onUpdate(tx, before, after, events, ctx.actor, now);
+      const event = events[0];
+      if (event) {
+        const outbox = assignedMessages(before, after, event, before === null ? 'create' : 'reassign');
+        if (outbox.length > 0) await writeEffects({ outbox });
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { DealflowError } from '@dealflow/logic';
-import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
+import type { HistoryEvent, OutboxMessage, StorageTx, StoredRecord } from '../storage/types.js';
 import type { Directory } from '../directory/types.js';
 import { managerChain } from '../directory/memory.js';
 import { createAssigner } from '../assignment/assigner.js';
@@ -13,7 +13,8 @@ import type { StageKind } from '../blueprint/schema.js';
 import type { CalendarLike } from '../time/durations.js';
 import { salesChange } from '../assignment/write.js';
 import { SYSTEM } from '../identity/identity.js';
-import type { RecordChange } from '../engine/writer.js';
+import { writeEffects } from '../engine/writer.js';
+import type { ChangeEffects, RecordChange } from '../engine/writer.js';
 import type { PendingEvent } from '../assignment/write.js';
 import { createDuplicateGuard } from '../duplicates/guard.js';
 import type { DuplicateGuard } from '../duplicates/guard.js';
@@ -79,11 +80,19 @@ export interface SalesKit extends SalesRuleParts {
   actorOf(actor?: ActorLike): ActorLike;
   /** The engine's id generator. */
   newId(prefix: string): string;
-  /** Writes one change (version + 1, one history event) through the engine's change writer. */
-  write(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult & { event: HistoryEvent }>;
-  /** Writes one change (version + 1, one history event) and re-plans escalation timers. */
-  commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult>;
-  /** A `dealflow.notify` outbox message. */
+  /**
+   * Writes one change (version + 1, one history event) through the engine's change writer, with
+   * the effects `effects` derives from the written event and record (outbox messages whose ids
+   * follow the event's, timers at the new version) in the same write.
+   */
+  write(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string, effects?: EffectsOf): Promise<SalesResult & { event: HistoryEvent }>;
+  /** Writes one change as {@link SalesKit.write} does, then re-plans escalation timers. */
+  commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string, effects?: EffectsOf): Promise<SalesResult>;
+  /** Writes effects alone through the engine's change writer (`writeEffects`), in the open transaction. */
+  effects(tx: StorageTx, effects: ChangeEffects): Promise<void>;
+  /** A `dealflow.notify` outbox message (none when `to` is empty), id `<sourceId>:notify`. */
+  notification(tx: StorageTx, record: StoredRecord, to: string[], message: string, data: Record<string, unknown>, sourceId: string): OutboxMessage[];
+  /** Writes a `dealflow.notify` outbox message through the engine's change writer. */
   notify(tx: StorageTx, record: StoredRecord, to: string[], message: string, data: Record<string, unknown>, sourceId: string): Promise<void>;
   /** Rep ids an escalation/approval target names, relative to an owner. */
   resolveTargets(target: EscalationTarget, record: StoredRecord, owner: string | null): Promise<string[]>;
@@ -98,6 +107,9 @@ export interface SalesKit extends SalesRuleParts {
   /** The assignment rules' assigner, or one without rules (for `nextInTeam` and strategies). */
   anyAssigner(): Assigner;
 }
+
+/** Effects of a sales change that follow from its written history event and record. */
+export type EffectsOf = (event: HistoryEvent, record: StoredRecord) => ChangeEffects;
 
 function assignmentMeta(decision: AssignmentDecision, now: string, via: string): Record<string, unknown> {
   return { at: now, ruleId: decision.ruleId, strategy: decision.strategy, via, reason: decision.reason };
@@ -134,21 +146,27 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
   const poolCalendar = pool?.calendar ? options.calendars?.[pool.calendar] ?? null : null;
   const actorOf = (a?: ActorLike): ActorLike => a ?? SYSTEM;
 
-  async function write(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult & { event: HistoryEvent }> {
-    const change = salesChange(before, after, event, now, options.newId);
-    await options.write(tx, change);
-    return { record: change.after, events: change.history, event: change.history[0] };
+  async function write(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string, effects?: EffectsOf): Promise<SalesResult & { event: HistoryEvent }> {
+    const change: RecordChange = salesChange(before, after, event, now, options.newId);
+    const hist = change.history[0]!;
+    await options.write(tx, effects ? { ...effects(hist, change.after), ...change } : change);
+    return { record: change.after, events: change.history, event: hist };
   }
 
-  async function commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string): Promise<SalesResult> {
-    const { record, events } = await write(tx, before, after, event, now);
+  async function commit(tx: StorageTx, before: StoredRecord, after: StoredRecord, event: PendingEvent, now: string, effects?: EffectsOf): Promise<SalesResult> {
+    const { record, events } = await write(tx, before, after, event, now, effects);
     await escalator.schedule(tx, record, now);
     return { record, events };
   }
 
+  function notification(tx: StorageTx, record: StoredRecord, to: string[], message: string, data: Record<string, unknown>, sourceId: string): OutboxMessage[] {
+    if (to.length === 0) return [];
+    return [{ tenantId: tx.tenantId, id: `${sourceId}:notify`, recordId: record.id, type: 'dealflow.notify', payload: { recordId: record.id, to, message, ...data }, createdAt: data.at as string }];
+  }
+
   async function notify(tx: StorageTx, record: StoredRecord, to: string[], message: string, data: Record<string, unknown>, sourceId: string): Promise<void> {
-    if (to.length === 0) return;
-    await tx.appendOutbox([{ tenantId: tx.tenantId, id: `${sourceId}:notify`, recordId: record.id, type: 'dealflow.notify', payload: { recordId: record.id, to, message, ...data }, createdAt: data.at as string }]);
+    const outbox = notification(tx, record, to, message, data, sourceId);
+    if (outbox.length > 0) await writeEffects(tx, { outbox });
   }
 
   async function resolveTargets(target: EscalationTarget, record: StoredRecord, ownerAtFiring: string | null): Promise<string[]> {
@@ -210,6 +228,6 @@ export function createSalesKit(options: CreateSalesRulesOptions): SalesKit {
 
   return {
     directory, compiler, assigner, duplicates, escalator, permissions, approvals, pool, poolCalendar,
-    openStages: options.openStages, actorOf, newId: options.newId, write, commit, notify, resolveTargets, poolOf, intoPool, decideFor, applyDecision, anyAssigner,
+    openStages: options.openStages, actorOf, newId: options.newId, write, commit, effects: writeEffects, notification, notify, resolveTargets, poolOf, intoPool, decideFor, applyDecision, anyAssigner,
   };
 }

@@ -100,12 +100,8 @@ function sliceHistory(list: readonly HistoryEvent[], options: { afterSeq?: numbe
   return list.slice(start, options.limit !== undefined ? start + options.limit : undefined).map(cloneJson);
 }
 
-/** An outbox message as the store keeps it: its position and tenant, and a copy of the message. */
-interface OutboxEntry {
-  position: number;
-  tenantId: string;
-  message: OutboxMessage;
-}
+/** An outbox message as the store keeps it: a copy of the message, its `position` given at commit. */
+type OutboxEntry = OutboxMessage & { position: number };
 
 function isActive(timer: TimerRecord): boolean {
   return timer.status === 'pending' || timer.status === 'claimed';
@@ -197,7 +193,11 @@ class MemoryTx implements StorageTx {
       if (!set) t.timersByRecord.set(recordId, (set = new Set()));
       for (const id of ids) set.add(id);
     }
-    for (const m of this.outbox) this.state.outbox.push({ position: ++this.state.position, tenantId: m.tenantId, message: m });
+    for (const m of this.outbox) {
+      const entry = m as OutboxEntry;
+      entry.position = ++this.state.position;
+      this.state.outbox.push(entry);
+    }
   }
 
   private own(kind: string, id: string, tenantId: string): void {
@@ -531,9 +531,7 @@ export function createMemoryStorage(): Storage {
       for (const m of state.outbox) {
         if (m.position <= after) continue;
         if (options.tenantId !== undefined && m.tenantId !== options.tenantId) continue;
-        const message = cloneJson(m.message);
-        message.position = m.position;
-        out.push(message);
+        out.push(cloneJson(m));
         if (out.length >= options.limit) break;
       }
       return out;
