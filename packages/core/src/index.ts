@@ -41,6 +41,7 @@ export type { PastStage } from './engine/create-record.js';
 export type { UpdateInput } from './engine/update.js';
 export type { Agenda, TasksFilter } from './engine/agenda.js';
 export { DATE_TIMER_KIND } from './engine/date-timers.js';
+export type { StageRequirements } from './engine/requirements.js';
 export type { IdentityOptions } from './identity/identity.js';
 export type {
   CallContext,

@@ -1,5 +1,6 @@
 import type { Actor } from '../blueprint/machine.js';
 import type { HistoryEvent, StoredRecord } from '../storage/types.js';
+import type { StageRequirements } from './requirements.js';
 
 export type { Actor };
 
@@ -76,19 +77,7 @@ export interface Rejection {
   /** Fields that must be set first (reason `required_fields`; with reason `guard`, those the target stage would need too). */
   missingFields: string[];
   /** What the target stage asks for that was not supplied (reason `requirements`). */
-  missingRequirements?: {
-    /** Checklist items not ticked. */
-    checklist: Array<{
-      /** The item's id (what `SendInput.checklist` takes). */
-      id: string;
-      /** Its label, for the rep. */
-      label: string;
-    }>;
-    /** True when a note is required and none was given. */
-    note: boolean;
-    /** How many more attachments are required. */
-    attachments: number;
-  };
+  missingRequirements?: StageRequirements;
   /** JSON path of the rule that said no (`guard`, `forbidden`). */
   rule?: string;
   /** Who sent the event. */

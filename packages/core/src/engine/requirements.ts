@@ -8,12 +8,26 @@ export interface SuppliedRequirements {
   attachments?: string[];
 }
 
-/** What a stage asks for that was not supplied. */
-export interface MissingRequirements {
-  checklist: Array<{ id: string; label: string }>;
+/**
+ * What a stage asks for besides fields (guidance's `requirements`), or in a rejection the part of
+ * it that was not supplied (`Rejection.missingRequirements`).
+ */
+export interface StageRequirements {
+  /** Checklist items to tick (in a rejection: those not ticked). */
+  checklist: Array<{
+    /** The item's id: what the event's `checklist` takes. */
+    id: string;
+    /** What to check, for people. */
+    label: string;
+  }>;
+  /** Whether a note must be sent with the event (in a rejection: and none was). */
   note: boolean;
+  /** How many attachment references must be sent (in a rejection: how many more). */
   attachments: number;
 }
+
+/** What a stage asks for that was not supplied. */
+export type MissingRequirements = StageRequirements;
 
 const LIMITS = { items: 50, note: 10_000, attachments: 20, reference: 2000 };
 

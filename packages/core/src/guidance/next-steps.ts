@@ -7,6 +7,7 @@ import type { Engine } from '../create-engine.js';
 import { isSet } from '../engine/fields.js';
 import { recordView } from '../blueprint/record-view.js';
 import { describeMissing } from '../engine/requirements.js';
+import type { StageRequirements } from '../engine/requirements.js';
 import type { LinkBlocker, LinkRules } from '../links/rules.js';
 import type { StoredRecord } from '../storage/types.js';
 
@@ -30,19 +31,7 @@ export interface NextTransition {
     label: string;
   }>;
   /** What the target stage asks for besides fields (checklist, note, attachments), supplied with the event; null when nothing. */
-  requirements: {
-    /** Checklist items to tick (empty when none). */
-    checklist: Array<{
-      /** Item id to send in the event's `checklist`. */
-      id: string;
-      /** What to check, for people. */
-      label: string;
-    }>;
-    /** Whether a note must be sent with the event. */
-    note: boolean;
-    /** How many attachment references must be sent (0: none). */
-    attachments: number;
-  } | null;
+  requirements: StageRequirements | null;
   /** False when the guard is false on the current data (`null`: no guard). */
   guardPasses: boolean | null;
   /** False when the actor may not fire it (`allow` rule). */
