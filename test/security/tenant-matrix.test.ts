@@ -29,6 +29,7 @@ function calls(engine: Engine, id: string, taskId: string, tenant: string): Reco
     create: () => engine.create('lead', { fields: { name: 'X' } }, ctx),
     createMany: () => engine.createMany('lead', [{ fields: { name: 'X' } }], ctx),
     send: () => engine.send(id, 'contact', ctx),
+    sendMany: () => engine.sendMany([{ recordId: id, event: 'contact' }], ctx),
     update: () => engine.update(id, { fields: { name: 'Y' } }, ctx),
     get: () => engine.get(id, ctx),
     query: () => engine.query({}, ctx),

@@ -19,6 +19,8 @@ import { createInTx, restatePastStages } from './engine/create-record.js';
 import type { PastStage } from './engine/create-record.js';
 import { runCreateMany } from './engine/create-many.js';
 import type { CreatedItem, CreateManyItem, CreateManyOptions, CreateManyResult } from './engine/create-many.js';
+import { runSendMany } from './engine/send-many.js';
+import type { SendManyItem, SendManyOptions, SendManyResult, SentItem } from './engine/send-many.js';
 import { createEmitter, flushEmits } from './engine/events.js';
 import type { EngineEventMap, EngineEventName, PendingEmit } from './engine/events.js';
 import type { EnginePlugin } from './engine/plugins.js';
@@ -36,6 +38,7 @@ import { STAGE_TIMER_KINDS } from './engine/deadlines.js';
 import { DATE_TIMER_KIND, dateTimerApplies } from './engine/date-timers.js';
 import { checkClockAtFiring } from './sla/clock.js';
 import { eventInputOf as normalizeEvent } from './transition/step.js';
+import type { EventInput } from './transition/step.js';
 // sales rules (assignment, escalation, pool, duplicates, approvals, permissions)
 import type { Directory } from './directory/types.js';
 import { createMemoryDirectory } from './directory/memory.js';
@@ -165,6 +168,23 @@ export interface Engine extends SalesEngineApi {
   createMany(type: string, items: readonly CreateManyItem[], options?: CreateManyOptions): Promise<CreateManyResult[]>;
   /** Sends an event to a record. Rejections are returned (`ok: false`), not thrown. */
   send(recordId: string, event: SendInput, ctx?: CallContext): Promise<SendResult>;
+  /**
+   * Sends many events, many per store transaction, each exactly as `send` would (identity and
+   * permissions, guards, required fields, approval holds, plugins such as assignment, escalation
+   * timers and the duplicate guard, history, timers, outbox, per-item idempotency keys shared with
+   * `send`). Each item gets its own result, in input order: what `send` answers (`ok: true`, or
+   * `ok: false` with a `rejection`), or `ok: false` with an `error` where `send` would have thrown
+   * (`NOT_FOUND`…); a refused item never sinks the others, unless `allOrNothing` (then the first
+   * rejection fails the call with `REJECTED` and nothing is written). Items for the same record
+   * run in input order. Batches are sized automatically (see {@link SendManyOptions}).
+   *
+   * @example
+   * ```ts
+   * const results = await engine.sendMany(ids.map((id) => ({ recordId: id, event: 'lose', idempotencyKey: `cleanup-7:${id}` })), { actor: engine.system })
+   * for (const r of results) if (!r.ok) console.log(r.index, 'error' in r ? r.error.code : r.rejection.reason)
+   * ```
+   */
+  sendMany(items: readonly SendManyItem[], options?: SendManyOptions): Promise<SendManyResult[]>;
   /**
    * Edits a record's fields without a stage move (see {@link UpdateResult}): values checked and
    * normalized, the stage's `editable` policy and the sales permission rules enforced, computed
@@ -416,54 +436,63 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return { ...(prior.result as object), replayed: true } as T;
   }
 
+  /** The fingerprint of a send under an idempotency key (a key reused for another call is refused). */
+  const sendFingerprint = (recordId: string, input: EventInput): string =>
+    JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null, input.supplied ?? null]);
+
+  /**
+   * One send in an open transaction (the body of `engine.send`, and each item of `sendMany`): the
+   * record locked, the idempotency key, approval holds, the transition and its writes.
+   */
+  async function sendItem(tx: StorageTx, recordId: string, input: EventInput, ctx: CallContext, actor: Actor, fingerprint: string): Promise<SentItem> {
+    const record = await tx.getRecord(recordId, READ_FOR_SEND);
+    if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tx.tenantId}'`, { details: { recordId } });
+    // The key is read under the record's lock: a duplicate that waited for the first call sees
+    // its stored result (on PostgreSQL a key read before the lock missed it and re-ran the event).
+    if (ctx.idempotencyKey !== undefined) {
+      const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
+      if (prior) return { result: prior, emits: NO_EMITS };
+    }
+    const remember = async (res: SendResult, at: string): Promise<SendResult> => {
+      // rejections are results too: a repeated call gets the same answer, not a fresh attempt
+      if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+      return res;
+    };
+    if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
+      throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
+        details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
+      });
+    }
+    const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
+    const at = iso(clock.now());
+    // hooks (sales approvals) may hold a send that has a transition to take
+    if (hooks.holdSend && core.candidates(bp, record.stage, input.type).length > 0) {
+      const held = await hooks.holdSend(tx, record, input, at, actor);
+      if (held) return { result: await remember({ ok: false, rejection: held.rejection, record: held.record }, at), emits: [{ name: 'rejected', payload: held.rejection }] };
+    }
+    const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
+    if (!out.ok) {
+      const emits: readonly PendingEmit[] = [{ name: 'rejected', payload: out.rejection }];
+      return ctx.idempotencyKey === undefined
+        ? { result: { ok: false, rejection: out.rejection, record }, emits }
+        : { result: await remember({ ok: false, rejection: out.rejection, record }, at), emits };
+    }
+    const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
+    if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+    return { result: res, emits: out.emits };
+  }
+
   /** The body of `engine.send` (see there): one transaction, retried on version conflicts. */
   function sendInTransaction(recordId: string, event: SendInput, ctx: CallContext): Promise<SendResult> {
     const input = normalizeEvent(event);
     const actor = actorOf(ctx);
     const tenant = ctx.tenantId ?? tenantId;
-    const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null, input.supplied ?? null]);
+    const fingerprint = ctx.idempotencyKey === undefined ? '' : sendFingerprint(recordId, input);
     let emits: readonly PendingEmit[] = NO_EMITS;
     const inTx = async (tx: StorageTx): Promise<SendResult> => {
-      emits = NO_EMITS;
-      const record = await tx.getRecord(recordId, READ_FOR_SEND);
-      if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
-      // The key is read under the record's lock: a duplicate that waited for the first call sees
-      // its stored result (on PostgreSQL a key read before the lock missed it and re-ran the event).
-      if (ctx.idempotencyKey !== undefined) {
-        const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
-        if (prior) return prior;
-      }
-      const remember = async (res: SendResult, at: string): Promise<SendResult> => {
-        // rejections are results too: a repeated call gets the same answer, not a fresh attempt
-        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
-        return res;
-      };
-      if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
-        throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
-          details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
-        });
-      }
-      const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
-      const at = iso(clock.now());
-      // hooks (sales approvals) may hold a send that has a transition to take
-      if (hooks.holdSend && core.candidates(bp, record.stage, input.type).length > 0) {
-        const held = await hooks.holdSend(tx, record, input, at, actor);
-        if (held) {
-          emits = [{ name: 'rejected', payload: held.rejection }];
-          return remember({ ok: false, rejection: held.rejection, record: held.record }, at);
-        }
-      }
-      const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
-      if (!out.ok) {
-        emits = [{ name: 'rejected', payload: out.rejection }];
-        return ctx.idempotencyKey === undefined
-          ? { ok: false, rejection: out.rejection, record }
-          : remember({ ok: false, rejection: out.rejection, record }, at);
-      }
-      const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
-      if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
-      emits = out.emits;
-      return res;
+      const made = await sendItem(tx, recordId, input, ctx, actor, fingerprint);
+      emits = made.emits;
+      return made.result;
     };
     const done = (result: SendResult): SendResult => {
       if (!result.replayed) flushEmits(emitter, emits);
@@ -560,6 +589,24 @@ export function createEngine(options: CreateEngineOptions): Engine {
       } catch (e) {
         return Promise.reject(e);
       }
+    },
+
+    sendMany(items, opts = {}) {
+      const actor = actorOf({ actor: opts.actor });
+      return runSendMany({
+        storage,
+        maxRetries: core.maxRetries,
+        sendItem: (tx, item, who) => {
+          const input = normalizeEvent(item.event);
+          const ctx: CallContext = {
+            actor: who, tenantId: tx.tenantId,
+            ...(item.idempotencyKey !== undefined ? { idempotencyKey: item.idempotencyKey } : {}),
+            ...(item.expectedVersion !== undefined ? { expectedVersion: item.expectedVersion } : {}),
+          };
+          return sendItem(tx, item.recordId, input, ctx, who, item.idempotencyKey === undefined ? '' : sendFingerprint(item.recordId, input));
+        },
+        emit: (emits) => flushEmits(emitter, emits),
+      }, opts.tenantId ?? tenantId, actor, items, opts);
     },
 
     async update(recordId, input, ctx = {}) {

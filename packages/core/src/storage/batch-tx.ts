@@ -109,6 +109,11 @@ export class BatchTx implements StorageTx {
     this.open = false;
   }
 
+  /** Whether an item is open (begun, neither accepted nor rejected yet). */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
   /** How many records accepted items wrote so far. */
   get size(): number {
     return this.records.size;
