@@ -58,7 +58,7 @@ function calls(engine: Engine, id: string, taskId: string, tenant: string): Reco
 }
 
 /** Methods that are the app's own (workers, set-up, events), not a caller's. */
-const NOT_A_CALLERS = new Set(['fireTimer', 'runDue', 'blueprint', 'on', 'off', 'once']);
+const NOT_A_CALLERS = new Set(['fireTimer', 'fireTimers', 'runDue', 'blueprint', 'on', 'off', 'once']);
 
 async function snapshot(storage: Storage, ids: string[]): Promise<string> {
   const parts: unknown[] = [];

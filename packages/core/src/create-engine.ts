@@ -20,6 +20,8 @@ import type { PastStage } from './engine/create-record.js';
 import { runCreateMany } from './engine/create-many.js';
 import type { CreatedItem, CreateManyItem, CreateManyOptions, CreateManyResult } from './engine/create-many.js';
 import { runSendMany } from './engine/send-many.js';
+import { runBatches } from './engine/batches.js';
+import type { ItemError } from './engine/batches.js';
 import type { SendManyItem, SendManyOptions, SendManyResult, SentItem } from './engine/send-many.js';
 import { createEmitter, flushEmits } from './engine/events.js';
 import type { EngineEventMap, EngineEventName, PendingEmit } from './engine/events.js';
@@ -110,6 +112,17 @@ export interface FireTimerResult {
   /** For `rejected`: why. */
   reason?: string;
 }
+
+/** Outcome of one timer of {@link Engine.fireTimers}: as `fireTimer`'s, or `failed` (nothing of it was written; it is fired again once its lease expires). */
+export type FireTimersResult =
+  | FireTimerResult
+  | {
+    outcome: 'failed';
+    /** Why it failed (code and message). */
+    error: ItemError;
+    /** The error as thrown. */
+    cause: unknown;
+  };
 
 /** Summary of {@link Engine.runDue}. */
 export interface RunDueSummary {
@@ -231,6 +244,20 @@ export interface Engine extends SalesEngineApi {
   timers(recordId: string, options?: { status?: TimerStatus[]; tenantId?: string; actor?: Actor }): Promise<TimerRecord[]>;
   /** Fires one timer through the send path, in one transaction of the timer's tenant. */
   fireTimer(timer: TimerRecord, options: { workerId: string | null }): Promise<FireTimerResult>;
+  /**
+   * Fires many claimed timers, many per store transaction (one per tenant and batch of `batchSize`,
+   * default 50), each exactly as `fireTimer` would: the timer completed in the same transaction as
+   * its effect, stale ones as no-ops, hook kinds (escalations, task reminders, pool returns). One
+   * result per timer, in order; a timer that fails (`outcome: 'failed'`) or lost its lease writes
+   * nothing and never sinks the others. What the deadline worker calls.
+   *
+   * @example
+   * ```ts
+   * const due = await engine.storage.claimDueTimers({ now: new Date().toISOString(), limit: 200, leaseMs: 30_000, workerId: 'w1' })
+   * const results = await engine.fireTimers(due, { workerId: 'w1' })
+   * ```
+   */
+  fireTimers(timers: readonly TimerRecord[], options: { workerId: string | null; batchSize?: number }): Promise<FireTimersResult[]>;
   /** Claims and fires every timer due at `now` (default: the clock) for this engine's tenant. */
   runDue(now?: string | Date): Promise<RunDueSummary>;
   /** The blueprint by id or record type (latest version), or a given version. */
@@ -529,6 +556,109 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return { result: res, emits: made.emits };
   }
 
+  /**
+   * One claimed timer fired in an open transaction (the body of `engine.fireTimer`, and each timer
+   * of `fireTimers`): the record locked, stale and stopped clocks as no-ops, hook kinds, reminders,
+   * the timer's transition; the timer completed in the same transaction (a lost lease throws
+   * `LEASE_LOST`). The typed events to emit once committed are pushed to `emits`.
+   */
+  async function fireInTx(tx: StorageTx, timer: TimerRecord, workerId: string | null, emits: PendingEmit[]): Promise<FireTimerResult> {
+    // the timer as claimed: its lease is checked where it counts, by completeTimer in this
+    // transaction (a lost lease throws LEASE_LOST there and rolls the firing back whole)
+    const cur = timer;
+    const at = iso(clock.now());
+    const complete = async (outcome: string) => {
+      if (!(await tx.completeTimer(cur.id, workerId, outcome, at))) {
+        throw new DealflowError('LEASE_LOST', `timer '${cur.id}': lease lost while firing`, { details: { timerId: cur.id } });
+      }
+    };
+    const record = await tx.getRecord(cur.recordId, { forUpdate: true });
+    if (!record) {
+      await complete('noop:missing');
+      return { outcome: 'noop' };
+    }
+    if (cur.stage !== null && record.stage !== cur.stage) {
+      await complete('noop:stale');
+      return { outcome: 'noop', record };
+    }
+    const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
+    const actor: Actor = { ...SYSTEM, id: workerId === null ? SYSTEM.id : `worker:${workerId}` };
+    const deadline = { record, timer: cur, stage: record.stage };
+    if (hooks.fireTimer && hooks.timerKinds.includes(cur.kind)) {
+      // a kind a hook handles (escalations, task reminders): its change, then any transition it asks for
+      const fired = await hooks.fireTimer(tx, cur, at);
+      let last = fired?.record ?? record;
+      for (const event of fired?.transitions ?? []) {
+        const t = await transitionInTx(core, tx, core.blueprintOf(last.blueprintId, last.blueprintVersion), last, { type: event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, { system: true, timer: { id: cur.id, kind: cur.kind } });
+        if (t.ok) { last = t.record; emits.push(...t.emits); } else emits.push({ name: 'rejected', payload: t.rejection });
+      }
+      const outcome = fired?.outcome ?? 'noop:unhandled';
+      await complete(outcome);
+      return outcome === 'fired' ? { outcome: 'fired', record: last } : { outcome: 'noop', record: last };
+    }
+    // SLA clocks (sla/): a clock stopped by the first activity does not fire; one restarted by a later change moves
+    if (cur.kind === 'breach' || cur.kind === 'reminder') {
+      const check = checkClockAtFiring(core.calendars, bp, record, cur, at);
+      // (the record does not change: the change writer writes the timers alone)
+      if (check.action === 'stop') {
+        await complete('noop:clock-stopped');
+        await writeTimers(tx, { cancelTimers: [{ recordId: record.id, stage: record.stage, kinds: STAGE_TIMER_KINDS }] });
+        return { outcome: 'noop', record };
+      }
+      if (check.action === 'reschedule') {
+        await complete('noop:rescheduled');
+        await writeTimers(tx, { scheduleTimers: check.timers });
+        return { outcome: 'noop', record };
+      }
+    }
+    // a date-field timer: stale once its field changed or the record left the stages it runs in
+    let dateReminder = false;
+    if (cur.kind === DATE_TIMER_KIND) {
+      const spec = dateTimerApplies(bp, record, cur);
+      if (!spec) {
+        await complete('noop:stale');
+        return { outcome: 'noop', record };
+      }
+      dateReminder = spec.send === undefined;
+    }
+    if (cur.kind === 'reminder' || dateReminder) {
+      const version = record.version + 1;
+      const hist: HistoryEvent = {
+        tenantId: tx.tenantId,
+        id: core.newId('evt'),
+        recordId: record.id,
+        seq: version,
+        at,
+        kind: 'reminder',
+        actorId: actor.id,
+        data: dateReminder
+          ? { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value, changes: {} }
+          : { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
+      };
+      const after: StoredRecord = { ...record, version, updatedAt: at };
+      await writeChange(tx, bp, {
+        before: record, after, history: [hist],
+        outbox: [{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, ...(dateReminder ? { dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value } : { deadline: cur.payload.deadline ?? null }) }, createdAt: at }],
+      });
+      await complete('fired');
+      emits.push({ name: 'reminder', payload: { ...deadline, record: after } });
+      return { outcome: 'fired', record: after };
+    }
+    const out = await transitionInTx(core, tx, bp, record, { type: cur.event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, {
+      system: true,
+      timer: { id: cur.id, kind: cur.kind, key: cur.key },
+    });
+    if (!out.ok) {
+      await complete(`rejected:${out.rejection.reason}`);
+      emits.push({ name: 'rejected', payload: out.rejection });
+      return { outcome: 'rejected', record, reason: out.rejection.reason };
+    }
+    await complete('fired');
+    if (cur.kind === 'breach') emits.push({ name: 'deadline.breached', payload: { ...deadline, timer: cur } });
+    emits.push(...out.emits);
+    return { outcome: 'fired', record: out.record };
+  }
+
   const identity = createIdentity({
     directory: options.directory ?? sales?.directory ?? null,
     closed: options.rules?.permissions !== undefined,
@@ -662,99 +792,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       let emits: PendingEmit[] = [];
       const res = await withRetry(timer.tenantId, () => `timer '${timer.id}'`, async (tx): Promise<FireTimerResult> => {
         emits = [];
-        // the timer as claimed: its lease is checked where it counts, by completeTimer in this
-        // transaction (a lost lease throws LEASE_LOST there and rolls the firing back whole)
-        const cur = timer;
-        const at = iso(clock.now());
-        const complete = async (outcome: string) => {
-          if (!(await tx.completeTimer(cur.id, workerId, outcome, at))) {
-            throw new DealflowError('LEASE_LOST', `timer '${cur.id}': lease lost while firing`, { details: { timerId: cur.id } });
-          }
-        };
-        const record = await tx.getRecord(cur.recordId, { forUpdate: true });
-        if (!record) {
-          await complete('noop:missing');
-          return { outcome: 'noop' };
-        }
-        if (cur.stage !== null && record.stage !== cur.stage) {
-          await complete('noop:stale');
-          return { outcome: 'noop', record };
-        }
-        const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
-        const actor: Actor = { ...SYSTEM, id: workerId === null ? SYSTEM.id : `worker:${workerId}` };
-        const deadline = { record, timer: cur, stage: record.stage };
-        if (hooks.fireTimer && hooks.timerKinds.includes(cur.kind)) {
-          // a kind a hook handles (escalations, task reminders): its change, then any transition it asks for
-          const fired = await hooks.fireTimer(tx, cur, at);
-          let last = fired?.record ?? record;
-          for (const event of fired?.transitions ?? []) {
-            const t = await transitionInTx(core, tx, core.blueprintOf(last.blueprintId, last.blueprintVersion), last, { type: event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, { system: true, timer: { id: cur.id, kind: cur.kind } });
-            if (t.ok) { last = t.record; emits.push(...t.emits); } else emits.push({ name: 'rejected', payload: t.rejection });
-          }
-          const outcome = fired?.outcome ?? 'noop:unhandled';
-          await complete(outcome);
-          return outcome === 'fired' ? { outcome: 'fired', record: last } : { outcome: 'noop', record: last };
-        }
-        // SLA clocks (sla/): a clock stopped by the first activity does not fire; one restarted by a later change moves
-        if (cur.kind === 'breach' || cur.kind === 'reminder') {
-          const check = checkClockAtFiring(core.calendars, bp, record, cur, at);
-          // (the record does not change: the change writer writes the timers alone)
-          if (check.action === 'stop') {
-            await complete('noop:clock-stopped');
-            await writeTimers(tx, { cancelTimers: [{ recordId: record.id, stage: record.stage, kinds: STAGE_TIMER_KINDS }] });
-            return { outcome: 'noop', record };
-          }
-          if (check.action === 'reschedule') {
-            await complete('noop:rescheduled');
-            await writeTimers(tx, { scheduleTimers: check.timers });
-            return { outcome: 'noop', record };
-          }
-        }
-        // a date-field timer: stale once its field changed or the record left the stages it runs in
-        let dateReminder = false;
-        if (cur.kind === DATE_TIMER_KIND) {
-          const spec = dateTimerApplies(bp, record, cur);
-          if (!spec) {
-            await complete('noop:stale');
-            return { outcome: 'noop', record };
-          }
-          dateReminder = spec.send === undefined;
-        }
-        if (cur.kind === 'reminder' || dateReminder) {
-          const version = record.version + 1;
-          const hist: HistoryEvent = {
-            tenantId: tx.tenantId,
-            id: core.newId('evt'),
-            recordId: record.id,
-            seq: version,
-            at,
-            kind: 'reminder',
-            actorId: actor.id,
-            data: dateReminder
-              ? { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value, changes: {} }
-              : { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
-          };
-          const after: StoredRecord = { ...record, version, updatedAt: at };
-          await writeChange(tx, bp, {
-            before: record, after, history: [hist],
-            outbox: [{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, ...(dateReminder ? { dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value } : { deadline: cur.payload.deadline ?? null }) }, createdAt: at }],
-          });
-          await complete('fired');
-          emits = [{ name: 'reminder', payload: { ...deadline, record: after } }];
-          return { outcome: 'fired', record: after };
-        }
-        const out = await transitionInTx(core, tx, bp, record, { type: cur.event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, {
-          system: true,
-          timer: { id: cur.id, kind: cur.kind, key: cur.key },
-        });
-        if (!out.ok) {
-          await complete(`rejected:${out.rejection.reason}`);
-          emits = [{ name: 'rejected', payload: out.rejection }];
-          return { outcome: 'rejected', record, reason: out.rejection.reason };
-        }
-        await complete('fired');
-        emits = [...(cur.kind === 'breach' ? [{ name: 'deadline.breached' as const, payload: { ...deadline, timer: cur } }] : []), ...out.emits];
-        return { outcome: 'fired', record: out.record };
+        return fireInTx(tx, timer, workerId, emits);
       }, true).catch((e) => {
         if (isDealflowError(e, 'LEASE_LOST')) {
           emits = []; // (the firing was rolled back: nothing it noted may be emitted)
@@ -764,6 +802,43 @@ export function createEngine(options: CreateEngineOptions): Engine {
       });
       flushEmits(emitter, emits);
       return res;
+    },
+
+    async fireTimers(timers, { workerId, batchSize = 50 }) {
+      const results: FireTimersResult[] = new Array(timers.length);
+      const byTenant = new Map<string, number[]>();
+      timers.forEach((t, i) => {
+        let list = byTenant.get(t.tenantId);
+        if (!list) byTenant.set(t.tenantId, (list = []));
+        list.push(i);
+      });
+      for (const [tenant, indexes] of byTenant) {
+        const causes = new Map<number, unknown>();
+        const out = await runBatches<TimerRecord, FireTimerResult & { ok: true }>({
+          what: 'fireTimers',
+          storage,
+          tenantId: tenant,
+          maxRetries: core.maxRetries,
+          prefetch: (batch) => batch.map((t) => t.recordId),
+          runItem: async (tx, timer) => {
+            const emits: PendingEmit[] = [];
+            const result = await fireInTx(tx, timer, workerId, emits);
+            return { result: { ok: true, ...result }, emits };
+          },
+          emit: (emits) => flushEmits(emitter, emits),
+          onItemError: (i, e) => causes.set(i, e),
+        }, indexes.map((i) => timers[i]!), { batchSize });
+        out.forEach((r, k) => {
+          const i = indexes[k]!;
+          if ('error' in r) {
+            results[i] = r.error.code === 'LEASE_LOST' ? { outcome: 'lease-lost' } : { outcome: 'failed', error: r.error, cause: causes.get(k) };
+          } else {
+            const { ok: _ok, index: _index, ...fired } = r;
+            results[i] = fired;
+          }
+        });
+      }
+      return results;
     },
 
     async runDue(now) {

@@ -65,6 +65,8 @@ export interface BatchRun<I, R> {
   succeeded?(result: R): boolean;
   /** Fires the typed events of committed items. */
   emit(emits: readonly PendingEmit[]): void;
+  /** Called with the error as thrown when an item is refused (its result carries the code and message). */
+  onItemError?(index: number, error: unknown): void;
   /** Called after each batch committed. */
   onBatch?(info: { from: number; to: number; ms: number; ok: number; refused: number }): void | Promise<void>;
 }
@@ -139,6 +141,7 @@ export async function runBatches<I, R>(run: BatchRun<I, R>, items: readonly I[],
             if (batch.isOpen) batch.reject();
             if (!itemError(e) || options.allOrNothing) throw e;
             results[i] = { ok: false, index: i, error: errorOf(e) };
+            run.onItemError?.(i, e);
           }
         }
         await batch.flush();
@@ -149,6 +152,7 @@ export async function runBatches<I, R>(run: BatchRun<I, R>, items: readonly I[],
       if (isDealflowError(e, 'CONFLICT') && attempt < run.maxRetries) return runBatch(from, to, attempt + 1);
       if (to - from === 1) {
         results[from] = { ok: false, index: from, error: errorOf(e) };
+        run.onItemError?.(from, e);
         return;
       }
       // a store failure names no item: halves find it, and the others still commit
