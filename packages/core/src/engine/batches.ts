@@ -57,6 +57,8 @@ export interface BatchRun<I, R> {
   maxRetries: number;
   /** Record ids the items of `[from, to)` will change: read (and locked) once per batch. */
   prefetch(items: readonly I[]): string[];
+  /** Tells the batch's transaction what the caller knows of the items before they run (a worker's claimed timers). */
+  seed?(batch: BatchTx, items: readonly I[]): void;
   /** Runs one item in the batch's transaction exactly as the single call would. */
   runItem(tx: StorageTx, item: I, index: number): Promise<BatchItemOutcome<R>>;
   /** With `allOrNothing`: the error that fails the call when an accepted item's result is still a refusal (a rejected send), or null. */
@@ -125,6 +127,7 @@ export async function runBatches<I, R>(run: BatchRun<I, R>, items: readonly I[],
       await run.storage.transaction(run.tenantId, async (tx) => {
         emits = [];
         const batch = new BatchTx(tx);
+        run.seed?.(batch, items.slice(from, to));
         await batch.prefetch(run.prefetch(items.slice(from, to)));
         for (let i = from; i < to; i++) {
           batch.begin();

@@ -350,6 +350,24 @@ export interface StorageTx {
    */
   completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean>;
 
+  /**
+   * Optional, for batches (`BatchTx` uses it when the store has it): many `updateRecord` calls in
+   * one write, each record at most once. All or none: a record not at its expected version throws
+   * `DealflowError('CONFLICT')` naming it and changes none of them.
+   */
+  updateRecords?(changes: ReadonlyArray<{ record: StoredRecord; expectedVersion: number }>): Promise<void>;
+  /**
+   * Optional, for batches: many `cancelTimers` calls in one write (the records' timers matching
+   * each filter). Answers how many timers were cancelled in all.
+   */
+  cancelTimersOf?(cancels: ReadonlyArray<{ recordId: string; filter?: { kinds?: string[]; keys?: string[]; stage?: string } }>): Promise<number>;
+  /**
+   * Optional, for batches: many `completeTimer` calls in one write, each timer at most once, with
+   * the same rule per timer (claimed by `workerId`, or pending with `workerId: null`). Answers the
+   * ids of the timers NOT completed (lease lost), writing nothing for those.
+   */
+  completeTimers?(completions: ReadonlyArray<{ timerId: string; workerId: string | null; outcome: string; at: string }>): Promise<string[]>;
+
   /** The stored result for an idempotency key, or undefined. */
   getIdempotency(key: string): Promise<{
     /** What identifies the request stored under the key; a retry with another fingerprint is a conflict. */
