@@ -493,9 +493,10 @@ export class BatchTx implements StorageTx {
 
   /**
    * The timer operations in as few calls as possible: schedules, cancels and completions are each
-   * gathered; before an operation joins its group, a group holding another operation on the same
-   * record is sent, so each record's operations keep their order (and the pending groups never
-   * share a record, so they may go in any order).
+   * gathered and sent in that order; before an operation joins its group, a group holding an
+   * earlier operation on the same record that must come first is sent, so each record's operations
+   * keep the order that matters (a cancel after a schedule, a schedule after a cancel or a
+   * completion, a cancel after a completion, a completion of a timer scheduled in the batch).
    */
   private async sendTimerOps(): Promise<void> {
     const schedule = { list: [] as TimerRecord[], records: new Set<string>() };
@@ -524,14 +525,22 @@ export class BatchTx implements StorageTx {
         throw new DealflowError('LEASE_LOST', `timer '${lost[0]}': its lease was lost before the batch committed`, { details: { timerId: lost[0], timerIds: lost } });
       }
     };
+    const scheduledIds = new Set<string>();
     for (const o of this.timerOps) {
       const recordId = o.op === 'schedule' ? o.timer.recordId : o.recordId;
-      if (o.op !== 'schedule' && schedule.records.has(recordId)) await sendSchedule();
-      if (o.op !== 'cancel' && cancels.records.has(recordId)) await sendCancels();
+      // (a completion recorded after a cancel or schedule of its record was checked against them
+      // when it was made: they spared its timer, so it may join its group unless it completes a
+      // timer still waiting to be scheduled)
+      if (o.op === 'cancel' ? schedule.records.has(recordId) : o.op === 'complete' && scheduledIds.has(o.timerId)) {
+        await sendSchedule();
+        scheduledIds.clear();
+      }
+      if (o.op === 'schedule' && cancels.records.has(recordId)) await sendCancels();
       if (o.op !== 'complete' && completes.records.has(recordId)) await sendCompletes();
       if (o.op === 'schedule') {
         schedule.list.push(o.timer);
         schedule.records.add(recordId);
+        scheduledIds.add(o.timer.id);
       } else if (o.op === 'cancel') {
         cancels.list.push({ recordId, filter: o.filter });
         cancels.records.add(recordId);
@@ -540,6 +549,7 @@ export class BatchTx implements StorageTx {
         completes.records.add(recordId);
       }
     }
+    // (the groups share no record that needs an order between them: schedules, cancels, completions)
     await sendSchedule();
     await sendCancels();
     await sendCompletes();
