@@ -18,7 +18,7 @@ const NOW = '2026-03-02T10:00:00.000Z';
 /** The bulk lead, with a guard on `qualify` (amount > 0) so that sends can be rejected by a rule. */
 function guardedLead(): BlueprintInput {
   const bp = leadBlueprint();
-  return { ...bp, transitions: bp.transitions.map((t) => (t.event === 'qualify' ? { ...t, guard: { '>': [{ var: 'fields.amount' }, 0] } } : t)) };
+  return { ...bp, transitions: (bp.transitions ?? []).map((t) => (t.event === 'qualify' ? { ...t, guard: { '>': [{ var: 'fields.amount' }, 0] } } : t)) };
 }
 
 /** Ids drawn from a counter: two engines that make the same calls make the same ids. */

@@ -18,7 +18,7 @@ function lead(): BlueprintInput {
   return {
     ...bp,
     stages: bp.stages.map((s) => (s.id === 'contacted' ? { ...s, deadline: { within: 'P2D', remindBefore: ['PT12H'], onBreach: 'stale' } } : s)),
-    transitions: [...bp.transitions, { event: 'stale', from: 'contacted', to: 'lost' }],
+    transitions: [...(bp.transitions ?? []), { event: 'stale', from: 'contacted', to: 'lost' }],
   };
 }
 
