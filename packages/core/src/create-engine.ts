@@ -117,6 +117,7 @@ export interface FireTimerResult {
 export type FireTimersResult =
   | FireTimerResult
   | {
+    /** The firing failed: nothing of it was written, and the timer is fired again once its lease expires. */
     outcome: 'failed';
     /** Why it failed (code and message). */
     error: ItemError;
