@@ -106,12 +106,17 @@ export function statements(t: Tables) {
          SELECT $1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9, $10, $11::jsonb
          WHERE (SELECT COALESCE(max(seq), 0) FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2) = $3::int - 1
          ON CONFLICT DO NOTHING RETURNING 1`,
-    lastSeqs: `SELECT record_id, max(seq) AS s FROM ${t.history} WHERE tenant_id = $1 AND record_id = ANY($2::text[]) GROUP BY record_id`,
-    appendHistory: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+    /**
+     * Many events checked on the server: each event's seq must follow its record's last stored seq
+     * by its place among the record's events of the call (`ord` keeps the call's order).
+     */
+    appendHistoryChecked: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
        SELECT $1, x.record_id, x.seq, x.id, x.at, x.kind, x.event, x.from_stage, x.to_stage, x.actor_id, x.data
-       FROM jsonb_to_recordset($2::jsonb) AS x(record_id text, seq integer, id text, at timestamptz, kind text, event text,
-         from_stage text, to_stage text, actor_id text, data jsonb)
-       ON CONFLICT DO NOTHING`,
+       FROM (SELECT y.*, row_number() OVER (PARTITION BY y.record_id ORDER BY y.ord) AS rn
+         FROM jsonb_to_recordset($2::jsonb) AS y(ord integer, record_id text, seq integer, id text, at timestamptz, kind text, event text,
+           from_stage text, to_stage text, actor_id text, data jsonb)) x
+       WHERE x.seq = x.rn + COALESCE((SELECT max(h.seq) FROM ${t.history} h WHERE h.tenant_id = $1 AND h.record_id = x.record_id), 0)
+       ON CONFLICT DO NOTHING RETURNING 1`,
     // scheduleTimers of one timer: $1 tenant, $2 id, $3 record, $4 kind, $5 key, $6 due, $7 event, $8 payload, $9 stage,
     // $10 record version, $11 attempts, $12 created (a keyed timer replaces the active one of its record and key,
     // found through timers_active_by_record)

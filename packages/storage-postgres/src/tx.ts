@@ -400,11 +400,9 @@ export class PgTx implements StorageTx {
     this.check();
     if (events.length === 0) return;
     for (const e of events) this.own('history event', e.id, e.tenantId);
-    const conflict = (e: HistoryEvent, expected: number | null) =>
-      new DealflowError('CONFLICT', expected === null
-        ? `history of record '${e.recordId}': event '${e.id}' (seq ${e.seq}) is not the next event or its id is taken`
-        : `history of record '${e.recordId}': event seq ${e.seq} is not the next seq ${expected}`, {
-        details: { recordId: e.recordId, seq: e.seq, id: e.id, expectedSeq: expected },
+    const conflict = (e: HistoryEvent) =>
+      new DealflowError('CONFLICT', `history of record '${e.recordId}': event '${e.id}' (seq ${e.seq}) is not the next event or its id is taken`, {
+        details: { recordId: e.recordId, seq: e.seq, id: e.id },
       });
     if (events.length === 1) {
       const e = events[0]!;
@@ -415,25 +413,26 @@ export class PgTx implements StorageTx {
         parts: [this.sql.appendOneHistory],
         values: [this.tenantId, e.recordId, e.seq, e.id, e.at, e.kind, e.event ?? null, e.from ?? null, e.to ?? null, e.actorId ?? null, json(e.data)],
         want: [1],
-        fail: () => conflict(e, null),
+        fail: () => conflict(e),
       });
       return;
     }
-    await this.flush();
-    const ids = [...new Set(events.map((e) => e.recordId))];
-    const { rows } = await run(this.db, 'appendHistory', this.sql.lastSeqs, [this.tenantId, ids]);
-    const last = new Map<string, number>(rows.map((r) => [r.record_id as string, Number(r.s)]));
-    for (const e of events) {
-      const expected = (last.get(e.recordId) ?? 0) + 1;
-      if (e.seq !== expected) throw conflict(e, expected);
-      last.set(e.recordId, e.seq);
-    }
-    const { rowCount } = await run(this.db, 'appendHistory', this.sql.appendHistory,
-      [this.tenantId, JSON.stringify(events.map((e) => ({
-        record_id: e.recordId, seq: e.seq, id: e.id, at: e.at, kind: e.kind, event: e.event ?? null, from_stage: e.from ?? null,
+    // checked on the server and queued like the other writes (no read of the last seqs first)
+    const n = events.length;
+    await this.defer({
+      key: `appendHistory ${n}`,
+      what: `appendHistory (${n} events)`,
+      tables: ['history'],
+      parts: [this.sql.appendHistoryChecked],
+      values: [this.tenantId, JSON.stringify(events.map((e, ord) => ({
+        ord, record_id: e.recordId, seq: e.seq, id: e.id, at: e.at, kind: e.kind, event: e.event ?? null, from_stage: e.from ?? null,
         to_stage: e.to ?? null, actor_id: e.actorId ?? null, data: e.data ?? {},
-      })))]);
-    if (rowCount !== events.length) throw conflict(events[0]!, null);
+      })))],
+      want: [n],
+      fail: () => new DealflowError('CONFLICT', `appendHistory: of ${n} events (records ${[...new Set(events.map((e) => `'${e.recordId}'`))].slice(0, 3).join(', ')}…), one is not the next event of its record or its id is taken`, {
+        details: { recordIds: [...new Set(events.map((e) => e.recordId))].slice(0, 10), events: n },
+      }),
+    });
   }
 
   async listHistory(recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]> {
