@@ -79,6 +79,9 @@ export function statements(t: Tables) {
     /** The first id of an insertRecords batch that already exists (explains its CONFLICT; evaluated only then). */
     insertRecordsInfo: `(SELECT min(x) FROM unnest($2::text[]) AS x WHERE EXISTS (SELECT 1 FROM ${t.records} r WHERE r.tenant_id = $1 AND r.id = x))`,
     recordVersion: `SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
+    /** The history of many records, in the order of their ids in $2, each in seq order. */
+    listHistories: `SELECT h.* FROM unnest($2::text[]) WITH ORDINALITY AS x(id, n) JOIN ${t.history} h ON h.tenant_id = $1 AND h.record_id = x.id
+       ORDER BY x.n, h.seq`,
     listHistory: `SELECT * FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
     insertRecord: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,
         stage_entered_at, created_at, updated_at)

@@ -440,6 +440,12 @@ export interface Storage {
   queryDeadlines(tenantId: string, query: DeadlineQuery): Promise<DeadlineRow[]>;
   /** A record's history outside a transaction. */
   listHistory(tenantId: string, recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]>;
+  /**
+   * Optional, for exports: the history of many records (at most {@link MAX_BATCH_IDS} ids) outside a
+   * transaction, in one read — each record's events in `seq` order, the records in the order given
+   * (an id without history, or repeated, adds nothing more).
+   */
+  listHistories?(tenantId: string, recordIds: readonly string[]): Promise<HistoryEvent[]>;
 
   /**
    * Atomically claims due timers: those `pending` with `dueAt <= now`, and those `claimed` whose
