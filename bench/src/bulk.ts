@@ -6,11 +6,13 @@
  *    1 000-row transactions (`unnest` on PostgreSQL, prepared statements on SQLite); both one
  *    stream, one connection;
  *  - the single-call create rate (`engine.create`, 8 concurrent callers on PostgreSQL);
- *  - deadline workers firing due timers: 2 workers beside 1 (today's worker path);
+ *  - deadline workers firing due timers: 2 workers firing 50 timers per store transaction beside
+ *    2 workers firing one timer per transaction (the single path, the baseline), each on a fresh seed;
  *  - RSS while exporting every imported record (keyset pages) to a sink that discards.
  *
  * Run: pnpm --dir bench run bulk   (BENCH_SCALE=1 is the issue's 1 000 000 leads; 0.02 = 20 000;
- *      DEALFLOW_PG_URL overrides the database). The last line printed is one JSON object.
+ *      DEALFLOW_PG_URL overrides the database; BENCH_PARTS=import,worker picks parts, default all).
+ *      The last line printed is one JSON object.
  */
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,9 @@ const WORKER_RECORDS = Math.max(1000, Math.round(1_000_000 * SCALE));
 const WORKER_DUE = Math.max(500, Math.round(100_000 * SCALE));
 const BATCH = 1000;
 const ZONE = 'Europe/Berlin';
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'import,worker').split(','));
+/** Timers per store transaction of the batched workers. */
+const PER_TX = 50;
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -213,6 +218,18 @@ async function main(): Promise<void> {
   const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
   const figures: Record<string, unknown> = { bench: 'bulk', scale: SCALE, leads: LEADS };
   try {
+    if (PARTS.has('import')) await importParts(dir, admin, figures);
+    if (PARTS.has('worker')) await workerParts(admin, figures);
+  } finally {
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(figures));
+}
+
+/** Import (PostgreSQL and SQLite, beside the hand loaders), single creates and the export's RSS. */
+async function importParts(dir: string, admin: pg.Pool, figures: Record<string, unknown>): Promise<void> {
+  {
     const file = join(dir, 'leads.csv');
     writeSource(file, LEADS);
     log(`source: ${LEADS} leads`);
@@ -261,27 +278,29 @@ async function main(): Promise<void> {
     await sqlite.close();
     figures.sqlite = { import_per_s: round(sqImport), hand_batch_per_s: round(sqHand), ratio_vs_hand_batch: round(sqImport / sqHand, 3) };
 
-    // workers: 1 worker, then 2 workers, each on a fresh seed
-    const rates: number[] = [];
-    for (const workers of [1, 2]) {
-      const ws = `bench_bulk_w${workers}_${process.pid}`;
-      await admin.query(`DROP SCHEMA IF EXISTS ${ws} CASCADE`);
-      await migrate({ pool: admin, schema: ws });
-      await seedDueTimers(admin, ws, WORKER_RECORDS, WORKER_DUE);
-      const st = createPostgresStorage({ connectionString: PG_URL, schema: ws, max: 8 });
-      log(`Workers: ${workers} firing ${WORKER_DUE} due timers among ${WORKER_RECORDS} records…`);
-      const r = await fireDue(createEngine({ storage: st, blueprints: [pingPong] }), WORKER_DUE, workers, 4);
-      log(`  ${Math.round(r.rate)} timers/s`);
-      rates.push(r.rate);
-      await st.close();
-      await admin.query(`DROP SCHEMA ${ws} CASCADE`);
-    }
-    figures.worker = { records: WORKER_RECORDS, due: WORKER_DUE, one_worker_per_s: round(rates[0]!), two_workers_per_s: round(rates[1]!), ratio_vs_single: round(rates[1]! / rates[0]!, 2) };
-  } finally {
-    await admin.end();
-    rmSync(dir, { recursive: true, force: true });
   }
-  console.log(JSON.stringify(figures));
+}
+
+/** Two workers firing one timer per transaction (today's path), then two firing PER_TX per transaction, each on a fresh seed. */
+async function workerParts(admin: pg.Pool, figures: Record<string, unknown>): Promise<void> {
+  const rates: number[] = [];
+  for (const perTx of [1, PER_TX]) {
+    const ws = `bench_bulk_w${perTx}_${process.pid}`;
+    await admin.query(`DROP SCHEMA IF EXISTS ${ws} CASCADE`);
+    await migrate({ pool: admin, schema: ws });
+    await seedDueTimers(admin, ws, WORKER_RECORDS, WORKER_DUE);
+    const st = createPostgresStorage({ connectionString: PG_URL, schema: ws, max: 8 });
+    log(`Workers: 2 firing ${WORKER_DUE} due timers among ${WORKER_RECORDS} records, ${perTx} per transaction…`);
+    const r = await fireDue(createEngine({ storage: st, blueprints: [pingPong] }), WORKER_DUE, 2, 4, perTx);
+    log(`  ${Math.round(r.rate)} timers/s`);
+    rates.push(r.rate);
+    await st.close();
+    await admin.query(`DROP SCHEMA ${ws} CASCADE`);
+  }
+  figures.worker = {
+    records: WORKER_RECORDS, due: WORKER_DUE, workers: 2, timers_per_transaction: PER_TX,
+    single_per_s: round(rates[0]!), batched_per_s: round(rates[1]!), ratio_vs_single: round(rates[1]! / rates[0]!, 2),
+  };
 }
 
 await main();

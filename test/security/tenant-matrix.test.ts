@@ -29,6 +29,7 @@ function calls(engine: Engine, id: string, taskId: string, tenant: string): Reco
     create: () => engine.create('lead', { fields: { name: 'X' } }, ctx),
     createMany: () => engine.createMany('lead', [{ fields: { name: 'X' } }], ctx),
     send: () => engine.send(id, 'contact', ctx),
+    sendMany: () => engine.sendMany([{ recordId: id, event: 'contact' }], ctx),
     update: () => engine.update(id, { fields: { name: 'Y' } }, ctx),
     get: () => engine.get(id, ctx),
     query: () => engine.query({}, ctx),
@@ -57,7 +58,7 @@ function calls(engine: Engine, id: string, taskId: string, tenant: string): Reco
 }
 
 /** Methods that are the app's own (workers, set-up, events), not a caller's. */
-const NOT_A_CALLERS = new Set(['fireTimer', 'runDue', 'blueprint', 'on', 'off', 'once']);
+const NOT_A_CALLERS = new Set(['fireTimer', 'fireTimers', 'runDue', 'blueprint', 'on', 'off', 'once']);
 
 async function snapshot(storage: Storage, ids: string[]): Promise<string> {
   const parts: unknown[] = [];

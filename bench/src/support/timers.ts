@@ -47,9 +47,12 @@ export async function seedDueTimers(admin: pg.Pool, schema: string, total: numbe
   await admin.query(`ANALYZE ${q}.timers; ANALYZE ${q}.records; ANALYZE ${q}.history`);
 }
 
-/** Fires `due` due timers with `workers` deadline workers of `concurrency` each; the rate in timers/s. */
-export async function fireDue(engine: Engine, due: number, workers: number, concurrency: number): Promise<{ rate: number; seconds: number }> {
-  const list = Array.from({ length: workers }, (_, i) => createWorker({ engine, workerId: `bench-${i}`, batchSize: 200, concurrency, leaseMs: 60_000, pollMs: 50 }));
+/**
+ * Fires `due` due timers with `workers` deadline workers of `concurrency` each, `timersPerTransaction`
+ * timers per store transaction (1: each timer in its own transaction); the rate in timers/s.
+ */
+export async function fireDue(engine: Engine, due: number, workers: number, concurrency: number, timersPerTransaction = 1): Promise<{ rate: number; seconds: number }> {
+  const list = Array.from({ length: workers }, (_, i) => createWorker({ engine, workerId: `bench-${i}`, batchSize: 200, concurrency, timersPerTransaction, leaseMs: 60_000, pollMs: 50 }));
   const t0 = performance.now();
   list.forEach((w) => w.start());
   for (;;) {

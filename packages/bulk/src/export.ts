@@ -96,7 +96,12 @@ export async function exportRecords(options: ExportRecordsOptions): Promise<Expo
       } else await rows(page);
     } else {
       const histories: HistoryEvent[][] = [];
-      for (const r of page) histories.push(await options.storage.listHistory(options.tenantId, r.id));
+      if (options.storage.listHistories) {
+        // one read for the page where the store has it
+        const byRecord = new Map<string, HistoryEvent[]>(page.map((r) => [r.id, []]));
+        for (const e of await options.storage.listHistories(options.tenantId, page.map((r) => r.id))) byRecord.get(e.recordId)?.push(e);
+        for (const r of page) histories.push(byRecord.get(r.id)!);
+      } else for (const r of page) histories.push(await options.storage.listHistory(options.tenantId, r.id));
       if (what === 'dealflow') await rows(page.map((record, i) => ({ record, history: histories[i] })));
       else if (what === 'history') {
         await header(HISTORY_COLUMNS);

@@ -3,7 +3,9 @@
  * the mapping's zone, the owner by e-mail, the record id, creation time and past stages. A row
  * that cannot be read is refused with the column and the reason ({@link RowRefusal}).
  */
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
+import { zoneClock } from './zone-time.js';
+import type { ZoneClock } from './zone-time.js';
 import type { Blueprint, CreateManyItem, FieldSpec } from '@dealflow/core';
 import type { FieldMapping, Mapping } from './mapping.js';
 
@@ -32,8 +34,39 @@ type Scalar = string | number | boolean | null;
 
 const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
+/**
+ * The zone texts are first read in: a fixed offset no real text carries (+13:59), so a text that
+ * keeps it named no offset of its own and is a wall-clock time of the mapping's zone.
+ */
+const PROBE = FixedOffsetZone.instance(13 * 60 + 59);
+const clocks = new Map<string, ZoneClock | null>();
+/** The zone's clock, or null for a zone luxon does not know (the slow path then refuses the value). */
+const clockOf = (zone: string): ZoneClock | null => {
+  let c = clocks.get(zone);
+  if (c === undefined) {
+    if (clocks.size > 100) clocks.clear();
+    clocks.set(zone, (c = DateTime.now().setZone(zone).isValid ? zoneClock(zone) : null));
+  }
+  return c;
+};
+/** Wall-clock milliseconds the fast path converts: years 1970 … 9999 (modern zone rules, ISO strings of one shape). */
+const WALL_MIN = Date.UTC(1970, 0, 1);
+const WALL_MAX = Date.UTC(10000, 0, 1);
+
 /** Reads a date or time in the mapping's zone (ISO by default, or a luxon format), as UTC ISO. */
 export function readTime(value: unknown, zone: string, format: string | undefined, column: string): string {
+  if (typeof value !== 'number') {
+    // fast path: parsed at a fixed offset (no time-zone rules), then the zone's offset from its clock
+    const text = String(value).trim();
+    let probe = format ? DateTime.fromFormat(text, format, { zone: PROBE, setZone: true }) : DateTime.fromISO(text, { zone: PROBE, setZone: true });
+    if (!probe.isValid && !format) probe = DateTime.fromSQL(text, { zone: PROBE, setZone: true });
+    if (probe.isValid) {
+      if (!probe.zone.equals(PROBE)) return probe.toUTC().toISO()!; // the text named its offset
+      const wallMs = probe.toMillis() + probe.offset * 60_000;
+      const clock = clockOf(zone);
+      if (clock && wallMs >= WALL_MIN && wallMs < WALL_MAX) return clock.utcOf(wallMs);
+    }
+  }
   let dt: DateTime;
   if (typeof value === 'number') dt = DateTime.fromMillis(value, { zone });
   else {

@@ -19,6 +19,10 @@ import { createInTx, restatePastStages } from './engine/create-record.js';
 import type { PastStage } from './engine/create-record.js';
 import { runCreateMany } from './engine/create-many.js';
 import type { CreatedItem, CreateManyItem, CreateManyOptions, CreateManyResult } from './engine/create-many.js';
+import { runSendMany } from './engine/send-many.js';
+import { runBatches } from './engine/batches.js';
+import type { ItemError } from './engine/batches.js';
+import type { SendManyItem, SendManyOptions, SendManyResult, SentItem } from './engine/send-many.js';
 import { createEmitter, flushEmits } from './engine/events.js';
 import type { EngineEventMap, EngineEventName, PendingEmit } from './engine/events.js';
 import type { EnginePlugin } from './engine/plugins.js';
@@ -36,6 +40,7 @@ import { STAGE_TIMER_KINDS } from './engine/deadlines.js';
 import { DATE_TIMER_KIND, dateTimerApplies } from './engine/date-timers.js';
 import { checkClockAtFiring } from './sla/clock.js';
 import { eventInputOf as normalizeEvent } from './transition/step.js';
+import type { EventInput } from './transition/step.js';
 // sales rules (assignment, escalation, pool, duplicates, approvals, permissions)
 import type { Directory } from './directory/types.js';
 import { createMemoryDirectory } from './directory/memory.js';
@@ -116,6 +121,18 @@ export interface FireTimerResult {
   reason?: string;
 }
 
+/** Outcome of one timer of {@link Engine.fireTimers}: as `fireTimer`'s, or `failed` (nothing of it was written; it is fired again once its lease expires). */
+export type FireTimersResult =
+  | FireTimerResult
+  | {
+    /** The firing failed: nothing of it was written, and the timer is fired again once its lease expires. */
+    outcome: 'failed';
+    /** Why it failed (code and message). */
+    error: ItemError;
+    /** The error as thrown. */
+    cause: unknown;
+  };
+
 /** Summary of {@link Engine.runDue}. */
 export interface RunDueSummary {
   /** Timers whose effect was written. */
@@ -181,6 +198,23 @@ export interface Engine extends SalesEngineApi {
   /** Sends an event to a record. Rejections are returned (`ok: false`), not thrown. */
   send(recordId: string, event: SendInput, ctx?: CallContext): Promise<SendResult>;
   /**
+   * Sends many events, many per store transaction, each exactly as `send` would (identity and
+   * permissions, guards, required fields, approval holds, plugins such as assignment, escalation
+   * timers and the duplicate guard, history, timers, outbox, per-item idempotency keys shared with
+   * `send`). Each item gets its own result, in input order: what `send` answers (`ok: true`, or
+   * `ok: false` with a `rejection`), or `ok: false` with an `error` where `send` would have thrown
+   * (`NOT_FOUND`…); a refused item never sinks the others, unless `allOrNothing` (then the first
+   * rejection fails the call with `REJECTED` and nothing is written). Items for the same record
+   * run in input order. Batches are sized automatically (see {@link SendManyOptions}).
+   *
+   * @example
+   * ```ts
+   * const results = await engine.sendMany(ids.map((id) => ({ recordId: id, event: 'lose', idempotencyKey: `cleanup-7:${id}` })), { actor: engine.system })
+   * for (const r of results) if (!r.ok) console.log(r.index, 'error' in r ? r.error.code : r.rejection.reason)
+   * ```
+   */
+  sendMany(items: readonly SendManyItem[], options?: SendManyOptions): Promise<SendManyResult[]>;
+  /**
    * Edits a record's fields without a stage move (see {@link UpdateResult}): values checked and
    * normalized, the stage's `editable` policy and the sales permission rules enforced, computed
    * fields recomputed, one `fields` history event with before and after, `fields.changed` emitted.
@@ -226,6 +260,20 @@ export interface Engine extends SalesEngineApi {
   timers(recordId: string, options?: { status?: TimerStatus[]; tenantId?: string; actor?: Actor }): Promise<TimerRecord[]>;
   /** Fires one timer through the send path, in one transaction of the timer's tenant. */
   fireTimer(timer: TimerRecord, options: { workerId: string | null }): Promise<FireTimerResult>;
+  /**
+   * Fires many claimed timers, many per store transaction (one per tenant and batch of `batchSize`,
+   * default 50), each exactly as `fireTimer` would: the timer completed in the same transaction as
+   * its effect, stale ones as no-ops, hook kinds (escalations, task reminders, pool returns). One
+   * result per timer, in order; a timer that fails (`outcome: 'failed'`) or lost its lease writes
+   * nothing and never sinks the others. What the deadline worker calls.
+   *
+   * @example
+   * ```ts
+   * const due = await engine.storage.claimDueTimers({ now: new Date().toISOString(), limit: 200, leaseMs: 30_000, workerId: 'w1' })
+   * const results = await engine.fireTimers(due, { workerId: 'w1' })
+   * ```
+   */
+  fireTimers(timers: readonly TimerRecord[], options: { workerId: string | null; batchSize?: number }): Promise<FireTimersResult[]>;
   /** Claims and fires every timer due at `now` (default: the clock) for this engine's tenant. */
   runDue(now?: string | Date): Promise<RunDueSummary>;
   /** The blueprint by id or record type (latest version), or a given version. */
@@ -443,54 +491,63 @@ export function createEngine(options: CreateEngineOptions): Engine {
     return { ...(prior.result as object), replayed: true } as T;
   }
 
+  /** The fingerprint of a send under an idempotency key (a key reused for another call is refused). */
+  const sendFingerprint = (recordId: string, input: EventInput): string =>
+    JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null, input.supplied ?? null]);
+
+  /**
+   * One send in an open transaction (the body of `engine.send`, and each item of `sendMany`): the
+   * record locked, the idempotency key, approval holds, the transition and its writes.
+   */
+  async function sendItem(tx: StorageTx, recordId: string, input: EventInput, ctx: CallContext, actor: Actor, fingerprint: string): Promise<SentItem> {
+    const record = await tx.getRecord(recordId, READ_FOR_SEND);
+    if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tx.tenantId}'`, { details: { recordId } });
+    // The key is read under the record's lock: a duplicate that waited for the first call sees
+    // its stored result (on PostgreSQL a key read before the lock missed it and re-ran the event).
+    if (ctx.idempotencyKey !== undefined) {
+      const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
+      if (prior) return { result: prior, emits: NO_EMITS };
+    }
+    const remember = async (res: SendResult, at: string): Promise<SendResult> => {
+      // rejections are results too: a repeated call gets the same answer, not a fresh attempt
+      if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+      return res;
+    };
+    if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
+      throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
+        details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
+      });
+    }
+    const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
+    const at = iso(clock.now());
+    // hooks (sales approvals) may hold a send that has a transition to take
+    if (hooks.holdSend && core.candidates(bp, record.stage, input.type).length > 0) {
+      const held = await hooks.holdSend(tx, record, input, at, actor);
+      if (held) return { result: await remember({ ok: false, rejection: held.rejection, record: held.record }, at), emits: [{ name: 'rejected', payload: held.rejection }] };
+    }
+    const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
+    if (!out.ok) {
+      const emits: readonly PendingEmit[] = [{ name: 'rejected', payload: out.rejection }];
+      return ctx.idempotencyKey === undefined
+        ? { result: { ok: false, rejection: out.rejection, record }, emits }
+        : { result: await remember({ ok: false, rejection: out.rejection, record }, at), emits };
+    }
+    const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
+    if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
+    return { result: res, emits: out.emits };
+  }
+
   /** The body of `engine.send` (see there): one transaction, retried on version conflicts. */
   function sendInTransaction(recordId: string, event: SendInput, ctx: CallContext): Promise<SendResult> {
     const input = normalizeEvent(event);
     const actor = actorOf(ctx);
     const tenant = ctx.tenantId ?? tenantId;
-    const fingerprint = ctx.idempotencyKey === undefined ? '' : JSON.stringify(['send', recordId, input.type, input.fields ?? null, input.data ?? null, input.supplied ?? null]);
+    const fingerprint = ctx.idempotencyKey === undefined ? '' : sendFingerprint(recordId, input);
     let emits: readonly PendingEmit[] = NO_EMITS;
     const inTx = async (tx: StorageTx): Promise<SendResult> => {
-      emits = NO_EMITS;
-      const record = await tx.getRecord(recordId, READ_FOR_SEND);
-      if (!record) throw new DealflowError('NOT_FOUND', `record '${recordId}' not found in tenant '${tenant}'`, { details: { recordId } });
-      // The key is read under the record's lock: a duplicate that waited for the first call sees
-      // its stored result (on PostgreSQL a key read before the lock missed it and re-ran the event).
-      if (ctx.idempotencyKey !== undefined) {
-        const prior = await idempotent<SendResult>(tx, ctx, fingerprint);
-        if (prior) return prior;
-      }
-      const remember = async (res: SendResult, at: string): Promise<SendResult> => {
-        // rejections are results too: a repeated call gets the same answer, not a fresh attempt
-        if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
-        return res;
-      };
-      if (ctx.expectedVersion !== undefined && record.version !== ctx.expectedVersion) {
-        throw new DealflowError('CONFLICT', `record '${recordId}' is at version ${record.version}, expected ${ctx.expectedVersion}`, {
-          details: { recordId, expectedVersion: ctx.expectedVersion, actualVersion: record.version },
-        });
-      }
-      const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
-      const at = iso(clock.now());
-      // hooks (sales approvals) may hold a send that has a transition to take
-      if (hooks.holdSend && core.candidates(bp, record.stage, input.type).length > 0) {
-        const held = await hooks.holdSend(tx, record, input, at, actor);
-        if (held) {
-          emits = [{ name: 'rejected', payload: held.rejection }];
-          return remember({ ok: false, rejection: held.rejection, record: held.record }, at);
-        }
-      }
-      const out = await transitionInTx(core, tx, bp, record, input, actor, ctx, at);
-      if (!out.ok) {
-        emits = [{ name: 'rejected', payload: out.rejection }];
-        return ctx.idempotencyKey === undefined
-          ? { ok: false, rejection: out.rejection, record }
-          : remember({ ok: false, rejection: out.rejection, record }, at);
-      }
-      const res: SendResult = { ok: true, record: out.record, events: out.events, from: out.from, to: out.to, created: out.created };
-      if (ctx.idempotencyKey !== undefined) await tx.putIdempotency(ctx.idempotencyKey, fingerprint, res, at);
-      emits = out.emits;
-      return res;
+      const made = await sendItem(tx, recordId, input, ctx, actor, fingerprint);
+      emits = made.emits;
+      return made.result;
     };
     const done = (result: SendResult): SendResult => {
       if (!result.replayed) flushEmits(emitter, emits);
@@ -525,6 +582,109 @@ export function createEngine(options: CreateEngineOptions): Engine {
     const res: CreateResult = { record: made.record, events: made.events ?? [made.event] };
     if (idempotencyKey !== undefined) await tx.putIdempotency(idempotencyKey, fingerprint, res, now);
     return { result: res, emits: made.emits };
+  }
+
+  /**
+   * One claimed timer fired in an open transaction (the body of `engine.fireTimer`, and each timer
+   * of `fireTimers`): the record locked, stale and stopped clocks as no-ops, hook kinds, reminders,
+   * the timer's transition; the timer completed in the same transaction (a lost lease throws
+   * `LEASE_LOST`). The typed events to emit once committed are pushed to `emits`.
+   */
+  async function fireInTx(tx: StorageTx, timer: TimerRecord, workerId: string | null, emits: PendingEmit[]): Promise<FireTimerResult> {
+    // the timer as claimed: its lease is checked where it counts, by completeTimer in this
+    // transaction (a lost lease throws LEASE_LOST there and rolls the firing back whole)
+    const cur = timer;
+    const at = iso(clock.now());
+    const complete = async (outcome: string) => {
+      if (!(await tx.completeTimer(cur.id, workerId, outcome, at))) {
+        throw new DealflowError('LEASE_LOST', `timer '${cur.id}': lease lost while firing`, { details: { timerId: cur.id } });
+      }
+    };
+    const record = await tx.getRecord(cur.recordId, { forUpdate: true });
+    if (!record) {
+      await complete('noop:missing');
+      return { outcome: 'noop' };
+    }
+    if (cur.stage !== null && record.stage !== cur.stage) {
+      await complete('noop:stale');
+      return { outcome: 'noop', record };
+    }
+    const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
+    const actor: Actor = { ...SYSTEM, id: workerId === null ? SYSTEM.id : `worker:${workerId}` };
+    const deadline = { record, timer: cur, stage: record.stage };
+    if (hooks.fireTimer && hooks.timerKinds.includes(cur.kind)) {
+      // a kind a hook handles (escalations, task reminders): its change, then any transition it asks for
+      const fired = await hooks.fireTimer(tx, cur, at);
+      let last = fired?.record ?? record;
+      for (const event of fired?.transitions ?? []) {
+        const t = await transitionInTx(core, tx, core.blueprintOf(last.blueprintId, last.blueprintVersion), last, { type: event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, { system: true, timer: { id: cur.id, kind: cur.kind } });
+        if (t.ok) { last = t.record; emits.push(...t.emits); } else emits.push({ name: 'rejected', payload: t.rejection });
+      }
+      const outcome = fired?.outcome ?? 'noop:unhandled';
+      await complete(outcome);
+      return outcome === 'fired' ? { outcome: 'fired', record: last } : { outcome: 'noop', record: last };
+    }
+    // SLA clocks (sla/): a clock stopped by the first activity does not fire; one restarted by a later change moves
+    if (cur.kind === 'breach' || cur.kind === 'reminder') {
+      const check = checkClockAtFiring(core.calendars, bp, record, cur, at);
+      // (the record does not change: the change writer writes the timers alone)
+      if (check.action === 'stop') {
+        await complete('noop:clock-stopped');
+        await writeTimers(tx, { cancelTimers: [{ recordId: record.id, stage: record.stage, kinds: STAGE_TIMER_KINDS }] });
+        return { outcome: 'noop', record };
+      }
+      if (check.action === 'reschedule') {
+        await complete('noop:rescheduled');
+        await writeTimers(tx, { scheduleTimers: check.timers });
+        return { outcome: 'noop', record };
+      }
+    }
+    // a date-field timer: stale once its field changed or the record left the stages it runs in
+    let dateReminder = false;
+    if (cur.kind === DATE_TIMER_KIND) {
+      const spec = dateTimerApplies(bp, record, cur);
+      if (!spec) {
+        await complete('noop:stale');
+        return { outcome: 'noop', record };
+      }
+      dateReminder = spec.send === undefined;
+    }
+    if (cur.kind === 'reminder' || dateReminder) {
+      const version = record.version + 1;
+      const hist: HistoryEvent = {
+        tenantId: tx.tenantId,
+        id: core.newId('evt'),
+        recordId: record.id,
+        seq: version,
+        at,
+        kind: 'reminder',
+        actorId: actor.id,
+        data: dateReminder
+          ? { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value, changes: {} }
+          : { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
+      };
+      const after: StoredRecord = { ...record, version, updatedAt: at };
+      await writeChange(tx, bp, {
+        before: record, after, history: [hist],
+        outbox: [{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, ...(dateReminder ? { dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value } : { deadline: cur.payload.deadline ?? null }) }, createdAt: at }],
+      });
+      await complete('fired');
+      emits.push({ name: 'reminder', payload: { ...deadline, record: after } });
+      return { outcome: 'fired', record: after };
+    }
+    const out = await transitionInTx(core, tx, bp, record, { type: cur.event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, {
+      system: true,
+      timer: { id: cur.id, kind: cur.kind, key: cur.key },
+    });
+    if (!out.ok) {
+      await complete(`rejected:${out.rejection.reason}`);
+      emits.push({ name: 'rejected', payload: out.rejection });
+      return { outcome: 'rejected', record, reason: out.rejection.reason };
+    }
+    await complete('fired');
+    if (cur.kind === 'breach') emits.push({ name: 'deadline.breached', payload: { ...deadline, timer: cur } });
+    emits.push(...out.emits);
+    return { outcome: 'fired', record: out.record };
   }
 
   const identity = createIdentity({
@@ -589,6 +749,24 @@ export function createEngine(options: CreateEngineOptions): Engine {
       }
     },
 
+    sendMany(items, opts = {}) {
+      const actor = actorOf({ actor: opts.actor });
+      return runSendMany({
+        storage,
+        maxRetries: core.maxRetries,
+        sendItem: (tx, item, who) => {
+          const input = normalizeEvent(item.event);
+          const ctx: CallContext = {
+            actor: who, tenantId: tx.tenantId,
+            ...(item.idempotencyKey !== undefined ? { idempotencyKey: item.idempotencyKey } : {}),
+            ...(item.expectedVersion !== undefined ? { expectedVersion: item.expectedVersion } : {}),
+          };
+          return sendItem(tx, item.recordId, input, ctx, who, item.idempotencyKey === undefined ? '' : sendFingerprint(item.recordId, input));
+        },
+        emit: (emits) => flushEmits(emitter, emits),
+      }, opts.tenantId ?? tenantId, actor, items, opts);
+    },
+
     async update(recordId, input, ctx = {}) {
       const actor = actorOf(ctx);
       const tenant = ctx.tenantId ?? tenantId;
@@ -642,99 +820,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       let emits: PendingEmit[] = [];
       const res = await withRetry(timer.tenantId, () => `timer '${timer.id}'`, async (tx): Promise<FireTimerResult> => {
         emits = [];
-        // the timer as claimed: its lease is checked where it counts, by completeTimer in this
-        // transaction (a lost lease throws LEASE_LOST there and rolls the firing back whole)
-        const cur = timer;
-        const at = iso(clock.now());
-        const complete = async (outcome: string) => {
-          if (!(await tx.completeTimer(cur.id, workerId, outcome, at))) {
-            throw new DealflowError('LEASE_LOST', `timer '${cur.id}': lease lost while firing`, { details: { timerId: cur.id } });
-          }
-        };
-        const record = await tx.getRecord(cur.recordId, { forUpdate: true });
-        if (!record) {
-          await complete('noop:missing');
-          return { outcome: 'noop' };
-        }
-        if (cur.stage !== null && record.stage !== cur.stage) {
-          await complete('noop:stale');
-          return { outcome: 'noop', record };
-        }
-        const bp = core.blueprintOf(record.blueprintId, record.blueprintVersion);
-        const actor: Actor = { ...SYSTEM, id: workerId === null ? SYSTEM.id : `worker:${workerId}` };
-        const deadline = { record, timer: cur, stage: record.stage };
-        if (hooks.fireTimer && hooks.timerKinds.includes(cur.kind)) {
-          // a kind a hook handles (escalations, task reminders): its change, then any transition it asks for
-          const fired = await hooks.fireTimer(tx, cur, at);
-          let last = fired?.record ?? record;
-          for (const event of fired?.transitions ?? []) {
-            const t = await transitionInTx(core, tx, core.blueprintOf(last.blueprintId, last.blueprintVersion), last, { type: event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, { system: true, timer: { id: cur.id, kind: cur.kind } });
-            if (t.ok) { last = t.record; emits.push(...t.emits); } else emits.push({ name: 'rejected', payload: t.rejection });
-          }
-          const outcome = fired?.outcome ?? 'noop:unhandled';
-          await complete(outcome);
-          return outcome === 'fired' ? { outcome: 'fired', record: last } : { outcome: 'noop', record: last };
-        }
-        // SLA clocks (sla/): a clock stopped by the first activity does not fire; one restarted by a later change moves
-        if (cur.kind === 'breach' || cur.kind === 'reminder') {
-          const check = checkClockAtFiring(core.calendars, bp, record, cur, at);
-          // (the record does not change: the change writer writes the timers alone)
-          if (check.action === 'stop') {
-            await complete('noop:clock-stopped');
-            await writeTimers(tx, { cancelTimers: [{ recordId: record.id, stage: record.stage, kinds: STAGE_TIMER_KINDS }] });
-            return { outcome: 'noop', record };
-          }
-          if (check.action === 'reschedule') {
-            await complete('noop:rescheduled');
-            await writeTimers(tx, { scheduleTimers: check.timers });
-            return { outcome: 'noop', record };
-          }
-        }
-        // a date-field timer: stale once its field changed or the record left the stages it runs in
-        let dateReminder = false;
-        if (cur.kind === DATE_TIMER_KIND) {
-          const spec = dateTimerApplies(bp, record, cur);
-          if (!spec) {
-            await complete('noop:stale');
-            return { outcome: 'noop', record };
-          }
-          dateReminder = spec.send === undefined;
-        }
-        if (cur.kind === 'reminder' || dateReminder) {
-          const version = record.version + 1;
-          const hist: HistoryEvent = {
-            tenantId: tx.tenantId,
-            id: core.newId('evt'),
-            recordId: record.id,
-            seq: version,
-            at,
-            kind: 'reminder',
-            actorId: actor.id,
-            data: dateReminder
-              ? { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value, changes: {} }
-              : { timer: { id: cur.id, kind: cur.kind }, stage: record.stage, deadline: cur.payload.deadline ?? null, changes: {} },
-          };
-          const after: StoredRecord = { ...record, version, updatedAt: at };
-          await writeChange(tx, bp, {
-            before: record, after, history: [hist],
-            outbox: [{ tenantId: tx.tenantId, id: hist.id, recordId: record.id, type: 'dealflow.reminder', payload: { recordId: record.id, stage: record.stage, timerId: cur.id, ...(dateReminder ? { dateTimer: cur.payload.dateTimer, field: cur.payload.field, value: cur.payload.value } : { deadline: cur.payload.deadline ?? null }) }, createdAt: at }],
-          });
-          await complete('fired');
-          emits = [{ name: 'reminder', payload: { ...deadline, record: after } }];
-          return { outcome: 'fired', record: after };
-        }
-        const out = await transitionInTx(core, tx, bp, record, { type: cur.event, fields: undefined, data: { timer: cur.id, ...cur.payload } }, actor, {}, at, {
-          system: true,
-          timer: { id: cur.id, kind: cur.kind, key: cur.key },
-        });
-        if (!out.ok) {
-          await complete(`rejected:${out.rejection.reason}`);
-          emits = [{ name: 'rejected', payload: out.rejection }];
-          return { outcome: 'rejected', record, reason: out.rejection.reason };
-        }
-        await complete('fired');
-        emits = [...(cur.kind === 'breach' ? [{ name: 'deadline.breached' as const, payload: { ...deadline, timer: cur } }] : []), ...out.emits];
-        return { outcome: 'fired', record: out.record };
+        return fireInTx(tx, timer, workerId, emits);
       }, true).catch((e) => {
         if (isDealflowError(e, 'LEASE_LOST')) {
           emits = []; // (the firing was rolled back: nothing it noted may be emitted)
@@ -744,6 +830,45 @@ export function createEngine(options: CreateEngineOptions): Engine {
       });
       flushEmits(emitter, emits);
       return res;
+    },
+
+    async fireTimers(timers, { workerId, batchSize = 50 }) {
+      const results: FireTimersResult[] = new Array(timers.length);
+      const byTenant = new Map<string, number[]>();
+      timers.forEach((t, i) => {
+        let list = byTenant.get(t.tenantId);
+        if (!list) byTenant.set(t.tenantId, (list = []));
+        list.push(i);
+      });
+      for (const [tenant, indexes] of byTenant) {
+        const causes = new Map<number, unknown>();
+        const out = await runBatches<TimerRecord, FireTimerResult & { ok: true }>({
+          what: 'fireTimers',
+          storage,
+          tenantId: tenant,
+          maxRetries: core.maxRetries,
+          prefetch: (batch) => batch.map((t) => t.recordId),
+          // (as claimed: completing them reads nothing; the store checks each lease at the flush)
+          seed: (batch, claimed) => batch.knowTimers(claimed),
+          runItem: async (tx, timer) => {
+            const emits: PendingEmit[] = [];
+            const result = await fireInTx(tx, timer, workerId, emits);
+            return { result: { ok: true, ...result }, emits };
+          },
+          emit: (emits) => flushEmits(emitter, emits),
+          onItemError: (i, e) => causes.set(i, e),
+        }, indexes.map((i) => timers[i]!), { batchSize });
+        out.forEach((r, k) => {
+          const i = indexes[k]!;
+          if ('error' in r) {
+            results[i] = r.error.code === 'LEASE_LOST' ? { outcome: 'lease-lost' } : { outcome: 'failed', error: r.error, cause: causes.get(k) };
+          } else {
+            const { ok: _ok, index: _index, ...fired } = r;
+            results[i] = fired;
+          }
+        });
+      }
+      return results;
     },
 
     async runDue(now) {

@@ -34,8 +34,10 @@ export type { TransitionContext, TransitionResult, TransitionEffects, TimerCance
 
 // engine
 export { createEngine } from './create-engine.js';
-export type { Engine, CreateEngineOptions, FireTimerResult, RunDueSummary, UpdateResult } from './create-engine.js';
+export type { Engine, CreateEngineOptions, FireTimerResult, FireTimersResult, RunDueSummary, UpdateResult } from './create-engine.js';
 export type { CreateManyItem, CreateManyOptions, CreateManyResult } from './engine/create-many.js';
+export type { SendManyItem, SendManyOptions, SendManyResult } from './engine/send-many.js';
+export type { ItemError } from './engine/batches.js';
 export { IMPORT_EVENT } from './engine/create-record.js';
 export type { PastStage } from './engine/create-record.js';
 export type { UpdateInput } from './engine/update.js';

@@ -94,17 +94,32 @@ describe('createWorker', () => {
     expect(heard).toEqual([]); // a rolled-back firing emits nothing
   });
 
-  test('a failing firing is counted and reported; the timer is retried after its lease', async () => {
+  test.each([1, 50])('a failing firing is counted and reported; the timer is retried after its lease (%i timers per transaction)', async (timersPerTransaction) => {
     const base = createMemoryStorage();
     let failNext = 1;
-    // a store whose first transaction for a timer firing fails (injected fault)
+    // a store whose first transaction that completes a timer fails after the firing (injected fault)
     const flaky: Storage = {
       ...base,
       name: 'flaky-memory',
       transaction: (tenantId, fn) =>
         base.transaction(tenantId, async (tx) => {
-          const result = await fn(tx);
-          if (failNext > 0 && typeof result === 'object' && result !== null && 'outcome' in result) {
+          let completed = false;
+          // (every method runs on the store's own tx; completeTimer is watched)
+          const watched = new Proxy(tx, {
+            get(target, key) {
+              const v = Reflect.get(target, key) as unknown;
+              if (typeof v !== 'function') return v;
+              if (key === 'completeTimer') {
+                return (...args: Parameters<typeof tx.completeTimer>) => {
+                  completed = true;
+                  return tx.completeTimer(...args);
+                };
+              }
+              return (v as (...a: unknown[]) => unknown).bind(target);
+            },
+          });
+          const result = await fn(watched);
+          if (failNext > 0 && completed) {
             failNext--;
             throw new Error('injected fault after firing');
           }
@@ -123,7 +138,7 @@ describe('createWorker', () => {
     const [id] = await tickets(engine, 1);
     clock.advance('PT2H');
     const errors: Array<{ error: unknown; timer?: TimerRecord }> = [];
-    const worker = createWorker({ engine, leaseMs: 5_000, onError: (error, timer) => errors.push({ error, timer }) });
+    const worker = createWorker({ engine, leaseMs: 5_000, timersPerTransaction, onError: (error, timer) => errors.push({ error, timer }) });
     expect(await worker.tick()).toMatchObject({ claimed: 1, fired: 0, failed: 1 });
     expect(errors).toHaveLength(1);
     expect(errors[0]?.timer?.recordId).toBe(id);

@@ -79,6 +79,9 @@ export function statements(t: Tables) {
     /** The first id of an insertRecords batch that already exists (explains its CONFLICT; evaluated only then). */
     insertRecordsInfo: `(SELECT min(x) FROM unnest($2::text[]) AS x WHERE EXISTS (SELECT 1 FROM ${t.records} r WHERE r.tenant_id = $1 AND r.id = x))`,
     recordVersion: `SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
+    /** The history of many records, in the order of their ids in $2, each in seq order. */
+    listHistories: `SELECT h.* FROM unnest($2::text[]) WITH ORDINALITY AS x(id, n) JOIN ${t.history} h ON h.tenant_id = $1 AND h.record_id = x.id
+       ORDER BY x.n, h.seq`,
     listHistory: `SELECT * FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
     insertRecord: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,
         stage_entered_at, created_at, updated_at)
@@ -88,6 +91,17 @@ export function statements(t: Tables) {
         owner_id = $9, team_id = $10, meta = $11::jsonb, stage_entered_at = $12::timestamptz, created_at = $13::timestamptz,
         updated_at = $14::timestamptz
        WHERE tenant_id = $1 AND id = $2 AND version = $15 RETURNING 1`,
+    /** Many updateRecord calls in one statement (each record once), each at its expected version ($15). */
+    updateRecords: `UPDATE ${t.records} r SET type = x.type, blueprint_id = x.blueprint_id, blueprint_version = x.blueprint_version, stage = x.stage,
+        version = x.version, fields = x.fields::jsonb, owner_id = x.owner_id, team_id = x.team_id, meta = x.meta::jsonb,
+        stage_entered_at = x.stage_entered_at, created_at = x.created_at, updated_at = x.updated_at
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
+         $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::int[])
+         AS x(id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at, expected)
+       WHERE r.tenant_id = $1 AND r.id = x.id AND r.version = x.expected RETURNING 1`,
+    /** The first record of an updateRecords batch not at its expected version (explains its CONFLICT; evaluated only then). */
+    updateRecordsInfo: `(SELECT min(x.id) FROM unnest($2::text[], $15::int[]) AS x(id, expected)
+       WHERE NOT EXISTS (SELECT 1 FROM ${t.records} r WHERE r.tenant_id = $1 AND r.id = x.id AND r.version = x.expected))`,
     /** The stored version of the record `updateRecord` names (explains its CONFLICT; evaluated only then). */
     updateRecordInfo: `(SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2)::text`,
     // insert only when seq is the next one
@@ -95,12 +109,17 @@ export function statements(t: Tables) {
          SELECT $1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9, $10, $11::jsonb
          WHERE (SELECT COALESCE(max(seq), 0) FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2) = $3::int - 1
          ON CONFLICT DO NOTHING RETURNING 1`,
-    lastSeqs: `SELECT record_id, max(seq) AS s FROM ${t.history} WHERE tenant_id = $1 AND record_id = ANY($2::text[]) GROUP BY record_id`,
-    appendHistory: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+    /**
+     * Many events checked on the server: each event's seq must follow its record's last stored seq
+     * by its place among the record's events of the call (`ord` keeps the call's order).
+     */
+    appendHistoryChecked: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
        SELECT $1, x.record_id, x.seq, x.id, x.at, x.kind, x.event, x.from_stage, x.to_stage, x.actor_id, x.data
-       FROM jsonb_to_recordset($2::jsonb) AS x(record_id text, seq integer, id text, at timestamptz, kind text, event text,
-         from_stage text, to_stage text, actor_id text, data jsonb)
-       ON CONFLICT DO NOTHING`,
+       FROM (SELECT y.*, row_number() OVER (PARTITION BY y.record_id ORDER BY y.ord) AS rn
+         FROM jsonb_to_recordset($2::jsonb) AS y(ord integer, record_id text, seq integer, id text, at timestamptz, kind text, event text,
+           from_stage text, to_stage text, actor_id text, data jsonb)) x
+       WHERE x.seq = x.rn + COALESCE((SELECT max(h.seq) FROM ${t.history} h WHERE h.tenant_id = $1 AND h.record_id = x.record_id), 0)
+       ON CONFLICT DO NOTHING RETURNING 1`,
     // scheduleTimers of one timer: $1 tenant, $2 id, $3 record, $4 kind, $5 key, $6 due, $7 event, $8 payload, $9 stage,
     // $10 record version, $11 attempts, $12 created (a keyed timer replaces the active one of its record and key,
     // found through timers_active_by_record)
@@ -127,6 +146,21 @@ export function statements(t: Tables) {
        WHERE tenant_id = $1 AND record_id = $2 AND status IN ('pending', 'claimed')
          AND ($3::text[] IS NULL OR kind = ANY($3::text[])) AND ($4::text[] IS NULL OR key = ANY($4::text[]))
          AND ($5::text IS NULL OR stage = $5::text) RETURNING 1`,
+    /** Many cancelTimers calls in one statement: $2 is a JSON array of { r, kinds, keys, stage } (null: no filter). */
+    cancelTimersOf: `UPDATE ${t.timers} t SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
+       FROM jsonb_to_recordset($2::jsonb) AS x(r text, kinds text[], keys text[], stage text)
+       WHERE t.tenant_id = $1 AND t.record_id = x.r AND t.status IN ('pending', 'claimed')
+         AND (x.kinds IS NULL OR t.kind = ANY(x.kinds)) AND (x.keys IS NULL OR t.key = ANY(x.keys))
+         AND (x.stage IS NULL OR t.stage = x.stage) RETURNING 1`,
+    /** Many completeTimer calls in one statement: claimed by the worker ($5 not null), or pending ($5 null). */
+    completeTimers: `UPDATE ${t.timers} t SET status = 'done', outcome = x.outcome, finished_at = x.at,
+        lease_until = CASE WHEN x.worker IS NULL THEN t.lease_until ELSE NULL END
+       FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS x(id, outcome, at, worker)
+       WHERE t.tenant_id = $1 AND t.id = x.id
+         AND ((x.worker IS NULL AND t.status = 'pending') OR (x.worker IS NOT NULL AND t.status = 'claimed' AND t.lease_owner = x.worker)) RETURNING 1`,
+    /** The timers of a completeTimers call that it did not complete (asked only when its count fell short). */
+    completeTimersLost: `SELECT x.id FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(id, outcome, at)
+       WHERE NOT EXISTS (SELECT 1 FROM ${t.timers} t WHERE t.tenant_id = $1 AND t.id = x.id AND t.status = 'done' AND t.outcome = x.outcome AND t.finished_at = x.at)`,
     listTimers: `SELECT * FROM ${t.timers} WHERE tenant_id = $1 AND record_id = $2 AND ($3::text[] IS NULL OR status = ANY($3::text[]))
        ORDER BY due_at, id`,
     getTimer: `SELECT * FROM ${t.timers} WHERE tenant_id = $1 AND id = $2`,

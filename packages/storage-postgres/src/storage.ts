@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DealflowError } from '@dealflow/core/storage';
+import { checkBatchSize, DealflowError } from '@dealflow/core/storage';
 import type { ClaimTimersOptions, OutboxMessage, Storage, StorageTx, TimerRecord } from '@dealflow/core/storage';
 import { DEFAULT_SCHEMA, openPool, quoteSchema } from './connect.js';
 import type { PgPool, PgPoolClient, PgQueryable } from './driver.js';
 import { pgError } from './errors.js';
 import { migrate } from './migrate.js';
-import { byDue, outboxFromRow, timerFromRow } from './rows.js';
+import { byDue, historyFromRow, outboxFromRow, timerFromRow } from './rows.js';
 import { statements, tables } from './sql.js';
 import { PgTx, readDeadlines, readHistory, readRecord, readRecords, readTasks, run, type StoreSql } from './tx.js';
 import { TxConnection } from './tx-connection.js';
@@ -183,6 +183,14 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
     async listHistory(tenantId, recordId, opts) {
       ensureOpen();
       return readHistory(await db(), s, tenantId, recordId, opts);
+    },
+    async listHistories(tenantId, recordIds) {
+      ensureOpen();
+      checkBatchSize('listHistories', recordIds.length);
+      const ids = [...new Set(recordIds)];
+      if (ids.length === 0) return [];
+      const { rows } = await run(await db(), `listHistories (${ids.length})`, s.sql.listHistories, [tenantId, ids]);
+      return rows.map(historyFromRow);
     },
     async queryTasks(tenantId, query) {
       ensureOpen();

@@ -339,15 +339,70 @@ export class PgTx implements StorageTx {
     });
   }
 
+  async updateRecords(changes: ReadonlyArray<{ record: StoredRecord; expectedVersion: number }>): Promise<void> {
+    this.check();
+    checkBatchSize('updateRecords', changes.length);
+    if (changes.length === 0) return;
+    const n = changes.length;
+    const cols: unknown[][] = Array.from({ length: 14 }, () => new Array<unknown>(n));
+    const ids = new Set<string>();
+    changes.forEach(({ record: r, expectedVersion }, i) => {
+      this.own('record', r.id, r.tenantId);
+      if (r.version !== expectedVersion + 1) throw nextVersionMismatch(r.id, expectedVersion, r.version);
+      if (ids.has(r.id)) throw new DealflowError('INPUT_INVALID', `updateRecords: record '${r.id}' is given twice`, { details: { recordId: r.id } });
+      ids.add(r.id);
+      const row = [r.id, r.type, r.blueprintId, r.blueprintVersion, r.stage, r.version, json(r.fields), r.ownerId ?? null, r.teamId ?? null, json(r.meta),
+        r.stageEnteredAt, r.createdAt, r.updatedAt, expectedVersion];
+      for (let c = 0; c < 14; c++) cols[c]![i] = row[c];
+    });
+    await this.defer({
+      // (the count is part of the statement's check, so of its key)
+      key: `updateRecords ${n}`,
+      what: `updateRecords (${n})`,
+      tables: ['records'],
+      parts: [this.sql.updateRecords],
+      values: [this.tenantId, ...cols],
+      want: [n],
+      info: this.sql.updateRecordsInfo,
+      fail: (_, info) => new DealflowError('CONFLICT', info
+        ? `record '${info}' is not at the version this transaction read (updateRecords of ${n})`
+        : `updateRecords: of ${n} records, one is not at its expected version in tenant '${this.tenantId}'`, { details: { recordId: info ?? null } }),
+    });
+  }
+
+  async cancelTimersOf(cancels: ReadonlyArray<{ recordId: string; filter?: { kinds?: string[]; keys?: string[]; stage?: string } }>): Promise<number> {
+    this.check();
+    if (cancels.length === 0) return 0;
+    const list = cancels.map((c) => ({ r: c.recordId, kinds: c.filter?.kinds ?? null, keys: c.filter?.keys ?? null, stage: c.filter?.stage ?? null }));
+    // (what this transaction foretold of these records' timers no longer holds)
+    for (const c of cancels) this.known.delete(c.recordId);
+    for (const [id, t] of this.seen) if (cancels.some((c) => c.recordId === t.recordId)) this.seen.delete(id);
+    return this.counted('timers', `cancelTimersOf (${cancels.length} records)`, 'cancelTimersOf', this.sql.cancelTimersOf, [this.tenantId, JSON.stringify(list)]);
+  }
+
+  async completeTimers(completions: ReadonlyArray<{ timerId: string; workerId: string | null; outcome: string; at: string }>): Promise<string[]> {
+    this.check();
+    checkBatchSize('completeTimers', completions.length);
+    if (completions.length === 0) return [];
+    const ids = completions.map((c) => c.timerId);
+    const outcomes = completions.map((c) => c.outcome);
+    const ats = completions.map((c) => c.at);
+    for (const id of ids) this.seen.delete(id);
+    const n = await this.counted('timers', `completeTimers (${ids.length})`, 'completeTimers', this.sql.completeTimers,
+      [this.tenantId, ids, outcomes, ats, completions.map((c) => c.workerId)]);
+    for (const [recordId, known] of this.known) this.known.set(recordId, known.filter((tm) => !ids.includes(tm.id)));
+    if (n === ids.length) return [];
+    const { rows } = await run(this.db, `completeTimers (${ids.length})`, this.sql.completeTimersLost, [this.tenantId, ids, outcomes, ats]);
+    return rows.map((r) => r.id as string);
+  }
+
   async appendHistory(events: HistoryEvent[]): Promise<void> {
     this.check();
     if (events.length === 0) return;
     for (const e of events) this.own('history event', e.id, e.tenantId);
-    const conflict = (e: HistoryEvent, expected: number | null) =>
-      new DealflowError('CONFLICT', expected === null
-        ? `history of record '${e.recordId}': event '${e.id}' (seq ${e.seq}) is not the next event or its id is taken`
-        : `history of record '${e.recordId}': event seq ${e.seq} is not the next seq ${expected}`, {
-        details: { recordId: e.recordId, seq: e.seq, id: e.id, expectedSeq: expected },
+    const conflict = (e: HistoryEvent) =>
+      new DealflowError('CONFLICT', `history of record '${e.recordId}': event '${e.id}' (seq ${e.seq}) is not the next event or its id is taken`, {
+        details: { recordId: e.recordId, seq: e.seq, id: e.id },
       });
     if (events.length === 1) {
       const e = events[0]!;
@@ -358,25 +413,26 @@ export class PgTx implements StorageTx {
         parts: [this.sql.appendOneHistory],
         values: [this.tenantId, e.recordId, e.seq, e.id, e.at, e.kind, e.event ?? null, e.from ?? null, e.to ?? null, e.actorId ?? null, json(e.data)],
         want: [1],
-        fail: () => conflict(e, null),
+        fail: () => conflict(e),
       });
       return;
     }
-    await this.flush();
-    const ids = [...new Set(events.map((e) => e.recordId))];
-    const { rows } = await run(this.db, 'appendHistory', this.sql.lastSeqs, [this.tenantId, ids]);
-    const last = new Map<string, number>(rows.map((r) => [r.record_id as string, Number(r.s)]));
-    for (const e of events) {
-      const expected = (last.get(e.recordId) ?? 0) + 1;
-      if (e.seq !== expected) throw conflict(e, expected);
-      last.set(e.recordId, e.seq);
-    }
-    const { rowCount } = await run(this.db, 'appendHistory', this.sql.appendHistory,
-      [this.tenantId, JSON.stringify(events.map((e) => ({
-        record_id: e.recordId, seq: e.seq, id: e.id, at: e.at, kind: e.kind, event: e.event ?? null, from_stage: e.from ?? null,
+    // checked on the server and queued like the other writes (no read of the last seqs first)
+    const n = events.length;
+    await this.defer({
+      key: `appendHistory ${n}`,
+      what: `appendHistory (${n} events)`,
+      tables: ['history'],
+      parts: [this.sql.appendHistoryChecked],
+      values: [this.tenantId, JSON.stringify(events.map((e, ord) => ({
+        ord, record_id: e.recordId, seq: e.seq, id: e.id, at: e.at, kind: e.kind, event: e.event ?? null, from_stage: e.from ?? null,
         to_stage: e.to ?? null, actor_id: e.actorId ?? null, data: e.data ?? {},
-      })))]);
-    if (rowCount !== events.length) throw conflict(events[0]!, null);
+      })))],
+      want: [n],
+      fail: () => new DealflowError('CONFLICT', `appendHistory: of ${n} events (records ${[...new Set(events.map((e) => `'${e.recordId}'`))].slice(0, 3).join(', ')}…), one is not the next event of its record or its id is taken`, {
+        details: { recordIds: [...new Set(events.map((e) => e.recordId))].slice(0, 10), events: n },
+      }),
+    });
   }
 
   async listHistory(recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]> {

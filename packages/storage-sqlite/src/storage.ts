@@ -9,7 +9,7 @@ import { JobQueue } from './mutex.js';
 import { startWalSync, type WalSync } from './wal-sync.js';
 import { byDue, outboxFromRow, timerFromRow, type OutboxRow, type TimerRow } from './rows.js';
 import { MIGRATIONS } from './schema.js';
-import { readDeadlines, readHistory, readRecord, readRecords, readTasks, SqliteTx } from './tx.js';
+import { readDeadlines, readHistories, readHistory, readRecord, readRecords, readTasks, SqliteTx } from './tx.js';
 
 /** Options for {@link createSqliteStorage}: a file path (or `:memory:`), or an open database. */
 export type CreateSqliteStorageOptions =
@@ -237,6 +237,7 @@ export function createSqliteStorage(options: CreateSqliteStorageOptions): Sqlite
     getRecord: (tenantId, id) => locked('getRecord', () => readRecord(prepare, tenantId, id)),
     queryRecords: (tenantId, query) => locked('queryRecords', () => readRecords(prepare, tenantId, query)),
     listHistory: (tenantId, recordId, opts) => locked('listHistory', () => readHistory(prepare, tenantId, recordId, opts)),
+    listHistories: (tenantId, recordIds) => locked('listHistories', () => readHistories(prepare, tenantId, recordIds)),
     queryTasks: (tenantId, query) => locked('queryTasks', () => readTasks(prepare, tenantId, query)),
     queryDeadlines: (tenantId, query) => locked('queryDeadlines', () => readDeadlines(prepare, tenantId, query)),
 

@@ -76,6 +76,17 @@ export function readHistory(
   return rows.map(historyFromRow);
 }
 
+/** The history of many records (see `Storage.listHistories`): one read over a JSON array of the ids. */
+export function readHistories(prepare: Prepare, tenantId: string, recordIds: readonly string[]): HistoryEvent[] {
+  checkBatchSize('listHistories', recordIds.length);
+  const ids = [...new Set(recordIds)];
+  if (ids.length === 0) return [];
+  const rows = prepare(
+    'SELECT h.* FROM json_each(?) AS x JOIN history h ON h.tenant_id = ? AND h.record_id = x.value ORDER BY x.key, h.seq',
+  ).all(JSON.stringify(ids), tenantId) as HistoryRow[];
+  return rows.map(historyFromRow);
+}
+
 const sqliteParam = () => '?';
 
 /** Rows of the task index matching a query (tasks_by_owner / tasks_by_team). */

@@ -1,14 +1,14 @@
 /**
  * The batch path of `engine.createMany`: many records per store transaction, each item through the
  * same per-record code as `engine.create` (rules, required fields, plugins such as the duplicate
- * guard and assignment, history, deadline timers, outbox, idempotency), run against a
- * {@link BatchTx} so a rejected item writes nothing and the accepted ones go to the store in a few
- * batched calls.
+ * guard and assignment, history, deadline timers, outbox, idempotency), run by the engine's batch
+ * runner (engine/batches.ts) so a rejected item writes nothing and the accepted ones go to the
+ * store in a few batched calls.
  */
-import { DealflowError, isDealflowError } from '@dealflow/logic';
-import { BatchTx } from '../storage/batch-tx.js';
 import { MAX_BATCH_IDS } from '../storage/types.js';
 import type { Storage, StorageTx } from '../storage/types.js';
+import { runBatches } from './batches.js';
+import type { ItemError } from './batches.js';
 import type { Actor, CreateInput, CreateResult } from './context.js';
 import type { PendingEmit } from './events.js';
 
@@ -72,14 +72,7 @@ export type CreateManyResult =
     /** The item's position in the input. */
     index: number;
     /** Why it was refused. */
-    error: {
-      /** The `DealflowError` code (`INPUT_INVALID`, `DUPLICATE`…). */
-      code: string;
-      /** The error message, naming the record, field or rule path. */
-      message: string;
-      /** The error's details, when it has any. */
-      details?: unknown;
-    };
+    error: ItemError;
   };
 
 /** What creating one item in a transaction answers (the engine's per-record create). */
@@ -98,96 +91,27 @@ export interface CreateManyDeps {
   emit(emits: readonly PendingEmit[]): void;
 }
 
-const AUTO_START = 100;
-const AUTO_MAX = 1000;
-
-function refusal(index: number, e: unknown): CreateManyResult {
-  const err = e as { code?: string; message?: string; details?: unknown };
-  return { ok: false, index, error: { code: err.code ?? 'INTERNAL', message: err.message ?? String(e), ...(err.details !== undefined ? { details: err.details } : {}) } };
-}
-
-/** Whether an item's error is the item's own (refuse it) rather than the store's (fail the batch). */
-function itemError(e: unknown): boolean {
-  return isDealflowError(e) && e.code !== 'STORAGE' && e.code !== 'CONFLICT' && e.code !== 'CLOSED' && e.code !== 'MIGRATION';
-}
-
 /**
  * Runs `engine.createMany` (see there).
  *
  * @example
  * ```ts
- * const results = await runCreateMany(deps, items, { batchSize: 'auto' })
+ * const results = await runCreateMany(deps, 'default', actor, items, { batchSize: 'auto' })
  * ```
  */
 export async function runCreateMany(deps: CreateManyDeps, tenantId: string, actor: Actor, items: readonly CreateManyItem[], options: CreateManyOptions = {}): Promise<CreateManyResult[]> {
-  if (!Array.isArray(items)) throw new DealflowError('INPUT_INVALID', 'createMany: items must be an array');
-  const fixed = options.batchSize === undefined || options.batchSize === 'auto' ? null : options.batchSize;
-  if (fixed !== null && (!Number.isInteger(fixed) || fixed < 1 || fixed > MAX_BATCH_IDS)) {
-    throw new DealflowError('INPUT_INVALID', `createMany: batchSize must be 'auto' or an integer 1…${MAX_BATCH_IDS}, got ${String(options.batchSize)}`);
-  }
-  const targetMs = options.targetMs ?? 200;
-  const results: CreateManyResult[] = new Array(items.length);
-
-  /** One batch in one transaction; store failures retry (CONFLICT), then split the batch in halves. */
-  const runBatch = async (from: number, to: number, attempt = 0): Promise<void> => {
-    let emits: PendingEmit[] = [];
-    try {
-      await deps.storage.transaction(tenantId, async (tx) => {
-        emits = [];
-        const batch = new BatchTx(tx);
-        await batch.prefetch(items.slice(from, to).flatMap((it) => (typeof it?.id === 'string' ? [it.id] : [])));
-        for (let i = from; i < to; i++) {
-          batch.begin();
-          try {
-            const made = await deps.createItem(batch, items[i]!, actor);
-            batch.accept();
-            results[i] = { ok: true, index: i, ...made.result };
-            if (!made.result.replayed) emits.push(...made.emits);
-          } catch (e) {
-            batch.reject();
-            if (!itemError(e) || options.allOrNothing) throw e;
-            results[i] = refusal(i, e);
-          }
-        }
-        await batch.flush();
-        await options.withinBatch?.(tx, { from, to, results: results.slice(from, to) });
-      });
-    } catch (e) {
-      if (options.allOrNothing) throw e;
-      if (isDealflowError(e, 'CONFLICT') && attempt < deps.maxRetries) return runBatch(from, to, attempt + 1);
-      if (to - from === 1) {
-        results[from] = refusal(from, e);
-        return;
-      }
-      // a store failure names no item: halves find it, and the others still commit
-      const mid = from + Math.floor((to - from) / 2);
-      await runBatch(from, mid);
-      await runBatch(mid, to);
-      return;
-    }
-    deps.emit(emits);
-  };
-
-  if (options.allOrNothing) {
-    if (items.length > MAX_BATCH_IDS) throw new DealflowError('INPUT_INVALID', `createMany: allOrNothing takes at most ${MAX_BATCH_IDS} items, got ${items.length}`);
-    await runBatch(0, items.length);
-    await options.onBatch?.({ from: 0, to: items.length, ms: 0, created: items.length, refused: 0 });
-    return results;
-  }
-  let size = fixed ?? AUTO_START;
-  for (let from = 0; from < items.length;) {
-    const to = Math.min(items.length, from + size);
-    const started = performance.now();
-    await runBatch(from, to);
-    const ms = performance.now() - started;
-    let created = 0;
-    for (let i = from; i < to; i++) if (results[i]!.ok) created++;
-    await options.onBatch?.({ from, to, ms, created, refused: to - from - created });
-    if (fixed === null && to - from === size) {
-      const factor = Math.min(2, Math.max(0.5, targetMs / Math.max(ms, 1)));
-      size = Math.max(1, Math.min(AUTO_MAX, Math.round(size * factor)));
-    }
-    from = to;
-  }
-  return results;
+  const { onBatch, withinBatch, ...rest } = options;
+  return runBatches<CreateManyItem, { ok: true } & CreateResult>({
+    what: 'createMany',
+    storage: deps.storage,
+    tenantId,
+    maxRetries: deps.maxRetries,
+    prefetch: (batch) => batch.flatMap((it) => (typeof it?.id === 'string' ? [it.id] : [])),
+    runItem: async (tx, item) => {
+      const made = await deps.createItem(tx, item, actor);
+      return { result: { ok: true, ...made.result }, emits: made.emits, replayed: made.result.replayed === true };
+    },
+    emit: deps.emit,
+    ...(onBatch ? { onBatch: (b) => onBatch({ from: b.from, to: b.to, ms: b.ms, created: b.ok, refused: b.refused }) } : {}),
+  }, items, { ...rest, ...(withinBatch ? { withinBatch: (tx, b) => withinBatch(tx, b as { from: number; to: number; results: readonly CreateManyResult[] }) } : {}) });
 }

@@ -21,8 +21,15 @@ export function isCurrency(code: string): boolean {
  * ```
  */
 export function minorUnitsOf(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  // (a NumberFormat costs microseconds to build: answered once per currency, it is off the create path's profile)
+  let digits = DIGITS.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    if (KNOWN.has(currency)) DIGITS.set(currency, digits);
+  }
+  return digits;
 }
+const DIGITS = new Map<string, number>();
 
 const DECIMAL = /^-?\d{1,16}(\.\d{1,8})?$/;
 

@@ -15,6 +15,7 @@ const METHODS: Readonly<Record<string, MethodShape>> = {
   create: { options: 2 },
   createMany: { options: 2 },
   send: { options: 2 },
+  sendMany: { options: 1 },
   update: { options: 2 },
   get: { options: 1 },
   query: { options: 1 },

@@ -160,6 +160,24 @@ export function guardEngineInputs<E extends object>(engine: E, limits: InputLimi
     });
     checkCallOptions(args[2], limits);
   });
+  wrap('sendMany', (args) => {
+    if (!Array.isArray(args[0])) throw new DealflowError('INPUT_INVALID', '$.items: must be an array');
+    (args[0] as unknown[]).forEach((item, i) => {
+      if (typeof item !== 'object' || item === null) throw new DealflowError('INPUT_INVALID', `$.items[${i}]: must be an object`);
+      const it = item as { recordId?: unknown; event?: unknown; idempotencyKey?: unknown; expectedVersion?: unknown };
+      checkId(it.recordId, `$.items[${i}].recordId`, limits);
+      if (typeof it.event === 'string') checkId(it.event, `$.items[${i}].event`, limits);
+      else if (typeof it.event === 'object' && it.event !== null) {
+        checkId((it.event as { type?: unknown }).type, `$.items[${i}].event.type`, limits);
+        checkCallInput(it.event as { fields?: unknown; data?: unknown }, limits);
+      } else throw new DealflowError('INPUT_INVALID', `$.items[${i}].event: must be an event name or { type }`);
+      if (it.idempotencyKey !== undefined) checkId(it.idempotencyKey, `$.items[${i}].idempotencyKey`, limits);
+      if (it.expectedVersion !== undefined && (typeof it.expectedVersion !== 'number' || !Number.isSafeInteger(it.expectedVersion) || it.expectedVersion < 0)) {
+        throw new DealflowError('INPUT_INVALID', `$.items[${i}].expectedVersion: must be a non-negative integer`);
+      }
+    });
+    checkCallOptions(args[1], limits);
+  });
   for (const name of ['query', 'queryFor'] as const) {
     wrap(name, (args) => {
       checkRecordQuery(args[0], limits);

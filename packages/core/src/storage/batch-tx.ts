@@ -36,7 +36,7 @@ interface RecordEntry {
 type TimerOp =
   | { op: 'schedule'; timer: TimerRecord }
   | { op: 'cancel'; recordId: string; filter: TimerFilter; at: string }
-  | { op: 'complete'; timerId: string; workerId: string | null; outcome: string; at: string };
+  | { op: 'complete'; timerId: string; recordId: string; workerId: string | null; outcome: string; at: string };
 
 function sortRecords(list: StoredRecord[], q: RecordQuery): StoredRecord[] {
   const dir = q.order === 'desc' ? -1 : 1;
@@ -83,6 +83,8 @@ export class BatchTx implements StorageTx {
   private readonly claims = new Map<string, string>();
   private readonly claimOrder: Array<{ recordId: string; keys: string[] }> = [];
   private readonly releases: Array<{ recordId: string; keys?: string[] }> = [];
+  /** Timers the caller knows as stored (a worker's claimed timers): completing one needs no read. */
+  private readonly knownTimers = new Map<string, TimerRecord>();
   private undo: Array<() => void> = [];
   private open = false;
 
@@ -109,6 +111,11 @@ export class BatchTx implements StorageTx {
     this.open = false;
   }
 
+  /** Whether an item is open (begun, neither accepted nor rejected yet). */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
   /** How many records accepted items wrote so far. */
   get size(): number {
     return this.records.size;
@@ -121,6 +128,14 @@ export class BatchTx implements StorageTx {
   private truncate<T>(list: T[]): void {
     const n = list.length;
     this.note(() => { list.length = n; });
+  }
+
+  /**
+   * Tells the batch timers as they are stored (a worker's freshly claimed timers), so that
+   * completing them reads nothing; the store still checks each lease when the batch is flushed.
+   */
+  knowTimers(timers: readonly TimerRecord[]): void {
+    for (const t of timers) this.knownTimers.set(t.id, cloneJson(t));
   }
 
   /** Reads records of the store once for the whole batch (those about to be created or changed). */
@@ -247,8 +262,14 @@ export class BatchTx implements StorageTx {
     for (const timer of timers) this.timerOps.push({ op: 'schedule', timer: cloneJson(timer) });
   }
 
+  /**
+   * Queues the cancel for the flush without reading the store: the count answers the timers this
+   * batch knows (its own, and known ones) that the cancel matches; the store's others are cancelled
+   * at the flush all the same (no engine path reads the count).
+   */
   async cancelTimers(recordId: string, filter: TimerFilter = {}): Promise<number> {
-    const active = (await this.listTimers(recordId, { status: ['pending', 'claimed'] })).filter((t) => matchesFilter(t, filter));
+    const active = this.overlay(recordId, [...this.knownTimers.values()].filter((t) => t.recordId === recordId))
+      .filter((t) => isActive(t) && matchesFilter(t, filter));
     this.truncate(this.timerOps);
     this.timerOps.push({ op: 'cancel', recordId, filter, at: new Date().toISOString() });
     return active.length;
@@ -257,8 +278,15 @@ export class BatchTx implements StorageTx {
   /** A record's timers: the store's, then this batch's operations applied in order. */
   async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
     const inserted = this.records.get(recordId)?.base === null && !this.read.get(recordId);
+    const list = this.overlay(recordId, inserted ? [] : await this.base.listTimers(recordId))
+      .filter((t) => options.status === undefined || options.status.includes(t.status));
+    return list.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** `stored` (timers of one record as the store has them) with this batch's timer operations applied in order. */
+  private overlay(recordId: string, stored: readonly TimerRecord[]): TimerRecord[] {
     const byId = new Map<string, TimerRecord>();
-    if (!inserted) for (const t of await this.base.listTimers(recordId)) byId.set(t.id, t);
+    for (const t of stored) byId.set(t.id, t);
     for (const o of this.timerOps) {
       if (o.op === 'schedule' && o.timer.recordId === recordId) {
         if (o.timer.key !== null) {
@@ -276,11 +304,12 @@ export class BatchTx implements StorageTx {
         if (t) byId.set(t.id, { ...t, status: 'done', outcome: o.outcome, finishedAt: o.at, leaseOwner: null, leaseUntil: null });
       }
     }
-    const list = [...byId.values()].filter((t) => options.status === undefined || options.status.includes(t.status));
-    return list.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return [...byId.values()];
   }
 
   async getTimer(timerId: string): Promise<TimerRecord | null> {
+    const known = this.knownTimers.get(timerId);
+    if (known) return this.overlay(known.recordId, [known]).find((t) => t.id === timerId) ?? null;
     const stored = await this.base.getTimer(timerId);
     let recordId = stored?.recordId;
     for (const o of this.timerOps) if (recordId === undefined && o.op === 'schedule' && o.timer.id === timerId) recordId = o.timer.recordId;
@@ -293,7 +322,7 @@ export class BatchTx implements StorageTx {
     const ok = t !== null && (workerId === null ? t.status === 'pending' : t.status === 'claimed' && t.leaseOwner === workerId);
     if (!ok) return false;
     this.truncate(this.timerOps);
-    this.timerOps.push({ op: 'complete', timerId, workerId, outcome, at });
+    this.timerOps.push({ op: 'complete', timerId, recordId: t.recordId, workerId, outcome, at });
     return true;
   }
 
@@ -420,7 +449,7 @@ export class BatchTx implements StorageTx {
       for (const v of rest) updates.push([v, v.version - 1]);
     }
     for (let i = 0; i < inserts.length; i += MAX_BATCH_IDS) await this.base.insertRecords(inserts.slice(i, i + MAX_BATCH_IDS));
-    for (const [r, expected] of updates) await this.base.updateRecord(r, expected);
+    await this.sendUpdates(updates);
     if (this.history.length > 0) await this.base.appendHistory(this.history);
     for (const r of this.releases) await this.base.releaseUniqueKeys(r.recordId, r.keys);
     for (const c of this.claimOrder) {
@@ -430,38 +459,99 @@ export class BatchTx implements StorageTx {
         throw new DealflowError('CONFLICT', `record '${c.recordId}': unique key '${conflicts[0]!.key}' was claimed meanwhile by record '${conflicts[0]!.recordId}'`, { details: { recordId: c.recordId, conflicts } });
       }
     }
-    // new timers go in as few calls as possible: pending ones are sent before a cancel or completion
-    // only when that touches a record (or timer) among them, which keeps each record's order
-    let schedule: TimerRecord[] = [];
-    let pendingRecords = new Set<string>();
-    let pendingIds = new Set<string>();
-    const sendSchedule = async () => {
-      if (schedule.length > 0) await this.base.scheduleTimers(schedule);
-      schedule = [];
-      pendingRecords = new Set();
-      pendingIds = new Set();
-    };
-    for (const o of this.timerOps) {
-      if (o.op === 'schedule') {
-        schedule.push(o.timer);
-        pendingRecords.add(o.timer.recordId);
-        pendingIds.add(o.timer.id);
-        continue;
-      }
-      if (o.op === 'cancel') {
-        if (pendingRecords.has(o.recordId)) await sendSchedule();
-        await this.base.cancelTimers(o.recordId, o.filter);
-        continue;
-      }
-      if (pendingIds.has(o.timerId)) await sendSchedule();
-      if (!(await this.base.completeTimer(o.timerId, o.workerId, o.outcome, o.at))) {
-        throw new DealflowError('CONFLICT', `timer '${o.timerId}': its lease was lost before the batch committed`, { details: { timerId: o.timerId } });
-      }
-    }
-    await sendSchedule();
+    await this.sendTimerOps();
     for (const [recordId, rows] of this.tasks) await this.base.replaceTasks(recordId, rows);
     if (this.outbox.length > 0) await this.base.appendOutbox(this.outbox);
     for (const [key, value] of this.counters) await this.base.setCounter(key, value);
     for (const [key, v] of this.idempotency) await this.base.putIdempotency(key, v.fingerprint, v.result, v.at);
+  }
+
+  /** Record updates: one `updateRecords` per round where the store has it (each record once per round, its versions in order), else one by one. */
+  private async sendUpdates(updates: ReadonlyArray<[StoredRecord, number]>): Promise<void> {
+    const many = this.base.updateRecords?.bind(this.base);
+    if (!many) {
+      for (const [r, expected] of updates) await this.base.updateRecord(r, expected);
+      return;
+    }
+    let rest = updates;
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const round: Array<{ record: StoredRecord; expectedVersion: number }> = [];
+      const later: Array<[StoredRecord, number]> = [];
+      for (const u of rest) {
+        if (seen.has(u[0].id) || round.length >= MAX_BATCH_IDS) later.push(u);
+        else {
+          seen.add(u[0].id);
+          round.push({ record: u[0], expectedVersion: u[1] });
+        }
+      }
+      if (round.length === 1) await this.base.updateRecord(round[0]!.record, round[0]!.expectedVersion);
+      else await many(round);
+      rest = later;
+    }
+  }
+
+  /**
+   * The timer operations in as few calls as possible: schedules, cancels and completions are each
+   * gathered and sent in that order; before an operation joins its group, a group holding an
+   * earlier operation on the same record that must come first is sent, so each record's operations
+   * keep the order that matters (a cancel after a schedule, a schedule after a cancel or a
+   * completion, a cancel after a completion, a completion of a timer scheduled in the batch).
+   */
+  private async sendTimerOps(): Promise<void> {
+    const schedule = { list: [] as TimerRecord[], records: new Set<string>() };
+    const cancels = { list: [] as Array<{ recordId: string; filter: TimerFilter }>, records: new Set<string>() };
+    const completes = { list: [] as Array<{ timerId: string; workerId: string | null; outcome: string; at: string }>, records: new Set<string>() };
+    const sendSchedule = async () => {
+      if (schedule.list.length > 0) await this.base.scheduleTimers(schedule.list);
+      schedule.list = [];
+      schedule.records.clear();
+    };
+    const sendCancels = async () => {
+      const many = this.base.cancelTimersOf?.bind(this.base);
+      if (many && cancels.list.length > 1) await many(cancels.list);
+      else for (const c of cancels.list) await this.base.cancelTimers(c.recordId, c.filter);
+      cancels.list = [];
+      cancels.records.clear();
+    };
+    const sendCompletes = async () => {
+      const many = this.base.completeTimers?.bind(this.base);
+      let lost: string[] = [];
+      if (many && completes.list.length > 1) lost = await many(completes.list);
+      else for (const c of completes.list) if (!(await this.base.completeTimer(c.timerId, c.workerId, c.outcome, c.at))) lost.push(c.timerId);
+      completes.list = [];
+      completes.records.clear();
+      if (lost.length > 0) {
+        throw new DealflowError('LEASE_LOST', `timer '${lost[0]}': its lease was lost before the batch committed`, { details: { timerId: lost[0], timerIds: lost } });
+      }
+    };
+    const scheduledIds = new Set<string>();
+    for (const o of this.timerOps) {
+      const recordId = o.op === 'schedule' ? o.timer.recordId : o.recordId;
+      // (a completion recorded after a cancel or schedule of its record was checked against them
+      // when it was made: they spared its timer, so it may join its group unless it completes a
+      // timer still waiting to be scheduled)
+      if (o.op === 'cancel' ? schedule.records.has(recordId) : o.op === 'complete' && scheduledIds.has(o.timerId)) {
+        await sendSchedule();
+        scheduledIds.clear();
+      }
+      if (o.op === 'schedule' && cancels.records.has(recordId)) await sendCancels();
+      if (o.op !== 'complete' && completes.records.has(recordId)) await sendCompletes();
+      if (o.op === 'schedule') {
+        schedule.list.push(o.timer);
+        schedule.records.add(recordId);
+        scheduledIds.add(o.timer.id);
+      } else if (o.op === 'cancel') {
+        cancels.list.push({ recordId, filter: o.filter });
+        cancels.records.add(recordId);
+      } else {
+        completes.list.push({ timerId: o.timerId, workerId: o.workerId, outcome: o.outcome, at: o.at });
+        completes.records.add(recordId);
+      }
+    }
+    // (the groups share no record that needs an order between them: schedules, cancels, completions)
+    await sendSchedule();
+    await sendCancels();
+    await sendCompletes();
   }
 }

@@ -491,6 +491,12 @@ export function createMemoryStorage(): Storage {
       ensureOpen();
       return sliceHistory(state.tenants.get(tenantId)?.history.get(recordId) ?? [], options);
     },
+    async listHistories(tenantId, recordIds) {
+      ensureOpen();
+      checkBatchSize('listHistories', recordIds.length);
+      const t = state.tenants.get(tenantId);
+      return [...new Set(recordIds)].flatMap((id) => sliceHistory(t?.history.get(id) ?? [], {}));
+    },
     async claimDueTimers(options: ClaimTimersOptions) {
       ensureOpen();
       const wait = lock();

@@ -350,6 +350,24 @@ export interface StorageTx {
    */
   completeTimer(timerId: string, workerId: string | null, outcome: string, at: string): Promise<boolean>;
 
+  /**
+   * Optional, for batches (`BatchTx` uses it when the store has it): many `updateRecord` calls in
+   * one write, each record at most once. All or none: a record not at its expected version throws
+   * `DealflowError('CONFLICT')` naming it and changes none of them.
+   */
+  updateRecords?(changes: ReadonlyArray<{ record: StoredRecord; expectedVersion: number }>): Promise<void>;
+  /**
+   * Optional, for batches: many `cancelTimers` calls in one write (the records' timers matching
+   * each filter). Answers how many timers were cancelled in all.
+   */
+  cancelTimersOf?(cancels: ReadonlyArray<{ recordId: string; filter?: { kinds?: string[]; keys?: string[]; stage?: string } }>): Promise<number>;
+  /**
+   * Optional, for batches: many `completeTimer` calls in one write, each timer at most once, with
+   * the same rule per timer (claimed by `workerId`, or pending with `workerId: null`). Answers the
+   * ids of the timers NOT completed (lease lost), writing nothing for those.
+   */
+  completeTimers?(completions: ReadonlyArray<{ timerId: string; workerId: string | null; outcome: string; at: string }>): Promise<string[]>;
+
   /** The stored result for an idempotency key, or undefined. */
   getIdempotency(key: string): Promise<{
     /** What identifies the request stored under the key; a retry with another fingerprint is a conflict. */
@@ -422,6 +440,12 @@ export interface Storage {
   queryDeadlines(tenantId: string, query: DeadlineQuery): Promise<DeadlineRow[]>;
   /** A record's history outside a transaction. */
   listHistory(tenantId: string, recordId: string, options?: { afterSeq?: number; limit?: number }): Promise<HistoryEvent[]>;
+  /**
+   * Optional, for exports: the history of many records (at most {@link MAX_BATCH_IDS} ids) outside a
+   * transaction, in one read — each record's events in `seq` order, the records in the order given
+   * (an id without history, or repeated, adds nothing more).
+   */
+  listHistories?(tenantId: string, recordIds: readonly string[]): Promise<HistoryEvent[]>;
 
   /**
    * Atomically claims due timers: those `pending` with `dueAt <= now`, and those `claimed` whose

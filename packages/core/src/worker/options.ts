@@ -15,6 +15,7 @@ export interface OptionBounds {
 export const LOOP_BOUNDS = {
   batchSize: { min: 1, max: 10_000, integer: true },
   concurrency: { min: 1, max: 1_000, integer: true },
+  timersPerTransaction: { min: 1, max: 1_000, integer: true },
   leaseMs: { min: 100, max: 86_400_000 },
   pollMs: { min: 1, max: 3_600_000 },
 } as const satisfies Record<string, OptionBounds>;

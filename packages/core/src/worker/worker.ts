@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Engine } from '../create-engine.js';
+import type { Engine, FireTimerResult, FireTimersResult } from '../create-engine.js';
 import type { TimerRecord } from '../storage/types.js';
 import { LOOP_BOUNDS, boundedOption, stringOption } from './options.js';
 import { eachLimited, Sleeper } from './sleep.js';
@@ -10,8 +10,14 @@ export interface CreateWorkerOptions {
   engine: Engine;
   /** Timers claimed per round (default 100, at most 10 000). */
   batchSize?: number;
-  /** Timers fired at once within a round (default 4, at most 1 000). */
+  /** Store transactions in flight at once within a round (default 4, at most 1 000). */
   concurrency?: number;
+  /**
+   * Timers fired per store transaction (default 50, at most 1 000): each transaction fires its
+   * timers exactly as one-by-one firing would (`engine.fireTimers`), and a timer that fails or lost
+   * its lease never sinks the others. `1` fires each timer in its own transaction (`engine.fireTimer`).
+   */
+  timersPerTransaction?: number;
   /** Lease length: a claimed timer not completed within it may be claimed by another worker (default 30 000 ms, 100 ms … 24 h). */
   leaseMs?: number;
   /** Wait between rounds when nothing was due (default 1 000 ms, at most 1 h; out of range: a coded error). */
@@ -79,14 +85,15 @@ const empty = (): TickResult => ({ claimed: 0, fired: 0, noop: 0, rejected: 0, l
 
 /**
  * Creates the deadline worker: it claims due timers in batches (`storage.claimDueTimers`, with a
- * lease; `FOR UPDATE SKIP LOCKED` on PostgreSQL) and fires each through `engine.fireTimer`, which
- * completes the timer in the same transaction as the record change. Any number of workers (in any
+ * lease; `FOR UPDATE SKIP LOCKED` on PostgreSQL) and fires them `timersPerTransaction` per store
+ * transaction through `engine.fireTimers` (`engine.fireTimer` when 1), which completes each timer
+ * in the same transaction as its record change. Any number of workers (in any
  * number of processes) may run: each timer's effect happens once, and a crashed worker's timers
  * are fired by another once their lease expires.
  *
  * @example
  * ```ts
- * const worker = createWorker({ engine, batchSize: 100, concurrency: 4, leaseMs: 30_000, pollMs: 1_000 })
+ * const worker = createWorker({ engine, batchSize: 200, concurrency: 4, timersPerTransaction: 50, leaseMs: 30_000, pollMs: 1_000 })
  * worker.start()
  * process.on('SIGTERM', () => void worker.stop())
  * ```
@@ -95,6 +102,7 @@ export function createWorker(options: CreateWorkerOptions): Worker {
   const { engine } = options;
   const batchSize = boundedOption('createWorker', 'batchSize', options.batchSize, 100, LOOP_BOUNDS.batchSize);
   const concurrency = boundedOption('createWorker', 'concurrency', options.concurrency, 4, LOOP_BOUNDS.concurrency);
+  const perTx = boundedOption('createWorker', 'timersPerTransaction', options.timersPerTransaction, 50, LOOP_BOUNDS.timersPerTransaction);
   const leaseMs = boundedOption('createWorker', 'leaseMs', options.leaseMs, 30_000, LOOP_BOUNDS.leaseMs);
   const pollMs = boundedOption('createWorker', 'pollMs', options.pollMs, 1_000, LOOP_BOUNDS.pollMs);
   const workerId = stringOption('createWorker', 'workerId', options.workerId) ?? `worker-${randomUUID()}`;
@@ -122,21 +130,45 @@ export function createWorker(options: CreateWorkerOptions): Worker {
       ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
     });
     result.claimed = claimed.length;
-    await eachLimited(claimed, concurrency, async (timer) => {
-      inFlight++;
-      try {
-        const r = await engine.fireTimer(timer, { workerId });
-        if (r.outcome === 'fired') result.fired++;
-        else if (r.outcome === 'noop') result.noop++;
-        else if (r.outcome === 'rejected') result.rejected++;
-        else result.leaseLost++;
-      } catch (error) {
+    const count = (r: FireTimerResult | FireTimersResult, timer: TimerRecord): void => {
+      if (r.outcome === 'fired') result.fired++;
+      else if (r.outcome === 'noop') result.noop++;
+      else if (r.outcome === 'rejected') result.rejected++;
+      else if (r.outcome === 'lease-lost') result.leaseLost++;
+      else if (r.outcome === 'failed') {
         result.failed++;
-        report(error, timer);
-      } finally {
-        inFlight--;
+        report(r.cause, timer);
       }
-    });
+    };
+    if (perTx === 1) {
+      await eachLimited(claimed, concurrency, async (timer) => {
+        inFlight++;
+        try {
+          count(await engine.fireTimer(timer, { workerId }), timer);
+        } catch (error) {
+          result.failed++;
+          report(error, timer);
+        } finally {
+          inFlight--;
+        }
+      });
+    } else {
+      const chunks: TimerRecord[][] = [];
+      for (let i = 0; i < claimed.length; i += perTx) chunks.push(claimed.slice(i, i + perTx));
+      await eachLimited(chunks, concurrency, async (chunk) => {
+        inFlight += chunk.length;
+        try {
+          const results = await engine.fireTimers(chunk, { workerId, batchSize: perTx });
+          results.forEach((r, i) => count(r, chunk[i]!));
+        } catch (error) {
+          // (the store failed outside any one timer: the chunk is fired again once its leases expire)
+          result.failed += chunk.length;
+          for (const timer of chunk) report(error, timer);
+        } finally {
+          inFlight -= chunk.length;
+        }
+      });
+    }
     ticks++;
     for (const k of Object.keys(result) as (keyof TickResult)[]) totals[k] += result[k];
     return result;

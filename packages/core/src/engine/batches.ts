@@ -1,0 +1,200 @@
+/**
+ * The engine's batch runner: many items per store transaction, each item run against a
+ * {@link BatchTx} so a refused item writes nothing and the accepted ones go to the store in a few
+ * batched calls. `createMany`, `sendMany` and the worker's batched firing all run through it: the
+ * same batch sizes ('auto' or fixed), the same all-or-nothing mode, the same retry on version
+ * conflicts and the same split of a batch the store refused (halves find the item, the others
+ * still commit).
+ */
+import { DealflowError, isDealflowError } from '@dealflow/logic';
+import { BatchTx } from '../storage/batch-tx.js';
+import { MAX_BATCH_IDS } from '../storage/types.js';
+import type { Storage, StorageTx } from '../storage/types.js';
+import type { PendingEmit } from './events.js';
+
+/** Why an item was refused: the `DealflowError`'s code, message and details. */
+export interface ItemError {
+  /** The `DealflowError` code (`INPUT_INVALID`, `NOT_FOUND`, `DUPLICATE`…). */
+  code: string;
+  /** The error message, naming the record, field or rule path. */
+  message: string;
+  /** The error's details, when it has any. */
+  details?: unknown;
+}
+
+/** The result of one item of a batch call, or why it was refused (`index` is its position in the input). */
+export type BatchItemResult<R> = ({ index: number } & R) | { ok: false; index: number; error: ItemError };
+
+/** The options every batch call takes (`createMany`, `sendMany`). */
+export interface BatchOptions<R> {
+  /** All items in one transaction, and the first refused item fails the call whole (nothing written). Default false. */
+  allOrNothing?: boolean;
+  /**
+   * Items per transaction: a number (1…{@link MAX_BATCH_IDS}), or `'auto'` (default): starts at 100
+   * and adapts after each batch so a transaction takes about `targetMs`, up to 1 000.
+   */
+  batchSize?: number | 'auto';
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  targetMs?: number;
+  /** Runs inside each batch's transaction after its items were written (a checkpoint commits with them or not at all). */
+  withinBatch?: (tx: StorageTx, batch: { from: number; to: number; results: readonly BatchItemResult<R>[] }) => Promise<void>;
+}
+
+/** What one item run inside a batch answers: its result and the typed events to emit once committed. */
+export interface BatchItemOutcome<R> {
+  result: R;
+  emits: readonly PendingEmit[];
+  /** True when the result is a stored one (idempotency replay): nothing is emitted. */
+  replayed?: boolean;
+}
+
+/** What {@link runBatches} needs from its caller. */
+export interface BatchRun<I, R> {
+  /** The call, for messages (`createMany 'lead'`, `sendMany`). */
+  what: string;
+  storage: Storage;
+  tenantId: string;
+  maxRetries: number;
+  /** Record ids the items of `[from, to)` will change: read (and locked) once per batch. */
+  prefetch(items: readonly I[]): string[];
+  /** Tells the batch's transaction what the caller knows of the items before they run (a worker's claimed timers). */
+  seed?(batch: BatchTx, items: readonly I[]): void;
+  /** Runs one item in the batch's transaction exactly as the single call would. */
+  runItem(tx: StorageTx, item: I, index: number): Promise<BatchItemOutcome<R>>;
+  /** With `allOrNothing`: the error that fails the call when an accepted item's result is still a refusal (a rejected send), or null. */
+  refusalOf?(result: R, index: number): DealflowError | null;
+  /** Whether an accepted result counts as done for `onBatch` (default: all). */
+  succeeded?(result: R): boolean;
+  /** Fires the typed events of committed items. */
+  emit(emits: readonly PendingEmit[]): void;
+  /** Called with the error as thrown when an item is refused (its result carries the code and message). */
+  onItemError?(index: number, error: unknown): void;
+  /** Called after each batch committed. */
+  onBatch?(info: { from: number; to: number; ms: number; ok: number; refused: number }): void | Promise<void>;
+}
+
+const AUTO_START = 100;
+const AUTO_MAX = 1000;
+
+function errorOf(e: unknown): ItemError {
+  const err = e as { code?: string; message?: string; details?: unknown };
+  return { code: err.code ?? 'INTERNAL', message: err.message ?? String(e), ...(err.details !== undefined ? { details: err.details } : {}) };
+}
+
+/** Whether an item's error is the item's own (refuse it) rather than the store's (fail the batch). */
+function itemError(e: unknown): boolean {
+  return isDealflowError(e) && e.code !== 'STORAGE' && e.code !== 'CONFLICT' && e.code !== 'CLOSED' && e.code !== 'MIGRATION';
+}
+
+/**
+ * Checks a batch call's `batchSize` and answers the fixed size, or null for `'auto'`.
+ *
+ * @example
+ * ```ts
+ * batchSizeOf('sendMany', 500) // 500
+ * ```
+ */
+export function batchSizeOf(what: string, batchSize: unknown): number | null {
+  if (batchSize === undefined || batchSize === 'auto') return null;
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_IDS) {
+    throw new DealflowError('INPUT_INVALID', `${what}: batchSize must be 'auto' or an integer 1…${MAX_BATCH_IDS}, got ${String(batchSize)}`);
+  }
+  return batchSize;
+}
+
+/**
+ * Runs `items` in batches (see the module comment): each batch one store transaction of
+ * `run.tenantId`, each item through `run.runItem` on a {@link BatchTx}. A refused item (its own
+ * `DealflowError`) gets `{ ok: false, index, error }` and writes nothing; with `allOrNothing` it
+ * fails the call whole. A version conflict retries the batch (up to `maxRetries`), then the batch
+ * is split in halves until the failing item stands alone and is refused.
+ *
+ * @example
+ * ```ts
+ * const results = await runBatches(run, items, { batchSize: 'auto' })
+ * ```
+ */
+export async function runBatches<I, R>(run: BatchRun<I, R>, items: readonly I[], options: BatchOptions<R> = {}): Promise<BatchItemResult<R>[]> {
+  if (!Array.isArray(items)) throw new DealflowError('INPUT_INVALID', `${run.what}: items must be an array`);
+  const fixed = batchSizeOf(run.what, options.batchSize);
+  const targetMs = options.targetMs ?? 200;
+  const results: BatchItemResult<R>[] = new Array(items.length);
+
+  /** One batch in one transaction; store failures retry (CONFLICT), then split the batch in halves. */
+  const runBatch = async (from: number, to: number, attempt = 0): Promise<void> => {
+    let emits: PendingEmit[] = [];
+    try {
+      await run.storage.transaction(run.tenantId, async (tx) => {
+        emits = [];
+        const batch = new BatchTx(tx);
+        run.seed?.(batch, items.slice(from, to));
+        await batch.prefetch(run.prefetch(items.slice(from, to)));
+        for (let i = from; i < to; i++) {
+          batch.begin();
+          try {
+            const made = await run.runItem(batch, items[i]!, i);
+            batch.accept();
+            if (options.allOrNothing) {
+              const refused = run.refusalOf?.(made.result, i);
+              if (refused) throw refused;
+            }
+            results[i] = { index: i, ...made.result };
+            if (!made.replayed) emits.push(...made.emits);
+          } catch (e) {
+            if (batch.isOpen) batch.reject();
+            if (!itemError(e) || options.allOrNothing) throw e;
+            results[i] = { ok: false, index: i, error: errorOf(e) };
+            run.onItemError?.(i, e);
+          }
+        }
+        await batch.flush();
+        await options.withinBatch?.(tx, { from, to, results: results.slice(from, to) });
+      });
+    } catch (e) {
+      if (options.allOrNothing) throw e;
+      if (isDealflowError(e, 'CONFLICT') && attempt < run.maxRetries) return runBatch(from, to, attempt + 1);
+      if (to - from === 1) {
+        results[from] = { ok: false, index: from, error: errorOf(e) };
+        run.onItemError?.(from, e);
+        return;
+      }
+      // a store failure names no item: halves find it, and the others still commit
+      const mid = from + Math.floor((to - from) / 2);
+      await runBatch(from, mid);
+      await runBatch(mid, to);
+      return;
+    }
+    run.emit(emits);
+  };
+
+  const counts = (from: number, to: number): { ok: number; refused: number } => {
+    let ok = 0;
+    for (let i = from; i < to; i++) {
+      const r = results[i]!;
+      if (!('error' in r) && (run.succeeded === undefined || run.succeeded(r as unknown as R))) ok++;
+    }
+    return { ok, refused: to - from - ok };
+  };
+
+  if (options.allOrNothing) {
+    if (items.length > MAX_BATCH_IDS) throw new DealflowError('INPUT_INVALID', `${run.what}: allOrNothing takes at most ${MAX_BATCH_IDS} items, got ${items.length}`);
+    const started = performance.now();
+    await runBatch(0, items.length);
+    await run.onBatch?.({ from: 0, to: items.length, ms: performance.now() - started, ...counts(0, items.length) });
+    return results;
+  }
+  let size = fixed ?? AUTO_START;
+  for (let from = 0; from < items.length;) {
+    const to = Math.min(items.length, from + size);
+    const started = performance.now();
+    await runBatch(from, to);
+    const ms = performance.now() - started;
+    await run.onBatch?.({ from, to, ms, ...counts(from, to) });
+    if (fixed === null && to - from === size) {
+      const factor = Math.min(2, Math.max(0.5, targetMs / Math.max(ms, 1)));
+      size = Math.max(1, Math.min(AUTO_MAX, Math.round(size * factor)));
+    }
+    from = to;
+  }
+  return results;
+}
