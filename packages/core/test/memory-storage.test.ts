@@ -54,6 +54,31 @@ describe('createMemoryStorage', () => {
     ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
+  test('a transaction used through a wrapper (Object.create(tx)) commits what the wrapper wrote first', async () => {
+    const s = createMemoryStorage();
+    await s.transaction('t1', async (tx) => {
+      const logged: string[] = [];
+      const wrapped: typeof tx = Object.create(tx);
+      wrapped.insertRecord = (r) => { logged.push(r.id); return tx.insertRecord.call(wrapped, r); };
+      // every table's first touch goes through the wrapper
+      await wrapped.insertRecord(rec('r1'));
+      await wrapped.scheduleTimers([timer('tm1', '2026-01-02T00:00:00.000Z')]);
+      await wrapped.incrementCounter('c');
+      await wrapped.claimUniqueKeys('r1', ['email:a@b.c']);
+      await wrapped.putIdempotency('k1', 'f', { ok: true }, '2026-01-01T00:00:00.000Z');
+      await wrapped.replaceTasks('r1', [{ tenantId: 't1', recordId: 'r1', id: 'task1', kind: 'task', title: 'call', ownerId: null, teamId: null, status: 'open', dueAt: null, recordType: 'deal' }]);
+      expect(logged).toEqual(['r1']);
+    });
+    expect(await s.getRecord('t1', 'r1')).toMatchObject({ id: 'r1', version: 1 });
+    await s.transaction('t1', async (tx) => {
+      expect(await tx.getTimer('tm1')).toMatchObject({ status: 'pending' });
+      expect(await tx.getCounter('c')).toBe(1);
+      expect(await tx.findUniqueKey('email:a@b.c')).toBe('r1');
+      expect(await tx.getIdempotency('k1')).toMatchObject({ fingerprint: 'f' });
+      expect(await tx.listTasks('r1')).toHaveLength(1);
+    });
+  });
+
   test('returned objects are copies', async () => {
     const s = createMemoryStorage();
     await s.transaction('t1', (tx) => tx.insertRecord(rec('r1')));

@@ -134,13 +134,19 @@ function tenantOf(state: MemoryState, id: string): TenantData {
  */
 class MemoryTx implements StorageTx {
   private readonly t: TenantData;
-  // (overlays are made when a table is first touched: most transactions touch two or three)
-  private recordsOverlay: Overlay<StoredRecord> | undefined;
-  private timersOverlay: Overlay<TimerRecord> | undefined;
-  private idempotencyOverlay: Overlay<{ fingerprint: string; result: unknown; at: string }> | undefined;
-  private countersOverlay: Overlay<number> | undefined;
-  private uniqueKeysOverlay: Overlay<string> | undefined;
-  private tasksOverlay: Overlay<TaskRow[]> | undefined;
+  /**
+   * The overlays, made when a table is first touched (most transactions touch two or three). They
+   * live in one object made with the transaction, so a caller that wraps it (`Object.create(tx)`)
+   * still writes into this transaction's overlays, never into its own properties.
+   */
+  private readonly overlays: {
+    records?: Overlay<StoredRecord>;
+    timers?: Overlay<TimerRecord>;
+    idempotency?: Overlay<{ fingerprint: string; result: unknown; at: string }>;
+    counters?: Overlay<number>;
+    uniqueKeys?: Overlay<string>;
+    tasks?: Overlay<TaskRow[]>;
+  } = {};
   /** History events appended by this transaction, per record (copies). */
   private readonly history = new Map<string, HistoryEvent[]>();
   /** Timers scheduled by this transaction, per record. */
@@ -156,33 +162,34 @@ class MemoryTx implements StorageTx {
   }
 
   private get records(): Overlay<StoredRecord> {
-    return (this.recordsOverlay ??= new Overlay(this.t.records));
+    return (this.overlays.records ??= new Overlay(this.t.records));
   }
   private get timers(): Overlay<TimerRecord> {
-    return (this.timersOverlay ??= new Overlay(this.t.timers));
+    return (this.overlays.timers ??= new Overlay(this.t.timers));
   }
   private get idempotency(): Overlay<{ fingerprint: string; result: unknown; at: string }> {
-    return (this.idempotencyOverlay ??= new Overlay(this.t.idempotency));
+    return (this.overlays.idempotency ??= new Overlay(this.t.idempotency));
   }
   private get counters(): Overlay<number> {
-    return (this.countersOverlay ??= new Overlay(this.t.counters));
+    return (this.overlays.counters ??= new Overlay(this.t.counters));
   }
   private get uniqueKeys(): Overlay<string> {
-    return (this.uniqueKeysOverlay ??= new Overlay(this.t.uniqueKeys));
+    return (this.overlays.uniqueKeys ??= new Overlay(this.t.uniqueKeys));
   }
   private get tasks(): Overlay<TaskRow[]> {
-    return (this.tasksOverlay ??= new Overlay(this.t.tasks));
+    return (this.overlays.tasks ??= new Overlay(this.t.tasks));
   }
 
   /** Applies every write of the transaction. */
   commit(): void {
     const t = this.t;
-    this.recordsOverlay?.commit();
-    this.timersOverlay?.commit();
-    this.idempotencyOverlay?.commit();
-    this.countersOverlay?.commit();
-    this.uniqueKeysOverlay?.commit();
-    this.tasksOverlay?.commit();
+    const o = this.overlays;
+    o.records?.commit();
+    o.timers?.commit();
+    o.idempotency?.commit();
+    o.counters?.commit();
+    o.uniqueKeys?.commit();
+    o.tasks?.commit();
     for (const [recordId, events] of this.history) {
       let list = t.history.get(recordId);
       if (!list) t.history.set(recordId, (list = []));
