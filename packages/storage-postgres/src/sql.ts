@@ -175,7 +175,7 @@ export function statements(t: Tables) {
        ON CONFLICT (tenant_id, key) DO UPDATE SET value = ${t.counters}.value + excluded.value RETURNING value`,
     getCounter: `SELECT value FROM ${t.counters} WHERE tenant_id = $1 AND key = $2`,
     setCounter: `INSERT INTO ${t.counters} (tenant_id, key, value) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
+       ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value RETURNING 1`,
     claimUniqueKeys: `INSERT INTO ${t.uniqueKeys} (tenant_id, key, record_id) SELECT $1, k, $2 FROM unnest($3::text[]) AS k
        ON CONFLICT DO NOTHING RETURNING key`,
     uniqueKeyHolders: `SELECT key, record_id FROM ${t.uniqueKeys} WHERE tenant_id = $1 AND key = ANY($2::text[]) AND record_id <> $3`,

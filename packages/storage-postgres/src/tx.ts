@@ -631,8 +631,16 @@ export class PgTx implements StorageTx {
 
   async setCounter(key: string, value: number): Promise<void> {
     this.check();
-    await this.flush();
-    await run(this.db, `setCounter '${key}'`, this.sql.setCounter, [this.tenantId, key, value]);
+    // queued like the other writes (an upsert writes its one row; reads flush the queue first)
+    await this.defer({
+      key: 'setCounter',
+      what: `setCounter '${key}'`,
+      tables: ['counters'],
+      parts: [this.sql.setCounter],
+      values: [this.tenantId, key, value],
+      want: [1],
+      fail: () => new DealflowError('STORAGE', `setCounter '${key}': the counter row was not written`, { details: { key } }),
+    });
   }
 
   async claimUniqueKeys(recordId: string, keys: string[]): Promise<UniqueKeyConflict[]> {

@@ -7,6 +7,7 @@ import { diffRecords } from '../engine/replay.js';
 import { internalsOf } from '../engine/internals.js';
 import { defaultNewId } from '../engine/core.js';
 import { withRetry } from '../engine/retry.js';
+import { BatchTx } from '../storage/batch-tx.js';
 import { writeChange } from '../engine/writer.js';
 import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { deadlineTimers, newDueAt } from './deadlines.js';
@@ -235,8 +236,12 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
     // meanwhile makes `updateRecord` fail its version check, which rolls the whole batch back and
     // the batch is read and decided again.
     const decisions = await withRetry(engine.storage, tenant, { maxRetries: core?.maxRetries ?? 4, what: () => `migration of '${plan.blueprintId}' v${plan.fromVersion} → v${plan.toVersion}` },
-      async (tx) => {
-        const page = await tx.queryRecords({ blueprintId: plan.blueprintId, order: 'asc', limit: batchSize, offset });
+      async (storeTx) => {
+        const page = await storeTx.queryRecords({ blueprintId: plan.blueprintId, order: 'asc', limit: batchSize, offset });
+        // the page's writes go to the store in a few multi-row calls at the end (a BatchTx, as
+        // createMany's), its records read (and locked) once
+        const tx = apply ? new BatchTx(storeTx) : storeTx;
+        if (tx instanceof BatchTx) await tx.prefetch(page.filter((r) => r.blueprintVersion === plan.fromVersion).map((r) => r.id));
         const out: Decision[] = [];
         for (const record of page) {
           if (record.blueprintVersion !== plan.fromVersion) continue;
@@ -261,6 +266,7 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
           // escalation rules (stage escalations of the new stage, inactivity) as on any stage change
           if (sales) await sales.escalator.schedule(tx, d.after, now);
         }
+        if (tx instanceof BatchTx) await tx.flush();
         return { out, size: page.length };
       },
     );
