@@ -730,7 +730,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return runCreateMany({
         storage,
         maxRetries: core.maxRetries,
-        createItem: (tx, item, who) => {
+        runItem: (tx, item, who) => {
           if (typeof item !== 'object' || item === null) throw new DealflowError('INPUT_INVALID', `createMany '${type}': an item must be an object`);
           const { idempotencyKey, createdAt, stages, ...input } = item;
           const ctx: CallContext = { actor: who, tenantId: tx.tenantId, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
@@ -754,7 +754,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       return runSendMany({
         storage,
         maxRetries: core.maxRetries,
-        sendItem: (tx, item, who) => {
+        runItem: (tx, item, who) => {
           const input = normalizeEvent(item.event);
           const ctx: CallContext = {
             actor: who, tenantId: tx.tenantId,

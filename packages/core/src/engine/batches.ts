@@ -10,6 +10,7 @@ import { DealflowError, isDealflowError } from '@dealflow/logic';
 import { BatchTx } from '../storage/batch-tx.js';
 import { MAX_BATCH_IDS } from '../storage/types.js';
 import type { Storage, StorageTx } from '../storage/types.js';
+import type { Actor } from './context.js';
 import type { PendingEmit } from './events.js';
 
 /** Why an item was refused: the `DealflowError`'s code, message and details. */
@@ -46,6 +47,19 @@ export interface BatchItemOutcome<R> {
   emits: readonly PendingEmit[];
   /** True when the result is a stored one (idempotency replay): nothing is emitted. */
   replayed?: boolean;
+}
+
+/**
+ * What an engine batch call (`createMany`, `sendMany`) needs from the engine: its store, its retry
+ * count, the single call's body run inside a batch's transaction, and the emitter.
+ */
+export interface BatchEngineDeps<I, R> {
+  storage: Storage;
+  maxRetries: number;
+  /** Runs one item inside `tx` exactly as the single call (`engine.create`, `engine.send`) does. */
+  runItem(tx: StorageTx, item: I, actor: Actor): Promise<BatchItemOutcome<R>>;
+  /** Fires the typed events of committed items. */
+  emit(emits: readonly PendingEmit[]): void;
 }
 
 /** What {@link runBatches} needs from its caller. */

@@ -6,11 +6,10 @@
  * store in a few batched calls.
  */
 import { MAX_BATCH_IDS } from '../storage/types.js';
-import type { Storage, StorageTx } from '../storage/types.js';
+import type { StorageTx } from '../storage/types.js';
 import { runBatches } from './batches.js';
-import type { ItemError } from './batches.js';
+import type { BatchEngineDeps, BatchItemOutcome, ItemError } from './batches.js';
 import type { Actor, CreateInput, CreateResult } from './context.js';
-import type { PendingEmit } from './events.js';
 
 /** One item of `engine.createMany`: what `engine.create` takes, plus per-item options. */
 export interface CreateManyItem extends CreateInput {
@@ -76,20 +75,10 @@ export type CreateManyResult =
   };
 
 /** What creating one item in a transaction answers (the engine's per-record create). */
-export interface CreatedItem {
-  result: CreateResult;
-  emits: readonly PendingEmit[];
-}
+export type CreatedItem = BatchItemOutcome<CreateResult>;
 
-/** What the batch path needs from the engine. */
-export interface CreateManyDeps {
-  storage: Storage;
-  maxRetries: number;
-  /** Creates one record inside `tx` exactly as `engine.create` does. */
-  createItem(tx: StorageTx, item: CreateManyItem, actor: Actor): Promise<CreatedItem>;
-  /** Fires the typed events of committed items. */
-  emit(emits: readonly PendingEmit[]): void;
-}
+/** What the batch path needs from the engine (`runItem`: `engine.create`'s body in the batch's transaction). */
+export type CreateManyDeps = BatchEngineDeps<CreateManyItem, CreateResult>;
 
 /**
  * Runs `engine.createMany` (see there).
@@ -108,7 +97,7 @@ export async function runCreateMany(deps: CreateManyDeps, tenantId: string, acto
     maxRetries: deps.maxRetries,
     prefetch: (batch) => batch.flatMap((it) => (typeof it?.id === 'string' ? [it.id] : [])),
     runItem: async (tx, item) => {
-      const made = await deps.createItem(tx, item, actor);
+      const made = await deps.runItem(tx, item, actor);
       return { result: { ok: true, ...made.result }, emits: made.emits, replayed: made.result.replayed === true };
     },
     emit: deps.emit,

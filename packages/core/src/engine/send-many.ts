@@ -6,11 +6,9 @@
  * nothing, the accepted ones go to the store in a few batched calls.
  */
 import { DealflowError } from '@dealflow/logic';
-import type { Storage, StorageTx } from '../storage/types.js';
 import { runBatches } from './batches.js';
-import type { BatchOptions, ItemError } from './batches.js';
+import type { BatchEngineDeps, BatchItemOutcome, BatchOptions, ItemError } from './batches.js';
 import type { Actor, SendInput, SendResult } from './context.js';
-import type { PendingEmit } from './events.js';
 
 /** One item of `engine.sendMany`: what `engine.send` takes, plus per-item options. */
 export interface SendManyItem {
@@ -56,20 +54,10 @@ export type SendManyResult =
   };
 
 /** What sending one item in a transaction answers (the engine's per-send body). */
-export interface SentItem {
-  result: SendResult;
-  emits: readonly PendingEmit[];
-}
+export type SentItem = BatchItemOutcome<SendResult>;
 
-/** What the batch path needs from the engine. */
-export interface SendManyDeps {
-  storage: Storage;
-  maxRetries: number;
-  /** Sends one item inside `tx` exactly as `engine.send` does. */
-  sendItem(tx: StorageTx, item: SendManyItem, actor: Actor): Promise<SentItem>;
-  /** Fires the typed events of committed items. */
-  emit(emits: readonly PendingEmit[]): void;
-}
+/** What the batch path needs from the engine (`runItem`: `engine.send`'s body in the batch's transaction). */
+export type SendManyDeps = BatchEngineDeps<SendManyItem, SendResult>;
 
 function checkItem(item: unknown, index: number): SendManyItem {
   if (typeof item !== 'object' || item === null) throw new DealflowError('INPUT_INVALID', `sendMany: items[${index}] must be an object`);
@@ -98,7 +86,7 @@ export async function runSendMany(deps: SendManyDeps, tenantId: string, actor: A
     maxRetries: deps.maxRetries,
     prefetch: (batch) => batch.flatMap((it) => (typeof it?.recordId === 'string' ? [it.recordId] : [])),
     runItem: async (tx, item, index) => {
-      const made = await deps.sendItem(tx, checkItem(item, index), actor);
+      const made = await deps.runItem(tx, checkItem(item, index), actor);
       return { result: made.result, emits: made.emits, replayed: made.result.replayed === true };
     },
     refusalOf: (result, index) => (result.ok
