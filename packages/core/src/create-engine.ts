@@ -708,6 +708,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
       maxRetries: core.maxRetries,
       send: (recordId, event, ctx) => engine.send(recordId, event, ctx),
       create: (type, input, ctx) => engine.create(type, input, ctx),
+      resolveActor: async (actorId, tenant) => identity.resolve({ id: actorId }, tenant ?? tenantId, 'approve'),
     }),
 
     async create(type, input = {}, ctx = {}) {

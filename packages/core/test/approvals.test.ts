@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { isDealflowError, replay } from '../src/index.js';
+import { createEngine, createManualClock, createMemoryStorage, isDealflowError, replay } from '../src/index.js';
 import type { SalesRulesInput } from '../src/index.js';
-import { allowAllBut, as, salesEngine } from './assignment-helpers.js';
+import { allowAllBut, as, leadJson, salesEngine, sampleDirectory } from './assignment-helpers.js';
 
 const rules: SalesRulesInput = {
   assignment: { rules: [{ id: 'ann', assign: { strategy: 'owner', owner: 'ann' } }] },
@@ -71,5 +71,19 @@ describe('approvals', () => {
     expect(res.ok).toBe(false);
     const err = await engine.approve(small, as('mia')).catch((e) => e);
     expect(isDealflowError(err, 'CONFLICT')).toBe(true);
+  });
+
+  test("the approved event fires as the requester resolved from the directory (the blueprint's allow rule sees her roles)", async () => {
+    // only reps may win (a blueprint `allow` rule): the held 'win' must fire as ann with her directory roles, not as a bare id
+    const bp = leadJson();
+    bp.transitions = bp.transitions!.map((t) => (t.event === 'win' ? { ...t, allow: { in: ['rep', { var: 'actor.roles' }] } } : t));
+    const engine = createEngine({ storage: createMemoryStorage(), blueprints: [bp], rules, directory: sampleDirectory(), clock: createManualClock('2026-01-05T08:00:00.000Z') });
+    const id = await negotiating(engine, 25);
+    const held = await engine.send(id, 'win', { actor: { id: 'ann' } });
+    expect(held.ok).toBe(false);
+    const ok = await engine.approve(id, { actor: { id: 'mia' } });
+    expect(ok.transition).toMatchObject({ ok: true, to: 'won' });
+    const last = (await engine.history(id, { actor: engine.system })).at(-1)!;
+    expect(last).toMatchObject({ kind: 'transition', event: 'win', actorId: 'ann' });
   });
 });

@@ -103,8 +103,10 @@ export interface SalesEngineDeps {
   maxRetries: number;
   /** The engine's create (used by `createOrMerge`). */
   create(type: string, input: { id?: string; fields?: Record<string, unknown>; ownerId?: string | null; teamId?: string | null }, ctx: { actor?: ActorLike; tenantId?: string }): Promise<SalesResult>;
-  /** Fires an event through the engine's send path (used by `approve`). */
+  /** Fires an event through the engine's send path (used by `approve`); `ctx.actor` is resolved already. */
   send(recordId: string, event: { type: string; fields?: Record<string, unknown>; data?: Record<string, unknown> }, ctx: { actor?: ActorLike; tenantId?: string }): Promise<unknown>;
+  /** An actor id as the engine sees it (roles and team from the directory), for a call in `tenantId`. */
+  resolveActor(actorId: string, tenantId: string | undefined): Promise<ActorLike>;
 }
 
 function noSales(): never {
@@ -192,7 +194,9 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
       const a = needActor(ctx, `approve of record '${id}'`);
       const decided = await run(ctx, (tx, s, now) => s.decideApproval(tx, id, 'approve', now, a, ctx.note));
       const held = decided.approval;
-      const transition = await deps.send(id, { type: held.event, ...(held.fields ? { fields: held.fields } : {}), ...(held.data ? { data: held.data } : {}) }, { actor: { id: held.requestedBy }, tenantId: ctx.tenantId });
+      // the held event fires as the rep who asked for it, resolved from the directory like any caller
+      const requester = await deps.resolveActor(held.requestedBy, ctx.tenantId);
+      const transition = await deps.send(id, { type: held.event, ...(held.fields ? { fields: held.fields } : {}), ...(held.data ? { data: held.data } : {}) }, { actor: requester, tenantId: ctx.tenantId });
       return { ...decided, transition };
     },
     reject: (id, ctx) => { const a = needActor(ctx, `reject of record '${id}'`); return run(ctx, (tx, s, now) => s.decideApproval(tx, id, 'reject', now, a, ctx.note)); },
