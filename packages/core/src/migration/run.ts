@@ -364,13 +364,16 @@ export function previewMigration(engine: Engine, plan: MigrationPlan, options: M
  * version moves to its new stage and version, its stage timers are replaced according to the
  * deadline policy (other timers of the stage move with it), and a `migrated` history event names
  * both versions, the policy and the old and new due times. Records lacking the new stage's
- * required fields stay on the old version and are listed. Running it again continues where it
- * stopped (records already on the new version are skipped). Returns the same report as the dry run.
+ * required fields stay on the old version and are listed; so does a record it cannot decide or
+ * write (`failed`, with the error's code and message): the rest of its batch still migrates.
+ * Running it again continues where it stopped (records already on the new version are skipped).
+ * Returns the same report as the dry run.
  *
  * @example
  * ```ts
  * const done = await migrateRecords(engine, plan, { batchSize: 500 })
  * assert.deepEqual(done.moves, preview.moves)
+ * for (const f of done.failed) console.log(f.recordId, f.error.code, f.error.message)
  * ```
  */
 export async function migrateRecords(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions = {}): Promise<MigrationReport> {
