@@ -53,8 +53,11 @@ async function snapshot(storage: Storage, ids: readonly string[]) {
   return out;
 }
 
+/** The payload of a `dealflow.handover` message: one batch's records. */
+type Audit = Omit<HandoverResult, 'items'> & { offset: number; actorId: string; at: string };
+
 async function audits(storage: Storage, batchId: string) {
-  return (await storage.readOutbox({ limit: 10_000 })).filter((m) => m.type === 'dealflow.handover' && (m.payload as HandoverResult).batchId === batchId);
+  return (await storage.readOutbox({ limit: 10_000 })).filter((m) => m.type === 'dealflow.handover' && (m.payload as unknown as Audit).batchId === batchId);
 }
 
 for (const kind of await storeKinds('test/bulk-handover.test.ts')) {
@@ -83,7 +86,8 @@ for (const kind of await storeKinds('test/bulk-handover.test.ts')) {
           expect(await audits(one.storage, whole.batchId)).toHaveLength(1);
           const parts = await audits(many.storage, split.batchId);
           expect(parts.map((m) => m.id).sort()).toEqual([`handover:${split.batchId}`, ...[5, 10, 15, 20].map((o) => `handover:${split.batchId}:${o}`)].sort());
-          expect(parts.flatMap((m) => (m.payload as HandoverResult).moved).sort((a, b) => a.recordId.localeCompare(b.recordId))).toEqual(split.moved);
+          expect(parts.map((m) => (m.payload as unknown as Audit)).map((a) => [a.offset, a.actorId, a.from]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([0, 5, 10, 15, 20].map((o) => [o, 'mia', 'cat']));
+          expect(parts.flatMap((m) => (m.payload as unknown as Audit).moved).sort((a, b) => a.recordId.localeCompare(b.recordId))).toEqual(split.moved);
         } finally {
           await one.drop();
           await many.drop();
@@ -117,7 +121,7 @@ for (const kind of await storeKinds('test/bulk-handover.test.ts')) {
         // the refused items' batch still moved nothing else wrongly, and wrote its audit with them
         const parts = await audits(storage, first.batchId);
         expect(parts).toHaveLength(3);
-        expect(parts.flatMap((m) => (m.payload as HandoverResult).refused.map((r) => r.recordId))).toEqual([ids[5], ids[6]]);
+        expect(parts.flatMap((m) => (m.payload as unknown as Audit).refused.map((r) => r.recordId))).toEqual([ids[5], ids[6]]);
         expect((await storage.getRecord('default', ids[5]!))!.ownerId).toBe('bob');
         expect((await storage.getRecord('default', ids[6]!))!).toMatchObject({ ownerId: 'cat', stage: 'lost' });
         for (const m of first.moved) expect((await storage.getRecord('default', m.recordId))!.ownerId).toBe('dan');
@@ -188,7 +192,7 @@ describe('handover property (memory store)', () => {
           }
         }
         expect(res.moved.map((m) => m.recordId).sort()).toEqual(ids.filter((_, i) => !closed.has(i)).sort());
-        const moved = (await audits(storage, res.batchId)).flatMap((m) => (m.payload as HandoverResult).moved.map((x) => x.recordId));
+        const moved = (await audits(storage, res.batchId)).flatMap((m) => (m.payload as unknown as Audit).moved.map((x) => x.recordId));
         expect(moved.sort()).toEqual(res.moved.map((m) => m.recordId).sort());
       }),
       { numRuns: 40 },
