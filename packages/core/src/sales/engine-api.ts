@@ -13,7 +13,7 @@ import type { Rejection } from '../engine/context.js';
 import type { SalesRules } from './sales-rules.js';
 import { assignedMessages } from '../assignment/owner-change.js';
 import type { AssignResult, HandoverItemResult, HandoverOptions, HandoverResult, HandoverTarget, SalesResult } from './types.js';
-import { runBatches } from '../engine/batches.js';
+import { batchSizeOf, runBatches } from '../engine/batches.js';
 import type { BatchItemResult } from '../engine/batches.js';
 import type { HandoverOutcome } from '../assignment/operations.js';
 
@@ -207,6 +207,7 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
       const s = sales ?? noSales();
       const tenant = ctx.tenantId ?? deps.tenantId;
       const now = deps.now();
+      batchSizeOf(`handover of '${from}'`, ctx.batchSize);
       const { plan, recordIds } = await run(ctx, (tx) => s.planHandover(tx, from, target, now, ctx.actor));
       const result: HandoverResult = { batchId: plan.batchId, from, moved: [], unplaced: [], refused: [], items: [] };
       const itemOf = (r: BatchItemResult<HandoverOutcome>): HandoverItemResult => ('error' in r
