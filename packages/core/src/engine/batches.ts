@@ -90,13 +90,30 @@ export interface BatchRun<I, R> {
 const AUTO_START = 100;
 const AUTO_MAX = 1000;
 
-function errorOf(e: unknown): ItemError {
+/**
+ * The code, message and details of an error, as an item's result carries them.
+ *
+ * @example
+ * ```ts
+ * errorOf(new DealflowError('NOT_FOUND', "Record 'x' does not exist")) // { code: 'NOT_FOUND', message: "Record 'x' does not exist", details: {} }
+ * ```
+ */
+export function errorOf(e: unknown): ItemError {
   const err = e as { code?: string; message?: string; details?: unknown };
   return { code: err.code ?? 'INTERNAL', message: err.message ?? String(e), ...(err.details !== undefined ? { details: err.details } : {}) };
 }
 
-/** Whether an item's error is the item's own (refuse it) rather than the store's (fail the batch). */
-function itemError(e: unknown): boolean {
+/**
+ * Whether an item's error is the item's own (refuse the item) rather than the store's or a bug
+ * (fail the batch): a `DealflowError` other than `STORAGE`, `CONFLICT`, `CLOSED` and `MIGRATION`.
+ *
+ * @example
+ * ```ts
+ * itemError(new DealflowError('DATA_INVALID', "record 'x' …")) // true
+ * itemError(new DealflowError('CONFLICT', "record 'x' is at version 3, expected 2")) // false
+ * ```
+ */
+export function itemError(e: unknown): boolean {
   return isDealflowError(e) && e.code !== 'STORAGE' && e.code !== 'CONFLICT' && e.code !== 'CLOSED' && e.code !== 'MIGRATION';
 }
 

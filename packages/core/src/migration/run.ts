@@ -8,6 +8,8 @@ import { internalsOf } from '../engine/internals.js';
 import { defaultNewId } from '../engine/core.js';
 import { withRetry } from '../engine/retry.js';
 import { BatchTx } from '../storage/batch-tx.js';
+import { errorOf, itemError } from '../engine/batches.js';
+import type { ItemError } from '../engine/batches.js';
 import { writeChange } from '../engine/writer.js';
 import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { deadlineTimers, newDueAt } from './deadlines.js';
@@ -117,6 +119,19 @@ export interface MigrationReport {
     /** What the split rule returned instead of a stage id. */
     result: unknown;
   }>;
+  /**
+   * Records that could not be decided or written (e.g. a stage the old version does not have:
+   * `DATA_INVALID`; a split rule that failed: `RULE_ERROR`): nothing of them was written, they stay
+   * on the old version, and the rest of their batch went on. Running the migration again retries them.
+   */
+  failed: Array<{
+    /** The record left behind. */
+    recordId: string;
+    /** Its stage in the old version. */
+    from: string;
+    /** Why (the error's code and message, naming the record). */
+    error: ItemError;
+  }>;
   /** Deadline changes per new stage. */
   deadlines: DeadlineChange[];
   /** Timers cancelled and scheduled (or that would be). */
@@ -208,7 +223,7 @@ async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, 
 }
 
 function emptyReport(plan: MigrationPlan, dryRun: boolean, at: string): MigrationReport {
-  return { blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, dryRun, at, examined: 0, migrated: 0, moves: [], missingRequired: [], unmapped: [], deadlines: [], timers: { cancelled: 0, scheduled: 0 } };
+  return { blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, dryRun, at, examined: 0, migrated: 0, moves: [], missingRequired: [], unmapped: [], failed: [], deadlines: [], timers: { cancelled: 0, scheduled: 0 } };
 }
 
 async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions, apply: boolean): Promise<MigrationReport> {
@@ -231,6 +246,27 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
   const newId = () => (core ? core.newId('evt') : defaultNewId('evt'));
   const target = engine.blueprint(plan.blueprintId, plan.toVersion);
 
+  /** Writes one record's move through the change writer (record, history, timers, outbox), then its escalation timers. */
+  const write = async (tx: StorageTx, record: StoredRecord, d: Decision): Promise<void> => {
+    await writeChange(tx, target, {
+      before: record,
+      after: d.after,
+      history: [d.history],
+      cancelTimers: d.cancel.length > 0 ? [{ recordId: record.id, stage: record.stage }] : [],
+      scheduleTimers: d.schedule,
+      outbox: [{
+        tenantId: tx.tenantId,
+        id: d.history.id,
+        recordId: record.id,
+        type: 'dealflow.migrated',
+        payload: { recordId: record.id, blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, from: record.stage, to: d.to, version: d.after.version },
+        createdAt: now,
+      }],
+    });
+    // escalation rules (stage escalations of the new stage, inactivity) as on any stage change
+    if (sales) await sales.escalator.schedule(tx, d.after, now);
+  };
+
   for (let offset = 0; ; offset += batchSize) {
     // One transaction per page. Records are read inside it; a record changed by someone else
     // meanwhile makes `updateRecord` fail its version check, which rolls the whole batch back and
@@ -242,29 +278,22 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
         // createMany's), its records read (and locked) once
         const tx = apply ? new BatchTx(storeTx) : storeTx;
         if (tx instanceof BatchTx) await tx.prefetch(page.filter((r) => r.blueprintVersion === plan.fromVersion).map((r) => r.id));
-        const out: Decision[] = [];
+        const out: Array<Decision | { record: StoredRecord; error: ItemError }> = [];
         for (const record of page) {
           if (record.blueprintVersion !== plan.fromVersion) continue;
-          const d = await decide(tx, plan, record, calendars, now, actorId, newId, sales !== null);
-          out.push(d);
-          if (!apply || d.missing.length > 0 || d.unmapped !== undefined) continue;
-          await writeChange(tx, target, {
-            before: record,
-            after: d.after,
-            history: [d.history],
-            cancelTimers: d.cancel.length > 0 ? [{ recordId: record.id, stage: record.stage }] : [],
-            scheduleTimers: d.schedule,
-            outbox: [{
-              tenantId: tx.tenantId,
-              id: d.history.id,
-              recordId: record.id,
-              type: 'dealflow.migrated',
-              payload: { recordId: record.id, blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, from: record.stage, to: d.to, version: d.after.version },
-              createdAt: now,
-            }],
-          });
-          // escalation rules (stage escalations of the new stage, inactivity) as on any stage change
-          if (sales) await sales.escalator.schedule(tx, d.after, now);
+          // each record apart: one that cannot be decided or written leaves nothing behind and
+          // does not sink the others (a store failure still fails the batch, which is retried)
+          if (tx instanceof BatchTx) tx.begin();
+          try {
+            const d = await decide(tx, plan, record, calendars, now, actorId, newId, sales !== null);
+            if (apply && d.missing.length === 0 && d.unmapped === undefined) await write(tx, record, d);
+            if (tx instanceof BatchTx) tx.accept();
+            out.push(d);
+          } catch (e) {
+            if (tx instanceof BatchTx && tx.isOpen) tx.reject();
+            if (!itemError(e)) throw e;
+            out.push({ record, error: errorOf(e) });
+          }
         }
         if (tx instanceof BatchTx) await tx.flush();
         return { out, size: page.length };
@@ -272,6 +301,10 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
     );
     for (const d of decisions.out) {
       report.examined++;
+      if ('error' in d) {
+        report.failed.push({ recordId: d.record.id, from: d.record.stage, error: d.error });
+        continue;
+      }
       if (d.unmapped !== undefined) {
         report.unmapped.push({ recordId: d.record.id, from: d.record.stage, result: d.unmapped });
         continue;
@@ -331,13 +364,16 @@ export function previewMigration(engine: Engine, plan: MigrationPlan, options: M
  * version moves to its new stage and version, its stage timers are replaced according to the
  * deadline policy (other timers of the stage move with it), and a `migrated` history event names
  * both versions, the policy and the old and new due times. Records lacking the new stage's
- * required fields stay on the old version and are listed. Running it again continues where it
- * stopped (records already on the new version are skipped). Returns the same report as the dry run.
+ * required fields stay on the old version and are listed; so does a record it cannot decide or
+ * write (`failed`, with the error's code and message): the rest of its batch still migrates.
+ * Running it again continues where it stopped (records already on the new version are skipped).
+ * Returns the same report as the dry run.
  *
  * @example
  * ```ts
  * const done = await migrateRecords(engine, plan, { batchSize: 500 })
  * assert.deepEqual(done.moves, preview.moves)
+ * for (const f of done.failed) console.log(f.recordId, f.error.code, f.error.message)
  * ```
  */
 export async function migrateRecords(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions = {}): Promise<MigrationReport> {

@@ -12,7 +12,10 @@ import type { EngineHooks } from '../engine/hooks.js';
 import type { Rejection } from '../engine/context.js';
 import type { SalesRules } from './sales-rules.js';
 import { assignedMessages } from '../assignment/owner-change.js';
-import type { AssignResult, HandoverResult, HandoverTarget, SalesResult } from './types.js';
+import type { AssignResult, HandoverItemResult, HandoverOptions, HandoverResult, HandoverTarget, SalesResult } from './types.js';
+import { batchSizeOf, runBatches } from '../engine/batches.js';
+import type { BatchItemResult } from '../engine/batches.js';
+import type { HandoverOutcome } from '../assignment/operations.js';
 
 /** Call options of the sales methods: who acts, and the tenant. */
 export interface SalesCallContext {
@@ -67,8 +70,21 @@ export interface SalesEngineApi {
   distribute(recordId: string, to: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<SalesResult>;
   /** Sends an owned record back to its pool (cool-down for the owner if the rules say so). */
   returnToPool(recordId: string, options?: { poolId?: string; reason?: string }, ctx?: SalesCallContext): Promise<SalesResult>;
-  /** Moves every open record of a departing rep in one audited batch (one transaction). */
-  handover(fromRep: string, target: HandoverTarget, ctx?: SalesCallContext): Promise<HandoverResult>;
+  /**
+   * Moves every open record of a departing rep, in sized batches (one transaction each, `batchSize`
+   * as `createMany`), with a result per record: moved, unplaced (no rep could take it) or refused
+   * (e.g. it changed owner meanwhile). Each batch writes its records' `handover` history events and
+   * `dealflow.assigned` messages and one `dealflow.handover` audit message, all under one `batchId`.
+   * Running it again moves only what is still the rep's. A bad target or a missing `handover`
+   * permission fails whole before anything is written.
+   *
+   * @example
+   * ```ts
+   * const res = await engine.handover('cat', { to: 'ann' }, { actor: { id: 'mia' }, batchSize: 500 })
+   * res.items.filter((i) => i.status === 'refused') // [{ index, recordId, status: 'refused', error: { code: 'REJECTED', … } }]
+   * ```
+   */
+  handover(fromRep: string, target: HandoverTarget, ctx?: SalesCallContext & HandoverOptions): Promise<HandoverResult>;
   /** Approves the pending transition and fires it through the normal send path. */
   approve(recordId: string, ctx: SalesCallContext & { actor: ActorLike; note?: string }): Promise<
     SalesResult & {
@@ -189,7 +205,48 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
     claim: (id, ctx) => { const a = needActor(ctx, `claim of record '${id}'`); return run(ctx, (tx, s, now) => s.claim(tx, id, now, a)); },
     distribute: (id, to, ctx) => { const a = needActor(ctx, `distribute of record '${id}'`); return run(ctx, (tx, s, now) => s.distribute(tx, id, to, now, a)); },
     returnToPool: (id, opts, ctx) => run(ctx, (tx, s, now) => s.returnToPool(tx, id, now, ctx?.actor, opts)),
-    handover: (from, target, ctx) => run(ctx, (tx, s, now) => s.handover(tx, from, target, now, ctx?.actor)),
+    async handover(from, target, ctx = {}) {
+      const s = sales ?? noSales();
+      const tenant = ctx.tenantId ?? deps.tenantId;
+      const now = deps.now();
+      batchSizeOf(`handover of '${from}'`, ctx.batchSize);
+      const { plan, recordIds } = await run(ctx, (tx) => s.planHandover(tx, from, target, now, ctx.actor));
+      const result: HandoverResult = { batchId: plan.batchId, from, moved: [], unplaced: [], refused: [], items: [] };
+      const itemOf = (r: BatchItemResult<HandoverOutcome>): HandoverItemResult => ('error' in r
+        ? { index: r.index, status: 'refused', recordId: recordIds[r.index]!, error: r.error }
+        : r);
+      const audit = (items: readonly HandoverItemResult[]): Omit<HandoverResult, 'items'> => ({
+        batchId: plan.batchId,
+        from,
+        moved: items.flatMap((i) => (i.status === 'moved' ? [{ recordId: i.recordId, to: i.to, poolId: i.poolId }] : [])),
+        unplaced: items.flatMap((i) => (i.status === 'unplaced' ? [{ recordId: i.recordId, reason: i.reason }] : [])),
+        refused: items.flatMap((i) => (i.status === 'refused' ? [{ recordId: i.recordId, error: i.error }] : [])),
+      });
+      if (recordIds.length === 0) {
+        await run(ctx, (tx) => s.writeHandoverAudit(tx, plan, 0, audit([]), now));
+        return result;
+      }
+      const { onBatch } = ctx;
+      const results = await runBatches<string, HandoverOutcome>({
+        what: `handover of '${from}'`,
+        storage: deps.storage,
+        tenantId: tenant,
+        maxRetries: deps.maxRetries,
+        prefetch: (ids) => [...ids],
+        runItem: async (tx, recordId) => ({ result: await s.handoverRecord(tx, plan, recordId, now), emits: [] }),
+        succeeded: (r) => r.status === 'moved',
+        emit: () => {},
+        ...(onBatch ? { onBatch: (b) => onBatch({ from: b.from, to: b.to, ms: b.ms, moved: b.ok, notMoved: b.refused }) } : {}),
+      }, recordIds, {
+        ...(ctx.batchSize !== undefined ? { batchSize: ctx.batchSize } : {}),
+        ...(ctx.targetMs !== undefined ? { targetMs: ctx.targetMs } : {}),
+        ...(ctx.allOrNothing !== undefined ? { allOrNothing: ctx.allOrNothing } : {}),
+        // the batch's audit message commits with its records (a refused item is in it too)
+        withinBatch: (tx, b) => s.writeHandoverAudit(tx, plan, b.from, audit(b.results.map(itemOf)), now),
+      });
+      const items = results.map(itemOf);
+      return { ...audit(items), items };
+    },
     async approve(id, ctx) {
       const a = needActor(ctx, `approve of record '${id}'`);
       const decided = await run(ctx, (tx, s, now) => s.decideApproval(tx, id, 'approve', now, a, ctx.note));

@@ -10,7 +10,8 @@ import type { Activity } from '../activities/activities.js';
 import { addTask, completeTask, logActivity } from '../activities/operations.js';
 import { claim, distribute, returnToPool } from '../pool/operations.js';
 import { decideApproval, requestApproval } from '../approvals/operations.js';
-import { assignRecord, handover } from '../assignment/operations.js';
+import { assignRecord, handover, handoverRecord, planHandover, writeHandoverAudit } from '../assignment/operations.js';
+import type { HandoverOutcome, HandoverPlan } from '../assignment/operations.js';
 import { mergeDuplicate } from '../duplicates/merge.js';
 import { fireSalesTimer } from '../escalation/fire.js';
 import { DealflowError } from '@dealflow/logic';
@@ -38,7 +39,14 @@ export interface SalesRules extends SalesRuleParts {
   claim(tx: StorageTx, recordId: string, now: string, actor: ActorLike): Promise<SalesResult>;
   distribute(tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult>;
   returnToPool(tx: StorageTx, recordId: string, now: string, actor?: ActorLike, options?: { poolId?: string; reason?: string }): Promise<SalesResult>;
+  /** Moves every open record of a rep in the given transaction (`engine.handover` batches it with the three below). */
   handover(tx: StorageTx, fromRep: string, target: HandoverTarget, now: string, actor?: ActorLike): Promise<HandoverResult>;
+  /** Checks a handover (permission, target) and lists the departing rep's open records. */
+  planHandover(tx: StorageTx, fromRep: string, target: HandoverTarget, now: string, actor?: ActorLike): Promise<{ plan: HandoverPlan; recordIds: string[] }>;
+  /** Moves one record of a planned handover (refused with `REJECTED` when it is no longer the rep's open record). */
+  handoverRecord(tx: StorageTx, plan: HandoverPlan, recordId: string, now: string): Promise<HandoverOutcome>;
+  /** Writes the `dealflow.handover` audit message of one transaction of a handover. */
+  writeHandoverAudit(tx: StorageTx, plan: HandoverPlan, offset: number, result: Omit<HandoverResult, 'items'>, now: string): Promise<void>;
   requestApproval(tx: StorageTx, record: StoredRecord, event: { type: string; fields?: Record<string, unknown>; data?: Record<string, unknown> }, now: string, actor?: ActorLike): Promise<(SalesResult & { approval: PendingApproval }) | null>;
   decideApproval(tx: StorageTx, recordId: string, decision: 'approve' | 'reject', now: string, actor: ActorLike, note?: string): Promise<SalesResult & { approval: PendingApproval }>;
   fireTimer(tx: StorageTx, timer: TimerRecord, now: string): Promise<SalesTimerOutcome | null>;
@@ -82,6 +90,9 @@ export function createSalesRules(options: CreateSalesRulesOptions): SalesRules {
     distribute: (tx, recordId, to, now, actor) => distribute(kit, tx, recordId, to, now, actor),
     returnToPool: (tx, recordId, now, actor, opts) => returnToPool(kit, tx, recordId, now, actor, opts),
     handover: (tx, fromRep, target, now, actor) => handover(kit, tx, fromRep, target, now, actor),
+    planHandover: (tx, fromRep, target, now, actor) => planHandover(kit, tx, fromRep, target, now, actor),
+    handoverRecord: (tx, plan, recordId, now) => handoverRecord(kit, tx, plan, recordId, now),
+    writeHandoverAudit: (tx, plan, offset, result, now) => writeHandoverAudit(kit, tx, plan, offset, result, now),
     requestApproval: (tx, record, event, now, actor) => requestApproval(kit, tx, record, event, now, actor),
     decideApproval: (tx, recordId, decision, now, actor, note) => decideApproval(kit, tx, recordId, decision, now, actor, note),
     fireTimer: (tx, timer, now) => fireSalesTimer(kit, tx, timer, now),

@@ -1,6 +1,7 @@
 import type { HistoryEvent, StoredRecord } from '../storage/types.js';
 import type { AssignmentDecision } from '../assignment/assigner.js';
 import type { Strategy } from '../assignment/schema.js';
+import type { ItemError } from '../engine/batches.js';
 
 /**
  * Engine-level sales rules: `createEngine({ rules: { assignment, escalations, pool, duplicates,
@@ -50,7 +51,62 @@ export type HandoverTarget =
     pool: string | true;
   };
 
-/** Result of `handover`: one audited batch. */
+/**
+ * What `handover` did with one record of the departing rep (`index`: its position in the list of
+ * the rep's open records taken when the handover started): `moved` to an owner or a pool,
+ * `unplaced` (no rep could take it: left with the departing rep), or `refused` (nothing written:
+ * e.g. the record changed owner or left its open stages meanwhile, `REJECTED`).
+ */
+export type HandoverItemResult =
+  | {
+    /** The record's position in the handover's list. */
+    index: number;
+    /** The record moved. */
+    status: 'moved';
+    /** The moved record. */
+    recordId: string;
+    /** Its new owner, or null when it went into a pool. */
+    to: string | null;
+    /** The pool it went into, or null when it got an owner. */
+    poolId: string | null;
+  }
+  | {
+    /** The record's position in the handover's list. */
+    index: number;
+    /** No rep could take the record. */
+    status: 'unplaced';
+    /** The record left with the departing rep. */
+    recordId: string;
+    /** Why no rep could take it (e.g. every candidate at capacity). */
+    reason: string;
+  }
+  | {
+    /** The record's position in the handover's list. */
+    index: number;
+    /** The record was refused; nothing of it was written. */
+    status: 'refused';
+    /** The refused record. */
+    recordId: string;
+    /** Why (its `DealflowError` code and message, naming the record). */
+    error: ItemError;
+  };
+
+/** Options of `engine.handover` beside the call context: how the records are batched. */
+export interface HandoverOptions {
+  /**
+   * Records per transaction: a number (1…1 000), or `'auto'` (default): starts at 100 and adapts
+   * so a transaction takes about `targetMs` (as `createMany` and `sendMany`).
+   */
+  batchSize?: number | 'auto';
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  targetMs?: number;
+  /** Every record in one transaction (at most 1 000), and a refused record fails the call whole. Default false. */
+  allOrNothing?: boolean;
+  /** Called after each batch committed: how many records it moved, and how many it did not (unplaced or refused). */
+  onBatch?: (info: { from: number; to: number; ms: number; moved: number; notMoved: number }) => void | Promise<void>;
+}
+
+/** Result of `handover`: every record of the departing rep, in batches audited together. */
 export interface HandoverResult {
   /** Id of the batch, in every `handover` history event and the `dealflow.handover` outbox message. */
   batchId: string;
@@ -72,6 +128,15 @@ export interface HandoverResult {
     /** Why no rep could take it. */
     reason: string;
   }>;
+  /** Records refused (nothing written), e.g. changed owner or stage since the handover listed them. */
+  refused: Array<{
+    /** The refused record. */
+    recordId: string;
+    /** Why (code and message). */
+    error: ItemError;
+  }>;
+  /** One result per record of the departing rep's list, in its order. */
+  items: HandoverItemResult[];
 }
 
 /** Outcome of a timer handled by the sales rules. */
