@@ -47,6 +47,7 @@ function calls(engine: Engine, id: string, taskId: string, tenant: string): Reco
     claim: () => engine.claim(id, ctx),
     distribute: () => engine.distribute(id, 'ann2', ctx),
     returnToPool: () => engine.returnToPool(id, {}, ctx),
+    returnManyToPool: () => engine.returnManyToPool([id], {}, ctx),
     handover: () => engine.handover('bob', { to: 'ann2' }, ctx),
     approve: () => engine.approve(id, ctx),
     reject: () => engine.reject(id, ctx),

@@ -32,6 +32,7 @@ const METHODS: Readonly<Record<string, MethodShape>> = {
   claim: { options: 1 },
   distribute: { options: 2 },
   returnToPool: { options: 2 },
+  returnManyToPool: { options: 2 },
   handover: { options: 2 },
   approve: { options: 1 },
   reject: { options: 1 },
