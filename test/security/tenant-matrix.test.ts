@@ -46,6 +46,7 @@ function calls(engine: Engine, id: string, taskId: string, tenant: string): Reco
     createOrMerge: () => engine.createOrMerge('lead', { fields: { name: 'X' } }, ctx),
     claim: () => engine.claim(id, ctx),
     distribute: () => engine.distribute(id, 'ann2', ctx),
+    distributeMany: () => engine.distributeMany([{ recordId: id, to: 'ann2' }], ctx),
     returnToPool: () => engine.returnToPool(id, {}, ctx),
     returnManyToPool: () => engine.returnManyToPool([id], {}, ctx),
     handover: () => engine.handover('bob', { to: 'ann2' }, ctx),

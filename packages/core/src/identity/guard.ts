@@ -33,6 +33,7 @@ const METHODS: Readonly<Record<string, MethodShape>> = {
   distribute: { options: 2 },
   returnToPool: { options: 2 },
   returnManyToPool: { options: 2 },
+  distributeMany: { options: 1 },
   handover: { options: 2 },
   approve: { options: 1 },
   reject: { options: 1 },

@@ -189,6 +189,16 @@ export function guardEngineInputs<E extends object>(engine: E, limits: InputLimi
     }
     checkCallOptions(args[2], limits);
   });
+  wrap('distributeMany', (args) => {
+    if (!Array.isArray(args[0])) throw new DealflowError('INPUT_INVALID', '$.items: must be an array');
+    (args[0] as unknown[]).forEach((item, i) => {
+      if (typeof item !== 'object' || item === null) throw new DealflowError('INPUT_INVALID', `$.items[${i}]: must be an object`);
+      const it = item as { recordId?: unknown; to?: unknown };
+      checkId(it.recordId, `$.items[${i}].recordId`, limits);
+      checkId(it.to, `$.items[${i}].to`, limits);
+    });
+    checkCallOptions(args[1], limits);
+  });
   for (const name of ['query', 'queryFor'] as const) {
     wrap(name, (args) => {
       checkRecordQuery(args[0], limits);

@@ -80,3 +80,15 @@ export async function returnToPoolItem(kit: SalesKit, tx: StorageTx, recordId: s
   if (!before.ownerId) throw new DealflowError('REJECTED', `Record '${recordId}' is already in the public pool ('${(before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId ?? '?'}')`, { details: { recordId, poolId: (before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId } });
   return returnToPool(kit, tx, recordId, now, actor, opts);
 }
+
+/**
+ * One item of `engine.distributeMany`: the single {@link distribute} (the `distribute` permission,
+ * an active target rep) in the batch's transaction. A record that already has an owner is the
+ * item's own refusal (`REJECTED`, naming the record and its owner), not a store conflict: its
+ * batch goes on without it.
+ */
+export async function distributeItem(kit: SalesKit, tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult> {
+  const before = await loadRecord(tx, recordId);
+  if (before.ownerId) throw new DealflowError('REJECTED', `Record '${recordId}' is owned by '${before.ownerId}'; only records in the public pool can be distributed`, { details: { recordId, ownerId: before.ownerId } });
+  return distribute(kit, tx, recordId, to, now, actor);
+}

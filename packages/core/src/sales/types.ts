@@ -170,6 +170,37 @@ export interface ReturnManyOptions {
   onBatch?: (info: { from: number; to: number; ms: number; returned: number; refused: number }) => void | Promise<void>;
 }
 
+/** Options of `engine.distributeMany` beside the call context (which needs the actor): how the items are batched. */
+export interface DistributeManyOptions {
+  /**
+   * Items per transaction: a number (1…1 000), or `'auto'` (default): starts at 100 and adapts
+   * so a transaction takes about `targetMs` (as `createMany` and `sendMany`).
+   */
+  batchSize?: number | 'auto';
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  targetMs?: number;
+  /** Every item in one transaction (at most 1 000), and a refused item fails the call whole. Default false. */
+  allOrNothing?: boolean;
+  /** Called after each batch committed: how many records it distributed, and how many it refused. */
+  onBatch?: (info: { from: number; to: number; ms: number; distributed: number; refused: number }) => void | Promise<void>;
+}
+
+/** One item of `engine.distributeMany`: a pool record and the rep it goes to. */
+export interface DistributeManyItem {
+  /** The record, in the public pool. */
+  recordId: string;
+  /** The active rep who gets it. */
+  to: string;
+}
+
+/**
+ * What `distributeMany` did with one item of its input (`index`: its position there): the record
+ * as written and its `distributed` event, or refused with nothing written (no `distribute`
+ * permission: `FORBIDDEN`; already owned: `REJECTED`; inactive or unknown rep: `INPUT_INVALID`;
+ * no such record: `NOT_FOUND`). Same shape as {@link ReturnManyResult}.
+ */
+export type DistributeManyResult = ReturnManyResult;
+
 /**
  * What `returnManyToPool` did with one record id of its input (`index`: its position there):
  * returned (the record as written and its `returned` event), or refused with nothing written (not
