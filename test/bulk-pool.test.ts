@@ -2,8 +2,9 @@
  * engine.returnManyToPool on the batch runner, on the memory store, SQLite and PostgreSQL: N records
  * returned in several batches end as N single `returnToPool` calls (records, history, assigned
  * messages, cool-downs); a refused id (another's record, already in the pool, missing) does not
- * sink its batch; `allOrNothing` writes nothing when one id is refused. A fast-check property
- * (memory store): over random ids, owners and batch sizes, the batch call ends as the single calls.
+ * sink its batch; `allOrNothing` writes nothing when one id is refused. `distributeMany` the same
+ * way against single `distribute` calls. A fast-check property (memory store): over random ids,
+ * owners and batch sizes, the batch call ends as the single calls.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ const rules: SalesRulesInput = {
   assignment: { rules: [{ id: 'to-cat', assign: { strategy: 'owner', owner: 'cat' } }] },
   pool: { cooldown: 'P3D', defaultPool: 'east-pool' },
   // a rep returns their own records; anyone else's needs the assign permission (managers)
-  permissions: allowAllBut({ assign: { in: ['manager', { var: 'actor.roles' }] } }),
+  permissions: allowAllBut({ assign: { in: ['manager', { var: 'actor.roles' }] }, distribute: { in: ['manager', { var: 'actor.roles' }] } }),
 };
 
 /** Ids drawn from a counter: two engines that make the same calls make the same ids. */
@@ -132,6 +133,67 @@ for (const kind of await storeKinds('test/bulk-pool.test.ts')) {
         const res = await engine.returnManyToPool(ok, { allOrNothing: true, poolId: 'west-pool' }, cat);
         expect(res.every((r) => r.ok)).toBe(true);
         for (const id of ok) expect((await storage.getRecord('default', id))!).toMatchObject({ ownerId: null, teamId: 'west-pool' });
+      } finally {
+        await drop();
+      }
+    });
+  });
+}
+
+for (const kind of await storeKinds('test/bulk-pool.test.ts distributeMany')) {
+  describe(`distributeMany on ${kind.name}`, () => {
+    const mia = { actor: { id: 'mia' } };
+    it('N pool records in several batches end as N single distribute calls (records, history, assigned messages)', async () => {
+      const one = await kind.open();
+      const many = await kind.open();
+      try {
+        const e1 = engineOn(one.storage);
+        const eN = engineOn(many.storage);
+        const all = new Set(Array.from({ length: 13 }, (_, i) => i));
+        const ids = await leads(e1, 13, new Set(), all);
+        await leads(eN, 13, new Set(), all);
+        const items = ids.map((recordId, i) => ({ recordId, to: ['ann', 'bob', 'dan'][i % 3]! }));
+        const singles = [];
+        for (const it of items) singles.push(await e1.distribute(it.recordId, it.to, mia));
+        const batches: Array<[number, number, number, number]> = [];
+        const res = await eN.distributeMany(items, { ...mia, batchSize: 4, onBatch: (b) => { batches.push([b.from, b.to, b.distributed, b.refused]); } });
+        expect(batches).toEqual([[0, 4, 4, 0], [4, 8, 4, 0], [8, 12, 4, 0], [12, 13, 1, 0]]);
+        expect(res).toEqual(singles.map((s, index) => ({ ok: true, index, ...s })));
+        expect(res.map((r) => (r.ok ? r.record.ownerId : null))).toEqual(items.map((it) => it.to));
+        expect(await snapshot(many.storage, ids)).toEqual(await snapshot(one.storage, ids));
+        expect(await assigned(many.storage)).toEqual(await assigned(one.storage));
+      } finally {
+        await one.drop();
+        await many.drop();
+      }
+    });
+
+    it('refused items (owned record, unknown rep, missing record) do not sink their batch; no permission refuses each; allOrNothing writes nothing', async () => {
+      const { storage, drop } = await kind.open();
+      try {
+        const engine = engineOn(storage);
+        const ids = await leads(engine, 6, new Set(), new Set([0, 1, 2, 4, 5]));
+        const items = [{ recordId: ids[0]!, to: 'ann' }, { recordId: ids[3]!, to: 'ann' }, { recordId: ids[1]!, to: 'ghost' }, { recordId: 'nope', to: 'ann' }, { recordId: ids[2]!, to: 'bob' }];
+        const before = [await snapshot(storage, ids), await assigned(storage)];
+        await expect(engine.distributeMany(items, { ...mia, allOrNothing: true })).rejects.toMatchObject({ code: 'REJECTED' });
+        // a rep without the distribute permission: every item refused, nothing written
+        const denied = await engine.distributeMany(items, { actor: { id: 'cat' }, batchSize: 2 });
+        expect(denied.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['FORBIDDEN', 'REJECTED', 'FORBIDDEN', 'NOT_FOUND', 'FORBIDDEN']);
+        // no actor: refused whole, as the single distribute is
+        const single = await engine.distribute(ids[0]!, 'ann', {} as typeof mia).catch((e: { code: string }) => e.code);
+        await expect(engine.distributeMany(items, {} as typeof mia)).rejects.toMatchObject({ code: single });
+        await expect(engine.distributeMany([{ recordId: ids[0]!, to: '' }], mia)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+        expect([await snapshot(storage, ids), await assigned(storage)]).toEqual(before);
+        const res = await engine.distributeMany(items, { ...mia, batchSize: 2 });
+        expect(res.map((r) => (r.ok ? r.record.ownerId : r.error.code))).toEqual(['ann', 'REJECTED', 'INPUT_INVALID', 'NOT_FOUND', 'bob']);
+        expect(res[1]!.ok ? '' : res[1]!.error.message).toContain(`Record '${ids[3]}' is owned by 'cat'`);
+        expect(res[2]!.ok ? '' : res[2]!.error.message).toContain("'ghost'");
+        expect((await storage.getRecord('default', ids[1]!))!.ownerId).toBeNull();
+        // again: the distributed ones are refused, nothing new written
+        const after = [await snapshot(storage, ids), await assigned(storage)];
+        const again = await engine.distributeMany([items[0]!, items[4]!], mia);
+        expect(again.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['REJECTED', 'REJECTED']);
+        expect([await snapshot(storage, ids), await assigned(storage)]).toEqual(after);
       } finally {
         await drop();
       }
