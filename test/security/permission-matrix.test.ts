@@ -77,6 +77,15 @@ const ACTIONS: Action[] = [
   { name: 'assign', run: (e, id, c) => e.assign(id, { to: 'bob' }, c), expect: (w) => (model.superuser(w) || model.manager(w) ? 'ok' : 'forbidden') },
   { name: 'returnToPool', run: (e, id, c) => e.returnToPool(id, {}, c), expect: (w) => (model.superuser(w) || model.owner(w) || model.manager(w) ? 'ok' : 'forbidden') }, // another's record: the assign rule
   { name: 'handover', run: (e, _id, c) => e.handover('ann', { to: 'bob' }, c), expect: (w) => (model.superuser(w) ? 'ok' : 'forbidden') },
+  {
+    name: 'returnManyToPool',
+    run: async (e, id, c) => {
+      const [r] = await e.returnManyToPool([id], {}, c);
+      if (!r!.ok) throw Object.assign(new Error(r!.error.message), { code: r!.error.code });
+      return r;
+    },
+    expect: (w) => (model.superuser(w) || model.owner(w) || model.manager(w) ? 'ok' : 'forbidden'), // the same checks as returnToPool, per item
+  },
   { name: 'create', run: (e, _id, c) => e.create('lead', { fields: { name: 'New' }, ownerId: 'ann' }, c), expect: (w) => (model.superuser(w) || model.manager(w) ? 'ok' : 'forbidden') },
 ];
 

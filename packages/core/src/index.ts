@@ -108,7 +108,7 @@ export type { Approvals, ApprovalRule, PendingApproval } from './approvals/index
 export { createPermissions, permissionsConfigSchema } from './permissions/index.js';
 export type { Permissions, PermissionsConfig, PermissionAction, ActorLike, ActorView } from './permissions/index.js';
 export type { SalesEngineApi, SalesCallContext } from './sales/engine-api.js';
-export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, HandoverResult, HandoverItemResult, HandoverOptions, SalesTimerOutcome } from './sales/types.js';
+export type { SalesRulesInput, SalesResult, AssignResult, HandoverTarget, HandoverResult, HandoverItemResult, HandoverOptions, ReturnManyOptions, ReturnManyResult, DistributeManyItem, DistributeManyOptions, DistributeManyResult, SalesTimerOutcome } from './sales/types.js';
 // ── end sales rules
 
 // ── authoring: JSON Schema, diagrams, blueprint test coverage (docs/cli.md)

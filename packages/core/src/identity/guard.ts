@@ -32,6 +32,8 @@ const METHODS: Readonly<Record<string, MethodShape>> = {
   claim: { options: 1 },
   distribute: { options: 2 },
   returnToPool: { options: 2 },
+  returnManyToPool: { options: 2 },
+  distributeMany: { options: 1 },
   handover: { options: 2 },
   approve: { options: 1 },
   reject: { options: 1 },

@@ -178,6 +178,27 @@ export function guardEngineInputs<E extends object>(engine: E, limits: InputLimi
     });
     checkCallOptions(args[1], limits);
   });
+  wrap('returnManyToPool', (args) => {
+    if (!Array.isArray(args[0])) throw new DealflowError('INPUT_INVALID', '$.recordIds: must be an array');
+    (args[0] as unknown[]).forEach((id, i) => checkId(id, `$.recordIds[${i}]`, limits));
+    const opts = args[1] as { poolId?: unknown; reason?: unknown } | undefined;
+    if (opts !== undefined && opts !== null) {
+      if (typeof opts !== 'object') throw new DealflowError('INPUT_INVALID', '$.options: must be an object');
+      if (opts.poolId !== undefined) checkId(opts.poolId, '$.options.poolId', limits);
+      if (opts.reason !== undefined) checkValue(opts.reason, '$.options.reason', limits, limits.maxValueSize);
+    }
+    checkCallOptions(args[2], limits);
+  });
+  wrap('distributeMany', (args) => {
+    if (!Array.isArray(args[0])) throw new DealflowError('INPUT_INVALID', '$.items: must be an array');
+    (args[0] as unknown[]).forEach((item, i) => {
+      if (typeof item !== 'object' || item === null) throw new DealflowError('INPUT_INVALID', `$.items[${i}]: must be an object`);
+      const it = item as { recordId?: unknown; to?: unknown };
+      checkId(it.recordId, `$.items[${i}].recordId`, limits);
+      checkId(it.to, `$.items[${i}].to`, limits);
+    });
+    checkCallOptions(args[1], limits);
+  });
   for (const name of ['query', 'queryFor'] as const) {
     wrap(name, (args) => {
       checkRecordQuery(args[0], limits);

@@ -68,3 +68,27 @@ export async function returnToPool(kit: SalesKit, tx: StorageTx, recordId: strin
   kit.intoPool(next, poolId, opts.reason ?? 'returned', now);
   return result(await writeOwnerChange(kit, tx, { before, after: next, event: { kind: 'returned', actorId: who.id, data: { poolId, from: before.ownerId, reason: opts.reason ?? 'returned' } }, reason: 'pool', now }));
 }
+
+/**
+ * One item of `engine.returnManyToPool`: the single {@link returnToPool} (the owner, or the `assign`
+ * permission for anyone else; the pool config; the owner's cool-down) in the batch's transaction.
+ * A record already in the public pool is the item's own refusal (`REJECTED`, naming the record),
+ * not a store conflict: its batch goes on without it.
+ */
+export async function returnToPoolItem(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor?: ActorLike, opts: { poolId?: string; reason?: string } = {}): Promise<SalesResult> {
+  const before = await loadRecord(tx, recordId);
+  if (!before.ownerId) throw new DealflowError('REJECTED', `Record '${recordId}' is already in the public pool ('${(before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId ?? '?'}')`, { details: { recordId, poolId: (before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId } });
+  return returnToPool(kit, tx, recordId, now, actor, opts);
+}
+
+/**
+ * One item of `engine.distributeMany`: the single {@link distribute} (the `distribute` permission,
+ * an active target rep) in the batch's transaction. A record that already has an owner is the
+ * item's own refusal (`REJECTED`, naming the record and its owner), not a store conflict: its
+ * batch goes on without it.
+ */
+export async function distributeItem(kit: SalesKit, tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult> {
+  const before = await loadRecord(tx, recordId);
+  if (before.ownerId) throw new DealflowError('REJECTED', `Record '${recordId}' is owned by '${before.ownerId}'; only records in the public pool can be distributed`, { details: { recordId, ownerId: before.ownerId } });
+  return distribute(kit, tx, recordId, to, now, actor);
+}

@@ -12,7 +12,7 @@ import type { EngineHooks } from '../engine/hooks.js';
 import type { Rejection } from '../engine/context.js';
 import type { SalesRules } from './sales-rules.js';
 import { assignedMessages } from '../assignment/owner-change.js';
-import type { AssignResult, HandoverItemResult, HandoverOptions, HandoverResult, HandoverTarget, SalesResult } from './types.js';
+import type { AssignResult, HandoverItemResult, HandoverOptions, HandoverResult, HandoverTarget, ReturnManyOptions, ReturnManyResult, DistributeManyItem, DistributeManyOptions, DistributeManyResult, SalesResult } from './types.js';
 import { batchSizeOf, runBatches } from '../engine/batches.js';
 import type { BatchItemResult } from '../engine/batches.js';
 import type { HandoverOutcome } from '../assignment/operations.js';
@@ -70,6 +70,37 @@ export interface SalesEngineApi {
   distribute(recordId: string, to: string, ctx: SalesCallContext & { actor: ActorLike }): Promise<SalesResult>;
   /** Sends an owned record back to its pool (cool-down for the owner if the rules say so). */
   returnToPool(recordId: string, options?: { poolId?: string; reason?: string }, ctx?: SalesCallContext): Promise<SalesResult>;
+  /**
+   * Sends many owned records back to their pool in sized batches (one transaction each,
+   * `batchSize` as `createMany`), each exactly as `returnToPool` would (the owner, or the `assign`
+   * permission; pool config; the owner's cool-down; a `returned` history event and a
+   * `dealflow.assigned` message), with a result per id in input order. A refused id (not the
+   * actor's to return `FORBIDDEN`, already in the pool `REJECTED`, missing `NOT_FOUND`) writes
+   * nothing and does not sink its batch, unless `allOrNothing`. Running it again refuses the
+   * ids already returned (`REJECTED`) and writes nothing for them.
+   *
+   * @example
+   * ```ts
+   * const res = await engine.returnManyToPool(staleIds, { reason: 'stale', batchSize: 500 }, { actor: engine.system })
+   * res.filter((r) => !r.ok) // [{ ok: false, index, error: { code: 'REJECTED', message: "Record 'x' is already in the public pool …" } }]
+   * ```
+   */
+  returnManyToPool(recordIds: readonly string[], options?: ReturnManyOptions, ctx?: SalesCallContext): Promise<ReturnManyResult[]>;
+  /**
+   * Hands many pool records to reps in sized batches (one transaction each, `batchSize` as
+   * `createMany`), each exactly as `distribute` would (the actor's `distribute` permission, an
+   * active rep; a `distributed` history event and a `dealflow.assigned` message), with a result per
+   * item in input order. A refused item (no permission `FORBIDDEN`, already owned `REJECTED`, an
+   * inactive or unknown rep `INPUT_INVALID`, missing `NOT_FOUND`) writes nothing and does not sink
+   * its batch, unless `allOrNothing`. Running it again refuses the records already distributed.
+   *
+   * @example
+   * ```ts
+   * const res = await engine.distributeMany([{ recordId: 'l1', to: 'ann' }, { recordId: 'l2', to: 'bob' }], { actor: { id: 'mia' }, batchSize: 200 })
+   * res.map((r) => (r.ok ? r.record.ownerId : r.error.code)) // ['ann', 'REJECTED']
+   * ```
+   */
+  distributeMany(items: readonly DistributeManyItem[], ctx: SalesCallContext & { actor: ActorLike } & DistributeManyOptions): Promise<DistributeManyResult[]>;
   /**
    * Moves every open record of a departing rep, in sized batches (one transaction each, `batchSize`
    * as `createMany`), with a result per record: moved, unplaced (no rep could take it) or refused
@@ -205,6 +236,54 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
     claim: (id, ctx) => { const a = needActor(ctx, `claim of record '${id}'`); return run(ctx, (tx, s, now) => s.claim(tx, id, now, a)); },
     distribute: (id, to, ctx) => { const a = needActor(ctx, `distribute of record '${id}'`); return run(ctx, (tx, s, now) => s.distribute(tx, id, to, now, a)); },
     returnToPool: (id, opts, ctx) => run(ctx, (tx, s, now) => s.returnToPool(tx, id, now, ctx?.actor, opts)),
+    async returnManyToPool(recordIds, options = {}, ctx = {}) {
+      const s = sales ?? noSales();
+      const what = 'returnManyToPool';
+      if (!Array.isArray(recordIds)) throw new DealflowError('INPUT_INVALID', `${what}: recordIds must be an array`);
+      batchSizeOf(what, options.batchSize);
+      const { onBatch, batchSize, targetMs, allOrNothing, poolId, reason } = options;
+      const opts = { ...(poolId !== undefined ? { poolId } : {}), ...(reason !== undefined ? { reason } : {}) };
+      const now = deps.now();
+      const results = await runBatches<string, { ok: true } & SalesResult>({
+        what,
+        storage: deps.storage,
+        tenantId: ctx.tenantId ?? deps.tenantId,
+        maxRetries: deps.maxRetries,
+        prefetch: (ids) => [...ids],
+        runItem: async (tx, recordId) => ({ result: { ok: true, ...(await s.returnToPoolItem(tx, recordId, now, ctx.actor, opts)) }, emits: [] }),
+        emit: () => {},
+        ...(onBatch ? { onBatch: (b) => onBatch({ from: b.from, to: b.to, ms: b.ms, returned: b.ok, refused: b.refused }) } : {}),
+      }, recordIds, {
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(targetMs !== undefined ? { targetMs } : {}),
+        ...(allOrNothing !== undefined ? { allOrNothing } : {}),
+      });
+      return results as ReturnManyResult[];
+    },
+    async distributeMany(items, ctx) {
+      const s = sales ?? noSales();
+      const what = 'distributeMany';
+      const a = needActor(ctx, what);
+      if (!Array.isArray(items)) throw new DealflowError('INPUT_INVALID', `${what}: items must be an array`);
+      batchSizeOf(what, ctx.batchSize);
+      const { onBatch, batchSize, targetMs, allOrNothing } = ctx;
+      const now = deps.now();
+      const results = await runBatches<DistributeManyItem, { ok: true } & SalesResult>({
+        what,
+        storage: deps.storage,
+        tenantId: ctx.tenantId ?? deps.tenantId,
+        maxRetries: deps.maxRetries,
+        prefetch: (batch) => batch.map((it) => it.recordId),
+        runItem: async (tx, it) => ({ result: { ok: true, ...(await s.distributeItem(tx, it.recordId, it.to, now, a)) }, emits: [] }),
+        emit: () => {},
+        ...(onBatch ? { onBatch: (b) => onBatch({ from: b.from, to: b.to, ms: b.ms, distributed: b.ok, refused: b.refused }) } : {}),
+      }, items, {
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(targetMs !== undefined ? { targetMs } : {}),
+        ...(allOrNothing !== undefined ? { allOrNothing } : {}),
+      });
+      return results as DistributeManyResult[];
+    },
     async handover(from, target, ctx = {}) {
       const s = sales ?? noSales();
       const tenant = ctx.tenantId ?? deps.tenantId;

@@ -8,7 +8,7 @@ import type { PendingApproval } from '../approvals/schema.js';
 import { TASK_TIMER } from '../activities/activities.js';
 import type { Activity } from '../activities/activities.js';
 import { addTask, completeTask, logActivity } from '../activities/operations.js';
-import { claim, distribute, returnToPool } from '../pool/operations.js';
+import { claim, distribute, distributeItem, returnToPool, returnToPoolItem } from '../pool/operations.js';
 import { decideApproval, requestApproval } from '../approvals/operations.js';
 import { assignRecord, handover, handoverRecord, planHandover, writeHandoverAudit } from '../assignment/operations.js';
 import type { HandoverOutcome, HandoverPlan } from '../assignment/operations.js';
@@ -39,6 +39,10 @@ export interface SalesRules extends SalesRuleParts {
   claim(tx: StorageTx, recordId: string, now: string, actor: ActorLike): Promise<SalesResult>;
   distribute(tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult>;
   returnToPool(tx: StorageTx, recordId: string, now: string, actor?: ActorLike, options?: { poolId?: string; reason?: string }): Promise<SalesResult>;
+  /** One item of `engine.distributeMany`: `distribute`, with a record that has an owner refused as `REJECTED`. */
+  distributeItem(tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult>;
+  /** One item of `engine.returnManyToPool`: `returnToPool`, with a record already in the pool refused as `REJECTED`. */
+  returnToPoolItem(tx: StorageTx, recordId: string, now: string, actor?: ActorLike, options?: { poolId?: string; reason?: string }): Promise<SalesResult>;
   /** Moves every open record of a rep in the given transaction (`engine.handover` batches it with the three below). */
   handover(tx: StorageTx, fromRep: string, target: HandoverTarget, now: string, actor?: ActorLike): Promise<HandoverResult>;
   /** Checks a handover (permission, target) and lists the departing rep's open records. */
@@ -89,6 +93,8 @@ export function createSalesRules(options: CreateSalesRulesOptions): SalesRules {
     claim: (tx, recordId, now, actor) => claim(kit, tx, recordId, now, actor),
     distribute: (tx, recordId, to, now, actor) => distribute(kit, tx, recordId, to, now, actor),
     returnToPool: (tx, recordId, now, actor, opts) => returnToPool(kit, tx, recordId, now, actor, opts),
+    returnToPoolItem: (tx, recordId, now, actor, opts) => returnToPoolItem(kit, tx, recordId, now, actor, opts),
+    distributeItem: (tx, recordId, to, now, actor) => distributeItem(kit, tx, recordId, to, now, actor),
     handover: (tx, fromRep, target, now, actor) => handover(kit, tx, fromRep, target, now, actor),
     planHandover: (tx, fromRep, target, now, actor) => planHandover(kit, tx, fromRep, target, now, actor),
     handoverRecord: (tx, plan, recordId, now) => handoverRecord(kit, tx, plan, recordId, now),

@@ -150,3 +150,74 @@ export interface SalesTimerOutcome {
   /** Blueprint transitions to fire next through the engine's send path (escalation `transition`). */
   transitions: string[];
 }
+
+/** Options of `engine.returnManyToPool`: where the records go, why, and how they are batched. */
+export interface ReturnManyOptions {
+  /** The pool every record goes into (default: each record's own pool, as `returnToPool`). */
+  poolId?: string;
+  /** The reason in each record's `returned` history event (default `'returned'`). */
+  reason?: string;
+  /**
+   * Records per transaction: a number (1…1 000), or `'auto'` (default): starts at 100 and adapts
+   * so a transaction takes about `targetMs` (as `createMany` and `sendMany`).
+   */
+  batchSize?: number | 'auto';
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  targetMs?: number;
+  /** Every record in one transaction (at most 1 000), and a refused record fails the call whole. Default false. */
+  allOrNothing?: boolean;
+  /** Called after each batch committed: how many records it returned, and how many it refused. */
+  onBatch?: (info: { from: number; to: number; ms: number; returned: number; refused: number }) => void | Promise<void>;
+}
+
+/** Options of `engine.distributeMany` beside the call context (which needs the actor): how the items are batched. */
+export interface DistributeManyOptions {
+  /**
+   * Items per transaction: a number (1…1 000), or `'auto'` (default): starts at 100 and adapts
+   * so a transaction takes about `targetMs` (as `createMany` and `sendMany`).
+   */
+  batchSize?: number | 'auto';
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  targetMs?: number;
+  /** Every item in one transaction (at most 1 000), and a refused item fails the call whole. Default false. */
+  allOrNothing?: boolean;
+  /** Called after each batch committed: how many records it distributed, and how many it refused. */
+  onBatch?: (info: { from: number; to: number; ms: number; distributed: number; refused: number }) => void | Promise<void>;
+}
+
+/** One item of `engine.distributeMany`: a pool record and the rep it goes to. */
+export interface DistributeManyItem {
+  /** The record, in the public pool. */
+  recordId: string;
+  /** The active rep who gets it. */
+  to: string;
+}
+
+/**
+ * What `distributeMany` did with one item of its input (`index`: its position there): the record
+ * as written and its `distributed` event, or refused with nothing written (no `distribute`
+ * permission: `FORBIDDEN`; already owned: `REJECTED`; inactive or unknown rep: `INPUT_INVALID`;
+ * no such record: `NOT_FOUND`). Same shape as {@link ReturnManyResult}.
+ */
+export type DistributeManyResult = ReturnManyResult;
+
+/**
+ * What `returnManyToPool` did with one record id of its input (`index`: its position there):
+ * returned (the record as written and its `returned` event), or refused with nothing written (not
+ * the actor's to return: `FORBIDDEN`; already in the pool: `REJECTED`; no such record: `NOT_FOUND`).
+ */
+export type ReturnManyResult =
+  | ({
+    /** The record went into its pool. */
+    ok: true;
+    /** The id's position in the input. */
+    index: number;
+  } & SalesResult)
+  | {
+    /** The record was refused; nothing of it was written. */
+    ok: false;
+    /** The id's position in the input. */
+    index: number;
+    /** Why (its `DealflowError` code and message, naming the record). */
+    error: ItemError;
+  };
