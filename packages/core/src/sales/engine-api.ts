@@ -14,7 +14,7 @@ import type { SalesRules } from './sales-rules.js';
 import { assignedMessages } from '../assignment/owner-change.js';
 import type { AssignResult, HandoverItemResult, HandoverOptions, HandoverResult, HandoverTarget, ReturnManyOptions, ReturnManyResult, DistributeManyItem, DistributeManyOptions, DistributeManyResult, SalesResult } from './types.js';
 import { batchSizeOf, runBatches } from '../engine/batches.js';
-import type { BatchItemResult } from '../engine/batches.js';
+import type { BatchItemResult, BatchOptions, BatchRun } from '../engine/batches.js';
 import type { HandoverOutcome } from '../assignment/operations.js';
 
 /** Call options of the sales methods: who acts, and the tenant. */
@@ -161,6 +161,29 @@ function noSales(): never {
 }
 
 /**
+ * Runs a sales batch call (`returnManyToPool`, `distributeMany`, `handover`) on the engine's batch
+ * runner: one transaction of the call's tenant per batch, each item through the single
+ * operation's own code. Sales operations announce through the outbox, so no typed events.
+ */
+function runSalesBatches<I, R>(
+  deps: SalesEngineDeps,
+  tenantId: string | undefined,
+  items: readonly I[],
+  call: Pick<BatchRun<I, R>, 'what' | 'prefetch' | 'succeeded' | 'onBatch'> & { runItem(tx: StorageTx, item: I): Promise<R> },
+  options: BatchOptions<R>,
+): Promise<BatchItemResult<R>[]> {
+  const { runItem, ...rest } = call;
+  return runBatches<I, R>({
+    ...rest,
+    storage: deps.storage,
+    tenantId: tenantId ?? deps.tenantId,
+    maxRetries: deps.maxRetries,
+    runItem: async (tx, item) => ({ result: await runItem(tx, item), emits: [] }),
+    emit: () => {},
+  }, items, options);
+}
+
+/**
  * The engine plugin of the sales rules: duplicate guard, automatic assignment and escalation
  * timers on create; permissions, approval gate, duplicate keys and timers on every change; a
  * `dealflow.assigned` message when the change gives the record an owner or another one (routed on
@@ -240,24 +263,15 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
       const s = sales ?? noSales();
       const what = 'returnManyToPool';
       if (!Array.isArray(recordIds)) throw new DealflowError('INPUT_INVALID', `${what}: recordIds must be an array`);
-      batchSizeOf(what, options.batchSize);
       const { onBatch, batchSize, targetMs, allOrNothing, poolId, reason } = options;
       const opts = { ...(poolId !== undefined ? { poolId } : {}), ...(reason !== undefined ? { reason } : {}) };
       const now = deps.now();
-      const results = await runBatches<string, { ok: true } & SalesResult>({
+      const results = await runSalesBatches<string, { ok: true } & SalesResult>(deps, ctx.tenantId, recordIds, {
         what,
-        storage: deps.storage,
-        tenantId: ctx.tenantId ?? deps.tenantId,
-        maxRetries: deps.maxRetries,
         prefetch: (ids) => [...ids],
-        runItem: async (tx, recordId) => ({ result: { ok: true, ...(await s.returnToPoolItem(tx, recordId, now, ctx.actor, opts)) }, emits: [] }),
-        emit: () => {},
+        runItem: async (tx, recordId) => ({ ok: true, ...(await s.returnToPoolItem(tx, recordId, now, ctx.actor, opts)) }),
         ...(onBatch ? { onBatch: (b) => onBatch({ from: b.from, to: b.to, ms: b.ms, returned: b.ok, refused: b.refused }) } : {}),
-      }, recordIds, {
-        ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(targetMs !== undefined ? { targetMs } : {}),
-        ...(allOrNothing !== undefined ? { allOrNothing } : {}),
-      });
+      }, { batchSize, targetMs, allOrNothing });
       return results as ReturnManyResult[];
     },
     async distributeMany(items, ctx) {
@@ -265,29 +279,20 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
       const what = 'distributeMany';
       const a = needActor(ctx, what);
       if (!Array.isArray(items)) throw new DealflowError('INPUT_INVALID', `${what}: items must be an array`);
-      batchSizeOf(what, ctx.batchSize);
       const { onBatch, batchSize, targetMs, allOrNothing } = ctx;
       const now = deps.now();
-      const results = await runBatches<DistributeManyItem, { ok: true } & SalesResult>({
+      const results = await runSalesBatches<DistributeManyItem, { ok: true } & SalesResult>(deps, ctx.tenantId, items, {
         what,
-        storage: deps.storage,
-        tenantId: ctx.tenantId ?? deps.tenantId,
-        maxRetries: deps.maxRetries,
         prefetch: (batch) => batch.map((it) => it.recordId),
-        runItem: async (tx, it) => ({ result: { ok: true, ...(await s.distributeItem(tx, it.recordId, it.to, now, a)) }, emits: [] }),
-        emit: () => {},
+        runItem: async (tx, it) => ({ ok: true, ...(await s.distributeItem(tx, it.recordId, it.to, now, a)) }),
         ...(onBatch ? { onBatch: (b) => onBatch({ from: b.from, to: b.to, ms: b.ms, distributed: b.ok, refused: b.refused }) } : {}),
-      }, items, {
-        ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(targetMs !== undefined ? { targetMs } : {}),
-        ...(allOrNothing !== undefined ? { allOrNothing } : {}),
-      });
+      }, { batchSize, targetMs, allOrNothing });
       return results as DistributeManyResult[];
     },
     async handover(from, target, ctx = {}) {
       const s = sales ?? noSales();
-      const tenant = ctx.tenantId ?? deps.tenantId;
       const now = deps.now();
+      // checked before the plan's transaction: a bad size writes nothing
       batchSizeOf(`handover of '${from}'`, ctx.batchSize);
       const { plan, recordIds } = await run(ctx, (tx) => s.planHandover(tx, from, target, now, ctx.actor));
       const result: HandoverResult = { batchId: plan.batchId, from, moved: [], unplaced: [], refused: [], items: [] };
@@ -306,20 +311,16 @@ export function salesEngineApi(sales: SalesRules | null, deps: SalesEngineDeps):
         return result;
       }
       const { onBatch } = ctx;
-      const results = await runBatches<string, HandoverOutcome>({
+      const results = await runSalesBatches<string, HandoverOutcome>(deps, ctx.tenantId, recordIds, {
         what: `handover of '${from}'`,
-        storage: deps.storage,
-        tenantId: tenant,
-        maxRetries: deps.maxRetries,
         prefetch: (ids) => [...ids],
-        runItem: async (tx, recordId) => ({ result: await s.handoverRecord(tx, plan, recordId, now), emits: [] }),
+        runItem: (tx, recordId) => s.handoverRecord(tx, plan, recordId, now),
         succeeded: (r) => r.status === 'moved',
-        emit: () => {},
         ...(onBatch ? { onBatch: (b) => onBatch({ from: b.from, to: b.to, ms: b.ms, moved: b.ok, notMoved: b.refused }) } : {}),
-      }, recordIds, {
-        ...(ctx.batchSize !== undefined ? { batchSize: ctx.batchSize } : {}),
-        ...(ctx.targetMs !== undefined ? { targetMs: ctx.targetMs } : {}),
-        ...(ctx.allOrNothing !== undefined ? { allOrNothing: ctx.allOrNothing } : {}),
+      }, {
+        batchSize: ctx.batchSize,
+        targetMs: ctx.targetMs,
+        allOrNothing: ctx.allOrNothing,
         // the batch's audit message commits with its records (a refused item is in it too)
         withinBatch: (tx, b) => s.writeHandoverAudit(tx, plan, b.from, audit(b.results.map(itemOf)), now),
       });
