@@ -2,7 +2,7 @@
  * Sales rules operations (pool); each runs inside the caller's store transaction.
  */
 import { DealflowError } from '@dealflow/logic';
-import type { HistoryEvent, StorageTx } from '../storage/types.js';
+import type { HistoryEvent, StorageTx, StoredRecord } from '../storage/types.js';
 import { periodKey } from '../assignment/period.js';
 import type { ActorLike } from '../permissions/evaluator.js';
 import type { SalesKit } from '../sales/kit.js';
@@ -45,7 +45,12 @@ export async function claim(kit: SalesKit, tx: StorageTx, recordId: string, now:
 
 /** A manager hands a pool record to a rep. */
 export async function distribute(kit: SalesKit, tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult> {
-  const before = await loadRecord(tx, recordId);
+  return distributeLoaded(kit, tx, await loadRecord(tx, recordId), to, now, actor);
+}
+
+/** {@link distribute} of a record already loaded in `tx`. */
+async function distributeLoaded(kit: SalesKit, tx: StorageTx, before: StoredRecord, to: string, now: string, actor: ActorLike): Promise<SalesResult> {
+  const recordId = before.id;
   if (before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is owned by '${before.ownerId}'; only records in the public pool can be distributed`, { details: { recordId, ownerId: before.ownerId } });
   await kit.permissions.assert('distribute', actor, before, now);
   const rep = await kit.directory.getRep(to);
@@ -59,7 +64,12 @@ export async function distribute(kit: SalesKit, tx: StorageTx, recordId: string,
 
 /** Sends an owned record back to its pool (cool-down for the owner when configured). */
 export async function returnToPool(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor?: ActorLike, opts: { poolId?: string; reason?: string } = {}): Promise<SalesResult> {
-  const before = await loadRecord(tx, recordId);
+  return returnLoaded(kit, tx, await loadRecord(tx, recordId), now, actor, opts);
+}
+
+/** {@link returnToPool} of a record already loaded in `tx`. */
+async function returnLoaded(kit: SalesKit, tx: StorageTx, before: StoredRecord, now: string, actor?: ActorLike, opts: { poolId?: string; reason?: string } = {}): Promise<SalesResult> {
+  const recordId = before.id;
   const who = kit.actorOf(actor);
   if (!before.ownerId) throw new DealflowError('CONFLICT', `Record '${recordId}' is already in the public pool`, { details: { recordId } });
   if (actor && who.id !== before.ownerId) await kit.permissions.assert('assign', who, before, now);
@@ -78,7 +88,7 @@ export async function returnToPool(kit: SalesKit, tx: StorageTx, recordId: strin
 export async function returnToPoolItem(kit: SalesKit, tx: StorageTx, recordId: string, now: string, actor?: ActorLike, opts: { poolId?: string; reason?: string } = {}): Promise<SalesResult> {
   const before = await loadRecord(tx, recordId);
   if (!before.ownerId) throw new DealflowError('REJECTED', `Record '${recordId}' is already in the public pool ('${(before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId ?? '?'}')`, { details: { recordId, poolId: (before.meta.pool as PoolState | undefined)?.poolId ?? before.teamId } });
-  return returnToPool(kit, tx, recordId, now, actor, opts);
+  return returnLoaded(kit, tx, before, now, actor, opts);
 }
 
 /**
@@ -90,5 +100,5 @@ export async function returnToPoolItem(kit: SalesKit, tx: StorageTx, recordId: s
 export async function distributeItem(kit: SalesKit, tx: StorageTx, recordId: string, to: string, now: string, actor: ActorLike): Promise<SalesResult> {
   const before = await loadRecord(tx, recordId);
   if (before.ownerId) throw new DealflowError('REJECTED', `Record '${recordId}' is owned by '${before.ownerId}'; only records in the public pool can be distributed`, { details: { recordId, ownerId: before.ownerId } });
-  return distribute(kit, tx, recordId, to, now, actor);
+  return distributeLoaded(kit, tx, before, to, now, actor);
 }
