@@ -111,14 +111,18 @@ export function statements(t: Tables) {
          ON CONFLICT DO NOTHING RETURNING 1`,
     /**
      * Many events checked on the server: each event's seq must follow its record's last stored seq
-     * by its place among the record's events of the call (`ord` keeps the call's order).
+     * by its place among the record's events of the call (`ord` keeps the call's order). An event
+     * whose seq equals its place (a record's first events, as every create writes) skips the lookup
+     * of the last stored seq: stored seqs run 1, 2, 3… without gaps, so if the record has history the
+     * event collides with a stored seq, is not inserted and the call's count check fails it.
      */
     appendHistoryChecked: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
        SELECT $1, x.record_id, x.seq, x.id, x.at, x.kind, x.event, x.from_stage, x.to_stage, x.actor_id, x.data
        FROM (SELECT y.*, row_number() OVER (PARTITION BY y.record_id ORDER BY y.ord) AS rn
          FROM jsonb_to_recordset($2::jsonb) AS y(ord integer, record_id text, seq integer, id text, at timestamptz, kind text, event text,
            from_stage text, to_stage text, actor_id text, data jsonb)) x
-       WHERE x.seq = x.rn + COALESCE((SELECT max(h.seq) FROM ${t.history} h WHERE h.tenant_id = $1 AND h.record_id = x.record_id), 0)
+       WHERE x.seq = x.rn + CASE WHEN x.seq = x.rn THEN 0
+         ELSE COALESCE((SELECT max(h.seq) FROM ${t.history} h WHERE h.tenant_id = $1 AND h.record_id = x.record_id), 0) END
        ON CONFLICT DO NOTHING RETURNING 1`,
     // scheduleTimers of one timer: $1 tenant, $2 id, $3 record, $4 kind, $5 key, $6 due, $7 event, $8 payload, $9 stage,
     // $10 record version, $11 attempts, $12 created (a keyed timer replaces the active one of its record and key,

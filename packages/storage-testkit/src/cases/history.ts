@@ -63,6 +63,34 @@ export function historyCases(ctx: SuiteContext): void {
       });
     });
 
+    it('rejects many events that restart a record with history at seq 1 as CONFLICT, and writes none of the batch', async () => {
+      await ctx.withStore(async (s) => {
+        await s.transaction(T, (tx) => tx.appendHistory([
+          makeHistoryEvent({ tenantId: T, recordId: 'd1', seq: 1 }),
+          makeHistoryEvent({ tenantId: T, recordId: 'd1', seq: 2 }),
+        ]));
+        // the call's events of 'd1' look like a new record's first events (seq = place in the call)
+        for (const seqs of [[1], [1, 2], [1, 2, 3], [3, 3], [2, 3]]) {
+          await expectDealflowError(
+            s.transaction(T, (tx) => tx.appendHistory([
+              makeHistoryEvent({ tenantId: T, recordId: 'd2', seq: 1, id: `d2-${seqs.join('-')}` }),
+              ...seqs.map((seq, i) => makeHistoryEvent({ tenantId: T, recordId: 'd1', seq, id: `again-${seqs.join('-')}-${i}` })),
+            ])),
+            'CONFLICT',
+          );
+        }
+        expect((await s.listHistory(T, 'd1')).map((e) => e.seq)).toEqual([1, 2]);
+        expect(await s.listHistory(T, 'd2')).toEqual([]);
+        // the next events after the stored ones still go in
+        await s.transaction(T, (tx) => tx.appendHistory([
+          makeHistoryEvent({ tenantId: T, recordId: 'd1', seq: 3 }),
+          makeHistoryEvent({ tenantId: T, recordId: 'd1', seq: 4 }),
+          makeHistoryEvent({ tenantId: T, recordId: 'd2', seq: 1 }),
+        ]));
+        expect((await s.listHistory(T, 'd1')).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      });
+    });
+
     it('sees its own appended history inside the transaction', async () => {
       await ctx.withStore(async (s) => {
         const seen = await s.transaction(T, async (tx) => {
