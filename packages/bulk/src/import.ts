@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { DealflowError, isDealflowError } from '@dealflow/core';
+import { createBatchSizer, DealflowError, isDealflowError } from '@dealflow/core';
 import type { Actor, CreateManyItem, CreateManyResult, Directory, Engine, StorageTx } from '@dealflow/core';
 import { parseMapping } from './mapping.js';
 import type { Mapping, MappingInput } from './mapping.js';
@@ -15,7 +15,6 @@ import type { SourceFormat } from './source.js';
 import { readLedger, writeLedger } from './ledger.js';
 import type { LedgerTotals } from './ledger.js';
 import { openReport } from './report.js';
-import { createBatchSizer } from './batch-size.js';
 import type { RefusedRow, RefusedRowsSink } from './report.js';
 
 /** Progress of an import, after each committed batch. */
@@ -143,7 +142,11 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
   }
   const actor: Actor = options.actor ?? { id: `import:${options.importId}` };
   const window = options.window ?? 2000;
-  const sizer = createBatchSizer(options.batchSize);
+  if (options.batchSize !== undefined && options.batchSize !== 'auto' && typeof options.batchSize !== 'number') {
+    throw new DealflowError('INPUT_INVALID', `importRecords: batchSize must be 'auto' or an integer 1…1000, got ${JSON.stringify(options.batchSize)}`);
+  }
+  // 'auto': one sizer for the whole import, so each window starts at the size the last one reached
+  const batchSize = typeof options.batchSize === 'number' ? options.batchSize : createBatchSizer();
   const start = await readLedger(engine.storage, tenantId, options.importId);
   const report: RefusedRowsSink | undefined = typeof options.report === 'string' ? openReport(options.report, { resumeAfter: start.line }) : options.report;
   const totals: LedgerTotals = { ...start };
@@ -179,8 +182,7 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
       return;
     }
     await engine.createMany(mapping.blueprint, items.map((p) => p.item), {
-      actor, tenantId, batchSize: sizer.next(),
-      onBatch: (b) => sizer.observe(b.to - b.from, b.ms),
+      actor, tenantId, batchSize,
       withinBatch: async (tx: StorageTx, b: { from: number; to: number; results: readonly CreateManyResult[] }) => {
         const refused: RefusedRow[] = byLine(lower(b.from), bound(b.to));
         let created = 0;

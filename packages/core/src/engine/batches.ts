@@ -31,11 +31,13 @@ export interface BatchOptions<R> {
   /** All items in one transaction, and the first refused item fails the call whole (nothing written). Default false. */
   allOrNothing?: boolean;
   /**
-   * Items per transaction: a number (1…{@link MAX_BATCH_IDS}), or `'auto'` (default): starts at 100
-   * and adapts after each batch so a transaction takes about `targetMs`, up to 1 000.
+   * Items per transaction: a number (1…{@link MAX_BATCH_IDS}), `'auto'` (default): starts at 100
+   * and adapts after each batch so a transaction takes about `targetMs`, up to 1 000; or a
+   * {@link BatchSizer} from {@link createBatchSizer}, which carries what it learned from one call
+   * into the next.
    */
-  batchSize?: number | 'auto';
-  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  batchSize?: number | 'auto' | BatchSizer;
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms; a {@link BatchSizer} has its own). */
   targetMs?: number;
   /** Runs inside each batch's transaction after its items were written (a checkpoint commits with them or not at all). */
   withinBatch?: (tx: StorageTx, batch: { from: number; to: number; results: readonly BatchItemResult<R>[] }) => Promise<void>;
@@ -89,6 +91,70 @@ export interface BatchRun<I, R> {
 
 const AUTO_START = 100;
 const AUTO_MAX = 1000;
+const DEFAULT_TARGET_MS = 200;
+
+/**
+ * The transaction size of `'auto'` batches, learned from the batches that ran. Batch calls
+ * (`createMany`, `sendMany`, `handover`, the pool waves) make one per call; pass your own as
+ * `batchSize` to several calls and the size one call learned carries into the next (an import
+ * that hands `createMany` one window of rows at a time starts each window at the size the last
+ * one reached, not at 100 again).
+ */
+export interface BatchSizer {
+  /** Items of the next batch (1…1 000). */
+  readonly size: number;
+  /**
+   * One batch committed: its item count and how long its transaction took. Only a full batch (as
+   * many items as `size`) teaches: the size moves towards `targetMs`, at most doubling or halving.
+   */
+  observe(items: number, ms: number): void;
+}
+
+/** Options of {@link createBatchSizer}. */
+export interface BatchSizerOptions {
+  /** The target duration of one batch transaction (default 200 ms, at least 1). */
+  targetMs?: number;
+  /** The first batch's size (default 100, 1…1 000). */
+  start?: number;
+}
+
+/**
+ * A {@link BatchSizer}: starts at `start` items and adapts after each full batch so a transaction
+ * takes about `targetMs`, within 1…1 000 items. This is what `batchSize: 'auto'` uses inside one call.
+ *
+ * @example
+ * ```ts
+ * const sizer = createBatchSizer({ targetMs: 200 })
+ * for (const window of windows) await engine.createMany('lead', window, { batchSize: sizer })
+ * sizer.size // what the last full batch taught, e.g. 800
+ * ```
+ */
+export function createBatchSizer(options: BatchSizerOptions = {}): BatchSizer {
+  const targetMs = options.targetMs ?? DEFAULT_TARGET_MS;
+  const start = options.start ?? AUTO_START;
+  if (typeof targetMs !== 'number' || !Number.isFinite(targetMs) || targetMs < 1) {
+    throw new DealflowError('INPUT_INVALID', `createBatchSizer: targetMs must be a number of milliseconds ≥ 1, got ${String(targetMs)}`);
+  }
+  if (!Number.isInteger(start) || start < 1 || start > AUTO_MAX) {
+    throw new DealflowError('INPUT_INVALID', `createBatchSizer: start must be an integer 1…${AUTO_MAX}, got ${String(start)}`);
+  }
+  let size = start;
+  return {
+    get size() {
+      return size;
+    },
+    observe(items, ms) {
+      if (items !== size) return;
+      const factor = Math.min(2, Math.max(0.5, targetMs / Math.max(ms, 1)));
+      size = Math.max(1, Math.min(AUTO_MAX, Math.round(size * factor)));
+    },
+  };
+}
+
+function isSizer(value: unknown): value is BatchSizer {
+  return typeof value === 'object' && value !== null && typeof (value as BatchSizer).observe === 'function'
+    && typeof (value as BatchSizer).size === 'number';
+}
 
 /**
  * The code, message and details of an error, as an item's result carries them.
@@ -126,11 +192,26 @@ export function itemError(e: unknown): boolean {
  * ```
  */
 export function batchSizeOf(what: string, batchSize: unknown): number | null {
-  if (batchSize === undefined || batchSize === 'auto') return null;
+  if (batchSize === undefined || batchSize === 'auto' || isSizer(batchSize)) return null;
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_IDS) {
-    throw new DealflowError('INPUT_INVALID', `${what}: batchSize must be 'auto' or an integer 1…${MAX_BATCH_IDS}, got ${String(batchSize)}`);
+    throw new DealflowError('INPUT_INVALID', `${what}: batchSize must be 'auto', a batch sizer (createBatchSizer) or an integer 1…${MAX_BATCH_IDS}, got ${String(batchSize)}`);
   }
   return batchSize;
+}
+
+/**
+ * The sizer of a batch call: the caller's own, a new one for `'auto'` (with the call's `targetMs`),
+ * or null for a fixed size.
+ */
+function sizerOf(what: string, options: BatchOptions<unknown>): BatchSizer | null {
+  if (batchSizeOf(what, options.batchSize) !== null) return null;
+  if (isSizer(options.batchSize)) {
+    if (options.targetMs !== undefined) {
+      throw new DealflowError('INPUT_INVALID', `${what}: targetMs goes to createBatchSizer when batchSize is a batch sizer`);
+    }
+    return options.batchSize;
+  }
+  return createBatchSizer(options.targetMs !== undefined ? { targetMs: options.targetMs } : {});
 }
 
 /**
@@ -148,7 +229,7 @@ export function batchSizeOf(what: string, batchSize: unknown): number | null {
 export async function runBatches<I, R>(run: BatchRun<I, R>, items: readonly I[], options: BatchOptions<R> = {}): Promise<BatchItemResult<R>[]> {
   if (!Array.isArray(items)) throw new DealflowError('INPUT_INVALID', `${run.what}: items must be an array`);
   const fixed = batchSizeOf(run.what, options.batchSize);
-  const targetMs = options.targetMs ?? 200;
+  const sizer = sizerOf(run.what, options as BatchOptions<unknown>);
   const results: BatchItemResult<R>[] = new Array(items.length);
 
   /** One batch in one transaction; store failures retry (CONFLICT), then split the batch in halves. */
@@ -214,17 +295,13 @@ export async function runBatches<I, R>(run: BatchRun<I, R>, items: readonly I[],
     await run.onBatch?.({ from: 0, to: items.length, ms: performance.now() - started, ...counts(0, items.length) });
     return results;
   }
-  let size = fixed ?? AUTO_START;
   for (let from = 0; from < items.length;) {
-    const to = Math.min(items.length, from + size);
+    const to = Math.min(items.length, from + (sizer ? sizer.size : fixed!));
     const started = performance.now();
     await runBatch(from, to);
     const ms = performance.now() - started;
+    sizer?.observe(to - from, ms);
     await run.onBatch?.({ from, to, ms, ...counts(from, to) });
-    if (fixed === null && to - from === size) {
-      const factor = Math.min(2, Math.max(0.5, targetMs / Math.max(ms, 1)));
-      size = Math.max(1, Math.min(AUTO_MAX, Math.round(size * factor)));
-    }
     from = to;
   }
   return results;

@@ -8,7 +8,7 @@
 import { MAX_BATCH_IDS } from '../storage/types.js';
 import type { StorageTx } from '../storage/types.js';
 import { runBatches } from './batches.js';
-import type { BatchEngineDeps, BatchItemOutcome, ItemError } from './batches.js';
+import type { BatchEngineDeps, BatchItemOutcome, BatchSizer, ItemError } from './batches.js';
 import type { Actor, CreateInput, CreateResult } from './context.js';
 
 /** One item of `engine.createMany`: what `engine.create` takes, plus per-item options. */
@@ -42,11 +42,12 @@ export interface CreateManyOptions {
   /** All items in one transaction, and the first rejected item fails the call whole (nothing written). Default false. */
   allOrNothing?: boolean;
   /**
-   * Items per transaction: a number (1…{@link MAX_BATCH_IDS}), or `'auto'` (default): starts at 100
-   * and adapts after each batch so a transaction takes about `targetMs`, up to 1 000.
+   * Items per transaction: a number (1…{@link MAX_BATCH_IDS}), `'auto'` (default): starts at 100
+   * and adapts after each batch so a transaction takes about `targetMs`, up to 1 000; or a
+   * `BatchSizer` (`createBatchSizer`) that carries what it learned into the next call.
    */
-  batchSize?: number | 'auto';
-  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  batchSize?: number | 'auto' | BatchSizer;
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms; a `BatchSizer` has its own). */
   targetMs?: number;
   /**
    * Runs inside each batch's transaction after its records were written (an import writes its

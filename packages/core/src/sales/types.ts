@@ -1,7 +1,7 @@
 import type { HistoryEvent, StoredRecord } from '../storage/types.js';
 import type { AssignmentDecision } from '../assignment/assigner.js';
 import type { Strategy } from '../assignment/schema.js';
-import type { ItemError } from '../engine/batches.js';
+import type { BatchSizer, ItemError } from '../engine/batches.js';
 
 /**
  * Engine-level sales rules: `createEngine({ rules: { assignment, escalations, pool, duplicates,
@@ -94,11 +94,11 @@ export type HandoverItemResult =
 /** Options of `engine.handover` beside the call context: how the records are batched. */
 export interface HandoverOptions {
   /**
-   * Records per transaction: a number (1…1 000), or `'auto'` (default): starts at 100 and adapts
-   * so a transaction takes about `targetMs` (as `createMany` and `sendMany`).
+   * Records per transaction: a number (1…1 000), `'auto'` (default): starts at 100 and adapts
+   * so a transaction takes about `targetMs`, or a `BatchSizer` (as `createMany` and `sendMany`).
    */
-  batchSize?: number | 'auto';
-  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  batchSize?: number | 'auto' | BatchSizer;
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms; a `BatchSizer` has its own). */
   targetMs?: number;
   /** Every record in one transaction (at most 1 000), and a refused record fails the call whole. Default false. */
   allOrNothing?: boolean;
@@ -158,11 +158,11 @@ export interface ReturnManyOptions {
   /** The reason in each record's `returned` history event (default `'returned'`). */
   reason?: string;
   /**
-   * Records per transaction: a number (1…1 000), or `'auto'` (default): starts at 100 and adapts
-   * so a transaction takes about `targetMs` (as `createMany` and `sendMany`).
+   * Records per transaction: a number (1…1 000), `'auto'` (default): starts at 100 and adapts
+   * so a transaction takes about `targetMs`, or a `BatchSizer` (as `createMany` and `sendMany`).
    */
-  batchSize?: number | 'auto';
-  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  batchSize?: number | 'auto' | BatchSizer;
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms; a `BatchSizer` has its own). */
   targetMs?: number;
   /** Every record in one transaction (at most 1 000), and a refused record fails the call whole. Default false. */
   allOrNothing?: boolean;
@@ -173,11 +173,11 @@ export interface ReturnManyOptions {
 /** Options of `engine.distributeMany` beside the call context (which needs the actor): how the items are batched. */
 export interface DistributeManyOptions {
   /**
-   * Items per transaction: a number (1…1 000), or `'auto'` (default): starts at 100 and adapts
-   * so a transaction takes about `targetMs` (as `createMany` and `sendMany`).
+   * Items per transaction: a number (1…1 000), `'auto'` (default): starts at 100 and adapts
+   * so a transaction takes about `targetMs`, or a `BatchSizer` (as `createMany` and `sendMany`).
    */
-  batchSize?: number | 'auto';
-  /** Target duration of one batch transaction for `'auto'` (default 200 ms). */
+  batchSize?: number | 'auto' | BatchSizer;
+  /** Target duration of one batch transaction for `'auto'` (default 200 ms; a `BatchSizer` has its own). */
   targetMs?: number;
   /** Every item in one transaction (at most 1 000), and a refused item fails the call whole. Default false. */
   allOrNothing?: boolean;
