@@ -28,10 +28,39 @@ export function tables(quotedSchema: string, notifyChannel: string | null): Tabl
 const TIMER_ROWS = `jsonb_to_recordset($2::jsonb) AS x(id text, record_id text, kind text, key text, due_at timestamptz, event text,
   payload jsonb, stage text, record_version integer, attempts integer, created_at timestamptz)`;
 
+/** The claim of due and lease-expired timers, optionally of one tenant (see `claimDueTimers`). */
+function claimDue(t: Tables, tenant: string): string {
+  return `WITH clock AS (SELECT coalesce($1::timestamptz, now()) AS at), due AS (
+       SELECT tenant_id, id, due_at FROM ${t.timers}
+       WHERE status = 'pending' AND due_at <= (SELECT at FROM clock)${tenant}
+       ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
+     ), expired AS (
+       SELECT tenant_id, id, due_at FROM ${t.timers}
+       WHERE status = 'claimed' AND lease_until <= (SELECT at FROM clock)${tenant}
+       ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED
+     ), pick AS (
+       SELECT * FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS u ORDER BY due_at LIMIT $2
+     )
+     UPDATE ${t.timers} AS tm SET status = 'claimed', lease_owner = $3,
+       lease_until = (SELECT at FROM clock) + $4::double precision * interval '1 millisecond', attempts = tm.attempts + 1
+     FROM pick WHERE tm.tenant_id = pick.tenant_id AND tm.id = pick.id
+     RETURNING tm.*`;
+}
+
 /**
+ * The fixed statement texts of one store/**
  * The fixed statement texts of one store, built once: a statement's text is then the same string
  * object on every call, so naming it for the prepared-statement cache costs a map lookup.
  * Every statement is parameterized and keyed by tenant (`$1` is the tenant in the writes).
+ *
+ * The many-row writes that join their input to a table (`updateRecords`, `replaceTimers`,
+ * `cancelTimersOf`, `completeTimers`) find their rows one by one through a correlated look-up on
+ * the row's own key (`tenant_id` with `id` or `record_id`) that checks every condition and locks
+ * the row (`FOR UPDATE`: a row another transaction changed meanwhile is re-checked in its latest
+ * version), and update exactly those rows by `ctid` (they are locked, so it holds). Only the key
+ * look-ups touch an index, so the table is probed by its key whatever its statistics say. Right
+ * after a bulk load, before any ANALYZE, the planner believes the table is tiny, and a join on the
+ * tenant alone read every row of the tenant in each batch.
  *
  * @example
  * ```ts
@@ -41,6 +70,13 @@ const TIMER_ROWS = `jsonb_to_recordset($2::jsonb) AS x(id text, record_id text, 
  */
 export function statements(t: Tables) {
   return {
+    /**
+     * Claims due timers ($1 the instant, or null for the database's clock; $2 limit, $3 worker, $4
+     * lease in ms; `OfTenant`: $5 the tenant): the picks read the due-time and lease indexes in
+     * order up to the limit, the update finds the picked rows by their key.
+     */
+    claimDueTimers: claimDue(t, ''),
+    claimDueTimersOfTenant: claimDue(t, ' AND tenant_id = $5'),
     getRecord: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
     /** A record's task rows become exactly those of $3 (one statement: delete the others, upsert these). */
     replaceTasks: `WITH x AS (
@@ -98,7 +134,9 @@ export function statements(t: Tables) {
        FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
          $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::int[])
          AS x(id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at, expected)
-       WHERE r.tenant_id = $1 AND r.id = x.id AND r.version = x.expected RETURNING 1`,
+       WHERE r.ctid = ANY(ARRAY(SELECT (SELECT r0.ctid FROM ${t.records} r0 WHERE r0.tenant_id = $1 AND r0.id = u.id AND r0.version = u.expected
+           FOR UPDATE) FROM unnest($2::text[], $15::int[]) AS u(id, expected)))
+         AND r.id = x.id RETURNING 1`,
     /** The first record of an updateRecords batch not at its expected version (explains its CONFLICT; evaluated only then). */
     updateRecordsInfo: `(SELECT min(x.id) FROM unnest($2::text[], $15::int[]) AS x(id, expected)
        WHERE NOT EXISTS (SELECT 1 FROM ${t.records} r WHERE r.tenant_id = $1 AND r.id = x.id AND r.version = x.expected))`,
@@ -138,7 +176,10 @@ export function statements(t: Tables) {
     replaceTimers: `UPDATE ${t.timers} t SET status = 'cancelled', finished_at = x.created_at, lease_owner = NULL, lease_until = NULL,
          outcome = 'replaced'
        FROM ${TIMER_ROWS}
-       WHERE t.tenant_id = $1 AND t.record_id = x.record_id AND t.key = x.key AND t.status IN ('pending', 'claimed') RETURNING 1`,
+       WHERE t.ctid = ANY(ARRAY(SELECT a.ctid FROM jsonb_to_recordset($2::jsonb) AS y(record_id text, key text)
+           CROSS JOIN LATERAL (SELECT a.ctid FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.record_id = y.record_id AND a.key = y.key
+             AND a.status IN ('pending', 'claimed') FOR UPDATE) a))
+         AND t.record_id = x.record_id AND t.key = x.key RETURNING 1`,
     insertTimers: `INSERT INTO ${t.timers} (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status,
          lease_owner, lease_until, attempts, created_at, finished_at, outcome)
        SELECT $1, id, record_id, kind, key, due_at, event, payload, stage, record_version, 'pending', NULL, NULL, attempts, created_at, NULL, NULL
@@ -153,14 +194,19 @@ export function statements(t: Tables) {
     /** Many cancelTimers calls in one statement: $2 is a JSON array of { r, kinds, keys, stage } (null: no filter). */
     cancelTimersOf: `UPDATE ${t.timers} t SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_until = NULL, outcome = 'cancelled'
        FROM jsonb_to_recordset($2::jsonb) AS x(r text, kinds text[], keys text[], stage text)
-       WHERE t.tenant_id = $1 AND t.record_id = x.r AND t.status IN ('pending', 'claimed')
+       WHERE t.ctid = ANY(ARRAY(SELECT a.ctid FROM jsonb_to_recordset($2::jsonb) AS y(r text)
+           CROSS JOIN LATERAL (SELECT a.ctid FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.record_id = y.r AND a.status IN ('pending', 'claimed')
+             FOR UPDATE) a))
+         AND t.record_id = x.r
          AND (x.kinds IS NULL OR t.kind = ANY(x.kinds)) AND (x.keys IS NULL OR t.key = ANY(x.keys))
          AND (x.stage IS NULL OR t.stage = x.stage) RETURNING 1`,
     /** Many completeTimer calls in one statement: claimed by the worker ($5 not null), or pending ($5 null). */
     completeTimers: `UPDATE ${t.timers} t SET status = 'done', outcome = x.outcome, finished_at = x.at,
         lease_until = CASE WHEN x.worker IS NULL THEN t.lease_until ELSE NULL END
        FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS x(id, outcome, at, worker)
-       WHERE t.tenant_id = $1 AND t.id = x.id
+       WHERE t.ctid = ANY(ARRAY(SELECT (SELECT a.ctid FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.id = u.id FOR UPDATE)
+           FROM unnest($2::text[]) AS u(id)))
+         AND t.id = x.id
          AND ((x.worker IS NULL AND t.status = 'pending') OR (x.worker IS NOT NULL AND t.status = 'claimed' AND t.lease_owner = x.worker)) RETURNING 1`,
     /** The timers of a completeTimers call that it did not complete (asked only when its count fell short). */
     completeTimersLost: `SELECT x.id FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(id, outcome, at)

@@ -203,27 +203,10 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
 
     async claimDueTimers(o: ClaimTimersOptions): Promise<TimerRecord[]> {
       ensureOpen();
-      const tenant = o.tenantId === undefined ? '' : ' AND tenant_id = $5';
       // $1 is the instant timers are compared with: the database's clock unless the caller's was asked for
       const params: unknown[] = [databaseClock ? null : o.now, o.limit, o.workerId, o.leaseMs];
       if (o.tenantId !== undefined) params.push(o.tenantId);
-      const { rows } = await run(await db(), 'claimDueTimers',
-        `WITH clock AS (SELECT coalesce($1::timestamptz, now()) AS at), due AS (
-           SELECT tenant_id, id, due_at FROM ${t.timers}
-           WHERE status = 'pending' AND due_at <= (SELECT at FROM clock)${tenant}
-           ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
-         ), expired AS (
-           SELECT tenant_id, id, due_at FROM ${t.timers}
-           WHERE status = 'claimed' AND lease_until <= (SELECT at FROM clock)${tenant}
-           ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED
-         ), pick AS (
-           SELECT * FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS u ORDER BY due_at LIMIT $2
-         )
-         UPDATE ${t.timers} AS tm SET status = 'claimed', lease_owner = $3,
-           lease_until = (SELECT at FROM clock) + $4::double precision * interval '1 millisecond', attempts = tm.attempts + 1
-         FROM pick WHERE tm.tenant_id = pick.tenant_id AND tm.id = pick.id
-         RETURNING tm.*`,
-        params);
+      const { rows } = await run(await db(), 'claimDueTimers', o.tenantId === undefined ? s.sql.claimDueTimers : s.sql.claimDueTimersOfTenant, params);
       return rows.map(timerFromRow).sort(byDue);
     },
 

@@ -1,0 +1,109 @@
+/**
+ * The many-row writes find their rows by index whatever the planner's statistics say. Right after a
+ * bulk load nothing has analysed the tables yet (autovacuum may be off, or not have run): the
+ * planner believes `records` and `timers` hold a handful of rows, and a join of a batch's input to a
+ * table on the tenant alone would read every row of the tenant in every batch (a 1 000 000-lead
+ * import stalled on it). Each statement is EXPLAINed on a never-analysed schema with 20 000 records
+ * and timers; no plan node may read `records` or `timers` other than by its row ids (the claim: by
+ * its due-time and lease indexes).
+ */
+import pg from 'pg';
+import { afterAll, expect, it } from 'vitest';
+import { migrate } from '../src/index.js';
+import { quoteSchema } from '../src/connect.js';
+import { statements, tables } from '../src/sql.js';
+import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from './pg-helpers.js';
+
+const T = 'tenant-a';
+const ROWS = 20_000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Cond'?: string;
+  'TID Cond'?: string;
+  Plans?: PlanNode[];
+}
+
+/** The nodes of a plan that read `records` or `timers` (not the write itself), with how they find rows. */
+function tableReads(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  const table = node['Relation Name'] === 'records' || node['Relation Name'] === 'timers';
+  if (table && node['Node Type'] !== 'ModifyTable') out.push(node);
+  for (const child of node.Plans ?? []) tableReads(child, out);
+  return out;
+}
+
+/** A read finds rows by their ids: a TID scan, or an index condition on the id or record id beside the tenant. */
+function byIds(node: PlanNode, children: PlanNode[]): boolean {
+  if (node['Node Type'] === 'Tid Scan') return true;
+  const conds = [node['Index Cond'], ...children.map((c) => c['Index Cond'])].filter((c): c is string => typeof c === 'string');
+  return conds.some((c) => /\b(id|record_id)\b/.test(c));
+}
+
+if (await pgAvailable('storage-postgres/test/plans.test.ts')) {
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 2 });
+  const schema = uniqueSchema('plans');
+  const sql = statements(tables(quoteSchema(schema), null));
+  afterAll(async () => {
+    await dropSchema(pool, schema);
+    await pool.end();
+  });
+
+  const explain = async (text: string, values: unknown[]): Promise<PlanNode> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${text}`, values);
+      return (rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0]!.Plan;
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  };
+
+  const expectIndexedReads = (what: string, plan: PlanNode) => {
+    const reads = tableReads(plan);
+    expect(reads.length).toBeGreaterThan(0);
+    for (const node of reads) {
+      // a bitmap heap scan's condition is on its bitmap index scan child
+      const children = node['Node Type'] === 'Bitmap Heap Scan' ? (node.Plans ?? []) : [];
+      const cond = node['Index Cond'] ?? children.map((c) => c['Index Cond']).join(' ');
+      expect({ what, node: node['Node Type'], on: node['Relation Name'], cond, byIds: byIds(node, children) })
+        .toEqual({ what, node: node['Node Type'], on: node['Relation Name'], cond, byIds: true });
+    }
+  };
+
+  it('the batched writes probe records and timers by key, and the claim by due time, on never-analysed tables', async () => {
+    await migrate({ pool, schema });
+    const q = quoteSchema(schema);
+    // bulk-loaded, as an import or the hand loaders leave them: no ANALYZE
+    await pool.query(`INSERT INTO ${q}.records (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at)
+      SELECT $1, 'r' || g, 'lead', 'lead', 1, 'new', 1, '{}', 'ann', NULL, '{}', now(), now(), now() FROM generate_series(1, ${ROWS}) g`, [T]);
+    await pool.query(`INSERT INTO ${q}.timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status, attempts, created_at)
+      SELECT $1, 't' || g, 'r' || g, 'breach', 'deadline:new', now() + interval '1 day', 'stale', '{}', 'new', 1, 'pending', 0, now()
+      FROM generate_series(1, ${ROWS}) g`, [T]);
+    const ids = Array.from({ length: 800 }, (_, i) => `r${i + 1}`);
+    const now = new Date().toISOString();
+    const col = <V>(v: V) => ids.map(() => v);
+
+    const up = await explain(sql.updateRecords, [T, ids, col('lead'), col('lead'), col(1), col('working'), col(2), col('{}'), col('ann'),
+      col(null), col('{}'), col(now), col(now), col(now), col(1)]);
+    expectIndexedReads('updateRecords', up);
+    const timerRows = JSON.stringify(ids.map((r, i) => ({ id: `n${i}`, record_id: r, kind: 'breach', key: 'deadline:working', due_at: now, event: 'stale',
+      payload: {}, stage: 'working', record_version: 2, attempts: 0, created_at: now })));
+    const rt = await explain(sql.replaceTimers, [T, timerRows]);
+    expectIndexedReads('replaceTimers', rt);
+    expectIndexedReads('cancelTimersOf', await explain(sql.cancelTimersOf, [T, JSON.stringify(ids.map((r) => ({ r, kinds: null, keys: null, stage: 'new' })))]));
+    const timerIds = ids.map((_, i) => `t${i + 1}`);
+    expectIndexedReads('completeTimers', await explain(sql.completeTimers, [T, timerIds, timerIds.map(() => 'fired'), timerIds.map(() => now), timerIds.map(() => null)]));
+    // the claim (of every tenant, as workers run) picks by the due-time and lease indexes and updates the picked rows by key
+    const claim = tableReads(await explain(sql.claimDueTimers, [now, 50, 'w1', 30_000]));
+    expect(claim.length).toBeGreaterThan(0);
+    for (const node of claim) {
+      const children = node['Node Type'] === 'Bitmap Heap Scan' ? (node.Plans ?? []) : [];
+      const cond = [node['Index Cond'], ...children.map((c) => c['Index Cond'])].filter(Boolean).join(' ');
+      expect({ node: node['Node Type'], cond, ordered: /due_at|lease_until/.test(cond) || byIds(node, children) })
+        .toEqual({ node: node['Node Type'], cond, ordered: true });
+    }
+  });
+}
