@@ -87,8 +87,10 @@ export interface BatchRun<I, R> {
   onBatch?(info: { from: number; to: number; ms: number; ok: number; refused: number }): void | Promise<void>;
 }
 
-const AUTO_START = 100;
-const AUTO_MAX = 1000;
+/** Items in the first batch of a `'auto'`-sized call. */
+export const AUTO_START = 100;
+/** The most items `'auto'` puts in one batch. */
+export const AUTO_MAX = 1000;
 
 /**
  * The code, message and details of an error, as an item's result carries them.
