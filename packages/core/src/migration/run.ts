@@ -37,8 +37,8 @@ export interface MigrateRecordsOptions {
   actorId?: string;
   /** Include one entry per record in the report (default false; large for big migrations). */
   details?: boolean;
-  /** Called after each batch committed (progress bars), with the totals so far. */
-  onBatch?: (progress: { examined: number; migrated: number }) => void;
+  /** Called after each batch committed (progress bars), with the totals so far; awaited before the next page is read. */
+  onBatch?: (progress: { examined: number; migrated: number }) => void | Promise<void>;
 }
 
 /** One record's move, in a report with `details`. */
@@ -356,7 +356,7 @@ async function preview(engine: Engine, plan: MigrationPlan, options: MigrateReco
     });
     sizer.observe(candidates.length, performance.now() - started);
     for (const e of examined) report.add(e);
-    options.onBatch?.(report.progress());
+    await options.onBatch?.(report.progress());
   }
   return report.finish();
 }
