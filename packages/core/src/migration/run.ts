@@ -300,13 +300,15 @@ async function* pagesOf(read: (query: RecordQuery) => Promise<StoredRecord[]>, b
   }
 }
 
-/** Where a run stands: the engine's parts it uses and what the options resolved to. */
+/** What both modes resolve from the engine and the options before reading anything. */
 interface RunContext {
-  engine: Engine;
-  plan: MigrationPlan;
+  /** The tenant whose records are read and written. */
   tenant: string;
+  /** The fixed batch size, or null for `'auto'`. */
   fixed: number | null;
+  /** The engine's retry count for version conflicts. */
   maxRetries: number;
+  /** {@link decide} with the plan, calendars, clock, actor and ids of this run. */
   decide(tx: StorageTx, record: StoredRecord): Promise<Decision>;
 }
 
@@ -322,8 +324,6 @@ function contextOf(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
   const newId = () => (core ? core.newId('evt') : defaultNewId('evt'));
   const hasEscalations = engine.sales !== null;
   return {
-    engine,
-    plan,
     tenant: options.tenantId ?? engine.tenantId,
     fixed,
     maxRetries: core?.maxRetries ?? 4,
@@ -331,7 +331,7 @@ function contextOf(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
   };
 }
 
-/** The dry run: pages read and decided in a read transaction each, nothing written. */
+/** The dry run: the same pages, each decided in one transaction that only reads (the records' timers); nothing written. */
 async function preview(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions): Promise<MigrationReport> {
   const now = engine.clock.now().toISOString();
   const ctx = contextOf(engine, plan, options, 'previewMigration', now);
