@@ -104,8 +104,10 @@ export interface BatchSizer {
   /** Items of the next batch (1…1 000). */
   readonly size: number;
   /**
-   * One batch committed: its item count and how long its transaction took. Only a full batch (as
-   * many items as `size`) teaches: the size moves towards `targetMs`, at most doubling or halving.
+   * One batch committed: its item count and how long its transaction took. A batch of fewer than
+   * half of `size` items (a remainder, a page with little to do) teaches nothing; otherwise the
+   * size becomes what that batch's rate gives for `targetMs`, at most twice and at least half its
+   * item count.
    */
   observe(items: number, ms: number): void;
 }
@@ -119,7 +121,7 @@ export interface BatchSizerOptions {
 }
 
 /**
- * A {@link BatchSizer}: starts at `start` items and adapts after each full batch so a transaction
+ * A {@link BatchSizer}: starts at `start` items and adapts after each batch so a transaction
  * takes about `targetMs`, within 1…1 000 items. This is what `batchSize: 'auto'` uses inside one call.
  *
  * @example
@@ -144,9 +146,9 @@ export function createBatchSizer(options: BatchSizerOptions = {}): BatchSizer {
       return size;
     },
     observe(items, ms) {
-      if (items !== size) return;
+      if (items <= 0 || items < size / 2) return;
       const factor = Math.min(2, Math.max(0.5, targetMs / Math.max(ms, 1)));
-      size = Math.max(1, Math.min(AUTO_MAX, Math.round(size * factor)));
+      size = Math.max(1, Math.min(AUTO_MAX, Math.round(items * factor)));
     },
   };
 }

@@ -7,11 +7,10 @@ import { diffRecords } from '../engine/replay.js';
 import { internalsOf } from '../engine/internals.js';
 import { defaultNewId } from '../engine/core.js';
 import { withRetry } from '../engine/retry.js';
-import { BatchTx } from '../storage/batch-tx.js';
-import { errorOf, itemError } from '../engine/batches.js';
+import { batchSizeOf, createBatchSizer, errorOf, itemError, runBatches } from '../engine/batches.js';
 import type { ItemError } from '../engine/batches.js';
 import { writeChange } from '../engine/writer.js';
-import type { HistoryEvent, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
+import type { HistoryEvent, RecordQuery, StorageTx, StoredRecord, TimerRecord } from '../storage/types.js';
 import { deadlineTimers, newDueAt } from './deadlines.js';
 import { ESCALATION_TIMER } from '../escalation/escalator.js';
 import { renameStageTimes, STAGE_TIMES_META } from '../stage-times/stage-times.js';
@@ -26,16 +25,19 @@ const DEADLINE_KINDS = new Set(['breach', 'reminder']);
 export interface MigrateRecordsOptions {
   /** Tenant (default: the engine's). */
   tenantId?: string;
-  /** Records per transaction (default 200). */
-  batchSize?: number;
+  /**
+   * Records per page and transaction: an integer 1…10 000 (default 200), or `'auto'`: starts at 100
+   * and adapts after each batch so a transaction takes about 200 ms, up to 1 000 (as `createMany`'s).
+   */
+  batchSize?: number | 'auto';
   /** Calendars for business-time deadlines: specs or ready calendars (default: those the blueprints declare). */
   calendars?: Array<CalendarSpec> | ReadonlyMap<string, BusinessCalendar>;
   /** Actor id written to history (default `system:migration`). */
   actorId?: string;
   /** Include one entry per record in the report (default false; large for big migrations). */
   details?: boolean;
-  /** Called after each batch (progress bars). */
-  onBatch?: (progress: { examined: number; migrated: number }) => void;
+  /** Called after each batch committed (progress bars), with the totals so far; awaited before the next page is read. */
+  onBatch?: (progress: { examined: number; migrated: number }) => void | Promise<void>;
 }
 
 /** One record's move, in a report with `details`. */
@@ -222,28 +224,166 @@ async function decide(tx: StorageTx, plan: MigrationPlan, record: StoredRecord, 
   return { record, to, missing, unmapped, oldBreach, dueAfter, cancel, schedule, after, history };
 }
 
-function emptyReport(plan: MigrationPlan, dryRun: boolean, at: string): MigrationReport {
-  return { blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, dryRun, at, examined: 0, migrated: 0, moves: [], missingRequired: [], unmapped: [], failed: [], deadlines: [], timers: { cancelled: 0, scheduled: 0 } };
+/** What the report learns of one examined record: its decision, or why it failed. */
+type Examined = { decision: Decision } | { record: StoredRecord; error: ItemError };
+
+/**
+ * The one report builder of both modes: the dry run and the migration add the records they
+ * examined in the same order and get the same report.
+ */
+function reportBuilder(plan: MigrationPlan, dryRun: boolean, now: string, details: boolean) {
+  const report: MigrationReport = { blueprintId: plan.blueprintId, fromVersion: plan.fromVersion, toVersion: plan.toVersion, dryRun, at: now, examined: 0, migrated: 0, moves: [], missingRequired: [], unmapped: [], failed: [], deadlines: [], timers: { cancelled: 0, scheduled: 0 } };
+  if (details) report.records = [];
+  const moves = new Map<string, number>();
+  const deadlines = new Map<string, DeadlineChange>();
+  const add = (e: Examined): void => {
+    report.examined++;
+    if ('error' in e) {
+      report.failed.push({ recordId: e.record.id, from: e.record.stage, error: e.error });
+      return;
+    }
+    const d = e.decision;
+    if (d.unmapped !== undefined) {
+      report.unmapped.push({ recordId: d.record.id, from: d.record.stage, result: d.unmapped });
+      return;
+    }
+    if (d.missing.length > 0) {
+      report.missingRequired.push({ recordId: d.record.id, from: d.record.stage, to: d.to, fields: d.missing });
+      return;
+    }
+    report.migrated++;
+    const key = `${d.record.stage}\u0000${d.to}`;
+    moves.set(key, (moves.get(key) ?? 0) + 1);
+    report.timers.cancelled += d.cancel.length;
+    report.timers.scheduled += d.schedule.length;
+    let dc = deadlines.get(d.to);
+    if (!dc) deadlines.set(d.to, (dc = { stage: d.to, policy: plan.policyFor(d.to), records: 0, earlier: 0, later: 0, unchanged: 0, added: 0, removed: 0, overdue: 0 }));
+    dc.records++;
+    const before = d.oldBreach?.dueAt ?? null;
+    if (before === null && d.dueAfter !== null) dc.added++;
+    else if (before !== null && d.dueAfter === null) dc.removed++;
+    else if (before !== null && d.dueAfter !== null) {
+      if (d.dueAfter < before) dc.earlier++;
+      else if (d.dueAfter > before) dc.later++;
+      else dc.unchanged++;
+    }
+    if (d.dueAfter !== null && d.dueAfter <= now) dc.overdue++;
+    report.records?.push({ recordId: d.record.id, from: d.record.stage, to: d.to, dueBefore: before, dueAfter: d.dueAfter });
+  };
+  const finish = (): MigrationReport => {
+    report.moves = [...moves].map(([k, count]) => {
+      const [from, to] = k.split('\u0000') as [string, string];
+      return { from, to, count };
+    }).sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
+    report.deadlines = [...deadlines.values()].sort((a, b) => (a.stage < b.stage ? -1 : 1));
+    return report;
+  };
+  return { add, progress: () => ({ examined: report.examined, migrated: report.migrated }), finish };
 }
 
-async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions, apply: boolean): Promise<MigrationReport> {
+/**
+ * The blueprint's records in (createdAt, id) order, a page at a time (keyset paging: each page
+ * starts after the last record of the one before, so records changed or removed meanwhile shift
+ * nothing). `size()` is asked before each page.
+ */
+async function* pagesOf(read: (query: RecordQuery) => Promise<StoredRecord[]>, blueprintId: string, size: () => number): AsyncGenerator<StoredRecord[]> {
+  let after: RecordQuery['after'];
+  for (;;) {
+    const limit = size();
+    const page = await read({ blueprintId, order: 'asc', limit, ...(after ? { after } : {}) });
+    if (page.length === 0) return;
+    const last = page[page.length - 1]!;
+    after = { createdAt: last.createdAt, id: last.id };
+    yield page;
+    if (page.length < limit) return;
+  }
+}
+
+/** What both modes resolve from the engine and the options before reading anything. */
+interface RunContext {
+  /** The tenant whose records are read and written. */
+  tenant: string;
+  /** The fixed batch size, or null for `'auto'`. */
+  fixed: number | null;
+  /** The engine's retry count for version conflicts. */
+  maxRetries: number;
+  /** {@link decide} with the plan, calendars, clock, actor and ids of this run. */
+  decide(tx: StorageTx, record: StoredRecord): Promise<Decision>;
+}
+
+function contextOf(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions, what: string, now: string): RunContext {
   // the engine must know both versions, or records on them could not be served
   engine.blueprint(plan.blueprintId, plan.fromVersion);
   engine.blueprint(plan.blueprintId, plan.toVersion);
-  const tenant = options.tenantId ?? engine.tenantId;
-  const batchSize = options.batchSize ?? 200;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DealflowError('INPUT_INVALID', `migration batchSize must be a positive integer, got ${String(batchSize)}`);
+  const fixed = options.batchSize === undefined ? 200 : batchSizeOf(what, options.batchSize);
   const calendars = calendarsOf(plan, options.calendars);
   const actorId = options.actorId ?? 'system:migration';
-  const sales = engine.sales;
-  const now = engine.clock.now().toISOString();
-  const report = emptyReport(plan, !apply, now);
-  const moves = new Map<string, number>();
-  const deadlines = new Map<string, DeadlineChange>();
-  if (options.details) report.records = [];
-  // the engine's ids (`createEngine({ newId })`), its one retry and its change writer
+  // the engine's ids (`createEngine({ newId })`) and its retry count
   const core = internalsOf(engine)?.core;
   const newId = () => (core ? core.newId('evt') : defaultNewId('evt'));
+  const hasEscalations = engine.sales !== null;
+  return {
+    tenant: options.tenantId ?? engine.tenantId,
+    fixed,
+    maxRetries: core?.maxRetries ?? 4,
+    decide: (tx, record) => decide(tx, plan, record, calendars, now, actorId, newId, hasEscalations),
+  };
+}
+
+/**
+ * The page size of a run: a fixed `batchSize`, or one {@link createBatchSizer} for `'auto'` so the
+ * size carries from one page to the next.
+ */
+function pageSizer(fixed: number | null): { size: () => number; observe: (items: number, ms: number) => void } {
+  if (fixed !== null) return { size: () => fixed, observe: () => {} };
+  const sizer = createBatchSizer();
+  return { size: () => sizer.size, observe: (items, ms) => sizer.observe(items, ms) };
+}
+
+/** The dry run: the same pages, each decided in one transaction that only reads (the records' timers); nothing written. */
+async function preview(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions): Promise<MigrationReport> {
+  const now = engine.clock.now().toISOString();
+  const ctx = contextOf(engine, plan, options, 'previewMigration', now);
+  const report = reportBuilder(plan, true, now, options.details === true);
+  const sizer = pageSizer(ctx.fixed);
+  const what = () => `dry run of '${plan.blueprintId}' v${plan.fromVersion} → v${plan.toVersion}`;
+  for await (const page of pagesOf((q) => engine.storage.queryRecords(ctx.tenant, q), plan.blueprintId, sizer.size)) {
+    const candidates = page.filter((r) => r.blueprintVersion === plan.fromVersion);
+    if (candidates.length === 0) continue;
+    const started = performance.now();
+    const examined = await withRetry(engine.storage, ctx.tenant, { maxRetries: ctx.maxRetries, what }, async (tx) => {
+      const out: Examined[] = [];
+      for (const record of candidates) {
+        try {
+          out.push({ decision: await ctx.decide(tx, record) });
+        } catch (e) {
+          if (!itemError(e)) throw e;
+          out.push({ record, error: errorOf(e) });
+        }
+      }
+      return out;
+    });
+    sizer.observe(candidates.length, performance.now() - started);
+    for (const e of examined) report.add(e);
+    await options.onBatch?.(report.progress());
+  }
+  return report.finish();
+}
+
+/** One record's item in a migration batch: its decision, or nothing when it no longer needs migrating. */
+type MigrateItem = { skipped: true } | { skipped: false; decision: Decision };
+
+/**
+ * The migration: each page of candidates (records still on `fromVersion`) is one batch of the
+ * engine's batch runner, so a record that cannot be decided or written is refused alone, a
+ * version conflict retries the batch and a batch the store refuses is split in halves.
+ */
+async function apply(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions): Promise<MigrationReport> {
+  const now = engine.clock.now().toISOString();
+  const ctx = contextOf(engine, plan, options, 'migrateRecords', now);
+  const report = reportBuilder(plan, false, now, options.details === true);
+  const sizer = pageSizer(ctx.fixed);
+  const sales = engine.sales;
   const target = engine.blueprint(plan.blueprintId, plan.toVersion);
 
   /** Writes one record's move through the change writer (record, history, timers, outbox), then its escalation timers. */
@@ -267,80 +407,39 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
     if (sales) await sales.escalator.schedule(tx, d.after, now);
   };
 
-  for (let offset = 0; ; offset += batchSize) {
-    // One transaction per page. Records are read inside it; a record changed by someone else
-    // meanwhile makes `updateRecord` fail its version check, which rolls the whole batch back and
-    // the batch is read and decided again.
-    const decisions = await withRetry(engine.storage, tenant, { maxRetries: core?.maxRetries ?? 4, what: () => `migration of '${plan.blueprintId}' v${plan.fromVersion} → v${plan.toVersion}` },
-      async (storeTx) => {
-        const page = await storeTx.queryRecords({ blueprintId: plan.blueprintId, order: 'asc', limit: batchSize, offset });
-        // the page's writes go to the store in a few multi-row calls at the end (a BatchTx, as
-        // createMany's), its records read (and locked) once
-        const tx = apply ? new BatchTx(storeTx) : storeTx;
-        if (tx instanceof BatchTx) await tx.prefetch(page.filter((r) => r.blueprintVersion === plan.fromVersion).map((r) => r.id));
-        const out: Array<Decision | { record: StoredRecord; error: ItemError }> = [];
-        for (const record of page) {
-          if (record.blueprintVersion !== plan.fromVersion) continue;
-          // each record apart: one that cannot be decided or written leaves nothing behind and
-          // does not sink the others (a store failure still fails the batch, which is retried)
-          if (tx instanceof BatchTx) tx.begin();
-          try {
-            const d = await decide(tx, plan, record, calendars, now, actorId, newId, sales !== null);
-            if (apply && d.missing.length === 0 && d.unmapped === undefined) await write(tx, record, d);
-            if (tx instanceof BatchTx) tx.accept();
-            out.push(d);
-          } catch (e) {
-            if (tx instanceof BatchTx && tx.isOpen) tx.reject();
-            if (!itemError(e)) throw e;
-            out.push({ record, error: errorOf(e) });
-          }
-        }
-        if (tx instanceof BatchTx) await tx.flush();
-        return { out, size: page.length };
+  for await (const page of pagesOf((q) => engine.storage.queryRecords(ctx.tenant, q), plan.blueprintId, sizer.size)) {
+    const candidates = page.filter((r) => r.blueprintVersion === plan.fromVersion);
+    if (candidates.length === 0) continue;
+    // the record each item last read in its batch's transaction (a failed item is reported in the stage it was found in)
+    const seen = new Map<number, StoredRecord>();
+    const started = performance.now();
+    const results = await runBatches<StoredRecord, MigrateItem>({
+      what: `migration of '${plan.blueprintId}' v${plan.fromVersion} → v${plan.toVersion}`,
+      storage: engine.storage,
+      tenantId: ctx.tenant,
+      maxRetries: ctx.maxRetries,
+      prefetch: (items) => items.map((r) => r.id),
+      runItem: async (tx, item, index) => {
+        // read in the batch's transaction (prefetched, locked): the page may be stale
+        const record = await tx.getRecord(item.id);
+        // removed, or migrated by someone else meanwhile: nothing to do, not counted
+        if (!record || record.blueprintId !== plan.blueprintId || record.blueprintVersion !== plan.fromVersion) return { result: { skipped: true }, emits: [] };
+        seen.set(index, record);
+        const decision = await ctx.decide(tx, record);
+        if (decision.missing.length === 0 && decision.unmapped === undefined) await write(tx, record, decision);
+        return { result: { skipped: false, decision }, emits: [] };
       },
-    );
-    for (const d of decisions.out) {
-      report.examined++;
-      if ('error' in d) {
-        report.failed.push({ recordId: d.record.id, from: d.record.stage, error: d.error });
-        continue;
-      }
-      if (d.unmapped !== undefined) {
-        report.unmapped.push({ recordId: d.record.id, from: d.record.stage, result: d.unmapped });
-        continue;
-      }
-      if (d.missing.length > 0) {
-        report.missingRequired.push({ recordId: d.record.id, from: d.record.stage, to: d.to, fields: d.missing });
-        continue;
-      }
-      report.migrated++;
-      const key = `${d.record.stage}\u0000${d.to}`;
-      moves.set(key, (moves.get(key) ?? 0) + 1);
-      report.timers.cancelled += d.cancel.length;
-      report.timers.scheduled += d.schedule.length;
-      let dc = deadlines.get(d.to);
-      if (!dc) deadlines.set(d.to, (dc = { stage: d.to, policy: plan.policyFor(d.to), records: 0, earlier: 0, later: 0, unchanged: 0, added: 0, removed: 0, overdue: 0 }));
-      dc.records++;
-      const before = d.oldBreach?.dueAt ?? null;
-      if (before === null && d.dueAfter !== null) dc.added++;
-      else if (before !== null && d.dueAfter === null) dc.removed++;
-      else if (before !== null && d.dueAfter !== null) {
-        if (d.dueAfter < before) dc.earlier++;
-        else if (d.dueAfter > before) dc.later++;
-        else dc.unchanged++;
-      }
-      if (d.dueAfter !== null && d.dueAfter <= now) dc.overdue++;
-      report.records?.push({ recordId: d.record.id, from: d.record.stage, to: d.to, dueBefore: before, dueAfter: d.dueAfter });
+      // migrations announce through the outbox (`dealflow.migrated`): no typed events
+      emit: () => {},
+    }, candidates, { batchSize: candidates.length });
+    sizer.observe(candidates.length, performance.now() - started);
+    for (const r of results) {
+      if ('error' in r) report.add({ record: seen.get(r.index) ?? candidates[r.index]!, error: r.error });
+      else if (!r.skipped) report.add({ decision: r.decision });
     }
-    options.onBatch?.({ examined: report.examined, migrated: report.migrated });
-    if (decisions.size < batchSize) break;
+    await options.onBatch?.(report.progress());
   }
-  report.moves = [...moves].map(([k, count]) => {
-    const [from, to] = k.split('\u0000') as [string, string];
-    return { from, to, count };
-  }).sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
-  report.deadlines = [...deadlines.values()].sort((a, b) => (a.stage < b.stage ? -1 : 1));
-  return report;
+  return report.finish();
 }
 
 /**
@@ -356,29 +455,32 @@ async function run(engine: Engine, plan: MigrationPlan, options: MigrateRecordsO
  * ```
  */
 export function previewMigration(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions = {}): Promise<MigrationReport> {
-  return run(engine, plan, options, false);
+  return preview(engine, plan, options);
 }
 
 /**
- * Applies a migration plan in batches (one transaction per batch): each record pinned to the old
- * version moves to its new stage and version, its stage timers are replaced according to the
+ * Applies a migration plan in batches on the engine's batch runner (one transaction per page of
+ * the blueprint's records, read in creation order with keyset paging): each record pinned to the
+ * old version moves to its new stage and version, its stage timers are replaced according to the
  * deadline policy (other timers of the stage move with it), and a `migrated` history event names
  * both versions, the policy and the old and new due times. Records lacking the new stage's
  * required fields stay on the old version and are listed; so does a record it cannot decide or
- * write (`failed`, with the error's code and message): the rest of its batch still migrates.
+ * write (`failed`, with the error's code and message): the rest of its batch still migrates. A
+ * record changed meanwhile makes its batch run again (version conflict); a batch the store refuses
+ * is split in halves until the record it fails on stands alone (`failed`, code `STORAGE`).
  * Running it again continues where it stopped (records already on the new version are skipped).
  * Returns the same report as the dry run.
  *
  * @example
  * ```ts
- * const done = await migrateRecords(engine, plan, { batchSize: 500 })
+ * const done = await migrateRecords(engine, plan, { batchSize: 'auto' })
  * assert.deepEqual(done.moves, preview.moves)
  * for (const f of done.failed) console.log(f.recordId, f.error.code, f.error.message)
  * ```
  */
 export async function migrateRecords(engine: Engine, plan: MigrationPlan, options: MigrateRecordsOptions = {}): Promise<MigrationReport> {
   try {
-    return await run(engine, plan, options, true);
+    return await apply(engine, plan, options);
   } catch (e) {
     if (isDealflowError(e)) throw e;
     throw new DealflowError('MIGRATION_INVALID', `migration of '${plan.blueprintId}' v${plan.fromVersion} → v${plan.toVersion} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
