@@ -19,6 +19,7 @@ import { createEngine, createManualClock, createMemoryDirectory } from '@dealflo
 import type { BlueprintInput, Storage } from '@dealflow/core';
 import { createPostgresStorage, migrate } from '@dealflow/storage-postgres';
 import { createSqliteStorage } from '@dealflow/storage-sqlite';
+import { postgresAnswers } from './support/postgres.js';
 
 const N = Number(process.env.BENCH_HANDOVER_N ?? 5000);
 const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -72,22 +73,9 @@ async function measure(kind: Kind, batched: boolean): Promise<number> {
   }
 }
 
-async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 const out: Record<string, unknown> = { bench: 'handover', records: N };
 for (const kind of ['sqlite', 'postgres'] as const) {
-  if (kind === 'postgres' && !(await postgresAnswers())) {
+  if (kind === 'postgres' && !(await postgresAnswers(PG_URL))) {
     console.log(`postgres: skipped (${PG_URL} does not answer)`);
     continue;
   }

@@ -15,6 +15,7 @@ import { createEngine, createManualClock, defineBlueprint, migrateRecords, planM
 import type { BlueprintInput, Storage } from '@dealflow/core';
 import { createPostgresStorage, migrate } from '@dealflow/storage-postgres';
 import { createSqliteStorage } from '@dealflow/storage-sqlite';
+import { postgresAnswers } from './support/postgres.js';
 
 const N = Number(process.env.BENCH_MIGRATE_N ?? 10_000);
 const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -71,24 +72,11 @@ async function measure(kind: Kind, batchSize: number | 'auto'): Promise<number> 
   }
 }
 
-async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 // BENCH_MIGRATE_SIZES=200 measures only the default size (a build without 'auto')
 const sizes = (process.env.BENCH_MIGRATE_SIZES ?? '200,auto').split(',').map((s) => (s === 'auto' ? 'auto' : Number(s)));
 const out: Record<string, unknown> = { bench: 'migrate', records: N };
 for (const kind of ['sqlite', 'postgres'] as const) {
-  if (kind === 'postgres' && !(await postgresAnswers())) {
+  if (kind === 'postgres' && !(await postgresAnswers(PG_URL))) {
     console.log(`postgres: skipped (${PG_URL} does not answer)`);
     continue;
   }
