@@ -213,6 +213,7 @@ export class PgTx implements StorageTx {
     const values: unknown[] = [];
     for (const item of items) for (const v of item.values) values.push(v);
     if (main) for (const v of main.values) values.push(v);
+    if (batch.wants) values.push(batch.checks.map(([i, j]) => items[i]!.want[j]!));
     const what = items.map((i) => i.what).join(' + ');
     const sent = this.db.query<Row>({ name: batch.name, text: batch.text, values });
     return sent.then(

@@ -11,6 +11,8 @@ export interface Batch {
   checks: [number, number][];
   /** The column with the main write's count. */
   answer: string | null;
+  /** Whether the statement takes the checked counts as its last parameter (an int array, in the order of `checks`). */
+  wants: boolean;
 }
 
 /** The SQLSTATE of `dealflow_check` (migration 0002): a batched write wrote other row counts than it must. */
@@ -24,7 +26,7 @@ const shift = (text: string, offset: number) => (offset === 0 ? text : text.repl
  * batch fails its transaction even when COMMIT was already sent behind it), and the main write's
  * count answered.
  */
-export function compose(s: StoreSql, items: readonly Deferred[], main: { key: string; text: string } | null): Batch {
+export function compose(s: StoreSql, items: readonly Deferred[], main: { key: string; text: string; values: readonly unknown[] } | null): Batch {
   const key = main ? `${items.map((i) => i.key).join(' ')} > ${main.key}` : items.map((i) => i.key).join(' ');
   let batch = s.batches.get(key);
   if (batch) return batch;
@@ -45,22 +47,27 @@ export function compose(s: StoreSql, items: readonly Deferred[], main: { key: st
       checks.push([i, j]);
       got.push(`n${k}`);
       want.push(w);
-      info.push(item.info ? `CASE WHEN n${k} <> ${w} THEN ${shift(item.info, offset)} END` : 'NULL');
+      info.push(item.info ? `CASE WHEN n${k} <> $WANT[${want.length}] THEN ${shift(item.info, offset)} END` : 'NULL');
     });
     offset += item.values.length;
   });
   let answer: string | null = null;
+  let values = offset;
   if (main) {
     const k = ctes.length;
     ctes.push(`c${k} AS (${shift(main.text, offset)})`);
     counts.push(`(SELECT count(*) FROM c${k})::int AS n${k}`);
     answer = `n${k}`;
+    values += main.values.length;
   }
   // every count is read (a CTE that only reads, as pg_notify, runs only when something reads it)
   const read = ctes.map((_, k) => `n${k}`).filter((n) => !got.includes(n)).map((n) => `${n} >= 0`);
-  if (checks.length > 0) read.unshift(`${s.t.check}(ARRAY[${got.join(', ')}], ARRAY[${want.join(', ')}], ARRAY[${info.join(', ')}]::text[])`);
+  // the counts each write must reach are the statement's last parameter, so one text serves every
+  // batch size and PostgreSQL plans it once per connection (prepared by name), not once per size
+  const wants = `$${values + 1}::int[]`;
+  if (checks.length > 0) read.unshift(`${s.t.check}(ARRAY[${got.join(', ')}], ${wants}, ARRAY[${info.map((x) => x.replace(/\$WANT\[(\d+)\]/g, (_, c: string) => `(${wants})[${c}]`)).join(', ')}]::text[])`);
   const text = `WITH ${ctes.join(',\n')},\nn AS (SELECT ${counts.join(', ')})\nSELECT ${read.join(' AND ')} AS ok${answer ? `, ${answer}` : ''} FROM n`;
-  batch = { text, name: statementName(text), checks, answer };
+  batch = { text, name: statementName(text), checks, answer, wants: checks.length > 0 };
   if (s.batches.size < 1000) s.batches.set(key, batch);
   return batch;
 }
