@@ -48,7 +48,6 @@ function claimDue(t: Tables, tenant: string): string {
 }
 
 /**
- * The fixed statement texts of one store/**
  * The fixed statement texts of one store, built once: a statement's text is then the same string
  * object on every call, so naming it for the prepared-statement cache costs a map lookup.
  * Every statement is parameterized and keyed by tenant (`$1` is the tenant in the writes).

@@ -34,8 +34,11 @@ export function compose(s: StoreSql, items: readonly Deferred[], main: { key: st
   const counts: string[] = [];
   const checks: [number, number][] = [];
   const got: string[] = [];
-  const want: number[] = [];
   const info: string[] = [];
+  // the counts each write must reach are the statement's last parameter, so one text serves every
+  // batch size and PostgreSQL plans it once per connection (prepared by name), not once per size
+  const params = items.reduce((n, item) => n + item.values.length, 0) + (main ? main.values.length : 0);
+  const wants = `$${params + 1}::int[]`;
   let offset = 0;
   items.forEach((item, i) => {
     item.parts.forEach((part, j) => {
@@ -46,26 +49,21 @@ export function compose(s: StoreSql, items: readonly Deferred[], main: { key: st
       if (w === null || w === undefined) return;
       checks.push([i, j]);
       got.push(`n${k}`);
-      want.push(w);
-      info.push(item.info ? `CASE WHEN n${k} <> $WANT[${want.length}] THEN ${shift(item.info, offset)} END` : 'NULL');
+      // this check's count is element checks.length of the counts parameter
+      info.push(item.info ? `CASE WHEN n${k} <> (${wants})[${checks.length}] THEN ${shift(item.info, offset)} END` : 'NULL');
     });
     offset += item.values.length;
   });
   let answer: string | null = null;
-  let values = offset;
   if (main) {
     const k = ctes.length;
     ctes.push(`c${k} AS (${shift(main.text, offset)})`);
     counts.push(`(SELECT count(*) FROM c${k})::int AS n${k}`);
     answer = `n${k}`;
-    values += main.values.length;
   }
   // every count is read (a CTE that only reads, as pg_notify, runs only when something reads it)
   const read = ctes.map((_, k) => `n${k}`).filter((n) => !got.includes(n)).map((n) => `${n} >= 0`);
-  // the counts each write must reach are the statement's last parameter, so one text serves every
-  // batch size and PostgreSQL plans it once per connection (prepared by name), not once per size
-  const wants = `$${values + 1}::int[]`;
-  if (checks.length > 0) read.unshift(`${s.t.check}(ARRAY[${got.join(', ')}], ${wants}, ARRAY[${info.map((x) => x.replace(/\$WANT\[(\d+)\]/g, (_, c: string) => `(${wants})[${c}]`)).join(', ')}]::text[])`);
+  if (checks.length > 0) read.unshift(`${s.t.check}(ARRAY[${got.join(', ')}], ${wants}, ARRAY[${info.join(', ')}]::text[])`);
   const text = `WITH ${ctes.join(',\n')},\nn AS (SELECT ${counts.join(', ')})\nSELECT ${read.join(' AND ')} AS ok${answer ? `, ${answer}` : ''} FROM n`;
   batch = { text, name: statementName(text), checks, answer, wants: checks.length > 0 };
   if (s.batches.size < 1000) s.batches.set(key, batch);
