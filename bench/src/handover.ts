@@ -11,15 +11,9 @@
  * Run: pnpm --dir bench run handover   (BENCH_HANDOVER_N, default 5 000; DEALFLOW_PG_URL overrides
  *      the database; PostgreSQL is skipped with a line when it does not answer)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { createEngine, createManualClock, createMemoryDirectory } from '@dealflow/core';
-import type { BlueprintInput, Storage } from '@dealflow/core';
-import { createPostgresStorage, migrate } from '@dealflow/storage-postgres';
-import { createSqliteStorage } from '@dealflow/storage-sqlite';
-import { postgresAnswers } from './support/postgres.js';
+import type { BlueprintInput } from '@dealflow/core';
+import { openBenchStore, postgresAnswers, type BenchStoreKind } from './support/stores.js';
 
 const N = Number(process.env.BENCH_HANDOVER_N ?? 5000);
 const PG_URL = process.env.DEALFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -35,22 +29,8 @@ const directory = () => createMemoryDirectory({ reps: [{ id: 'cat', roles: ['rep
 // every new lead goes to cat, who then leaves
 const rules = { assignment: { rules: [{ id: 'to-cat', assign: { strategy: 'owner' as const, owner: 'cat' } }] } };
 
-type Kind = 'sqlite' | 'postgres';
-let opened = 0;
-
-async function open(kind: Kind): Promise<{ storage: Storage; drop(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'dealflow-bench-handover-'));
-    const storage = createSqliteStorage({ filename: join(dir, 'bench.sqlite') });
-    return { storage, drop: async () => { await storage.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }
-  const schema = `bench_handover_${process.pid}_${opened++}`;
-  const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await migrate({ pool: admin, schema });
-  const storage = createPostgresStorage({ connectionString: PG_URL, schema, max: 4 });
-  return { storage, drop: async () => { await storage.close(); await admin.query(`DROP SCHEMA ${schema} CASCADE`); await admin.end(); } };
-}
+type Kind = BenchStoreKind;
+const open = (kind: Kind) => openBenchStore(kind, 'handover', PG_URL);
 
 /** Records per second of one handover of N leads, on fresh data. */
 async function measure(kind: Kind, batched: boolean): Promise<number> {
