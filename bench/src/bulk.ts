@@ -8,7 +8,8 @@
  *  - the single-call create rate (`engine.create`, 8 concurrent callers on PostgreSQL);
  *  - deadline workers firing due timers: 2 workers firing 50 timers per store transaction beside
  *    2 workers firing one timer per transaction (the single path, the baseline), each on a fresh seed;
- *  - RSS while exporting every imported record (keyset pages) to a sink that discards.
+ *  - RSS while exporting every imported record (keyset pages of the default size, as a user's
+ *    export reads them) to a sink that discards.
  *
  * Run: pnpm --dir bench run bulk   (BENCH_SCALE=1 is the issue's 1 000 000 leads; 0.02 = 20 000;
  *      DEALFLOW_PG_URL overrides the database; BENCH_PARTS=import,worker picks parts, default all).
@@ -207,7 +208,7 @@ async function exportRss(storage: Storage): Promise<{ growthMb: number; perS: nu
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
   const sink = new Writable({ write(_chunk, _enc, cb) { cb(); }, highWaterMark: 1 << 20 });
   const t0 = performance.now();
-  const res = await exportRecords({ storage, tenantId: 'default', out: sink, what: 'records', format: 'csv', pageSize: 1000 });
+  const res = await exportRecords({ storage, tenantId: 'default', out: sink, what: 'records', format: 'csv' });
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   return { growthMb: round((peak - start) / 1024 / 1024), perS: res.records / ((performance.now() - t0) / 1000), records: res.records };

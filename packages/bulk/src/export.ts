@@ -28,7 +28,12 @@ export interface ExportRecordsOptions {
   query?: Omit<RecordQuery, 'limit' | 'offset' | 'after' | 'order'>;
   /** CSV columns for record fields (default: the fields seen in the first page). */
   fields?: string[];
-  /** Records per read (default 500). */
+  /**
+   * Records per read (default 500). A page lives while it is read and written out, so a large page
+   * outlives V8's young-generation collections and is promoted: exporting 1 000 000
+   * records as CSV from PostgreSQL grew the RSS by 21–28 MB with pages of 500 and by 110–120 MB
+   * with pages of 1 000 (bounded either way; see docs/bulk.md).
+   */
   pageSize?: number;
   /** Called after each page with the records read and lines written so far. */
   onProgress?: (p: { records: number; lines: number }) => void;

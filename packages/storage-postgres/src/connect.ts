@@ -1,11 +1,21 @@
 import { createRequire } from 'node:module';
 import { DealflowError } from '@dealflow/core';
 import type { PgClient, PgPool } from './driver.js';
+import { timestamptzParser } from './timestamps.js';
+
+/** The part of pg's `types` a pool config takes: a parser per type oid and format. */
+interface PgTypes {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown;
+}
 
 interface PgModule {
-  Pool: new (config: { connectionString: string; max?: number; pipeline?: boolean }) => PgPool;
+  Pool: new (config: { connectionString: string; max?: number; pipeline?: boolean; types?: PgTypes }) => PgPool;
   Client: new (config: { connectionString: string }) => PgClient;
+  types: PgTypes;
 }
+
+/** The oid of timestamptz. */
+const TIMESTAMPTZ = 1184;
 
 function loadPg(what: string): PgModule {
   const require = createRequire(import.meta.url);
@@ -19,11 +29,17 @@ function loadPg(what: string): PgModule {
 /**
  * Opens a `pg.Pool` for a connection string (the `pg` peer dependency must be installed). Its
  * clients pipeline (`pipeline: true`; a pg without pipelining ignores the option), so a
- * transaction sends `BEGIN` with its first statement and `COMMIT` with its last write.
+ * transaction sends `BEGIN` with its first statement and `COMMIT` with its last write. Its
+ * timestamptz values arrive as ISO strings where the session sends UTC (see `timestamps.ts`); the
+ * driver's other parsers are untouched.
  */
 export function openPool(connectionString: string, max?: number): PgPool {
-  const { Pool } = loadPg('a connectionString');
-  return new Pool(max === undefined ? { connectionString, pipeline: true } : { connectionString, max, pipeline: true });
+  const { Pool, types: driverTypes } = loadPg('a connectionString');
+  const timestamptz = timestamptzParser(driverTypes.getTypeParser(TIMESTAMPTZ, 'text'));
+  const types: PgTypes = {
+    getTypeParser: (oid, format) => (oid === TIMESTAMPTZ && format !== 'binary' ? timestamptz : driverTypes.getTypeParser(oid, format)),
+  };
+  return new Pool({ connectionString, pipeline: true, types, ...(max === undefined ? {} : { max }) });
 }
 
 /** Opens a single `pg.Client` (for LISTEN). */

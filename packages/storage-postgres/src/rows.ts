@@ -1,9 +1,15 @@
 import type { DeadlineRow, HistoryEvent, OutboxMessage, StoredRecord, TaskRow, TimerRecord, TimerStatus } from '@dealflow/core';
 
+import { isCanonicalIso } from './timestamps.js';
+
 type Row = Record<string, unknown>;
 
-/** A timestamptz value (Date or text, depending on the pool's type parsers) as an ISO string. */
+/**
+ * A timestamptz value as an ISO string: a `Date` (the driver's default parser, e.g. a pool the app
+ * passed in), the ISO string the store's own pool already made (see `timestamps.ts`), or other text.
+ */
 export function iso(value: unknown): string {
+  if (typeof value === 'string' && isCanonicalIso(value)) return value;
   return (value instanceof Date ? value : new Date(String(value))).toISOString();
 }
 

@@ -5,7 +5,7 @@ import { DEFAULT_SCHEMA, openPool, quoteSchema } from './connect.js';
 import type { PgPool, PgPoolClient, PgQueryable } from './driver.js';
 import { pgError } from './errors.js';
 import { migrate } from './migrate.js';
-import { byDue, historyFromRow, outboxFromRow, timerFromRow } from './rows.js';
+import { byDue, historyFromRow, iso, outboxFromRow, timerFromRow } from './rows.js';
 import { statements, tables } from './sql.js';
 import { PgTx, readDeadlines, readHistory, readRecord, readRecords, readTasks, run, type StoreSql } from './tx.js';
 import { TxConnection } from './tx-connection.js';
@@ -215,7 +215,7 @@ export function createPostgresStorage(options: CreatePostgresStorageOptions): Po
       const { rows } = await run(await db(), 'oldestDueAt',
         `SELECT min(due_at) AS d FROM ${t.timers} WHERE status = 'pending' AND ($1::text IS NULL OR tenant_id = $1::text)`, [opts.tenantId ?? null]);
       const d = rows[0]?.d;
-      return d === null || d === undefined ? null : (d instanceof Date ? d : new Date(String(d))).toISOString();
+      return d === null || d === undefined ? null : iso(d);
     },
 
     async readOutbox(opts): Promise<OutboxMessage[]> {
