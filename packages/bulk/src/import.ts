@@ -155,14 +155,15 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
   let rows = 0;
   let bytes = 0;
 
-  const progress = () => {
+  /** Reports the windows committed so far: the rows and bytes read up to the end of the last one. */
+  const progress = (doneRows: number, doneBytes: number) => {
     if (!options.onProgress) return;
     const elapsedMs = performance.now() - started;
-    const rate = rows / Math.max(elapsedMs / 1000, 1e-3);
-    const bps = bytes / Math.max(elapsedMs / 1000, 1e-3);
+    const rate = doneRows / Math.max(elapsedMs / 1000, 1e-3);
+    const bps = doneBytes / Math.max(elapsedMs / 1000, 1e-3);
     options.onProgress({
-      line: totals.line, rows, created: totals.created, refused: totals.refused, skipped: totals.skipped, merged: totals.merged,
-      bytes, totalBytes, elapsedMs, rate, etaSeconds: totalBytes > 0 && bps > 0 ? Math.max(0, (totalBytes - bytes) / bps) : null,
+      line: totals.line, rows: doneRows, created: totals.created, refused: totals.refused, skipped: totals.skipped, merged: totals.merged,
+      bytes: doneBytes, totalBytes, elapsedMs, rate, etaSeconds: totalBytes > 0 && bps > 0 ? Math.max(0, (totalBytes - doneBytes) / bps) : null,
     });
   };
 
@@ -247,34 +248,60 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
   let windowStart = start.line;
   let last = start.line;
   const context = { blueprint, owners };
-  for await (const src of readSource(options.source, format, options.delimiter ? { delimiter: options.delimiter } : {})) {
-    if (options.maxLines !== undefined && src.line > options.maxLines) break;
-    bytes = src.bytes;
-    if (src.line <= start.line) continue;
-    rows++;
-    last = src.line;
-    if (src.row === null) refusals.push({ line: src.line, code: 'unreadable', reason: src.error ?? 'unreadable line' });
-    else {
-      try {
-        const { item } = mapRow(src.row, mapping, context);
-        item.id ??= `${options.importId}-L${src.line}`;
-        items.push({ line: src.line, item });
-      } catch (e) {
-        if (!(e instanceof RowRefusal)) throw e;
-        refusals.push({ line: src.line, code: e.code, reason: e.message, ...(e.column ? { column: e.column } : {}) });
+  // The next window is read and mapped while the one before it commits (the store's round trips
+  // leave the process idle); windows still commit one after another, in source order.
+  let committing: Promise<void> | null = null;
+  let commitError: { error: unknown } | null = null;
+  const settle = async () => {
+    if (committing) await committing;
+    committing = null;
+    if (commitError) throw commitError.error;
+  };
+  const startCommit = async (firstLine: number, lastLine: number, windowItems: Pending[], windowRefusals: RefusedRow[]) => {
+    await settle();
+    const [rowsDone, bytesDone] = [rows, bytes];
+    committing = commitWindow(firstLine, lastLine, windowItems, windowRefusals)
+      .then(() => progress(rowsDone, bytesDone))
+      .catch((error: unknown) => {
+        // the reader stops at its next row; the error is thrown once the import settles
+        commitError = { error };
+      });
+  };
+  /** Reads and maps the source, handing each full window to a commit. */
+  const readWindows = async (): Promise<void> => {
+    for await (const src of readSource(options.source, format, options.delimiter ? { delimiter: options.delimiter } : {})) {
+      if (commitError) break;
+      if (options.maxLines !== undefined && src.line > options.maxLines) break;
+      bytes = src.bytes;
+      if (src.line <= start.line) continue;
+      rows++;
+      last = src.line;
+      if (src.row === null) refusals.push({ line: src.line, code: 'unreadable', reason: src.error ?? 'unreadable line' });
+      else {
+        try {
+          const { item } = mapRow(src.row, mapping, context);
+          item.id ??= `${options.importId}-L${src.line}`;
+          items.push({ line: src.line, item });
+        } catch (e) {
+          if (!(e instanceof RowRefusal)) throw e;
+          refusals.push({ line: src.line, code: e.code, reason: e.message, ...(e.column ? { column: e.column } : {}) });
+        }
+      }
+      if (items.length + refusals.length >= window) {
+        await startCommit(windowStart, last, items, refusals);
+        windowStart = last;
+        items = [];
+        refusals = [];
       }
     }
-    if (items.length + refusals.length >= window) {
-      await commitWindow(windowStart, last, items, refusals);
-      windowStart = last;
-      items = [];
-      refusals = [];
-      progress();
-    }
+    if (!commitError && items.length + refusals.length > 0) await startCommit(windowStart, last, items, refusals);
+  };
+  try {
+    await readWindows();
+  } finally {
+    // a read that failed still lets the window in flight commit (its ledger entry stays true)
+    if (committing) await committing;
   }
-  if (items.length + refusals.length > 0) {
-    await commitWindow(windowStart, last, items, refusals);
-    progress();
-  }
+  await settle();
   return { importId: options.importId, ...totals, resumed: start.line > 0, rows, elapsedMs: performance.now() - started };
 }
