@@ -13,6 +13,7 @@ import { mapRow, RowRefusal } from './rows.js';
 import { formatOf, readSource } from './source.js';
 import type { SourceFormat } from './source.js';
 import { readLedger, writeLedger } from './ledger.js';
+import { refreshStatisticsAfter } from './statistics.js';
 import type { LedgerTotals } from './ledger.js';
 import { openReport } from './report.js';
 import type { RefusedRow, RefusedRowsSink } from './report.js';
@@ -303,5 +304,6 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
     if (committing) await committing;
   }
   await settle();
+  await refreshStatisticsAfter(engine.storage, totals.created - start.created);
   return { importId: options.importId, ...totals, resumed: start.line > 0, rows, elapsedMs: performance.now() - started };
 }

@@ -9,6 +9,7 @@ import { applyHistoryEvent, DealflowError, replay } from '@dealflow/core';
 import type { HistoryEvent, Storage, StoredRecord } from '@dealflow/core';
 import { readSource } from './source.js';
 import { readLedger, writeLedger } from './ledger.js';
+import { refreshStatisticsAfter } from './statistics.js';
 import type { RefusedRow, RefusedRowsSink } from './report.js';
 
 /** Options of {@link restoreRecords}. */
@@ -118,6 +119,7 @@ export async function restoreRecords(options: RestoreRecordsOptions): Promise<Re
     if (batch.length + bad.length >= batchSize) await commit(last);
   }
   if (batch.length + bad.length > 0 || last > line) await commit(last);
+  await refreshStatisticsAfter(options.storage, restored - start.created);
   return { line, restored, refused, resumed: start.line > 0 };
 }
 

@@ -446,6 +446,14 @@ export interface Storage {
    * (an id without history, or repeated, adds nothing more).
    */
   listHistories?(tenantId: string, recordIds: readonly string[]): Promise<HistoryEvent[]>;
+  /**
+   * Optional, for bulk loads: refreshes the query planner's statistics of the store's tables
+   * (PostgreSQL and SQLite `ANALYZE`), as their manuals advise after loading many rows. Until it
+   * runs — or autovacuum does, where it is on — a planner that believes the tables are tiny may
+   * sort a whole tenant for each keyset page of an export. `importRecords` and `restoreRecords`
+   * call it when they have written rows.
+   */
+  refreshStatistics?(): Promise<void>;
 
   /**
    * Atomically claims due timers: those `pending` with `dueAt <= now`, and those `claimed` whose
