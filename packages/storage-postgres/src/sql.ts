@@ -99,9 +99,18 @@ export function statements(t: Tables) {
           WHERE x.tenant_id = $1 AND x.record_id = $2 AND x.status IN ('pending', 'claimed')) AS dealflow_active_timers,
          (SELECT s.version FROM ${t.records} s WHERE s.tenant_id = $1 AND s.id = $2) AS dealflow_snapshot_version
        FROM ${t.records} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-    /** Records of an id array ($2); the locking variant for a batch of sends. */
-    getRecords: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = ANY($2::text[])`,
-    getRecordsForUpdate: `SELECT * FROM ${t.records} WHERE tenant_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    /**
+     * Records of an id array ($2); the locking variant for a batch (locks in id order). Each id is
+     * looked up on its own through the primary key (a lateral subquery the planner cannot flatten:
+     * `OFFSET 0`, `FOR UPDATE`). As `tenant_id = $1 AND id = ANY($2)` the statement's cached generic
+     * plan, made while the table was small and never analysed, read the whole tenant by `tenant_id`
+     * with the ids as a filter — every batch of an import scanned every record imported before it.
+     */
+    getRecords: `SELECT r.* FROM (SELECT DISTINCT k COLLATE "C" AS k FROM unnest($2::text[]) AS u(k)) u
+       CROSS JOIN LATERAL (SELECT * FROM ${t.records} x WHERE x.tenant_id = $1 AND x.id = u.k OFFSET 0) r`,
+    getRecordsForUpdate: `SELECT r.* FROM (SELECT DISTINCT k COLLATE "C" AS k FROM unnest($2::text[]) AS u(k) ORDER BY 1) u
+       CROSS JOIN LATERAL (SELECT * FROM ${t.records} x WHERE x.tenant_id = $1 AND x.id = u.k FOR UPDATE) r
+       ORDER BY r.id`,
     /** Many records in one statement: one array per column, zipped by unnest ($2 ids … $13 updated). */
     insertRecords: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,
         stage_entered_at, created_at, updated_at)
@@ -115,7 +124,8 @@ export function statements(t: Tables) {
     insertRecordsInfo: `(SELECT min(x) FROM unnest($2::text[]) AS x WHERE EXISTS (SELECT 1 FROM ${t.records} r WHERE r.tenant_id = $1 AND r.id = x))`,
     recordVersion: `SELECT version FROM ${t.records} WHERE tenant_id = $1 AND id = $2`,
     /** The history of many records, in the order of their ids in $2, each in seq order. */
-    listHistories: `SELECT h.* FROM unnest($2::text[]) WITH ORDINALITY AS x(id, n) JOIN ${t.history} h ON h.tenant_id = $1 AND h.record_id = x.id
+    listHistories: `SELECT h.* FROM unnest($2::text[]) WITH ORDINALITY AS x(id, n)
+       CROSS JOIN LATERAL (SELECT * FROM ${t.history} y WHERE y.tenant_id = $1 AND y.record_id = x.id ORDER BY y.seq OFFSET 0) h
        ORDER BY x.n, h.seq`,
     listHistory: `SELECT * FROM ${t.history} WHERE tenant_id = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
     insertRecord: `INSERT INTO ${t.records} (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta,
@@ -227,7 +237,8 @@ export function statements(t: Tables) {
        ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value RETURNING 1`,
     claimUniqueKeys: `INSERT INTO ${t.uniqueKeys} (tenant_id, key, record_id) SELECT $1, k, $2 FROM unnest($3::text[]) AS k
        ON CONFLICT DO NOTHING RETURNING key`,
-    uniqueKeyHolders: `SELECT key, record_id FROM ${t.uniqueKeys} WHERE tenant_id = $1 AND key = ANY($2::text[]) AND record_id <> $3`,
+    uniqueKeyHolders: `SELECT h.key, h.record_id FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k)) u
+       CROSS JOIN LATERAL (SELECT key, record_id FROM ${t.uniqueKeys} x WHERE x.tenant_id = $1 AND x.key = u.k AND x.record_id <> $3 OFFSET 0) h`,
     releaseUniqueKeys: `DELETE FROM ${t.uniqueKeys} WHERE tenant_id = $1 AND record_id = $2 AND ($3::text[] IS NULL OR key = ANY($3::text[]))`,
     findUniqueKey: `SELECT record_id FROM ${t.uniqueKeys} WHERE tenant_id = $1 AND key = $2`,
     appendOutbox: `INSERT INTO ${t.outbox} (tenant_id, id, record_id, type, payload, created_at)

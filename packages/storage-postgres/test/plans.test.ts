@@ -108,6 +108,53 @@ if (await pgAvailable('storage-postgres/test/plans.test.ts')) {
     }
   });
 
+  it('the id-array reads probe by key also under a generic plan made while the tables were small and never analysed', async () => {
+    // a store's statements are prepared once per connection; after five runs PostgreSQL may keep a
+    // generic plan, made from what the tables looked like then (an import's first batches: small)
+    const small = uniqueSchema('plans_small');
+    const q = quoteSchema(small);
+    await migrate({ pool, schema: small });
+    try {
+      await pool.query(`INSERT INTO ${q}.records (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at)
+        SELECT $1, 'r' || g, 'lead', 'lead', 1, 'new', 1, '{}', 'ann', NULL, '{}', now(), now(), now() FROM generate_series(1, 2000) g`, [T]);
+      await pool.query(`INSERT INTO ${q}.history (tenant_id, record_id, seq, id, at, kind, to_stage, data)
+        SELECT $1, 'r' || g, 1, 'e' || g, now(), 'created', 'new', '{}' FROM generate_series(1, 2000) g`, [T]);
+      await pool.query(`INSERT INTO ${q}.unique_keys (tenant_id, key, record_id) SELECT $1, 'k' || g, 'r' || g FROM generate_series(1, 2000) g`, [T]);
+      const smallSql = statements(tables(q, null));
+      const generic = async (text: string, args: string): Promise<PlanNode> => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+          await client.query(`PREPARE probe AS ${text}`);
+          const { rows } = await client.query(`EXPLAIN (FORMAT JSON) EXECUTE probe(${args})`);
+          return (rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0]!.Plan;
+        } finally {
+          await client.query('ROLLBACK');
+          await client.query('DEALLOCATE ALL');
+          client.release();
+        }
+      };
+      /** Every read of `table` in the plan finds its rows by an index condition on `column`. */
+      const probesBy = (what: string, plan: PlanNode, table: string, column: string) => {
+        const all = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(all)];
+        const reads = all(plan).filter((n) => n['Relation Name'] === table && n['Node Type'] !== 'ModifyTable');
+        expect(reads.length).toBeGreaterThan(0);
+        for (const n of reads) {
+          const cond = n['Node Type'] === 'Bitmap Heap Scan' ? (n.Plans ?? []).map((c) => c['Index Cond']).join(' ') : (n['Index Cond'] ?? '');
+          expect({ what, node: n['Node Type'], probes: new RegExp(`\\b${column}\\b`).test(cond) }).toEqual({ what, node: n['Node Type'], probes: true });
+        }
+      };
+      const ids = `'${T}', ARRAY['r1', 'r2', 'r3']`;
+      probesBy('getRecords', await generic(smallSql.getRecords, ids), 'records', 'id');
+      probesBy('getRecordsForUpdate', await generic(smallSql.getRecordsForUpdate, ids), 'records', 'id');
+      probesBy('listHistories', await generic(smallSql.listHistories, ids), 'history', 'record_id');
+      probesBy('uniqueKeyHolders', await generic(smallSql.uniqueKeyHolders, `'${T}', ARRAY['k1'], 'r1'`), 'unique_keys', 'key');
+    } finally {
+      await dropSchema(pool, small);
+    }
+  });
+
   it('after refreshStatistics (what importRecords calls), an export page walks the created index instead of sorting the tenant', async () => {
     // the same never-analysed rows: the planner takes the tenant for a few rows and sorts all of them per page
     const query = { order: 'asc' as const, limit: 500, after: { createdAt: '2000-01-01T00:00:00.000Z', id: 'r5' } };
