@@ -231,5 +231,21 @@ export function recordCases(ctx: SuiteContext): void {
         { numRuns: 25 },
       );
     });
+
+    it('refreshStatistics, where the store has it, changes nothing a read answers; id reads skip unknown and repeated ids', async () => {
+      await ctx.withStore(async (s) => {
+        const records = Array.from({ length: 30 }, (_, i) => makeRecord({ tenantId: T, id: `st${String(i).padStart(2, '0')}`, createdAt: at(i), updatedAt: at(i) }));
+        await s.transaction(T, async (tx) => {
+          for (const r of records) await tx.insertRecord(r);
+        });
+        const page = { order: 'asc' as const, limit: 7, after: { createdAt: at(9), id: 'st09' } };
+        const before = [await s.queryRecords(T, page), await s.queryRecords(T, {})];
+        await s.refreshStatistics?.();
+        expect([await s.queryRecords(T, page), await s.queryRecords(T, {})]).toEqual(before);
+        expect(before[0]!.map((r) => r.id)).toEqual(['st10', 'st11', 'st12', 'st13', 'st14', 'st15', 'st16']);
+        const got = await s.transaction(T, (tx) => tx.getRecords(['st03', 'nobody', 'st01', 'st03'], { forUpdate: true }));
+        expect(got.map((r) => r.id).sort()).toEqual(['st01', 'st03']);
+      });
+    });
   });
 }
