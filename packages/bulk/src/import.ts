@@ -168,28 +168,47 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
     });
   };
 
-  /** Commits one window of source lines (firstLine, lastLine]: its items through createMany, its refusals, the ledger. */
+  /**
+   * Commits one window of source lines (firstLine, lastLine]: its items through createMany, its
+   * refusals, the ledger. A batch's transaction may run more than once (a version conflict retries
+   * it, a store failure splits it in halves) and only its last run commits, so what `withinBatch`
+   * learns is kept by source line (a rerun replaces, never adds), the report gets each line once,
+   * and the totals are read back from the ledger, which only committed runs wrote.
+   */
   const commitWindow = async (firstLine: number, lastLine: number, items: Pending[], mapRefusals: RefusedRow[]) => {
     const byLine = (lo: number, hi: number) => mapRefusals.filter((r) => r.line > lo && r.line <= hi);
     const bound = (k: number) => (k === items.length ? lastLine : items[k]!.line - 1);
     const lower = (k: number) => (k === 0 ? firstLine : items[k]!.line - 1);
-    const merges: Pending[] = [];
+    /** Rows to merge once the window's batches are in, by line. */
+    const merges = new Map<number, Pending>();
+    /** Refusals after the window's first merge row: reported and counted with the merges, by line. */
+    const afterMerge = new Map<number, RefusedRow>();
+    /** Lines of this window already in the report (by a run of a batch that may have rolled back). */
+    const reported = new Set<number>();
+    const toReport = (rows: readonly RefusedRow[]) => {
+      const fresh = rows.filter((r) => !reported.has(r.line));
+      for (const r of fresh) reported.add(r.line);
+      if (fresh.length > 0) report?.add(fresh);
+    };
     if (items.length === 0) {
       await engine.storage.transaction(tenantId, async (tx) => {
-        report?.add(mapRefusals);
+        toReport(mapRefusals);
         await writeLedger(tx, options.importId, lastLine, { created: 0, refused: mapRefusals.length, skipped: 0, merged: 0 });
       });
-      totals.refused += mapRefusals.length;
-      totals.line = lastLine;
+      Object.assign(totals, await readLedger(engine.storage, tenantId, options.importId));
       return;
     }
     await engine.createMany(mapping.blueprint, items.map((p) => p.item), {
       actor, tenantId, batchSize,
       withinBatch: async (tx: StorageTx, b: { from: number; to: number; results: readonly CreateManyResult[] }) => {
+        // a rerun of this batch replaces what an earlier run of it found
+        for (let i = b.from; i < b.to; i++) {
+          merges.delete(items[i]!.line);
+          afterMerge.delete(items[i]!.line);
+        }
         const refused: RefusedRow[] = byLine(lower(b.from), bound(b.to));
         let created = 0;
         let skipped = 0;
-        let checkpoint = bound(b.to);
         for (const r of b.results) {
           const p = items[r.index]!;
           if (r.ok) {
@@ -202,47 +221,39 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
           }
           if (r.error.code === DUPLICATE && mapping.duplicates === 'skip') skipped++;
           else if (r.error.code === DUPLICATE && mapping.duplicates === 'merge' && (r.error.details as { existingRecordId?: string } | undefined)?.existingRecordId) {
-            if (merges.length === 0) checkpoint = Math.min(checkpoint, p.line - 1);
-            merges.push(p);
+            merges.set(p.line, p);
           } else refused.push({ line: p.line, code: r.error.code, reason: r.error.message });
         }
-        // (merge rows are counted when merged, after this batch commits)
-        report?.add(refused.filter((x) => x.line <= checkpoint));
+        // the checkpoint stops before the window's first row still to merge (merged after the batches)
+        const firstMerge = merges.size > 0 ? Math.min(...merges.keys()) : Infinity;
+        const checkpoint = Math.min(bound(b.to), firstMerge - 1);
         const kept = refused.filter((x) => x.line <= checkpoint);
+        toReport(kept);
         await writeLedger(tx, options.importId, checkpoint, { created, refused: kept.length, skipped, merged: 0 });
-        totals.created += created;
-        totals.skipped += skipped;
-        totals.refused += kept.length;
-        totals.line = checkpoint;
-        if (checkpoint < bound(b.to)) {
-          // rows after the first merge wait for the merges: they are reported with them
-          pendingAfterMerge.push(...refused.filter((x) => x.line > checkpoint));
-        }
+        // rows after the first merge wait for the merges: they are reported with them
+        for (const x of refused) if (x.line > checkpoint) afterMerge.set(x.line, x);
       },
     });
-    if (merges.length > 0) {
+    if (merges.size > 0) {
       let merged = 0;
-      for (const p of merges) {
+      for (const p of [...merges.values()].sort((x, y) => x.line - y.line)) {
         const input = { fields: p.item.fields ?? {}, ...(p.item.ownerId !== undefined ? { ownerId: p.item.ownerId } : {}) };
         try {
           const res = await engine.createOrMerge(mapping.blueprint, input, { actor, tenantId });
           if (res.merged) merged++;
         } catch (e) {
           if (!isDealflowError(e)) throw e;
-          pendingAfterMerge.push({ line: p.line, code: e.code, reason: e.message });
+          afterMerge.set(p.line, { line: p.line, code: e.code, reason: e.message });
         }
       }
-      const late = pendingAfterMerge.splice(0);
+      const late = [...afterMerge.values()].sort((x, y) => x.line - y.line);
       await engine.storage.transaction(tenantId, async (tx) => {
-        report?.add(late);
+        toReport(late);
         await writeLedger(tx, options.importId, lastLine, { created: 0, refused: late.length, skipped: 0, merged });
       });
-      totals.merged += merged;
-      totals.refused += late.length;
-      totals.line = lastLine;
     }
+    Object.assign(totals, await readLedger(engine.storage, tenantId, options.importId));
   };
-  const pendingAfterMerge: RefusedRow[] = [];
 
   let items: Pending[] = [];
   let refusals: RefusedRow[] = [];

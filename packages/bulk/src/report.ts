@@ -24,7 +24,7 @@ const HEADER = ['line', 'code', 'column', 'reason'];
 
 /** Where refused rows go: a file, a callback, or both. */
 export interface RefusedRowsSink {
-  /** Adds entries (called before their batch commits). */
+  /** Adds entries (called before their batch commits; `importRecords` adds each source line at most once per run). */
   add(rows: readonly RefusedRow[]): void;
 }
 

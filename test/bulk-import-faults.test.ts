@@ -1,0 +1,70 @@
+/**
+ * A store failure in the middle of an import, on each store: the batch's transaction rolls back and
+ * the batch runner splits it and runs its halves again. The summary, the ledger and the report of
+ * refused rows must describe what committed — each refused row reported once, the created count
+ * equal to the records in the store.
+ */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createEngine, DealflowError } from '../packages/core/src/index.js';
+import type { Storage, StorageTx } from '../packages/core/src/index.js';
+import { importRecords, readLedger } from '../packages/bulk/src/index.js';
+import type { RefusedRow } from '../packages/bulk/src/index.js';
+import { badReason, leadBlueprint, leadsCsv, mapping } from './support/bulk-fixture.js';
+import { storeKinds } from './support/stores.js';
+
+const T = 'default';
+
+/** The store, failing the commit of the `nth` transaction that writes records (after its callback ran whole). */
+function failingNthWrite(base: Storage, nth: number): Storage {
+  let writes = 0;
+  return new Proxy(base, {
+    get(target, key, receiver) {
+      if (key === 'transaction') {
+        return <R>(tenantId: string, fn: (tx: StorageTx) => Promise<R>) => target.transaction(tenantId, async (tx) => {
+          let wrote = false;
+          const spy = new Proxy(tx, {
+            get(t, k, r) {
+              if (k === 'insertRecords' || k === 'insertRecord') wrote = true;
+              const v = Reflect.get(t, k, r) as unknown;
+              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+            },
+          });
+          const out = await fn(spy);
+          if (wrote && ++writes === nth) throw new DealflowError('STORAGE', 'injected: the connection dropped before COMMIT');
+          return out;
+        });
+      }
+      const value = Reflect.get(target, key, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+const N = 240;
+const badLines = Array.from({ length: N }, (_, i) => i).filter((i) => badReason(i) !== null).map((i) => i + 2);
+
+for (const kind of await storeKinds('test/bulk-import-faults.test.ts')) {
+  describe(`import with a failed batch on ${kind.name}`, () => {
+    for (const nth of [1, 3]) {
+      it(`the summary, the ledger and the report describe what committed (failure on write transaction ${nth})`, async () => {
+        const { storage, drop } = await kind.open();
+        try {
+          const engine = createEngine({ storage: failingNthWrite(storage, nth), blueprints: [leadBlueprint()] });
+          const reported: RefusedRow[] = [];
+          const summary = await importRecords({
+            engine, source: PassThrough.from(leadsCsv(N)), format: 'csv', mapping, importId: `faults-${nth}`, window: 60, batchSize: 20,
+            report: { add: (rows) => { reported.push(...rows); } },
+          });
+          const records = await storage.queryRecords(T, {});
+          expect(records).toHaveLength(N - badLines.length);
+          expect(summary).toMatchObject({ created: records.length, refused: badLines.length, skipped: 0, merged: 0, line: N + 1 });
+          expect(await readLedger(storage, T, `faults-${nth}`)).toEqual({ line: N + 1, created: records.length, refused: badLines.length, skipped: 0, merged: 0 });
+          expect(reported.map((r) => r.line)).toEqual(badLines);
+        } finally {
+          await drop();
+        }
+      });
+    }
+  });
+}
