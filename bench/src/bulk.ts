@@ -203,7 +203,8 @@ async function singleCreates(engine: Engine, n: number, lanes: number): Promise<
 /** Exports every record to a discarding sink; the RSS growth over the export (MB) and the rate. */
 async function exportRss(storage: Storage): Promise<{ growthMb: number; perS: number; records: number }> {
   (globalThis as { gc?: () => void }).gc?.();
-  const start = process.memoryUsage().rss;
+  const { rss: start, heapUsed, heapTotal } = process.memoryUsage();
+  log(`  before the export: RSS ${Math.round(start / 1048576)} MB, heap ${Math.round(heapUsed / 1048576)} of ${Math.round(heapTotal / 1048576)} MB`);
   let peak = start;
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
   const sink = new Writable({ write(_chunk, _enc, cb) { cb(); }, highWaterMark: 1 << 20 });
