@@ -215,8 +215,10 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
             created++;
             continue;
           }
-          if (r.error.code === DUPLICATE && mapping.id === undefined && (r.error.details as { recordId?: string } | undefined)?.recordId === p.item.id) {
-            skipped++; // this import's own id: the row was committed by an earlier run
+          const dup = r.error.code === DUPLICATE ? (r.error.details as { recordId?: string; existingRecordId?: string } | undefined) : undefined;
+          if (dup && mapping.id === undefined && dup.existingRecordId === undefined && dup.recordId === p.item.id) {
+            // this import's own id is taken (not the duplicate guard, which names an existing record): an earlier run committed the row
+            skipped++;
             continue;
           }
           if (r.error.code === DUPLICATE && mapping.duplicates === 'skip') skipped++;
