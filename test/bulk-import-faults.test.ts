@@ -12,6 +12,7 @@ import type { Storage, StorageTx } from '../packages/core/src/index.js';
 import { importRecords, readLedger } from '../packages/bulk/src/index.js';
 import type { RefusedRow } from '../packages/bulk/src/index.js';
 import { badReason, leadBlueprint, leadsCsv, mapping } from './support/bulk-fixture.js';
+import { withOverrides } from './support/overrides.js';
 import { storeKinds } from './support/stores.js';
 
 const T = 'default';
@@ -19,26 +20,17 @@ const T = 'default';
 /** The store, failing the commit of the `nth` transaction that writes records (after its callback ran whole). */
 function failingNthWrite(base: Storage, nth: number): Storage {
   let writes = 0;
-  return new Proxy(base, {
-    get(target, key, receiver) {
-      if (key === 'transaction') {
-        return <R>(tenantId: string, fn: (tx: StorageTx) => Promise<R>) => target.transaction(tenantId, async (tx) => {
-          let wrote = false;
-          const spy = new Proxy(tx, {
-            get(t, k, r) {
-              if (k === 'insertRecords' || k === 'insertRecord') wrote = true;
-              const v = Reflect.get(t, k, r) as unknown;
-              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-            },
-          });
-          const out = await fn(spy);
-          if (wrote && ++writes === nth) throw new DealflowError('STORAGE', 'injected: the connection dropped before COMMIT');
-          return out;
-        });
-      }
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
+  return withOverrides(base, {
+    transaction: <R>(tenantId: string, fn: (tx: StorageTx) => Promise<R>) => base.transaction(tenantId, async (tx) => {
+      let wrote = false;
+      const spy = withOverrides(tx, {
+        insertRecord: (record) => { wrote = true; return tx.insertRecord(record); },
+        insertRecords: (records) => { wrote = true; return tx.insertRecords(records); },
+      });
+      const out = await fn(spy);
+      if (wrote && ++writes === nth) throw new DealflowError('STORAGE', 'injected: the connection dropped before COMMIT');
+      return out;
+    }),
   });
 }
 

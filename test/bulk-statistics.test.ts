@@ -10,18 +10,12 @@ import { createEngine, createMemoryStorage } from '../packages/core/src/index.js
 import type { Storage } from '../packages/core/src/index.js';
 import { exportRecords, importRecords, restoreRecords } from '../packages/bulk/src/index.js';
 import { badReason, leadBlueprint, leadsCsv, mapping } from './support/bulk-fixture.js';
+import { withOverrides } from './support/overrides.js';
 
 /** A memory store that counts refreshStatistics calls. */
 function countingStore(): { storage: Storage; calls: () => number } {
-  const base = createMemoryStorage();
   let calls = 0;
-  const storage = new Proxy(base, {
-    get(target, key, receiver) {
-      if (key === 'refreshStatistics') return async () => { calls++; };
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  const storage = withOverrides<Storage>(createMemoryStorage(), { refreshStatistics: async () => { calls++; } });
   return { storage, calls: () => calls };
 }
 

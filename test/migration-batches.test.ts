@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, createManualClock, defineBlueprint, DealflowError, isDealflowError, migrateRecords, planMigration, previewMigration, replay } from '../packages/core/src/index.js';
 import type { Blueprint, BlueprintInput, Engine, HistoryEvent, MigrationPlan, RecordQuery, Storage, StorageTx, StoredRecord } from '../packages/core/src/index.js';
+import { withOverrides } from './support/overrides.js';
 import { storeKinds } from './support/stores.js';
 
 const NOW = '2026-03-02T10:00:00.000Z';
@@ -70,43 +71,26 @@ async function expectMigratedOnce(storage: Storage, ids: readonly string[]): Pro
 
 /** The store, except that while `poisoned` holds, writing a `migrated` event of `recordId` fails as a store failure. */
 function refusingMigrationOf(base: Storage, recordId: string, poisoned: () => boolean): Storage {
-  const watchTx = (tx: StorageTx): StorageTx => new Proxy(tx, {
-    get(target, key) {
-      const v = Reflect.get(target, key) as unknown;
-      if (typeof v !== 'function') return v;
-      if (key === 'appendHistory') {
-        return (events: HistoryEvent[]) => {
-          if (poisoned() && events.some((e) => e.recordId === recordId && e.kind === 'migrated')) {
-            return Promise.reject(new DealflowError('STORAGE', `injected: the store refuses the history of record '${recordId}'`));
-          }
-          return target.appendHistory(events);
-        };
+  const watchTx = (tx: StorageTx): StorageTx => withOverrides(tx, {
+    appendHistory: (events: HistoryEvent[]) => {
+      if (poisoned() && events.some((e) => e.recordId === recordId && e.kind === 'migrated')) {
+        return Promise.reject(new DealflowError('STORAGE', `injected: the store refuses the history of record '${recordId}'`));
       }
-      return (v as (...a: unknown[]) => unknown).bind(target);
+      return tx.appendHistory(events);
     },
   });
-  return new Proxy(base, {
-    get(target, key) {
-      const v = Reflect.get(target, key) as unknown;
-      if (key === 'transaction') return (tenantId: string, fn: (tx: StorageTx) => Promise<unknown>) => target.transaction(tenantId, (tx) => fn(watchTx(tx)));
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
+  return withOverrides(base, {
+    transaction: <R>(tenantId: string, fn: (tx: StorageTx) => Promise<R>) => base.transaction(tenantId, (tx) => fn(watchTx(tx))),
   });
 }
 
 /** The store, except that `hook` runs on every page of records read outside a transaction, before it is returned. */
 function afterPageRead(base: Storage, hook: (page: StoredRecord[]) => Promise<void>): Storage {
-  return new Proxy(base, {
-    get(target, key) {
-      const v = Reflect.get(target, key) as unknown;
-      if (key === 'queryRecords') {
-        return async (tenantId: string, query: RecordQuery) => {
-          const page = await target.queryRecords(tenantId, query);
-          await hook(page);
-          return page;
-        };
-      }
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+  return withOverrides(base, {
+    queryRecords: async (tenantId: string, query: RecordQuery) => {
+      const page = await base.queryRecords(tenantId, query);
+      await hook(page);
+      return page;
     },
   });
 }

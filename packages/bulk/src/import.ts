@@ -215,14 +215,14 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
             created++;
             continue;
           }
-          const dup = r.error.code === DUPLICATE ? (r.error.details as { recordId?: string; existingRecordId?: string } | undefined) : undefined;
+          const dup = r.error.code === DUPLICATE ? ((r.error.details ?? {}) as { recordId?: string; existingRecordId?: string }) : undefined;
           if (dup && mapping.id === undefined && dup.existingRecordId === undefined && dup.recordId === p.item.id) {
             // this import's own id is taken (not the duplicate guard, which names an existing record): an earlier run committed the row
             skipped++;
             continue;
           }
-          if (r.error.code === DUPLICATE && mapping.duplicates === 'skip') skipped++;
-          else if (r.error.code === DUPLICATE && mapping.duplicates === 'merge' && (r.error.details as { existingRecordId?: string } | undefined)?.existingRecordId) {
+          if (dup && mapping.duplicates === 'skip') skipped++;
+          else if (dup?.existingRecordId && mapping.duplicates === 'merge') {
             merges.set(p.line, p);
           } else refused.push({ line: p.line, code: r.error.code, reason: r.error.message });
         }

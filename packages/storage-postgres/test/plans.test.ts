@@ -26,12 +26,14 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
-/** The nodes of a plan that read `records` or `timers` (not the write itself), with how they find rows. */
-function tableReads(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
-  const table = node['Relation Name'] === 'records' || node['Relation Name'] === 'timers';
-  if (table && node['Node Type'] !== 'ModifyTable') out.push(node);
-  for (const child of node.Plans ?? []) tableReads(child, out);
-  return out;
+/** Every node of a plan, the root first. */
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}
+
+/** The nodes of a plan that read one of `tables` (not the write itself), with how they find rows. */
+function tableReads(node: PlanNode, tables: readonly string[] = ['records', 'timers']): PlanNode[] {
+  return planNodes(node).filter((n) => tables.includes(n['Relation Name'] ?? '') && n['Node Type'] !== 'ModifyTable');
 }
 
 /** A read finds rows by their ids: a TID scan, or an index condition on the id or record id beside the tenant. */
@@ -137,8 +139,7 @@ if (await pgAvailable('storage-postgres/test/plans.test.ts')) {
       };
       /** Every read of `table` in the plan finds its rows by an index condition on `column`. */
       const probesBy = (what: string, plan: PlanNode, table: string, column: string) => {
-        const all = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(all)];
-        const reads = all(plan).filter((n) => n['Relation Name'] === table && n['Node Type'] !== 'ModifyTable');
+        const reads = tableReads(plan, [table]);
         expect(reads.length).toBeGreaterThan(0);
         for (const n of reads) {
           const cond = n['Node Type'] === 'Bitmap Heap Scan' ? (n.Plans ?? []).map((c) => c['Index Cond']).join(' ') : (n['Index Cond'] ?? '');
@@ -160,8 +161,7 @@ if (await pgAvailable('storage-postgres/test/plans.test.ts')) {
     const query = { order: 'asc' as const, limit: 500, after: { createdAt: '2000-01-01T00:00:00.000Z', id: 'r5' } };
     const { where, params } = recordWhere(T, query);
     const text = `SELECT * FROM ${quoteSchema(schema)}.records WHERE ${where}${recordPage(query, params)}`;
-    const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-    const shape = (plan: PlanNode) => nodes(plan).map((n) => `${n['Node Type']}${n['Relation Name'] ? ` on ${n['Relation Name']}` : ''}`);
+    const shape = (plan: PlanNode) => planNodes(plan).map((n) => `${n['Node Type']}${n['Relation Name'] ? ` on ${n['Relation Name']}` : ''}`);
     const storage = createPostgresStorage({ pool, schema });
     await storage.refreshStatistics();
     const after = await explain(text, params);
