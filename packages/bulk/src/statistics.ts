@@ -2,7 +2,7 @@
  * After a bulk load, the store's planner statistics are refreshed (PostgreSQL's manual, "Populating
  * a Database": run ANALYZE afterwards). Without them a planner that believes the tables are tiny
  * sorts the whole tenant for each keyset page of the export that follows (measured: 100 000
- * records exported at 9 000/s instead of 35 000/s, the gap growing with the table).
+ * records exported at 9 000/s without them, 57 700/s with them, at `BENCH_SCALE=0.1`).
  */
 import type { Storage } from '@dealflow/core';
 
