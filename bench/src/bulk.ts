@@ -3,8 +3,8 @@
  *  - `importRecords` of N leads (CSV, mapping with types, owners by e-mail, dates in a zone) beside a
  *    hand-written batched loader that parses the same file and writes the same rows (record,
  *    `created` history event, deadline timer, outbox message) into the same Dealflow tables in
- *    1 000-row transactions (`unnest` on PostgreSQL, prepared statements on SQLite); both one
- *    stream, one connection;
+ *    1 000-row transactions (`unnest` on PostgreSQL on 4 connections, as many as the windows the
+ *    import commits at once by default; prepared statements on SQLite), each into empty tables;
  *  - the single-call create rate (`engine.create`, 8 concurrent callers on PostgreSQL);
  *  - deadline workers firing due timers: 2 workers firing 50 timers per store transaction beside
  *    2 workers firing one timer per transaction (the single path, the baseline), each on a fresh seed;
@@ -38,6 +38,8 @@ const WORKER_DUE = Math.max(500, Math.round(100_000 * SCALE));
 const BATCH = 1000;
 const ZONE = 'Europe/Berlin';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'import,worker').split(','));
+/** Connections of the hand loader: as many as windows `importRecords` commits at once by default. */
+const LANES = 4;
 /** Timers per store transaction of the batched workers. */
 const PER_TX = 50;
 
@@ -116,32 +118,45 @@ async function* batches(file: string): AsyncGenerator<LeadRows[]> {
   if (batch.length > 0) yield batch;
 }
 
-async function handPostgres(pool: pg.Pool, schema: string, file: string): Promise<number> {
-  const q = `"${schema}"`;
-  const c = await pool.connect();
+/** The hand loader on `lanes` connections, each taking the next 1 000 leads when its last commit is in. */
+async function handPostgres(pool: pg.Pool, schema: string, file: string, lanes: number): Promise<number> {
+  const source = batches(file);
+  let reading: Promise<IteratorResult<LeadRows[]>> = Promise.resolve({ done: false, value: [] });
+  /** The next batch of the shared source (reads one after another). */
+  const next = () => (reading = reading.then(() => source.next()));
   const t0 = performance.now();
   let n = 0;
-  try {
-    for await (const b of batches(file)) {
-      const col = <K extends keyof LeadRows>(k: K) => b.map((r) => r[k]);
-      await c.query('BEGIN');
-      await c.query(`INSERT INTO ${q}.records (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at)
-        SELECT 'default', x.id, 'lead', 'lead', 1, 'new', 1, x.f::jsonb, x.o, NULL, x.m::jsonb, x.c, x.c, x.c
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS x(id, f, o, m, c)`, [col('id'), col('fields'), col('owner'), col('meta'), col('created')]);
-      await c.query(`INSERT INTO ${q}.history (tenant_id, record_id, seq, id, at, kind, to_stage, actor_id, data)
-        SELECT 'default', x.id, 1, 'evt-' || x.id, x.c, 'created', 'new', 'import', x.d::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS x(id, c, d)`, [col('id'), col('created'), col('historyData')]);
-      await c.query(`INSERT INTO ${q}.timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status, attempts, created_at)
-        SELECT 'default', x.id || ':1:breach', x.id, 'breach', 'deadline:new', x.due, 'stale', '{}'::jsonb, 'new', 1, 'pending', 0, x.c
-        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS x(id, due, c)`, [col('id'), col('dueAt'), col('created')]);
-      await c.query(`INSERT INTO ${q}.outbox (tenant_id, id, record_id, type, payload, created_at)
-        SELECT 'default', 'evt-' || x.id, x.id, 'dealflow.created', x.p::jsonb, x.c FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(id, p, c)`, [col('id'), col('outboxPayload'), col('created')]);
-      await c.query('COMMIT');
-      n += b.length;
+  await Promise.all(Array.from({ length: lanes }, async () => {
+    const c = await pool.connect();
+    try {
+      for (let r = await next(); !r.done; r = await next()) {
+        const written = await handBatch(c, schema, r.value);
+        n += written; // (not `n += await …`, which reads n before the await and loses the other lanes' rows)
+      }
+    } finally {
+      c.release();
     }
-  } finally {
-    c.release();
-  }
+  }));
   return n / ((performance.now() - t0) / 1000);
+}
+
+/** One hand-loaded batch: the four tables in one transaction. */
+async function handBatch(c: pg.PoolClient, schema: string, b: LeadRows[]): Promise<number> {
+  const q = `"${schema}"`;
+  const col = <K extends keyof LeadRows>(k: K) => b.map((r) => r[k]);
+  await c.query('BEGIN');
+  await c.query(`INSERT INTO ${q}.records (tenant_id, id, type, blueprint_id, blueprint_version, stage, version, fields, owner_id, team_id, meta, stage_entered_at, created_at, updated_at)
+    SELECT 'default', x.id, 'lead', 'lead', 1, 'new', 1, x.f::jsonb, x.o, NULL, x.m::jsonb, x.c, x.c, x.c
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS x(id, f, o, m, c)`, [col('id'), col('fields'), col('owner'), col('meta'), col('created')]);
+  await c.query(`INSERT INTO ${q}.history (tenant_id, record_id, seq, id, at, kind, to_stage, actor_id, data)
+    SELECT 'default', x.id, 1, 'evt-' || x.id, x.c, 'created', 'new', 'import', x.d::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS x(id, c, d)`, [col('id'), col('created'), col('historyData')]);
+  await c.query(`INSERT INTO ${q}.timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status, attempts, created_at)
+    SELECT 'default', x.id || ':1:breach', x.id, 'breach', 'deadline:new', x.due, 'stale', '{}'::jsonb, 'new', 1, 'pending', 0, x.c
+    FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS x(id, due, c)`, [col('id'), col('dueAt'), col('created')]);
+  await c.query(`INSERT INTO ${q}.outbox (tenant_id, id, record_id, type, payload, created_at)
+    SELECT 'default', 'evt-' || x.id, x.id, 'dealflow.created', x.p::jsonb, x.c FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(id, p, c)`, [col('id'), col('outboxPayload'), col('created')]);
+  await c.query('COMMIT');
+  return b.length;
 }
 
 async function handSqlite(filename: string, file: string): Promise<number> {
@@ -242,10 +257,16 @@ async function importParts(dir: string, admin: pg.Pool, figures: Record<string, 
     await migrate({ pool: admin, schema });
     const storage = createPostgresStorage({ connectionString: PG_URL, schema, max: 8 });
     const engine = createEngine({ storage, blueprints: [lead] });
+    // the hand loader writes into a schema of its own, so both loaders start on empty tables and the
+    // export below reads the issue's 1 000 000 imported records (plus the single creates)
+    const handSchema = `bench_bulk_hand_${process.pid}`;
+    await admin.query(`DROP SCHEMA IF EXISTS ${handSchema} CASCADE`);
+    await migrate({ pool: admin, schema: handSchema });
     log('PostgreSQL: hand-written batched loader…');
-    const handPool = new pg.Pool({ connectionString: PG_URL, max: 1 });
-    const pgHand = await handPostgres(handPool, schema, file);
+    const handPool = new pg.Pool({ connectionString: PG_URL, max: LANES });
+    const pgHand = await handPostgres(handPool, handSchema, file, LANES);
     await handPool.end();
+    await admin.query(`DROP SCHEMA ${handSchema} CASCADE`);
     log(`  ${Math.round(pgHand)} leads/s`);
     log('PostgreSQL: importRecords…');
     const pgImport = await engineImport(engine, file, 'bench-pg');
@@ -267,13 +288,18 @@ async function importParts(dir: string, admin: pg.Pool, figures: Record<string, 
     figures.export_rss_growth_mb = ex.growthMb;
 
     // SQLite
+    // the hand loader writes into a database file of its own (Dealflow's schema, created by opening a store on it)
+    const handFile = join(dir, 'hand.sqlite');
+    const handStore = createSqliteStorage({ filename: handFile });
+    await handStore.transaction('default', async (tx) => tx.getCounter('warm-up'));
+    await handStore.close();
+    log('SQLite: hand-written batched loader…');
+    const sqHand = await handSqlite(handFile, file);
+    log(`  ${Math.round(sqHand)} leads/s`);
     const sqliteFile = join(dir, 'bulk.sqlite');
     const sqlite = createSqliteStorage({ filename: sqliteFile });
     const sqEngine = createEngine({ storage: sqlite, blueprints: [lead] });
     await sqlite.transaction('default', async (tx) => tx.getCounter('warm-up'));
-    log('SQLite: hand-written batched loader…');
-    const sqHand = await handSqlite(sqliteFile, file);
-    log(`  ${Math.round(sqHand)} leads/s`);
     log('SQLite: importRecords…');
     const sqImport = await engineImport(sqEngine, file, 'bench-sqlite');
     log(`  ${Math.round(sqImport)} leads/s`);

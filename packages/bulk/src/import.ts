@@ -12,7 +12,7 @@ import type { Mapping, MappingInput } from './mapping.js';
 import { mapRow, RowRefusal } from './rows.js';
 import { formatOf, readSource } from './source.js';
 import type { SourceFormat } from './source.js';
-import { readLedger, writeLedger } from './ledger.js';
+import { markAhead, readLedger, readPosition, windowOf, writeCheckpoint, writeWindow } from './ledger.js';
 import { refreshStatisticsAfter } from './statistics.js';
 import type { LedgerTotals } from './ledger.js';
 import { openReport } from './report.js';
@@ -74,8 +74,19 @@ export interface ImportRecordsOptions {
    * entries up to its checkpoint and drops the rest, so each refused row is listed once), or a sink.
    */
   report?: string | RefusedRowsSink;
-  /** Source rows per `createMany` call (memory bound; default 2 000). Transactions are sized by `createMany`. */
+  /**
+   * Source lines per window, one `createMany` call each (memory bound; default 2 000, at most
+   * 100 000). Transactions are sized by `createMany`. A resumed import keeps its first run's window.
+   */
   window?: number;
+  /**
+   * Windows committing at once, each on its own store transactions (default 4, at most 8): on
+   * PostgreSQL one window's rows are computed while others are written and committed. Windows may then
+   * finish out of order; the ledger keeps each one's progress, so a resume neither skips nor repeats
+   * a row, and a report file is put back in line order when the import ends. 1 commits one window
+   * after another.
+   */
+  concurrency?: number;
   /**
    * Items per transaction, as `createMany` takes it (default `'auto'`: sized to about 200 ms per
    * transaction, up to 1 000; the size learned in one window carries into the next).
@@ -89,11 +100,14 @@ export interface ImportRecordsOptions {
   maxLines?: number;
 }
 
+/** Most windows an import commits at once. */
+export const MAX_IMPORT_CONCURRENCY = 8;
+
 /** Outcome of {@link importRecords}: totals over every run of this import id. */
 export interface ImportSummary extends LedgerTotals {
   /** The import id given. */
   importId: string;
-  /** Whether this run resumed an earlier one. */
+  /** Whether this run resumed an earlier one (one that had begun, whatever it committed). */
   resumed: boolean;
   /** Rows read in this run, and how long it took. */
   rows: number;
@@ -142,21 +156,29 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
     }
   }
   const actor: Actor = options.actor ?? { id: `import:${options.importId}` };
-  const window = options.window ?? 2000;
+  const wanted = options.window ?? 2000;
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > 100_000) {
+    throw new DealflowError('INPUT_INVALID', `importRecords: window must be an integer 1…100000, got ${JSON.stringify(options.window)}`);
+  }
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_IMPORT_CONCURRENCY) {
+    throw new DealflowError('INPUT_INVALID', `importRecords: concurrency must be an integer 1…${MAX_IMPORT_CONCURRENCY}, got ${JSON.stringify(options.concurrency)}`);
+  }
   if (options.batchSize !== undefined && options.batchSize !== 'auto' && typeof options.batchSize !== 'number') {
     throw new DealflowError('INPUT_INVALID', `importRecords: batchSize must be 'auto' or an integer 1…1000, got ${JSON.stringify(options.batchSize)}`);
   }
   // 'auto': one sizer for the whole import, so each window starts at the size the last one reached
   const batchSize = typeof options.batchSize === 'number' ? options.batchSize : createBatchSizer();
-  const start = await readLedger(engine.storage, tenantId, options.importId);
-  const report: RefusedRowsSink | undefined = typeof options.report === 'string' ? openReport(options.report, { resumeAfter: start.line }) : options.report;
-  const totals: LedgerTotals = { ...start };
+  const start = await readPosition(engine.storage, tenantId, options.importId, wanted);
+  const window = start.window;
+  const report: RefusedRowsSink | undefined = typeof options.report === 'string' ? openReport(options.report, { keep: start.done }) : options.report;
+  const totals: LedgerTotals = { line: start.line, created: start.created, refused: start.refused, skipped: start.skipped, merged: start.merged };
   const totalBytes = typeof options.source === 'string' ? statSync(options.source).size : 0;
   const started = performance.now();
   let rows = 0;
   let bytes = 0;
 
-  /** Reports the windows committed so far: the rows and bytes read up to the end of the last one. */
+  /** Reports the windows committed so far: the rows they hold and the bytes read up to the checkpoint. */
   const progress = (doneRows: number, doneBytes: number) => {
     if (!options.onProgress) return;
     const elapsedMs = performance.now() - started;
@@ -167,18 +189,23 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
       bytes: doneBytes, totalBytes, elapsedMs, rate, etaSeconds: totalBytes > 0 && bps > 0 ? Math.max(0, (totalBytes - doneBytes) / bps) : null,
     });
   };
+  const readTotals = async () => {
+    const t = await readLedger(engine.storage, tenantId, options.importId);
+    Object.assign(totals, { created: t.created, refused: t.refused, skipped: t.skipped, merged: t.merged });
+  };
 
   /**
-   * Commits one window of source lines (firstLine, lastLine]: its items through createMany, its
-   * refusals, the ledger. A batch's transaction may run more than once (a version conflict retries
-   * it, a store failure splits it in halves) and only its last run commits, so what `withinBatch`
-   * learns is kept by source line (a rerun replaces, never adds), the report gets each line once,
-   * and the totals are read back from the ledger, which only committed runs wrote.
+   * Commits window `k` of source lines: its items through createMany, its refusals, its ledger
+   * entry. A batch's transaction may run more than once (a version conflict retries it, a store
+   * failure splits it in halves) and only its last run commits, so what `withinBatch` learns is
+   * kept by source line (a rerun replaces, never adds), the report gets each line once, and the
+   * totals are read back from the ledger, which only committed runs wrote.
    */
-  const commitWindow = async (firstLine: number, lastLine: number, items: Pending[], mapRefusals: RefusedRow[]) => {
+  const commitWindow = async (k: number, lastLine: number, items: Pending[], mapRefusals: RefusedRow[]) => {
+    const firstLine = k * window;
     const byLine = (lo: number, hi: number) => mapRefusals.filter((r) => r.line > lo && r.line <= hi);
-    const bound = (k: number) => (k === items.length ? lastLine : items[k]!.line - 1);
-    const lower = (k: number) => (k === 0 ? firstLine : items[k]!.line - 1);
+    const bound = (i: number) => (i === items.length ? lastLine : items[i]!.line - 1);
+    const lower = (i: number) => (i === 0 ? firstLine : items[i]!.line - 1);
     /** Rows to merge once the window's batches are in, by line. */
     const merges = new Map<number, Pending>();
     /** Refusals after the window's first merge row: reported and counted with the merges, by line. */
@@ -193,9 +220,8 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
     if (items.length === 0) {
       await engine.storage.transaction(tenantId, async (tx) => {
         toReport(mapRefusals);
-        await writeLedger(tx, options.importId, lastLine, { created: 0, refused: mapRefusals.length, skipped: 0, merged: 0 });
+        await writeWindow(tx, options.importId, k, lastLine, { created: 0, refused: mapRefusals.length, skipped: 0, merged: 0 });
       });
-      Object.assign(totals, await readLedger(engine.storage, tenantId, options.importId));
       return;
     }
     await engine.createMany(mapping.blueprint, items.map((p) => p.item), {
@@ -226,14 +252,14 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
             merges.set(p.line, p);
           } else refused.push({ line: p.line, code: r.error.code, reason: r.error.message });
         }
-        // the checkpoint stops before the window's first row still to merge (merged after the batches)
+        // the window's mark stops before its first row still to merge (merged after the batches)
         const firstMerge = merges.size > 0 ? Math.min(...merges.keys()) : Infinity;
-        const checkpoint = Math.min(bound(b.to), firstMerge - 1);
-        const kept = refused.filter((x) => x.line <= checkpoint);
+        const reached = Math.min(bound(b.to), firstMerge - 1);
+        const kept = refused.filter((x) => x.line <= reached);
         toReport(kept);
-        await writeLedger(tx, options.importId, checkpoint, { created, refused: kept.length, skipped, merged: 0 });
+        await writeWindow(tx, options.importId, k, reached, { created, refused: kept.length, skipped, merged: 0 });
         // rows after the first merge wait for the merges: they are reported with them
-        for (const x of refused) if (x.line > checkpoint) afterMerge.set(x.line, x);
+        for (const x of refused) if (x.line > reached) afterMerge.set(x.line, x);
       },
     });
     if (merges.size > 0) {
@@ -251,43 +277,78 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
       const late = [...afterMerge.values()].sort((x, y) => x.line - y.line);
       await engine.storage.transaction(tenantId, async (tx) => {
         toReport(late);
-        await writeLedger(tx, options.importId, lastLine, { created: 0, refused: late.length, skipped: 0, merged });
+        await writeWindow(tx, options.importId, k, lastLine, { created: 0, refused: late.length, skipped: 0, merged });
       });
     }
-    Object.assign(totals, await readLedger(engine.storage, tenantId, options.importId));
+  };
+
+  // Windows in the order they started; the head ones that are done move the checkpoint.
+  interface Started { k: number; lastLine: number; rows: number; bytes: number; done: boolean }
+  const order: Started[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  let checkpointing: Promise<void> = Promise.resolve();
+  let rowsDone = 0;
+  let bytesDone = 0;
+  /** A window is in: the checkpoint moves over the finished windows at the head, then progress is told. */
+  const finished = async (w: Started) => {
+    w.done = true;
+    rowsDone += w.rows;
+    let line = 0;
+    while (order.length > 0 && order[0]!.done) {
+      const head = order.shift()!;
+      line = head.lastLine;
+      bytesDone = head.bytes;
+    }
+    if (line > 0) {
+      checkpointing = checkpointing.then(() => writeCheckpoint(engine.storage, tenantId, options.importId, line)).then(() => {
+        totals.line = Math.max(totals.line, line);
+      });
+      await checkpointing;
+    }
+    await readTotals();
+    progress(rowsDone, bytesDone);
+  };
+  /** Starts window `k` once fewer than `concurrency` windows commit (and the head is not too far behind). */
+  const startWindow = async (k: number, lastLine: number, windowItems: Pending[], windowRefusals: RefusedRow[]) => {
+    while (!failure && (inFlight.size >= concurrency || order.length >= 4 * concurrency)) await Promise.race(inFlight);
+    if (failure) return;
+    // the ledger learns of the window before any of its batches commit, so a resume looks at it
+    await markAhead(engine.storage, tenantId, options.importId, k);
+    const w: Started = { k, lastLine, rows: windowItems.length + windowRefusals.length, bytes, done: false };
+    order.push(w);
+    const run: Promise<void> = commitWindow(k, lastLine, windowItems, windowRefusals)
+      .then(() => finished(w))
+      .catch((error: unknown) => {
+        // the reader stops at its next row; the error is thrown once every window in flight is in
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(run));
+    inFlight.add(run);
   };
 
   let items: Pending[] = [];
   let refusals: RefusedRow[] = [];
-  let windowStart = start.line;
+  let current = -1;
   let last = start.line;
+  /** The last source line read (done in an earlier run or not). */
+  let seen = start.line;
   const context = { blueprint, owners };
-  // The next window is read and mapped while the one before it commits (the store's round trips
-  // leave the process idle); windows still commit one after another, in source order.
-  let committing: Promise<void> | null = null;
-  let commitError: { error: unknown } | null = null;
-  const settle = async () => {
-    if (committing) await committing;
-    committing = null;
-    if (commitError) throw commitError.error;
-  };
-  const startCommit = async (firstLine: number, lastLine: number, windowItems: Pending[], windowRefusals: RefusedRow[]) => {
-    await settle();
-    const [rowsDone, bytesDone] = [rows, bytes];
-    committing = commitWindow(firstLine, lastLine, windowItems, windowRefusals)
-      .then(() => progress(rowsDone, bytesDone))
-      .catch((error: unknown) => {
-        // the reader stops at its next row; the error is thrown once the import settles
-        commitError = { error };
-      });
-  };
-  /** Reads and maps the source, handing each full window to a commit. */
+  /** Reads and maps the source, handing each window to a commit once its last line is read. */
   const readWindows = async (): Promise<void> => {
     for await (const src of readSource(options.source, format, options.delimiter ? { delimiter: options.delimiter } : {})) {
-      if (commitError) break;
+      if (failure) break;
       if (options.maxLines !== undefined && src.line > options.maxLines) break;
       bytes = src.bytes;
-      if (src.line <= start.line) continue;
+      seen = src.line;
+      if (start.done(src.line)) continue;
+      const k = windowOf(src.line, window);
+      if (k !== current) {
+        if (items.length + refusals.length > 0) await startWindow(current, last, items, refusals);
+        items = [];
+        refusals = [];
+        current = k;
+      }
       rows++;
       last = src.line;
       if (src.row === null) refusals.push({ line: src.line, code: 'unreadable', reason: src.error ?? 'unreadable line' });
@@ -301,22 +362,25 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
           refusals.push({ line: src.line, code: e.code, reason: e.message, ...(e.column ? { column: e.column } : {}) });
         }
       }
-      if (items.length + refusals.length >= window) {
-        await startCommit(windowStart, last, items, refusals);
-        windowStart = last;
-        items = [];
-        refusals = [];
-      }
     }
-    if (!commitError && items.length + refusals.length > 0) await startCommit(windowStart, last, items, refusals);
+    if (!failure && items.length + refusals.length > 0) await startWindow(current, last, items, refusals);
   };
   try {
     await readWindows();
   } finally {
-    // a read that failed still lets the window in flight commit (its ledger entry stays true)
-    if (committing) await committing;
+    // a read that failed still lets the windows in flight commit (their ledger entries stay true)
+    while (inFlight.size > 0) await Promise.race(inFlight);
+    await checkpointing.catch(() => undefined);
   }
-  await settle();
+  const failed = failure as { error: unknown } | null;
+  if (failed) throw failed.error;
+  // every line read is in now, those an earlier run committed past its checkpoint too
+  if (seen > totals.line) {
+    await writeCheckpoint(engine.storage, tenantId, options.importId, seen);
+    totals.line = seen;
+  }
+  await readTotals();
+  report?.finish?.();
   await refreshStatisticsAfter(engine.storage, totals.created - start.created);
-  return { importId: options.importId, ...totals, resumed: start.line > 0, rows, elapsedMs: performance.now() - started };
+  return { importId: options.importId, ...totals, resumed: start.begun, rows, elapsedMs: performance.now() - started };
 }

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { importRecords } from './import.js';
+export { importRecords, MAX_IMPORT_CONCURRENCY } from './import.js';
 export type { ImportRecordsOptions, ImportSummary, ImportProgress } from './import.js';
 export { exportRecords } from './export.js';
 export type { ExportRecordsOptions, ExportSummary, ExportWhat } from './export.js';
@@ -19,6 +19,6 @@ export type { SourceRow, MappedRow, RowContext } from './rows.js';
 export { readSource, formatOf, MAX_ROW_BYTES } from './source.js';
 export type { SourceFormat, SourceItem } from './source.js';
 export { openReport } from './report.js';
-export type { RefusedRow, RefusedRowsSink } from './report.js';
+export type { OpenReportOptions, RefusedRow, RefusedRowsSink } from './report.js';
 export { readLedger, ledgerKey } from './ledger.js';
 export type { LedgerTotals } from './ledger.js';
