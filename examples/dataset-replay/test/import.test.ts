@@ -46,3 +46,15 @@ it('`dealflow import` with the mapping file brings in all 8 800 opportunities wi
     await storage.close();
   }
 });
+
+it('`dealflow import --concurrency` outside 1…8 is refused before anything is written, naming the flag', async () => {
+  const db = join(dir, 'refused-flag.sqlite');
+  const err: string[] = [];
+  const code = await run([
+    'import', join(here, '../../../test/fixtures/crm-sales-opportunities/sales_pipeline.csv'),
+    '--db', db, '--blueprint', join(here, '../src/deal.blueprint.json'), '--mapping', join(here, '../src/import.mapping.json'),
+    '--concurrency', '9',
+  ], { stdout: { write: () => undefined }, stderr: { write: (s: string) => err.push(s) } });
+  expect(code).not.toBe(0);
+  expect(err.join('')).toContain('--concurrency must be an integer 1…8');
+});

@@ -127,6 +127,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     .option('--report <file>', 'refused rows with line numbers and reasons (.csv, else JSON Lines)')
     .addOption(new Option('--format <format>', 'source format (default: from the extension)').choices(['csv', 'jsonl']))
     .option('--delimiter <char>', 'CSV delimiter')
+    .option('--concurrency <n>', 'windows of rows committing at once, 1…8 (default 4; 1: one after another)')
     .option('--restore', 'the file is a dealflow export (export --what dealflow): restore it exactly')
     .option('--no-progress', 'no progress bar or lines')
     .option('--json', 'machine-readable summary')

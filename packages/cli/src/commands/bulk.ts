@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { createEngine, isDealflowError } from '@dealflow/core';
 import type { RecordQuery, SalesRulesInput, Storage } from '@dealflow/core';
-import { exportRecords, importRecords, restoreRecords } from '@dealflow/bulk';
+import { exportRecords, importRecords, MAX_IMPORT_CONCURRENCY, restoreRecords } from '@dealflow/bulk';
 import type { ExportWhat, ImportProgress, MappingInput } from '@dealflow/bulk';
 import { inputError } from '../errors.js';
 import type { CliIO, CliStream } from '../io.js';
@@ -25,6 +25,8 @@ export interface ImportCommandOptions {
   report?: string;
   format?: 'csv' | 'jsonl';
   delimiter?: string;
+  /** Windows committing at once (1…8), as given on the command line. */
+  concurrency?: string;
   restore?: boolean;
   progress?: boolean;
   json?: boolean;
@@ -92,11 +94,15 @@ export async function importCommand(file: string, opts: ImportCommandOptions, io
   const mapping = opts.restore ? undefined : await readJsonFile<MappingInput>(opts.mapping!, cwd, 'mapping file');
   const rules = opts.rules ? await readJsonFile<SalesRulesInput>(opts.rules, cwd, 'rules file') : undefined;
   const report = opts.report ? resolve(cwd, opts.report) : undefined;
+  const concurrency = opts.concurrency === undefined ? 4 : Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_IMPORT_CONCURRENCY) {
+    throw inputError(`import: --concurrency must be an integer 1…${MAX_IMPORT_CONCURRENCY}, got '${opts.concurrency}'`);
+  }
   let storage: Storage | undefined;
   const display = progressDisplay(io.stderr, opts.progress !== false && !opts.json);
   try {
     try {
-      storage = await openStore(opts.db, cwd, { create: true, ...(opts.schema ? { schema: opts.schema } : {}), max: 4 });
+      storage = await openStore(opts.db, cwd, { create: true, ...(opts.schema ? { schema: opts.schema } : {}), max: concurrency + 2 });
     } catch (e) {
       throw isDealflowError(e, 'INPUT_INVALID') ? e : connectionError(e, opts.db);
     }
@@ -113,6 +119,7 @@ export async function importCommand(file: string, opts: ImportCommandOptions, io
       ...(report ? { report } : {}),
       ...(opts.format ? { format: opts.format } : {}),
       ...(opts.delimiter ? { delimiter: opts.delimiter } : {}),
+      concurrency,
       onProgress: (p) => display.update(p),
     });
     display.stop();
