@@ -249,6 +249,37 @@ for (const kind of await storeKinds('test/migration-batches.test.ts')) {
       }
     });
 
+    it("reads a batch's timers in one listTimersOf call where the store has one, none record by record", async () => {
+      const { storage, drop } = await kind.open();
+      try {
+        const { ids, plan, blueprints } = await seed(storage, 45);
+        const calls = { one: 0, many: 0, ids: 0 };
+        // the store's own listTimersOf (PostgreSQL), or one made of listTimers (memory, SQLite), counted
+        const counted = withOverrides(storage, {
+          transaction: <R>(tenantId: string, fn: (tx: StorageTx) => Promise<R>) => storage.transaction(tenantId, (tx) => fn(withOverrides(tx, {
+            listTimers: (recordId, options) => { calls.one++; return tx.listTimers(recordId, options); },
+            listTimersOf: async (recordIds, options) => {
+              calls.many++;
+              calls.ids += recordIds.length;
+              if (tx.listTimersOf) return tx.listTimersOf(recordIds, options);
+              return (await Promise.all(recordIds.map((r) => tx.listTimers(r, options)))).flat();
+            },
+          }))),
+        });
+        const engine = createEngine({ storage: counted, blueprints, clock: createManualClock(NOW) });
+        const done = await migrateRecords(engine, plan, { batchSize: 20 });
+        expect(done.migrated).toBe(45);
+        expect(calls).toEqual({ one: 0, many: 3, ids: 45 });
+        await expectMigratedOnce(storage, ids);
+        for (const rid of ids) {
+          const timers = await storage.transaction('default', (tx) => tx.listTimers(rid, { status: ['pending'] }));
+          expect([rid, timers.map((t) => [t.kind, t.stage, t.recordVersion])]).toEqual([rid, [['breach', 'new', 2]]]);
+        }
+      } finally {
+        await drop();
+      }
+    });
+
     it('refuses a bad batchSize before anything is written', async () => {
       const { storage, drop } = await kind.open();
       try {

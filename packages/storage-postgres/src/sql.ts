@@ -222,6 +222,19 @@ export function statements(t: Tables) {
        WHERE NOT EXISTS (SELECT 1 FROM ${t.timers} t WHERE t.tenant_id = $1 AND t.id = x.id AND t.status = 'done' AND t.outcome = x.outcome AND t.finished_at = x.at)`,
     listTimers: `SELECT * FROM ${t.timers} WHERE tenant_id = $1 AND record_id = $2 AND ($3::text[] IS NULL OR status = ANY($3::text[]))
        ORDER BY due_at, id`,
+    /**
+     * The timers of many records ($2), all statuses or those in $3, each record's by due time; each
+     * id a look-up on the record index (as getRecords, so no cached generic plan scans the tenant).
+     */
+    listTimersOf: `SELECT t.* FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k)) u
+       CROSS JOIN LATERAL (SELECT * FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.record_id = u.k
+         AND ($3::text[] IS NULL OR a.status = ANY($3::text[])) OFFSET 0) t
+       ORDER BY t.record_id, t.due_at, t.id`,
+    /** listTimersOf for active statuses only: the partial index of active timers holds them. */
+    listActiveTimersOf: `SELECT t.* FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k)) u
+       CROSS JOIN LATERAL (SELECT * FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.record_id = u.k
+         AND a.status IN ('pending', 'claimed') AND a.status = ANY($3::text[]) OFFSET 0) t
+       ORDER BY t.record_id, t.due_at, t.id`,
     getTimer: `SELECT * FROM ${t.timers} WHERE tenant_id = $1 AND id = $2`,
     completePendingTimer: `UPDATE ${t.timers} SET status = 'done', outcome = $3, finished_at = $4::timestamptz
        WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING 1`,

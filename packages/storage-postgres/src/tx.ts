@@ -543,6 +543,17 @@ export class PgTx implements StorageTx {
     return rows.map(timerFromRow);
   }
 
+  async listTimersOf(recordIds: readonly string[], options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
+    this.check();
+    checkBatchSize('listTimersOf', recordIds.length);
+    if (recordIds.length === 0 || options.status?.length === 0) return [];
+    await this.flush();
+    const active = options.status !== undefined && options.status.every((s) => s === 'pending' || s === 'claimed');
+    const { rows } = await run(this.db, `listTimersOf (${recordIds.length})`, active ? this.sql.listActiveTimersOf : this.sql.listTimersOf,
+      [this.tenantId, [...recordIds], options.status ?? null]);
+    return rows.map(timerFromRow);
+  }
+
   async getTimer(timerId: string): Promise<TimerRecord | null> {
     this.check();
     await this.flush();

@@ -73,6 +73,8 @@ export interface BatchRun<I, R> {
   maxRetries: number;
   /** Record ids the items of `[from, to)` will change: read (and locked) once per batch. */
   prefetch(items: readonly I[]): string[];
+  /** Record ids whose timers the items of `[from, to)` will read: read once per batch where the store can (`listTimersOf`). */
+  prefetchTimers?(items: readonly I[]): string[];
   /** Tells the batch's transaction what the caller knows of the items before they run (a worker's claimed timers). */
   seed?(batch: BatchTx, items: readonly I[]): void;
   /** Runs one item in the batch's transaction exactly as the single call would. */
@@ -243,6 +245,7 @@ export async function runBatches<I, R>(run: BatchRun<I, R>, items: readonly I[],
         const batch = new BatchTx(tx);
         run.seed?.(batch, items.slice(from, to));
         await batch.prefetch(run.prefetch(items.slice(from, to)));
+        if (run.prefetchTimers) await batch.prefetchTimers(run.prefetchTimers(items.slice(from, to)));
         for (let i = from; i < to; i++) {
           batch.begin();
           try {

@@ -419,6 +419,8 @@ async function apply(engine: Engine, plan: MigrationPlan, options: MigrateRecord
       tenantId: ctx.tenant,
       maxRetries: ctx.maxRetries,
       prefetch: (items) => items.map((r) => r.id),
+      // every item reads its record's timers (decide): one read for the batch where the store has it
+      prefetchTimers: (items) => items.map((r) => r.id),
       runItem: async (tx, item, index) => {
         // read in the batch's transaction (prefetched, locked): the page may be stale
         const record = await tx.getRecord(item.id);

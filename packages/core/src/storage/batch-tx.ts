@@ -85,6 +85,8 @@ export class BatchTx implements StorageTx {
   private readonly releases: Array<{ recordId: string; keys?: string[] }> = [];
   /** Timers the caller knows as stored (a worker's claimed timers): completing one needs no read. */
   private readonly knownTimers = new Map<string, TimerRecord>();
+  /** Each prefetched record's timers as the store had them (every status), see {@link prefetchTimers}. */
+  private readonly storedTimers = new Map<string, TimerRecord[]>();
   private undo: Array<() => void> = [];
   private open = false;
 
@@ -145,6 +147,21 @@ export class BatchTx implements StorageTx {
       const chunk = want.slice(i, i + MAX_BATCH_IDS);
       for (const id of chunk) this.read.set(id, null);
       for (const r of await this.base.getRecords(chunk, { forUpdate: true })) this.read.set(r.id, r);
+    }
+  }
+
+  /**
+   * Reads the timers of these records once for the whole batch, where the store reads many in one
+   * call (`listTimersOf`); `listTimers` then answers from them with this batch's operations applied.
+   * Without it, nothing is read here and `listTimers` asks the store record by record.
+   */
+  async prefetchTimers(ids: readonly string[]): Promise<void> {
+    if (!this.base.listTimersOf) return;
+    const want = [...new Set(ids)].filter((id) => !this.storedTimers.has(id));
+    for (let i = 0; i < want.length; i += MAX_BATCH_IDS) {
+      const chunk = want.slice(i, i + MAX_BATCH_IDS);
+      for (const id of chunk) this.storedTimers.set(id, []);
+      for (const t of await this.base.listTimersOf(chunk)) this.storedTimers.get(t.recordId)?.push(t);
     }
   }
 
@@ -278,7 +295,8 @@ export class BatchTx implements StorageTx {
   /** A record's timers: the store's, then this batch's operations applied in order. */
   async listTimers(recordId: string, options: { status?: TimerStatus[] } = {}): Promise<TimerRecord[]> {
     const inserted = this.records.get(recordId)?.base === null && !this.read.get(recordId);
-    const list = this.overlay(recordId, inserted ? [] : await this.base.listTimers(recordId))
+    const stored = this.storedTimers.get(recordId);
+    const list = this.overlay(recordId, inserted ? [] : stored ? stored.map(cloneJson) : await this.base.listTimers(recordId))
       .filter((t) => options.status === undefined || options.status.includes(t.status));
     return list.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }

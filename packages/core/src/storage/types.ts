@@ -341,6 +341,13 @@ export interface StorageTx {
   cancelTimers(recordId: string, filter?: { kinds?: string[]; keys?: string[]; stage?: string }): Promise<number>;
   /** A record's timers (all statuses unless filtered), ordered by `dueAt`, then `id`. */
   listTimers(recordId: string, options?: { status?: TimerStatus[] }): Promise<TimerRecord[]>;
+  /**
+   * The timers of many records in one read (at most 10 000 ids; all statuses unless filtered): what
+   * `listTimers` gives for each, each record's in `dueAt`, then `id` order. Optional: a store whose
+   * reads cost no round trip (memory, SQLite) leaves it out, and batch paths (`migrateRecords`)
+   * then ask `listTimers` record by record.
+   */
+  listTimersOf?(recordIds: readonly string[], options?: { status?: TimerStatus[] }): Promise<TimerRecord[]>;
   /** One timer by id, or null. */
   getTimer(timerId: string): Promise<TimerRecord | null>;
   /**

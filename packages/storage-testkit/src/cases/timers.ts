@@ -35,6 +35,29 @@ export function timerCases(ctx: SuiteContext): void {
       });
     });
 
+    it('listTimersOf (where the store has it) gives each record what listTimers gives, in one read', async () => {
+      await ctx.withStore(async (s) => {
+        await seed(s, 12);
+        await s.transaction(T, (tx) => tx.scheduleTimers([makeTimer({ tenantId: T, id: 'x-1', recordId: 'rec-1', key: 'k', dueAt: at(500) })]));
+        await s.transaction(T, (tx) => tx.scheduleTimers([makeTimer({ tenantId: T, id: 'x-2', recordId: 'rec-1', key: 'k', dueAt: at(700) })]));
+        await s.transaction(T, (tx) => tx.completeTimer('tm-000', null, 'fired', at(9000)));
+        await seed(s, 2, 'tenant-b', 'other');
+        await s.transaction(T, async (tx) => {
+          if (!tx.listTimersOf) return; // optional: stores whose reads cost no round trip leave it out
+          const ids = ['rec-2', 'rec-0', 'none', 'rec-1', 'rec-0'];
+          for (const status of [undefined, ['pending', 'claimed'] as const, ['cancelled'] as const, [] as const]) {
+            const options = status ? { status: [...status] } : {};
+            const many = await tx.listTimersOf(ids, options);
+            for (const id of new Set(ids)) expect(many.filter((t) => t.recordId === id)).toEqual(await tx.listTimers(id, options));
+            expect(many.every((t) => t.tenantId === T && ids.includes(t.recordId))).toBe(true);
+          }
+          expect((await tx.listTimersOf(['rec-1'], { status: ['cancelled'] })).map((t) => t.id)).toEqual(['x-1']);
+          expect((await tx.listTimersOf(['rec-0'], { status: ['done'] })).map((t) => t.id)).toEqual(['tm-000']);
+          expect(await tx.listTimersOf([])).toEqual([]);
+        });
+      });
+    });
+
     it('replaces a pending timer that has the same (record, key)', async () => {
       await ctx.withStore(async (s) => {
         await s.transaction(T, (tx) =>
