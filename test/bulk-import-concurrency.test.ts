@@ -73,7 +73,9 @@ for (const kind of await storeKinds('test/bulk-import-concurrency.test.ts')) {
             const tenantId = `t${++run}`;
             const engine = createEngine({ storage, blueprints: [leadBlueprint()], tenantId });
             const windows = Math.floor(n / window) + 1; // lines 2 … n + 1
-            const crash = Math.floor(where * windows);
+            // the window that fails is one with a row to create (a window of refused rows only calls no createMany)
+            const withItems = [...new Set(Array.from({ length: n }, (_, i) => i).filter((i) => badReason(i) === null).map((i) => Math.floor((i + 1) / window)))];
+            const crash = withItems[Math.min(withItems.length - 1, Math.floor(where * withItems.length))]!;
             const report = join(dir, `${kind.name}-${run}.csv`);
             const options = { source: PassThrough.from(leadsCsv(n)), format: 'csv' as const, mapping, importId: 'conc', tenantId, window, concurrency, batchSize, report };
             const failing = crashingWindow(engine, window, crash, windows);
