@@ -36,6 +36,24 @@ describe('readTime in a zone', () => {
     }), { numRuns: 3000 });
   });
 
+  it('reads plain date-times by hand as luxon does, and leaves near misses (Feb 30, 24:00, odd fractions, early years) to it', () => {
+    // digits around every bound of each part, in the shapes the hand reader takes and some it does not
+    const part = (min: number, max: number, width: number) => fc.integer({ min, max }).map((n) => String(n).padStart(width, '0'));
+    const text = fc.tuple(
+      fc.oneof(part(1965, 1975, 4), part(2024, 2026, 4), part(1, 99, 4), part(9998, 9999, 4)),
+      part(0, 13, 2), part(0, 32, 2), part(0, 25, 2), part(0, 61, 2), part(0, 61, 2),
+      fc.constantFrom('', '.5', '.25', '.123', '.1234'), fc.constantFrom(' ', 'T', 't', '  '), fc.constantFrom('date', 'minutes', 'seconds', 'fraction'),
+    ).map(([y, mo, d, h, mi, s, frac, sep, kind]) => {
+      const date = `${y}-${mo}-${d}`;
+      return kind === 'date' ? date : kind === 'minutes' ? `${date}${sep}${h}:${mi}` : kind === 'seconds' ? `${date}${sep}${h}:${mi}:${s}` : `${date}${sep}${h}:${mi}:${s}${frac}`;
+    });
+    fc.assert(fc.property(text, fc.constantFrom(...ZONES), (t, zone) => {
+      const expected = reference(t, zone);
+      if (expected === null) expect(() => readTime(t, zone, undefined, 'c')).toThrow(/is not a date/);
+      else expect(readTime(t, zone, undefined, 'c')).toBe(expected);
+    }), { numRuns: 5000 });
+  });
+
   it('equals luxon for every minute of a day with a skipped and one with a repeated hour', () => {
     for (const [zone, day] of [['Europe/Berlin', '2026-03-29'], ['Europe/Berlin', '2026-10-25'], ['Australia/Lord_Howe', '2026-04-05'], ['Australia/Lord_Howe', '2026-10-04'], ['Pacific/Chatham', '2026-04-05'], ['Pacific/Chatham', '2026-09-27'], ['America/New_York', '2026-11-01']] as const) {
       for (let m = 0; m < 24 * 60; m++) {
