@@ -102,6 +102,8 @@ export interface ImportRecordsOptions {
 
 /** Most windows an import commits at once. */
 export const MAX_IMPORT_CONCURRENCY = 8;
+/** Windows an import commits at once unless told otherwise. */
+export const DEFAULT_IMPORT_CONCURRENCY = 4;
 
 /** Outcome of {@link importRecords}: totals over every run of this import id. */
 export interface ImportSummary extends LedgerTotals {
@@ -160,7 +162,7 @@ export async function importRecords(options: ImportRecordsOptions): Promise<Impo
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > 100_000) {
     throw new DealflowError('INPUT_INVALID', `importRecords: window must be an integer 1…100000, got ${JSON.stringify(options.window)}`);
   }
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_IMPORT_CONCURRENCY) {
     throw new DealflowError('INPUT_INVALID', `importRecords: concurrency must be an integer 1…${MAX_IMPORT_CONCURRENCY}, got ${JSON.stringify(options.concurrency)}`);
   }

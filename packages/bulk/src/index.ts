@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { importRecords, MAX_IMPORT_CONCURRENCY } from './import.js';
+export { DEFAULT_IMPORT_CONCURRENCY, importRecords, MAX_IMPORT_CONCURRENCY } from './import.js';
 export type { ImportRecordsOptions, ImportSummary, ImportProgress } from './import.js';
 export { exportRecords } from './export.js';
 export type { ExportRecordsOptions, ExportSummary, ExportWhat } from './export.js';

@@ -48,11 +48,18 @@ const sizeKey = (importId: string) => `dealflow.import:${importId}:window`;
  * ```
  */
 export async function readLedger(storage: Storage, tenantId: string, importId: string): Promise<LedgerTotals> {
-  return storage.transaction(tenantId, async (tx) => {
-    const out = { line: 0, created: 0, refused: 0, skipped: 0, merged: 0 };
-    for (const p of PARTS) out[p] = await tx.getCounter(ledgerKey(importId, p));
-    return out;
-  });
+  return storage.transaction(tenantId, (tx) => totalsIn(tx, importId));
+}
+
+async function totalsIn(tx: StorageTx, importId: string): Promise<LedgerTotals> {
+  const out = { line: 0, created: 0, refused: 0, skipped: 0, merged: 0 };
+  for (const p of PARTS) out[p] = await tx.getCounter(ledgerKey(importId, p));
+  return out;
+}
+
+/** Sets a counter to `value` unless it already holds as much (the ledger's marks only move forward). */
+async function raise(tx: StorageTx, key: string, value: number): Promise<void> {
+  if ((await tx.getCounter(key)) < value) await tx.setCounter(key, value);
 }
 
 /** Where an import stands: its totals, its window size and which source lines are done. */
@@ -71,8 +78,8 @@ export interface ImportPosition extends LedgerTotals {
  * written before windows were kept), and is then recorded.
  */
 export async function readPosition(storage: Storage, tenantId: string, importId: string, window: number): Promise<ImportPosition> {
-  const totals = await readLedger(storage, tenantId, importId);
   return storage.transaction(tenantId, async (tx) => {
+    const totals = await totalsIn(tx, importId);
     let size = await tx.getCounter(sizeKey(importId));
     const begun = size > 0 || totals.line > 0;
     if (size === 0) {
@@ -97,16 +104,12 @@ export function windowOf(line: number, window: number): number {
 
 /** Records that window `k` is about to start (before any of its batches commit). */
 export async function markAhead(storage: Storage, tenantId: string, importId: string, k: number): Promise<void> {
-  await storage.transaction(tenantId, async (tx) => {
-    if ((await tx.getCounter(aheadKey(importId))) < k + 1) await tx.setCounter(aheadKey(importId), k + 1);
-  });
+  await storage.transaction(tenantId, (tx) => raise(tx, aheadKey(importId), k + 1));
 }
 
 /** Moves the checkpoint forward (the windows up to `line` are all done). */
 export async function writeCheckpoint(storage: Storage, tenantId: string, importId: string, line: number): Promise<void> {
-  await storage.transaction(tenantId, async (tx) => {
-    if ((await tx.getCounter(ledgerKey(importId, 'line'))) < line) await tx.setCounter(ledgerKey(importId, 'line'), line);
-  });
+  await storage.transaction(tenantId, (tx) => raise(tx, ledgerKey(importId, 'line'), line));
 }
 
 /** Writes, inside a batch's transaction of window `k`, how far the window is done and the batch's counts. */

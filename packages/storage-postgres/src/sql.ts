@@ -67,6 +67,13 @@ function claimDue(t: Tables, tenant: string): string {
  * await client.query({ name: 'get', text: sql.getRecord, values: [tenantId, id] })
  * ```
  */
+/** Timers of the records in $2 (tenant $1) whose status passes `status` (a condition on `a`), by record and due time. */
+function timersOf(t: Tables, status: string): string {
+  return `SELECT t.* FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k)) u
+       CROSS JOIN LATERAL (SELECT * FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.record_id = u.k AND ${status} OFFSET 0) t
+       ORDER BY t.record_id, t.due_at, t.id`;
+}
+
 export function statements(t: Tables) {
   return {
     /**
@@ -226,15 +233,9 @@ export function statements(t: Tables) {
      * The timers of many records ($2), all statuses or those in $3, each record's by due time; each
      * id a look-up on the record index (as getRecords, so no cached generic plan scans the tenant).
      */
-    listTimersOf: `SELECT t.* FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k)) u
-       CROSS JOIN LATERAL (SELECT * FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.record_id = u.k
-         AND ($3::text[] IS NULL OR a.status = ANY($3::text[])) OFFSET 0) t
-       ORDER BY t.record_id, t.due_at, t.id`,
+    listTimersOf: timersOf(t, '($3::text[] IS NULL OR a.status = ANY($3::text[]))'),
     /** listTimersOf for active statuses only: the partial index of active timers holds them. */
-    listActiveTimersOf: `SELECT t.* FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k)) u
-       CROSS JOIN LATERAL (SELECT * FROM ${t.timers} a WHERE a.tenant_id = $1 AND a.record_id = u.k
-         AND a.status IN ('pending', 'claimed') AND a.status = ANY($3::text[]) OFFSET 0) t
-       ORDER BY t.record_id, t.due_at, t.id`,
+    listActiveTimersOf: timersOf(t, "a.status IN ('pending', 'claimed') AND a.status = ANY($3::text[])"),
     getTimer: `SELECT * FROM ${t.timers} WHERE tenant_id = $1 AND id = $2`,
     completePendingTimer: `UPDATE ${t.timers} SET status = 'done', outcome = $3, finished_at = $4::timestamptz
        WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING 1`,

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { createEngine, isDealflowError } from '@dealflow/core';
 import type { RecordQuery, SalesRulesInput, Storage } from '@dealflow/core';
-import { exportRecords, importRecords, MAX_IMPORT_CONCURRENCY, restoreRecords } from '@dealflow/bulk';
+import { DEFAULT_IMPORT_CONCURRENCY, exportRecords, importRecords, MAX_IMPORT_CONCURRENCY, restoreRecords } from '@dealflow/bulk';
 import type { ExportWhat, ImportProgress, MappingInput } from '@dealflow/bulk';
 import { inputError } from '../errors.js';
 import type { CliIO, CliStream } from '../io.js';
@@ -94,7 +94,7 @@ export async function importCommand(file: string, opts: ImportCommandOptions, io
   const mapping = opts.restore ? undefined : await readJsonFile<MappingInput>(opts.mapping!, cwd, 'mapping file');
   const rules = opts.rules ? await readJsonFile<SalesRulesInput>(opts.rules, cwd, 'rules file') : undefined;
   const report = opts.report ? resolve(cwd, opts.report) : undefined;
-  const concurrency = opts.concurrency === undefined ? 4 : Number(opts.concurrency);
+  const concurrency = opts.concurrency === undefined ? DEFAULT_IMPORT_CONCURRENCY : Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_IMPORT_CONCURRENCY) {
     throw inputError(`import: --concurrency must be an integer 1…${MAX_IMPORT_CONCURRENCY}, got '${opts.concurrency}'`);
   }
