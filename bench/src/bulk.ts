@@ -24,7 +24,7 @@ import pg from 'pg';
 import { parse } from 'csv-parse';
 import { DateTime } from 'luxon';
 import { createEngine, type BlueprintInput, type Engine, type Storage } from '@dealflow/core';
-import { exportRecords, importRecords, type MappingInput } from '@dealflow/bulk';
+import { DEFAULT_IMPORT_CONCURRENCY, exportRecords, importRecords, type MappingInput } from '@dealflow/bulk';
 import { createPostgresStorage, migrate } from '@dealflow/storage-postgres';
 import { createSqliteStorage } from '@dealflow/storage-sqlite';
 import { fireDue, pingPong, seedDueTimers } from './support/timers.js';
@@ -39,7 +39,7 @@ const BATCH = 1000;
 const ZONE = 'Europe/Berlin';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'import,worker').split(','));
 /** Connections of the hand loader: as many as windows `importRecords` commits at once by default. */
-const LANES = 4;
+const LANES = DEFAULT_IMPORT_CONCURRENCY;
 /** Timers per store transaction of the batched workers. */
 const PER_TX = 50;
 
@@ -121,9 +121,13 @@ async function* batches(file: string): AsyncGenerator<LeadRows[]> {
 /** The hand loader on `lanes` connections, each taking the next 1 000 leads when its last commit is in. */
 async function handPostgres(pool: pg.Pool, schema: string, file: string, lanes: number): Promise<number> {
   const source = batches(file);
-  let reading: Promise<IteratorResult<LeadRows[]>> = Promise.resolve({ done: false, value: [] });
+  let reading: Promise<unknown> = Promise.resolve();
   /** The next batch of the shared source (reads one after another). */
-  const next = () => (reading = reading.then(() => source.next()));
+  const next = () => {
+    const batch = reading.then(() => source.next());
+    reading = batch;
+    return batch;
+  };
   const t0 = performance.now();
   let n = 0;
   await Promise.all(Array.from({ length: lanes }, async () => {
