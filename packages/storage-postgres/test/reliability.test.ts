@@ -230,12 +230,24 @@ if (await pgAvailable('storage-postgres/test/reliability.test.ts')) {
       // kill w1 with SIGKILL once it is busy firing (mid-batch: it holds claimed timers)
       while ((fired.get('w1') ?? 0) < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(fired.get('w1') ?? 0, logs.join('\n')).toBeGreaterThanOrEqual(200);
-      // and at a moment it holds leases (between two batches it holds none, and the kill would prove nothing)
+      // and at a moment it holds leases (between two batches it holds none, and the kill would prove nothing):
+      // freeze it (SIGSTOP), let statements it already sent finish, and kill it only if it still holds
+      // leases; otherwise let it go on (SIGCONT) and try again. A poll followed by a plain kill could
+      // land just after its batch committed.
       const holding = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${q}.timers WHERE status = 'claimed' AND lease_owner = 'w1'`)).rows[0].n as number;
-      while ((await holding()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      let claimedByDead = 0;
+      while (Date.now() < deadline) {
+        if ((await holding()) === 0) { await pause(5); continue; }
+        killed.kill('SIGSTOP');
+        await pause(150);
+        claimedByDead = await holding();
+        if (claimedByDead > 0) break;
+        killed.kill('SIGCONT');
+        await pause(20);
+      }
       killed.kill('SIGKILL');
       await exited(killed);
-      const claimedByDead = await holding();
       // the others finish everything, including w1's timers once its leases expire
       let open = total;
       while (Date.now() < deadline) {
