@@ -63,6 +63,8 @@ const lead: BlueprintInput = {
   ],
 };
 
+/** The payload of the lead's deadline timer, as the engine stores it. */
+const TIMER_PAYLOAD = JSON.stringify({ within: 'P2D', businessTime: null });
 const OWNERS: Record<string, string> = { 'ann@example.com': 'ann', 'bob@example.com': 'bob', 'cy@example.com': 'cy' };
 const mapping: MappingInput = {
   blueprint: 'lead',
@@ -98,7 +100,8 @@ function handRow(row: Record<string, string>, i: number): LeadRows {
   const owner = OWNERS[row.owner!.toLowerCase()]!;
   const id = `hand-L${i + 2}`;
   const fields = JSON.stringify({ name: row.name, email: row.email, amount: Number(row.amount) });
-  const meta = JSON.stringify({ stageTimes: { new: { enteredAt: created, total: 0, visits: 1 } } });
+  // the meta, snapshot, timer payload and outbox payload the engine writes for a new lead (same bytes, same work)
+  const meta = JSON.stringify({ stageTimes: { new: { firstEnteredAt: created, enteredAt: created, exitedAt: null, latestMs: null, cumulativeMs: 0, visits: 1 } } });
   const dueAt = DateTime.fromISO(created).plus({ days: 2 }).toUTC().toISO()!;
   const historyData = JSON.stringify({ record: { id, type: 'lead', blueprintId: 'lead', blueprintVersion: 1, stage: 'new', fields: JSON.parse(fields), ownerId: owner, teamId: null, meta: JSON.parse(meta), stageEnteredAt: created, createdAt: created } });
   const outboxPayload = JSON.stringify({ recordId: id, type: 'lead', blueprintId: 'lead', stage: 'new', actorId: 'import', version: 1 });
@@ -155,7 +158,7 @@ async function handBatch(c: pg.PoolClient, schema: string, b: LeadRows[]): Promi
   await c.query(`INSERT INTO ${q}.history (tenant_id, record_id, seq, id, at, kind, to_stage, actor_id, data)
     SELECT 'default', x.id, 1, 'evt-' || x.id, x.c, 'created', 'new', 'import', x.d::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS x(id, c, d)`, [col('id'), col('created'), col('historyData')]);
   await c.query(`INSERT INTO ${q}.timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status, attempts, created_at)
-    SELECT 'default', x.id || ':1:breach', x.id, 'breach', 'deadline:new', x.due, 'stale', '{}'::jsonb, 'new', 1, 'pending', 0, x.c
+    SELECT 'default', x.id || ':1:breach', x.id, 'breach', 'deadline:new', x.due, 'stale', '${TIMER_PAYLOAD}'::jsonb, 'new', 1, 'pending', 0, x.c
     FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS x(id, due, c)`, [col('id'), col('dueAt'), col('created')]);
   await c.query(`INSERT INTO ${q}.outbox (tenant_id, id, record_id, type, payload, created_at)
     SELECT 'default', 'evt-' || x.id, x.id, 'dealflow.created', x.p::jsonb, x.c FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(id, p, c)`, [col('id'), col('outboxPayload'), col('created')]);
@@ -171,7 +174,7 @@ async function handSqlite(filename: string, file: string): Promise<number> {
     VALUES ('default', ?, 'lead', 'lead', 1, 'new', 1, ?, ?, NULL, ?, ?, ?, ?)`);
   const hist = db.prepare(`INSERT INTO history (tenant_id, record_id, seq, id, at, kind, to_stage, actor_id, data) VALUES ('default', ?, 1, ?, ?, 'created', 'new', 'import', ?)`);
   const timer = db.prepare(`INSERT INTO timers (tenant_id, id, record_id, kind, key, due_at, event, payload, stage, record_version, status, attempts, created_at)
-    VALUES ('default', ?, ?, 'breach', 'deadline:new', ?, 'stale', '{}', 'new', 1, 'pending', 0, ?)`);
+    VALUES ('default', ?, ?, 'breach', 'deadline:new', ?, 'stale', '${TIMER_PAYLOAD}', 'new', 1, 'pending', 0, ?)`);
   const out = db.prepare(`INSERT INTO outbox (position, tenant_id, id, record_id, type, payload, created_at)
     VALUES ((SELECT max(COALESCE((SELECT max(position) FROM outbox), 0), position) + 1 FROM outbox_floor), 'default', ?, ?, 'dealflow.created', ?, ?)`);
   const write = db.transaction((b: LeadRows[]) => {
