@@ -28,6 +28,16 @@ export function tables(quotedSchema: string, notifyChannel: string | null): Tabl
 const TIMER_ROWS = `jsonb_to_recordset($2::jsonb) AS x(id text, record_id text, kind text, key text, due_at timestamptz, event text,
   payload jsonb, stage text, record_version integer, attempts integer, created_at timestamptz)`;
 
+/**
+ * The insert without its `ON CONFLICT … DO NOTHING`: a taken key raises a unique violation (23505)
+ * instead of skipping the row, which spares PostgreSQL the speculative insertion.
+ */
+function strict(text: string): string {
+  const out = text.replace(/\s+ON CONFLICT (\(tenant_id, id\) )?DO NOTHING RETURNING 1$/, ' RETURNING 1');
+  if (out === text) throw new Error('statements: no ON CONFLICT … DO NOTHING clause to drop');
+  return out;
+}
+
 /** The claim of due and lease-expired timers, optionally of one tenant (see `claimDueTimers`). */
 function claimDue(t: Tables, tenant: string): string {
   return `WITH clock AS (SELECT coalesce($1::timestamptz, now()) AS at), due AS (
@@ -75,7 +85,7 @@ function timersOf(t: Tables, status: string): string {
 }
 
 export function statements(t: Tables) {
-  return {
+  const sql = {
     /**
      * Claims due timers ($1 the instant, or null for the database's clock; $2 limit, $3 worker, $4
      * lease in ms; `OfTenant`: $5 the tenant): the picks read the due-time and lease indexes in
@@ -178,6 +188,15 @@ export function statements(t: Tables) {
        WHERE x.seq = x.rn + CASE WHEN x.seq = x.rn THEN 0
          ELSE COALESCE((SELECT max(h.seq) FROM ${t.history} h WHERE h.tenant_id = $1 AND h.record_id = x.record_id), 0) END
        ON CONFLICT DO NOTHING RETURNING 1`,
+    /**
+     * appendHistory of events that are each their record's first, second… event of the call (seq equal
+     * to the place among the record's events): a plain insert, a unique violation when a record has
+     * history already or an id is taken (a strict part, see `Deferred.strict`).
+     */
+    appendFreshHistory: `INSERT INTO ${t.history} (tenant_id, record_id, seq, id, at, kind, event, from_stage, to_stage, actor_id, data)
+       SELECT $1, x.record_id, x.seq, x.id, x.at, x.kind, x.event, x.from_stage, x.to_stage, x.actor_id, x.data
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_id text, seq integer, id text, at timestamptz, kind text, event text,
+         from_stage text, to_stage text, actor_id text, data jsonb) RETURNING 1`,
     // scheduleTimers of one timer: $1 tenant, $2 id, $3 record, $4 kind, $5 key, $6 due, $7 event, $8 payload, $9 stage,
     // $10 record version, $11 attempts, $12 created (a keyed timer replaces the active one of its record and key,
     // found through timers_active_by_record)
@@ -262,6 +281,13 @@ export function statements(t: Tables) {
        ORDER BY x.n RETURNING 1`,
     appendOneOutbox: `INSERT INTO ${t.outbox} (tenant_id, id, record_id, type, payload, created_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz) RETURNING 1`,
+  };
+  return {
+    ...sql,
+    /** insertRecords raising a unique violation on a taken id (a strict part, see `Deferred.strict`). */
+    insertRecordsStrict: strict(sql.insertRecords),
+    /** insertTimers raising a unique violation on a taken id (a strict part, see `Deferred.strict`). */
+    insertTimersStrict: strict(sql.insertTimers),
   };
 }
 

@@ -106,6 +106,20 @@ export async function readDeadlines(db: PgQueryable, s: StoreSql, tenantId: stri
   return rows.map(deadlineFromRow);
 }
 
+/**
+ * Whether each event's seq is its place among its record's events of the call (1, 2… in call
+ * order): then they are their records' first events, or the store already holds those seqs.
+ */
+function firstEvents(events: readonly HistoryEvent[]): boolean {
+  const seen = new Map<string, number>();
+  for (const e of events) {
+    const place = (seen.get(e.recordId) ?? 0) + 1;
+    if (e.seq !== place) return false;
+    seen.set(e.recordId, place);
+  }
+  return true;
+}
+
 /** The operations of one PostgreSQL transaction on one pooled connection. */
 export class PgTx implements StorageTx {
   active = true;
@@ -307,12 +321,18 @@ export class PgTx implements StorageTx {
       what: `insertRecords (${n})`,
       tables: ['records'],
       parts: [this.sql.insertRecords],
+      strict: [this.sql.insertRecordsStrict],
       values: [this.tenantId, ...cols],
       want: [n],
       info: this.sql.insertRecordsInfo,
-      fail: (_, info) => new DealflowError('CONFLICT', info
-        ? `record '${info}' already exists in tenant '${this.tenantId}'`
-        : `insertRecords: ${n} records given, an id among them exists or repeats in tenant '${this.tenantId}'`, { details: { recordId: info ?? null } }),
+      fail: async (_, info) => {
+        // ran alone (info undefined): the transaction is still usable, so ask which id exists
+        const id = info !== undefined ? info
+          : (await run(this.db, `insertRecords (${n})`, `SELECT ${this.sql.insertRecordsInfo} AS id`, [this.tenantId, cols[0]])).rows[0]?.id as string | null;
+        return new DealflowError('CONFLICT', id
+          ? `record '${id}' already exists in tenant '${this.tenantId}'`
+          : `insertRecords: ${n} records given, an id among them exists or repeats in tenant '${this.tenantId}'`, { details: { recordId: id ?? null } });
+      },
     });
   }
 
@@ -420,11 +440,15 @@ export class PgTx implements StorageTx {
     }
     // checked on the server and queued like the other writes (no read of the last seqs first)
     const n = events.length;
+    const fresh = firstEvents(events);
     await this.defer({
-      key: `appendHistory ${n}`,
+      key: `appendHistory ${n}${fresh ? ' fresh' : ''}`,
       what: `appendHistory (${n} events)`,
       tables: ['history'],
       parts: [this.sql.appendHistoryChecked],
+      // a record's first events (as every create writes) go in as a plain insert: a record with
+      // history already, or a taken id, then raises a unique violation
+      ...(fresh ? { strict: [this.sql.appendFreshHistory] } : {}),
       values: [this.tenantId, JSON.stringify(events.map((e, ord) => ({
         ord, record_id: e.recordId, seq: e.seq, id: e.id, at: e.at, kind: e.kind, event: e.event ?? null, from_stage: e.from ?? null,
         to_stage: e.to ?? null, actor_id: e.actorId ?? null, data: e.data ?? {},
@@ -494,6 +518,7 @@ export class PgTx implements StorageTx {
           item.want = [...item.want, null];
           item.values.push(notify, batch.map((tm) => tm.dueAt).sort()[0]!);
         }
+        item.strict = item.parts.map((part) => (part === this.sql.insertTimers ? this.sql.insertTimersStrict : part));
       }
       item.timers = { write: 'schedule', ids: batch.map((tm) => tm.id), keys: batch.filter((tm) => tm.key !== null).map((tm) => timerKey(tm.recordId, tm.key!)) };
       for (const [id, t] of this.seen) if (t.key !== null && batch.some((tm) => tm.recordId === t.recordId && tm.key === t.key)) this.seen.delete(id);

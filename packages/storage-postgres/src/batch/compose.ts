@@ -1,3 +1,4 @@
+import { DealflowError } from '@dealflow/core/storage';
 import { pgError } from '../errors.js';
 import type { StoreSql } from '../tx.js';
 import type { Deferred } from './deferred.js';
@@ -17,6 +18,9 @@ export interface Batch {
 
 /** The SQLSTATE of `dealflow_check` (migration 0002): a batched write wrote other row counts than it must. */
 export const CHECK_FAILED = 'DF409';
+
+/** The SQLSTATE of a unique violation (a strict part met a taken key). */
+const UNIQUE_VIOLATION = '23505';
 
 const shift = (text: string, offset: number) => (offset === 0 ? text : text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
 
@@ -41,7 +45,7 @@ export function compose(s: StoreSql, items: readonly Deferred[], main: { key: st
   const wants = `$${params + 1}::int[]`;
   let offset = 0;
   items.forEach((item, i) => {
-    item.parts.forEach((part, j) => {
+    (item.strict ?? item.parts).forEach((part, j) => {
       const k = ctes.length;
       ctes.push(`c${k} AS (${shift(part, offset)})`);
       counts.push(`(SELECT count(*) FROM c${k})::int AS n${k}`);
@@ -70,9 +74,24 @@ export function compose(s: StoreSql, items: readonly Deferred[], main: { key: st
   return batch;
 }
 
-/** The error of the queued write whose check failed on the server (from `dealflow_check`'s detail). */
+/**
+ * The error of the queued write whose check failed on the server (from `dealflow_check`'s detail),
+ * or whose strict part met a taken key (a unique violation on one of its tables).
+ */
 export async function batchFailure(error: unknown, items: readonly Deferred[], batch: Batch, what: string): Promise<unknown> {
-  if ((error as { code?: unknown })?.code !== CHECK_FAILED) return pgError(error, what);
+  const code = (error as { code?: unknown })?.code;
+  if (code === UNIQUE_VIOLATION) {
+    const table = (error as { table?: unknown }).table;
+    const item = items.find((i) => i.strict !== undefined && i.tables.includes(String(table)));
+    if (!item) return pgError(error, what);
+    // the write's own CONFLICT, with PostgreSQL's detail naming the taken key (the transaction is
+    // aborted, so no query can explain it)
+    const failed = await item.fail(item.parts.map(() => -1), null);
+    const detail = (error as { detail?: unknown }).detail;
+    if (typeof detail !== 'string') return failed;
+    return new DealflowError(failed.code, `${failed.message}: ${detail}`, { cause: error, details: { ...failed.details, pgDetail: detail } });
+  }
+  if (code !== CHECK_FAILED) return pgError(error, what);
   let detail: { got: number[]; info: (string | null)[] };
   try {
     detail = JSON.parse(String((error as { detail?: unknown }).detail)) as typeof detail;

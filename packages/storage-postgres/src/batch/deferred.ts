@@ -11,6 +11,14 @@ export interface Deferred {
   tables: readonly string[];
   parts: readonly string[];
   values: unknown[];
+  /**
+   * The parts as they run inside a composed statement, where a failure fails the transaction anyway:
+   * the same writes with a taken key raising a unique violation (23505, answered by {@link Deferred.fail})
+   * instead of skipping the row for the count check to see. PostgreSQL then inserts without
+   * speculative insertion. Same length as `parts`; a write that runs alone keeps `parts`, so its
+   * transaction stays usable after a CONFLICT.
+   */
+  strict?: readonly string[];
   /** Rows each part must write (null: not checked). */
   want: readonly (number | null)[];
   /** SQL over this item's values that explains a failed check; evaluated only then, in the same statement. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BATCH_IDS } from '@dealflow/core/storage';
 import type { StoredRecord } from '@dealflow/core/storage';
 import { expectDealflowError, type SuiteContext } from '../context.js';
-import { at, makeRecord } from '../fixtures.js';
+import { at, makeHistoryEvent, makeOutboxMessage, makeRecord, makeTimer } from '../fixtures.js';
 
 const T = 'tenant-a';
 
@@ -35,6 +35,49 @@ export function batchCases(ctx: SuiteContext): void {
         const twice = [makeRecord({ tenantId: T, id: 'c' }), makeRecord({ tenantId: T, id: 'c' })];
         await expectDealflowError(s.transaction(T, async (tx) => { await tx.insertRecords(twice); }), 'CONFLICT');
         expect(await s.getRecord(T, 'c')).toBeNull();
+      });
+    });
+
+    it('a create batch (records, their first events, timers, outbox) is all or none: a taken key in any write fails it whole with CONFLICT (naming a taken record or timer id)', async () => {
+      await ctx.withStore(async (s) => {
+        // what a batch of creates writes in one transaction, for ids r0… of this round
+        const writeBatch = (round: string, n: number, taken: { record?: string; event?: string; timer?: string } = {}) =>
+          s.transaction(T, async (tx) => {
+            const ids = Array.from({ length: n }, (_, i) => `${round}${i}`);
+            await tx.insertRecords(ids.map((id) => makeRecord({ tenantId: T, id })).concat(taken.record ? [makeRecord({ tenantId: T, id: taken.record })] : []));
+            await tx.appendHistory(ids.map((id) => makeHistoryEvent({ tenantId: T, recordId: id, seq: 1, id: `e-${id}` }))
+              .concat(taken.event ? [makeHistoryEvent({ tenantId: T, recordId: taken.event, seq: 1, id: `e-${taken.event}-again-${round}` })] : []));
+            await tx.scheduleTimers(ids.map((id) => makeTimer({ tenantId: T, id: `t-${id}`, recordId: id, key: 'deadline:new' }))
+              .concat(taken.timer ? [makeTimer({ tenantId: T, id: taken.timer, recordId: `${round}1` })] : []));
+            await tx.appendOutbox(ids.map((id) => makeOutboxMessage({ tenantId: T, id: `o-${id}`, recordId: id })));
+          });
+        await writeBatch('a', 40);
+        const kept = async () => ({
+          records: (await s.queryRecords(T, {})).length,
+          events: (await Promise.all(['a0', 'b0', 'c0', 'd0'].map((id) => s.listHistory(T, id)))).flat().length,
+          timers: (await s.transaction(T, async (tx) => Promise.all(['a1', 'b1', 'c1', 'd1'].map((id) => tx.listTimers(id))))).flat().length,
+          outbox: (await s.readOutbox({ limit: 1000, tenantId: T })).length,
+        });
+        const before = await kept();
+        expect(before).toEqual({ records: 40, events: 1, timers: 1, outbox: 40 });
+        const failures = [
+          { round: 'b', taken: { record: 'a5' }, names: 'a5' },
+          // a first event for a record that has history (its seq 1 is taken); the contract asks only for CONFLICT
+          { round: 'c', taken: { event: 'a3' }, names: '' },
+          { round: 'd', taken: { timer: 't-a7' }, names: 't-a7' },
+        ];
+        for (const f of failures) {
+          const error = await expectDealflowError(writeBatch(f.round, 40, f.taken), 'CONFLICT');
+          expect(error.message).toContain(f.names);
+          expect(await kept()).toEqual(before);
+        }
+        // a record's first events collide with the stored history of a record that has some
+        await expectDealflowError(s.transaction(T, async (tx) => {
+          await tx.insertRecords([makeRecord({ tenantId: T, id: 'n1' }), makeRecord({ tenantId: T, id: 'n2' })]);
+          await tx.appendHistory([makeHistoryEvent({ tenantId: T, recordId: 'n1', seq: 1, id: 'e-n1' }), makeHistoryEvent({ tenantId: T, recordId: 'a9', seq: 1, id: 'e-a9-again' })]);
+        }), 'CONFLICT');
+        expect(await s.getRecord(T, 'n1')).toBeNull();
+        expect(await kept()).toEqual(before);
       });
     });
 
