@@ -228,14 +228,14 @@ if (await pgAvailable('storage-postgres/test/reliability.test.ts')) {
       // about 20 s on an idle 2-core machine; the budget is generous for a loaded CI box
       const deadline = Date.now() + 150_000;
       // kill w1 with SIGKILL once it is busy firing (mid-batch: it holds claimed timers)
-      while ((fired.get('w1') ?? 0) < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      while ((fired.get('w1') ?? 0) < 200 && Date.now() < deadline) await pause(20);
       expect(fired.get('w1') ?? 0, logs.join('\n')).toBeGreaterThanOrEqual(200);
       // and at a moment it holds leases (between two batches it holds none, and the kill would prove nothing):
       // freeze it (SIGSTOP), let statements it already sent finish, and kill it only if it still holds
       // leases; otherwise let it go on (SIGCONT) and try again. A poll followed by a plain kill could
       // land just after its batch committed.
       const holding = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${q}.timers WHERE status = 'claimed' AND lease_owner = 'w1'`)).rows[0].n as number;
-      const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
       let claimedByDead = 0;
       while (Date.now() < deadline) {
         if ((await holding()) === 0) { await pause(5); continue; }
@@ -253,7 +253,7 @@ if (await pgAvailable('storage-postgres/test/reliability.test.ts')) {
       while (Date.now() < deadline) {
         open = (await admin.query(`SELECT count(*)::int AS n FROM ${q}.timers WHERE status <> 'done'`)).rows[0].n as number;
         if (open === 0) break;
-        await new Promise((r) => setTimeout(r, 200));
+        await pause(200);
       }
       for (const c of children.slice(1)) c.kill('SIGTERM');
       await Promise.all(children.slice(1).map(exited));
